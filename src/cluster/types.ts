@@ -1,0 +1,101 @@
+/**
+ * The contract between kubectl-sei's services and the cluster. Only src/cluster/ imports
+ * @kubernetes/client-node; everything else talks to a ClusterClient. Errors from any method are
+ * SeiErrors (exit code 4 for API/transport problems) whose messages never contain credentials.
+ */
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<Record<string, unknown>>;
+  managedFields?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+/** Identifies one object; namespace defaults to the client's namespace for namespaced kinds. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** The common connection flags, as kubectl users expect them (kubectl passes none to plugins). */
+export interface ConnectionOptions {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+  /** kubectl-style duration, e.g. "30s"; 0 = no per-request timeout. */
+  requestTimeout?: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface ApplyOptions {
+  dryRun?: 'server';
+  force?: boolean;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  type: WatchEventType;
+  object: T;
+}
+
+export interface ListResult<T extends KubeObject = KubeObject> {
+  items: T[];
+  resourceVersion: string;
+}
+
+/**
+ * A resumable watch of one resource in one namespace with one selector: ONE HTTP stream at a
+ * time whatever the number of objects. It lists first, then watches from the list's
+ * resourceVersion, resumes after a dropped stream, re-lists on 410 Gone and retries 429/5xx
+ * with backoff. The returned promise resolves when `signal` aborts or `onEvent` returns 'stop'.
+ */
+export interface WatchRequest<T extends KubeObject = KubeObject> extends ListOptions {
+  apiVersion: string;
+  kind: string;
+  signal?: AbortSignal;
+  /** Called with a synthetic ADDED for every listed object, then for every event. */
+  onEvent: (event: WatchEvent<T>) => 'stop' | void;
+}
+
+export interface ClusterClient {
+  /** The namespace from -n, else the context's, else "default". */
+  readonly namespace: string;
+  readonly contextName: string;
+  readonly server: string;
+  get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>;
+  list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, options?: ListOptions): Promise<ListResult<T>>;
+  /** Server-side apply with field manager `kubectl-sei`. */
+  apply<T extends KubeObject = KubeObject>(object: KubeObject, options?: ApplyOptions): Promise<T>;
+  delete(ref: ObjectRef): Promise<boolean>;
+  watch<T extends KubeObject = KubeObject>(request: WatchRequest<T>): Promise<void>;
+  /** The CRD the cluster serves (cached per cluster), or undefined when not installed. */
+  servedCrd(name: string): Promise<KubeObject | undefined>;
+  /** Request and watch-connection counters, for benchmarks and efficiency tests. */
+  readonly stats: { requests: number; watchConnections: number };
+}
