@@ -30,6 +30,13 @@ export interface SimStore {
   delete(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Synchronous notification after every committed write. Returns an unsubscribe function. */
   onChange(listener: (event: StoreEvent) => void): () => void;
+  /** The current global resourceVersion (one counter for every resource, as in etcd). */
+  currentResourceVersion(): string;
+  /**
+   * Events of `resource` committed after `resourceVersion`, oldest first, for resuming a watch;
+   * undefined when that version has been compacted out of the history (the API answers 410).
+   */
+  eventsSince(resource: string, resourceVersion: string): StoreEvent[] | undefined;
 }
 
 export interface SimController {

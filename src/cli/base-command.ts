@@ -1,0 +1,54 @@
+/**
+ * The base of every kubectl-sei command: the kubectl-style connection flags (kubectl passes
+ * none of its global flags to a plugin), and the one place where errors become exit codes.
+ * Commands stay thin: parse flags, build typed options, call one service, print its result.
+ */
+import { Command, Flags, Errors } from '@oclif/core';
+import { ExitCode, exitCodeHelp } from '../errors/exit-codes.js';
+import { reportError } from '../output/report-error.js';
+import type { ConnectionOptions } from '../cluster/types.js';
+
+export const connectionFlags = {
+  kubeconfig: Flags.string({ description: 'Path to the kubeconfig file (only this file; no KUBECONFIG merge).', helpGroup: 'CLUSTER' }),
+  context: Flags.string({ description: 'The kubeconfig context to use.', helpGroup: 'CLUSTER' }),
+  cluster: Flags.string({ description: 'The kubeconfig cluster to use.', helpGroup: 'CLUSTER' }),
+  user: Flags.string({ description: 'The kubeconfig user to use.', helpGroup: 'CLUSTER' }),
+  namespace: Flags.string({ char: 'n', description: 'Namespace (default: the context\'s namespace, else "default").', helpGroup: 'CLUSTER' }),
+  'request-timeout': Flags.string({ description: 'Per-request timeout, e.g. 30s (0 = none).', helpGroup: 'CLUSTER' }),
+};
+
+export function connectionOptions(flags: {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+  'request-timeout'?: string;
+}): ConnectionOptions {
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    cluster: flags.cluster,
+    user: flags.user,
+    namespace: flags.namespace,
+    requestTimeout: flags['request-timeout'],
+  };
+}
+
+export const EXIT_CODES_HELP = `EXIT CODES\n${exitCodeHelp()}`;
+
+export abstract class SeiCommand extends Command {
+  /** Set by a command once it knows its output is for machines (-o json|yaml|ndjson|name). */
+  protected machineOutput = false;
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    // oclif's own exit (this.exit) and parse errors keep their meaning; parse errors are exit 2.
+    if (error instanceof Errors.ExitError) throw error;
+    if (error instanceof Errors.CLIError && (error as Errors.CLIError).oclif?.exit !== undefined && !('reason' in error)) {
+      this.logToStderr(`error: ${error.message}`);
+      this.exit(ExitCode.InvalidInput);
+    }
+    const reported = reportError(error, { machine: this.machineOutput });
+    this.exit(reported.exitCode);
+  }
+}
