@@ -1,0 +1,129 @@
+/**
+ * Durable state of the simulated cluster in a directory: a snapshot (written atomically by
+ * rename) plus an append-only log of every committed write since that snapshot. Each write is
+ * one `write(2)` of a JSON line, so a killed sim loses nothing the OS received; a torn last line
+ * from a crash mid-write is ignored. It stores and replays; it does not interpret objects.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeObject, StoreEventType } from './types.js';
+
+export interface StoredObject {
+  resource: string;
+  object: KubeObject;
+}
+
+export interface LogEntry {
+  rv: number;
+  resource: string;
+  type: StoreEventType;
+  object: KubeObject;
+}
+
+export interface LoadedState {
+  resourceVersion: number;
+  objects: StoredObject[];
+}
+
+export interface Persistence {
+  load(): LoadedState;
+  append(entry: LogEntry, snapshot: () => StoredObject[]): void;
+  close(resourceVersion: number, objects: StoredObject[]): Promise<void>;
+}
+
+interface SnapshotFile {
+  format: 1;
+  resourceVersion: number;
+  objects: StoredObject[];
+}
+
+const SNAPSHOT = 'snapshot.json';
+const LOG = 'log.jsonl';
+/** Log lines after which the log is folded into a fresh snapshot, bounding restart time. */
+const COMPACT_AFTER = 20_000;
+
+function keyOf(resource: string, object: KubeObject): string {
+  return `${resource}/${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
+}
+
+export function openPersistence(dir: string): Persistence {
+  mkdirSync(dir, { recursive: true });
+  const snapshotPath = join(dir, SNAPSHOT);
+  const logPath = join(dir, LOG);
+  let fd: number | undefined;
+  let lines = 0;
+  let lastRv = 0;
+
+  function writeSnapshot(resourceVersion: number, objects: StoredObject[]): void {
+    const tmp = `${snapshotPath}.tmp`;
+    const body: SnapshotFile = { format: 1, resourceVersion, objects };
+    writeFileSync(tmp, JSON.stringify(body));
+    const tmpFd = openSync(tmp, 'r+');
+    try {
+      fsyncSync(tmpFd);
+    } finally {
+      closeSync(tmpFd);
+    }
+    renameSync(tmp, snapshotPath);
+  }
+
+  /** Snapshot first, then truncate: a crash in between replays nothing twice (rv filter). */
+  function fold(resourceVersion: number, objects: StoredObject[]): void {
+    writeSnapshot(resourceVersion, objects);
+    if (fd !== undefined) ftruncateSync(fd, 0);
+    lines = 0;
+  }
+
+  return {
+    load(): LoadedState {
+      const objects = new Map<string, StoredObject>();
+      let resourceVersion = 0;
+      if (existsSync(snapshotPath)) {
+        const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8')) as SnapshotFile;
+        if (snapshot.format !== 1) throw new Error(`${snapshotPath}: unknown state format ${String(snapshot.format)}`);
+        resourceVersion = snapshot.resourceVersion;
+        for (const stored of snapshot.objects) objects.set(keyOf(stored.resource, stored.object), stored);
+      }
+      if (existsSync(logPath)) {
+        const text = readFileSync(logPath, 'utf8');
+        const rows = text.split('\n');
+        rows.forEach((row, index) => {
+          if (row.trim() === '') return;
+          let entry: LogEntry;
+          try {
+            entry = JSON.parse(row) as LogEntry;
+          } catch (error) {
+            // Only the last line can be torn (a crash mid-append); anything else is corruption.
+            if (index >= rows.length - 2) return;
+            throw new Error(`${logPath}:${index + 1}: unreadable state log line`, { cause: error });
+          }
+          if (entry.rv <= resourceVersion) return;
+          resourceVersion = entry.rv;
+          const key = keyOf(entry.resource, entry.object);
+          if (entry.type === 'DELETED') objects.delete(key);
+          else objects.set(key, { resource: entry.resource, object: entry.object });
+        });
+      }
+      lastRv = resourceVersion;
+      const state = { resourceVersion, objects: [...objects.values()] };
+      fd = openSync(logPath, 'a');
+      fold(resourceVersion, state.objects);
+      return state;
+    },
+
+    append(entry: LogEntry, snapshot: () => StoredObject[]): void {
+      if (fd === undefined) throw new Error('state log is not open');
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      lastRv = entry.rv;
+      lines += 1;
+      if (lines >= COMPACT_AFTER) fold(lastRv, snapshot());
+    },
+
+    async close(resourceVersion: number, objects: StoredObject[]): Promise<void> {
+      if (fd === undefined) return;
+      fold(resourceVersion, objects);
+      closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
