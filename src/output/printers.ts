@@ -1,0 +1,82 @@
+/**
+ * Printers for SeiNodeTasks on stdout, kubectl-style: plain aligned columns (no borders) for
+ * table/wide, YAML, JSON (a List for several objects), name, and NDJSON (one object per line,
+ * streamable). Returns strings; writing to stdout is the caller's job. Never prints anything
+ * but the objects (stdout is data).
+ */
+import { stringify } from 'yaml';
+import type { KubeObject } from '../cluster/types.js';
+import { humanDuration } from '../services/duration.js';
+import * as view from './task-view.js';
+
+export const OUTPUT_FORMATS = ['table', 'wide', 'yaml', 'json', 'name', 'ndjson'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Formats whose failure must end stderr with a metav1.Status line. */
+export function isMachineFormat(format: string | undefined): boolean {
+  return format === 'json' || format === 'yaml' || format === 'ndjson' || format === 'name';
+}
+
+/** kubectl's tabwriter layout: columns padded to the widest cell plus three spaces. */
+export function alignColumns(rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length + 3))).join('').trimEnd())
+    .join('\n') + '\n';
+}
+
+export interface TableOptions {
+  wide?: boolean;
+  allNamespaces?: boolean;
+  now?: number;
+}
+
+export function taskTable(objects: readonly KubeObject[], options: TableOptions = {}): string {
+  const header = ['NAME', 'KIND', 'NODE', 'PHASE', 'REASON', 'AGE'];
+  if (options.wide) header.push('TASK-ID', 'GEN', 'OBSERVED', 'MESSAGE');
+  if (options.allNamespaces) header.unshift('NAMESPACE');
+  const rows = objects.map((object) => {
+    const age = view.ageMs(object, options.now);
+    const row = [object.metadata.name ?? '', view.taskKind(object), view.targetNode(object), view.phase(object), view.reason(object) || '<none>', age === undefined ? '<unknown>' : humanDuration(age)];
+    if (options.wide) {
+      const observed = view.status(object)['observedGeneration'];
+      row.push(view.taskId(object) || '<none>', String(object.metadata.generation ?? ''), observed === undefined ? '<none>' : String(observed), oneLine(view.message(object)) || '<none>');
+    }
+    if (options.allNamespaces) row.unshift(object.metadata.namespace ?? '');
+    return row;
+  });
+  return alignColumns([header, ...rows]);
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
+
+export function resourceName(object: KubeObject): string {
+  const group = object.apiVersion.includes('/') ? `.${object.apiVersion.split('/')[0]}` : '';
+  return `${object.kind.toLowerCase()}${group}/${object.metadata.name ?? ''}`;
+}
+
+/** Everything but table/wide. A single object prints bare; several print as a v1 List, as kubectl does. */
+export function formatObjects(objects: readonly KubeObject[], format: OutputFormat, options: TableOptions & { single?: boolean } = {}): string {
+  switch (format) {
+    case 'table':
+    case 'wide':
+      return objects.length === 0 ? '' : taskTable(objects, { ...options, wide: format === 'wide' });
+    case 'name':
+      return objects.map((o) => `${resourceName(o)}\n`).join('');
+    case 'ndjson':
+      return objects.map((o) => `${JSON.stringify(o)}\n`).join('');
+    case 'json':
+      return `${JSON.stringify(options.single && objects.length === 1 ? objects[0] : asList(objects), null, 2)}\n`;
+    case 'yaml':
+      return stringify(options.single && objects.length === 1 ? objects[0] : asList(objects), { lineWidth: 0 });
+  }
+}
+
+function asList(objects: readonly KubeObject[]): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: objects };
+}

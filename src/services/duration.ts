@@ -1,0 +1,58 @@
+/**
+ * kubectl-style durations (Go's time.ParseDuration grammar) for --timeout. Owns parsing only;
+ * what a negative or zero timeout means is the caller's business (kubectl wait: 0 checks once,
+ * negative waits a week).
+ */
+import { SeiError } from '../errors/sei-error.js';
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+export const ONE_WEEK_MS = 7 * 24 * 3_600_000;
+
+/** Parses "30s", "1m30s", "1.5h", "0", "-1s" into milliseconds. Throws a SeiError (exit 2) naming the flag. */
+export function parseDuration(text: string, flag = '--timeout'): number {
+  const input = text.trim();
+  if (input === '0' || input === '-0' || input === '+0') return 0;
+  const match = /^([+-])?((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(input);
+  if (!match) {
+    throw SeiError.invalid(`invalid duration ${JSON.stringify(text)} for ${flag}`, [], [
+      `use a Go duration such as 30s, 5m, 1h30m (units ns, us, ms, s, m, h); 0 checks once`,
+    ]);
+  }
+  const sign = match[1] === '-' ? -1 : 1;
+  let total = 0;
+  for (const part of input.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(part[1]) * (UNIT_MS[part[2] as string] as number);
+  }
+  return sign * total;
+}
+
+/** kubectl's short human duration: 45s, 5m30s, 3h, 2d. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60 * 2) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}
+
+/** Precise duration for verdict lines: 850ms, 12.3s, 2m05s. */
+export function preciseDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `${minutes}m${String(seconds).padStart(2, '0')}s`;
+}
