@@ -1,0 +1,144 @@
+// kubectl's kubeconfig rules: --kubeconfig is one file, $KUBECONFIG merges with "first file
+// wins", duplicates are fine, ~/.kube/config is the fallback, then the in-cluster service account.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadKubeconfig } from '../../src/cluster/kubeconfig.js';
+import { SeiError } from '../../src/errors/sei-error.js';
+
+const TOKEN = 'sekret-token-7f3a9c';
+const KEY_DATA = 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tc2VrcmV0LWtleQ==';
+const root = mkdtempSync(path.join(tmpdir(), 'kubeconfig-test-'));
+const home = path.join(root, 'home');
+mkdirSync(home);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let counter = 0;
+function file(config: Record<string, unknown>, name = `config-${++counter}`): string {
+  const target = path.join(root, name);
+  writeFileSync(target, stringify(config));
+  return target;
+}
+
+function config(options: { current?: string; clusters?: Record<string, string>; users?: string[]; contexts?: Record<string, { cluster: string; user: string; namespace?: string }> }) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    ...(options.current ? { 'current-context': options.current } : {}),
+    clusters: Object.entries(options.clusters ?? {}).map(([name, server]) => ({ name, cluster: { server } })),
+    users: (options.users ?? []).map((name) => ({ name, user: { token: `${TOKEN}-${name}`, 'client-key-data': KEY_DATA } })),
+    contexts: Object.entries(options.contexts ?? {}).map(([name, context]) => ({ name, context })),
+  };
+}
+
+const first = file(config({
+  current: 'alpha',
+  clusters: { one: 'https://first.example:6443', shared: 'https://shared-from-first:6443' },
+  users: ['u1', 'shared-user'],
+  contexts: { alpha: { cluster: 'one', user: 'u1', namespace: 'ns-alpha' }, both: { cluster: 'shared', user: 'shared-user' } },
+}));
+const second = file(config({
+  current: 'beta',
+  clusters: { two: 'https://second.example:6443', shared: 'https://shared-from-second:6443' },
+  users: ['u2', 'shared-user'],
+  contexts: { beta: { cluster: 'two', user: 'u2' }, both: { cluster: 'two', user: 'u2', namespace: 'from-second' } },
+}));
+const third = file(config({ clusters: { three: 'https://third.example:6443' }, users: ['u3'], contexts: { gamma: { cluster: 'three', user: 'u3' } } }));
+const noCurrent = file(config({ clusters: { two: 'https://second.example:6443' }, users: ['u2'], contexts: { beta: { cluster: 'two', user: 'u2' } } }));
+
+const env = (KUBECONFIG?: string): NodeJS.ProcessEnv => (KUBECONFIG === undefined ? {} : { KUBECONFIG });
+const join = (...files: string[]) => files.join(path.delimiter);
+
+describe('KUBECONFIG merge (first file wins)', () => {
+  it.each([
+    { scenario: 'current-context from the first file that sets it', files: [first, second], context: undefined, want: { contextName: 'alpha', server: 'https://first.example:6443', namespace: 'ns-alpha' } },
+    { scenario: 'current-context from a later file when earlier ones set none', files: [noCurrent, first], context: undefined, want: { contextName: 'alpha', server: 'https://first.example:6443' } },
+    { scenario: 'a duplicated context name resolves to the first file\'s entry', files: [first, second], context: 'both', want: { server: 'https://shared-from-first:6443', namespace: 'default', userName: 'shared-user' } },
+    { scenario: 'reversed order flips the winner', files: [second, first], context: 'both', want: { server: 'https://second.example:6443', namespace: 'from-second' } },
+    { scenario: 'entries only in the third file are reachable', files: [first, second, third], context: 'gamma', want: { server: 'https://third.example:6443', userName: 'u3' } },
+    { scenario: 'missing files in KUBECONFIG are skipped', files: [path.join(root, 'nope'), second], context: undefined, want: { contextName: 'beta' } },
+  ])('$scenario', ({ files, context, want }) => {
+    const resolved = loadKubeconfig({ context }, { env: env(join(...files)), homeDir: home });
+    expect(resolved).toMatchObject(want);
+    expect(resolved.kubeConfig.getCurrentCluster()?.server).toBe(resolved.server);
+  });
+
+  it('--kubeconfig reads only that file (no merge with KUBECONFIG)', () => {
+    const resolved = loadKubeconfig({ kubeconfig: second }, { env: env(join(first)), homeDir: home });
+    expect(resolved.contextName).toBe('beta');
+    expect(() => loadKubeconfig({ kubeconfig: second, context: 'alpha' }, { env: env(first), homeDir: home })).toThrow(/context "alpha".*contexts: beta, both/);
+  });
+
+  it('falls back to ~/.kube/config', () => {
+    const fakeHome = path.join(root, 'home-with-config');
+    mkdirSync(path.join(fakeHome, '.kube'), { recursive: true });
+    writeFileSync(path.join(fakeHome, '.kube', 'config'), stringify(config({ current: 'home', clusters: { h: 'https://home:6443' }, users: ['hu'], contexts: { home: { cluster: 'h', user: 'hu' } } })));
+    expect(loadKubeconfig({}, { env: {}, homeDir: fakeHome }).contextName).toBe('home');
+  });
+});
+
+describe('overrides and namespace', () => {
+  it.each([
+    { scenario: '-n beats the context namespace', options: { namespace: 'explicit' }, want: { namespace: 'explicit' } },
+    { scenario: 'context namespace when no -n', options: {}, want: { namespace: 'ns-alpha' } },
+    { scenario: '"default" when the context has none', options: { context: 'beta' }, want: { namespace: 'default' } },
+    { scenario: '--cluster replaces the context\'s cluster', options: { cluster: 'two' }, want: { server: 'https://second.example:6443', clusterName: 'two', userName: 'u1' } },
+    { scenario: '--user replaces the context\'s user', options: { user: 'u2' }, want: { server: 'https://first.example:6443', userName: 'u2' } },
+  ])('$scenario', ({ options, want }) => {
+    expect(loadKubeconfig(options, { env: env(join(first, second)), homeDir: home })).toMatchObject(want);
+  });
+});
+
+describe('in-cluster service account', () => {
+  const sa = path.join(root, 'sa');
+  mkdirSync(sa);
+  writeFileSync(path.join(sa, 'token'), TOKEN);
+  writeFileSync(path.join(sa, 'namespace'), 'sei-system\n');
+
+  it('is used when no kubeconfig exists and KUBERNETES_SERVICE_HOST is set', () => {
+    const resolved = loadKubeconfig({}, { env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, homeDir: home, serviceAccountRoot: sa });
+    expect(resolved).toMatchObject({ server: 'https://10.0.0.1:443', namespace: 'sei-system', source: 'in-cluster service account' });
+  });
+
+  it('-n still wins over the service account namespace', () => {
+    const resolved = loadKubeconfig({ namespace: 'other' }, { env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }, homeDir: home, serviceAccountRoot: sa });
+    expect(resolved).toMatchObject({ server: 'https://[fd00::1]:6443', namespace: 'other' });
+  });
+
+  it('is not used outside a pod', () => {
+    expect(() => loadKubeconfig({}, { env: {}, homeDir: home, serviceAccountRoot: sa })).toThrow(/no kubeconfig found/);
+  });
+});
+
+describe('errors name what exists and never a credential', () => {
+  const broken = path.join(root, 'broken');
+  writeFileSync(broken, `users:\n- name: u\n  user:\n    token: ${TOKEN}: [oops\n`);
+  const cases: Array<{ scenario: string; run: () => unknown; message: RegExp; reason: string; exitCode: number }> = [
+    { scenario: 'unknown --context lists the contexts', run: () => loadKubeconfig({ context: 'nope' }, { env: env(join(first, second)), homeDir: home }), message: /context "nope" \(--context\).*contexts: alpha, both, beta/, reason: 'ContextNotFound', exitCode: 2 },
+    { scenario: 'unknown --cluster lists the clusters', run: () => loadKubeconfig({ cluster: 'zzz' }, { env: env(first), homeDir: home }), message: /cluster "zzz".*clusters: one, shared/, reason: 'ClusterNotFound', exitCode: 2 },
+    { scenario: 'unknown --user lists the users', run: () => loadKubeconfig({ user: 'nobody' }, { env: env(first), homeDir: home }), message: /user "nobody".*users: u1, shared-user/, reason: 'UserNotFound', exitCode: 2 },
+    { scenario: 'no current-context and no --context', run: () => loadKubeconfig({}, { env: env(noCurrent), homeDir: home }), message: /no current-context.*contexts: beta/, reason: 'ContextNotFound', exitCode: 2 },
+    { scenario: 'missing --kubeconfig file', run: () => loadKubeconfig({ kubeconfig: path.join(root, 'absent') }, { env: {}, homeDir: home }), message: /absent.*does not exist/, reason: 'KubeconfigNotFound', exitCode: 2 },
+    { scenario: 'KUBECONFIG with no existing file', run: () => loadKubeconfig({}, { env: env(path.join(root, 'a1')), homeDir: home }), message: /none of the KUBECONFIG files exist/, reason: 'KubeconfigNotFound', exitCode: 2 },
+    { scenario: 'YAML error names file:line:column, not the line', run: () => loadKubeconfig({ kubeconfig: broken }, { env: {}, homeDir: home }), message: /broken:4:\d+ is not valid YAML/, reason: 'InvalidKubeconfig', exitCode: 2 },
+    { scenario: 'nothing configured outside a pod', run: () => loadKubeconfig({}, { env: {}, homeDir: home }), message: /no kubeconfig found/, reason: 'NoConfiguration', exitCode: 4 },
+  ];
+
+  it.each(cases)('$scenario', ({ run, message, reason, exitCode }) => {
+    let caught: unknown;
+    try {
+      run();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SeiError);
+    const error = caught as SeiError;
+    expect(error.message).toMatch(message);
+    expect(error).toMatchObject({ reason, exitCode });
+    const everything = JSON.stringify([error.message, error.hints, error.toStatus(), String(error.stack)]);
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(KEY_DATA);
+  });
+});
