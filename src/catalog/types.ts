@@ -4,7 +4,11 @@
  */
 export type ApiFlavor = 'seed' | 'latest';
 
-export type ParamType = 'string' | 'integer' | 'boolean';
+/**
+ * 'json' is a structured value (an object, an array or any JSON scalar), e.g. GovParamChange's
+ * `changes`: on the command line it is JSON text, in a --values file plain YAML.
+ */
+export type ParamType = 'string' | 'integer' | 'boolean' | 'json';
 
 export interface ParamSpec {
   name: string;
@@ -15,6 +19,13 @@ export interface ParamSpec {
   description: string;
   /** Filled in by preflight right before the write (e.g. RestartPod's podUID). */
   late?: boolean;
+  /** Other spellings accepted by --set / --values, e.g. AwaitCondition's `height.targetHeight`. */
+  aliases?: string[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
 }
 
 export interface OutputSpec {
@@ -43,6 +54,16 @@ export interface KindSpec {
   broadcasts: boolean;
   /** Where the template came from (built-in or --templates-dir), for messages. */
   templatePath: string;
+  /** The parameter JSON Schema this spec was read from (schemas/kinds/<name>.schema.json). */
+  schemaPath?: string;
+  /**
+   * How the default task name ends: 'params' = a short hash of node + params (re-running the
+   * same operation finds the same task: apply-once), 'time' = a UTC timestamp (an operation
+   * meant to be repeated, like a restart, gets a new task each run).
+   */
+  nameSuffix?: 'params' | 'time';
+  /** Alternatives of which at least one group must be fully set (JSON Schema anyOf/required). */
+  requireOneOf?: string[][];
 }
 
 export interface Catalog {

@@ -1,0 +1,269 @@
+/**
+ * Loads the task-kind catalog from data: templates/tasks/<name>.yaml.hbs + <name>.meta.yaml and
+ * schemas/kinds/<name>.schema.json, plus the parameters every kind shares
+ * (schemas/kinds/_common.schema.json). A --templates-dir adds or overrides kinds with the same
+ * files. It owns reading and checking that data; it does not render (src/render/) and knows no
+ * kind by name: adding a kind is adding files.
+ */
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { parse as parseYaml } from 'yaml';
+import { SeiError } from '../errors/sei-error.js';
+import type { ApiFlavor, Catalog, KindSpec, OutputSpec, ParamSpec, ParamType } from './types.js';
+
+export type { Catalog, KindSpec, ParamSpec, OutputSpec } from './types.js';
+
+export interface LoadCatalogOptions {
+  /** Users' own kinds: <name>.yaml.hbs + <name>.meta.yaml + <name>.schema.json (flat), or the
+   *  project layout templates/tasks/ + schemas/kinds/ under it. Overrides built-ins by name. */
+  templatesDir?: string;
+}
+
+/** The package root, from src/catalog/ (vitest) or dist/catalog/ (built) alike. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates', 'tasks');
+export const BUILTIN_SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas', 'kinds');
+
+const COMMON_SCHEMA = '_common.schema.json';
+const TEMPLATE_SUFFIX = '.yaml.hbs';
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+interface JsonSchemaProperty {
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  'x-sei-aliases'?: string[];
+}
+
+interface ParamSchema {
+  properties?: Record<string, JsonSchemaProperty>;
+  required?: string[];
+  anyOf?: Array<{ required?: string[] }>;
+}
+
+interface KindMeta {
+  kind?: unknown;
+  payloadField?: unknown;
+  apis?: unknown;
+  description?: unknown;
+  defaultTimeoutSeconds?: unknown;
+  outputs?: unknown;
+  preflight?: unknown;
+  broadcasts?: unknown;
+  late?: unknown;
+  nameSuffix?: unknown;
+}
+
+function bad(file: string, message: string, hint?: string): SeiError {
+  return SeiError.invalid(`kind catalog: ${file}: ${message}`, [], hint ? [hint] : []);
+}
+
+function readJson(file: string): ParamSchema {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ParamSchema;
+  } catch (error) {
+    throw bad(file, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function paramType(file: string, name: string, property: JsonSchemaProperty): ParamType {
+  // No type or a structured type: the value is free-form JSON (GovParamChange's changes/value).
+  if (property.type === undefined || property.type === 'array' || property.type === 'object') return 'json';
+  if (property.type === 'string' || property.type === 'integer' || property.type === 'boolean') return property.type;
+  throw bad(file, `parameter ${name}: unsupported type ${JSON.stringify(property.type)}`, 'Use string, integer, boolean, array or object.');
+}
+
+function paramsFromSchema(file: string, schema: ParamSchema, late: string[]): ParamSpec[] {
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => {
+    const spec: ParamSpec = {
+      name,
+      type: paramType(file, name, property),
+      required: required.has(name),
+      description: property.description ?? '',
+    };
+    if (property.default !== undefined) spec.default = property.default as string | number | boolean;
+    if (property.enum) spec.enum = property.enum.map(String);
+    if (late.includes(name)) spec.late = true;
+    if (property['x-sei-aliases']) spec.aliases = property['x-sei-aliases'];
+    for (const key of ['minimum', 'maximum', 'minLength', 'maxLength'] as const) {
+      if (typeof property[key] === 'number') spec[key] = property[key];
+    }
+    if (typeof property.pattern === 'string') spec.pattern = property.pattern;
+    return spec;
+  });
+}
+
+function stringList(file: string, field: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw bad(file, `${field} must be a list of strings`);
+  return value;
+}
+
+function outputsOf(file: string, value: unknown): OutputSpec[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw bad(file, 'outputs must be a list of {name, jsonPath}');
+  return value.map((item: { name?: unknown; jsonPath?: unknown }, index) => {
+    if (typeof item?.name !== 'string' || typeof item.jsonPath !== 'string') throw bad(file, `outputs[${index}] needs name and jsonPath strings`);
+    return { name: item.name, jsonPath: item.jsonPath };
+  });
+}
+
+interface KindFiles {
+  name: string;
+  template: string;
+  meta: string;
+  schema: string;
+}
+
+/** Finds <name>.yaml.hbs files in a directory and pairs them with their meta and schema. */
+function kindFilesIn(templatesDir: string, schemasDir: string, userDir: boolean): KindFiles[] {
+  if (!existsSync(templatesDir)) return [];
+  return readdirSync(templatesDir)
+    .filter((file) => file.endsWith(TEMPLATE_SUFFIX))
+    .sort()
+    .map((file) => {
+      const name = file.slice(0, -TEMPLATE_SUFFIX.length);
+      const template = join(templatesDir, file);
+      if (!KEBAB.test(name)) throw bad(template, `kind file names are kebab-case (got "${name}")`);
+      const files = { name, template, meta: join(templatesDir, `${name}.meta.yaml`), schema: join(schemasDir, `${name}.schema.json`) };
+      for (const needed of [files.meta, files.schema]) {
+        if (!existsSync(needed)) {
+          throw bad(template, `missing ${needed}`, userDir
+            ? 'A kind in --templates-dir needs <name>.yaml.hbs, <name>.meta.yaml and <name>.schema.json side by side.'
+            : 'Every built-in kind ships a template, a meta file and a parameter schema.');
+        }
+      }
+      return files;
+    });
+}
+
+function pascalToCamel(kind: string): string {
+  return kind.charAt(0).toLowerCase() + kind.slice(1);
+}
+
+function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
+  let meta: KindMeta;
+  try {
+    meta = (parseYaml(readFileSync(files.meta, 'utf8')) ?? {}) as KindMeta;
+  } catch (error) {
+    throw bad(files.meta, `not valid YAML (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (typeof meta.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(meta.kind)) throw bad(files.meta, 'kind must be the PascalCase spec.kind, e.g. RestartPod');
+  const apis = stringList(files.meta, 'apis', meta.apis ?? ['seed', 'latest']);
+  for (const api of apis) if (api !== 'seed' && api !== 'latest') throw bad(files.meta, `apis: unknown flavor "${api}" (seed or latest)`);
+  const late = stringList(files.meta, 'late', meta.late);
+  const schema = readJson(files.schema);
+  const own = paramsFromSchema(files.schema, schema, late);
+  const ownNames = new Set(own.map((param) => param.name));
+  for (const name of late) if (!ownNames.has(name)) throw bad(files.meta, `late parameter "${name}" is not in ${files.schema}`);
+  const suffix = meta.nameSuffix ?? 'params';
+  if (suffix !== 'params' && suffix !== 'time') throw bad(files.meta, 'nameSuffix must be params or time');
+  if (meta.defaultTimeoutSeconds !== undefined && (typeof meta.defaultTimeoutSeconds !== 'number' || meta.defaultTimeoutSeconds < 0)) {
+    throw bad(files.meta, 'defaultTimeoutSeconds must be a number >= 0');
+  }
+  const requireOneOf = (schema.anyOf ?? []).map((alternative) => alternative.required ?? []).filter((group) => group.length > 0);
+  return {
+    kind: meta.kind,
+    name: files.name,
+    payloadField: typeof meta.payloadField === 'string' ? meta.payloadField : pascalToCamel(meta.kind),
+    apis: apis as ApiFlavor[],
+    description: typeof meta.description === 'string' ? meta.description : '',
+    params: [...own, ...common.filter((param) => !ownNames.has(param.name))],
+    defaultTimeoutSeconds: meta.defaultTimeoutSeconds as number | undefined,
+    outputs: outputsOf(files.meta, meta.outputs),
+    preflight: stringList(files.meta, 'preflight', meta.preflight ?? ['target-exists']),
+    broadcasts: meta.broadcasts === true,
+    templatePath: files.template,
+    schemaPath: files.schema,
+    nameSuffix: suffix,
+    ...(requireOneOf.length > 0 ? { requireOneOf } : {}),
+  };
+}
+
+class DataCatalog implements Catalog {
+  private readonly byName = new Map<string, KindSpec>();
+  private readonly byKind = new Map<string, KindSpec>();
+
+  constructor(specs: KindSpec[]) {
+    for (const spec of specs) {
+      const previous = this.byName.get(spec.name);
+      if (previous) this.byKind.delete(previous.kind);
+      this.byName.set(spec.name, spec);
+      this.byKind.set(spec.kind, spec);
+    }
+  }
+
+  kinds(): KindSpec[] {
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  find(nameOrKind: string): KindSpec | undefined {
+    return this.byName.get(nameOrKind) ?? this.byKind.get(nameOrKind) ?? this.byName.get(nameOrKind.toLowerCase());
+  }
+
+  require(nameOrKind: string): KindSpec {
+    const spec = this.find(nameOrKind);
+    if (spec) return spec;
+    const names = this.kinds().map((kind) => kind.name);
+    const close = closest(nameOrKind, names);
+    throw new SeiError(`unknown task kind "${nameOrKind}"${close.length > 0 ? `; did you mean ${close.join(' or ')}?` : ''}`, {
+      reason: 'UnknownKind',
+      exitCode: 2,
+      httpCode: 400,
+      hints: [`Known kinds: ${names.join(', ')}.`, 'Run `kubectl sei kinds` for their parameters; add your own with --templates-dir.'],
+    });
+  }
+}
+
+/** Names within a small edit distance of `input`, best first (at most three). */
+export function closest(input: string, candidates: string[]): string[] {
+  const normalized = input.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const scored = candidates.map((candidate) => {
+    const bare = candidate.toLowerCase().replace(/[^a-z0-9]/g, '');
+    return { candidate, score: levenshtein(normalized, bare) };
+  });
+  const limit = Math.max(2, Math.floor(normalized.length / 3));
+  return scored.filter(({ score }) => score <= limit).sort((a, b) => a.score - b.score).slice(0, 3).map(({ candidate }) => candidate);
+}
+
+let distanceFn: ((a: string, b: string) => number) | undefined;
+function levenshtein(a: string, b: string): number {
+  // Loaded on the error path only; createRequire keeps Catalog.require synchronous.
+  distanceFn ??= (createRequire(import.meta.url)('fastest-levenshtein') as { distance: (a: string, b: string) => number }).distance;
+  return distanceFn(a, b);
+}
+
+function commonParams(schemasDir: string): ParamSpec[] {
+  const file = join(schemasDir, COMMON_SCHEMA);
+  return existsSync(file) ? paramsFromSchema(file, readJson(file), []) : [];
+}
+
+/** The built-in kinds, plus or overridden by the kinds in options.templatesDir. */
+export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
+  const common = commonParams(BUILTIN_SCHEMAS_DIR);
+  const files = kindFilesIn(BUILTIN_TEMPLATES_DIR, BUILTIN_SCHEMAS_DIR, false);
+  if (options.templatesDir !== undefined) {
+    const dir = resolve(options.templatesDir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw SeiError.invalid(`--templates-dir ${options.templatesDir}: not a directory`, [], ['Point it at a directory of <name>.yaml.hbs, <name>.meta.yaml and <name>.schema.json files.']);
+    }
+    const nested = existsSync(join(dir, 'templates', 'tasks'));
+    const user = nested
+      ? kindFilesIn(join(dir, 'templates', 'tasks'), join(dir, 'schemas', 'kinds'), true)
+      : kindFilesIn(dir, dir, true);
+    if (user.length === 0) {
+      throw SeiError.invalid(`--templates-dir ${options.templatesDir}: no <name>.yaml.hbs templates found`, [], ['Name templates <kebab-name>.yaml.hbs, next to <name>.meta.yaml and <name>.schema.json.']);
+    }
+    files.push(...user);
+  }
+  return new DataCatalog(files.map((kindFiles) => loadKind(kindFiles, common)));
+}

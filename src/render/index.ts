@@ -1,0 +1,246 @@
+/**
+ * Pure rendering of one SeiNodeTask: (kind spec, typed params) -> template text -> object.
+ * Handlebars runs with noEscape (HTML escaping corrupts values: `=` would become `&#x3D;`), and
+ * every value reaches the text through the `v` helper, which writes exactly one YAML scalar
+ * (or flow collection) that YAML 1.1 and 1.2 read back as the input. Belt and braces: the
+ * template is also rendered with probe tokens, and the real output must parse to exactly the
+ * probe's structure with the tokens replaced by the inputs — so a template that substitutes
+ * a value raw (`{{params.x}}`) or builds structure from values is refused, not trusted.
+ * No I/O besides reading template files once; validation against the CRD is src/validate/.
+ */
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import HandlebarsRuntime from 'handlebars';
+import { parseDocument } from 'yaml';
+import { SeiError } from '../errors/sei-error.js';
+import { LABELS } from '../domain/labels.js';
+import type { Catalog, KindSpec } from '../catalog/types.js';
+import type { KubeObject } from '../cluster/types.js';
+import { coerceParams, rawFromValues, type RawParams } from './params.js';
+import { defaultTaskName } from './name.js';
+import { yamlFlow } from './yaml-scalar.js';
+
+export { toSafeYaml, yamlFlow, yamlString } from './yaml-scalar.js';
+export { parseSetArgs, readValuesFile, mergeRawParams, rawFromValues, coerceParams, emptyRawParams, type RawParams } from './params.js';
+export { defaultTaskName } from './name.js';
+
+export const API_VERSION = 'sei.io/v1alpha1';
+export const TASK_KIND = 'SeiNodeTask';
+
+export interface RenderTaskInput {
+  /** kebab name or PascalCase kind. */
+  kind: string;
+  node: string;
+  name?: string;
+  namespace: string;
+  /** Typed values, or RawParams from --set/--values (typed here from the kind's schema). */
+  params: Record<string, unknown> | RawParams;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** The clock for 'time'-suffixed default names; pass it for reproducible output. */
+  now?: Date;
+}
+
+const PARTIALS = {
+  metadata: [
+    'metadata:',
+    '  name: {{v name}}',
+    '  namespace: {{v namespace}}',
+    '  labels:',
+    '{{#each labels}}',
+    '    {{v @key}}: {{v this}}',
+    '{{/each}}',
+    '{{#if annotations}}',
+    '  annotations:',
+    '{{#each annotations}}',
+    '    {{v @key}}: {{v this}}',
+    '{{/each}}',
+    '{{/if}}',
+    '',
+  ].join('\n'),
+  target: [
+    '  target:',
+    '    nodeRef:',
+    '      name: {{v node}}',
+    '{{#if (isSet params.requirePhase)}}',
+    '    requirePhase: {{v params.requirePhase}}',
+    '{{/if}}',
+    '{{#if (isSet params.requirePhaseTimeout)}}',
+    '    requirePhaseTimeout: {{v params.requirePhaseTimeout}}',
+    '{{/if}}',
+    '{{#if (isSet params.timeoutSeconds)}}',
+    '  timeoutSeconds: {{v params.timeoutSeconds}}',
+    '{{/if}}',
+    '',
+  ].join('\n'),
+};
+
+type Template = (context: unknown) => string;
+
+interface RenderMode {
+  /** Called by `v` for every substituted value; returns the text to write. */
+  emit: (value: unknown) => string;
+}
+
+let mode: RenderMode = { emit: yamlFlow };
+// One isolated Handlebars environment: users' templates cannot register helpers or see ours
+// change; knownHelpersOnly rejects calls to anything but these and the built-in block helpers.
+const handlebars = HandlebarsRuntime.create();
+handlebars.registerHelper('v', (value: unknown) => {
+  if (value === undefined) throw new TypeError('`v` got an undefined value: wrap optional fields in {{#if (isSet params.x)}}');
+  return mode.emit(value);
+});
+handlebars.registerHelper('isSet', (value: unknown) => value !== undefined && value !== null);
+for (const [name, text] of Object.entries(PARTIALS)) handlebars.registerPartial(name, text);
+
+const compiled = new Map<string, Template>();
+
+function templateFor(spec: KindSpec): Template {
+  let template = compiled.get(spec.templatePath);
+  if (!template) {
+    const source = readFileSync(spec.templatePath, 'utf8');
+    try {
+      const fn = handlebars.compile(source, { noEscape: true, strict: false, knownHelpers: { v: true, isSet: true }, knownHelpersOnly: true });
+      template = (context: unknown) => fn(context);
+      // Compilation is lazy in Handlebars: force it now so syntax errors name the template.
+      template({ params: {}, labels: {}, annotations: undefined, name: 'x', namespace: 'x', node: 'x' });
+    } catch (error) {
+      if (error instanceof TypeError) {
+        // A missing required value in the dry run above is expected, not a template error.
+      } else {
+        throw SeiError.invalid(`template ${spec.templatePath}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, [], ['Fix the Handlebars syntax; substitute values only with {{v ...}}.']);
+      }
+    }
+    compiled.set(spec.templatePath, template!);
+  }
+  return template!;
+}
+
+function isRaw(params: RenderTaskInput['params']): params is RawParams {
+  return (params as RawParams).fromCommandLine instanceof Set && typeof (params as RawParams).values === 'object';
+}
+
+interface Context {
+  name: string;
+  namespace: string;
+  node: string;
+  kind: string;
+  params: Record<string, unknown>;
+  labels: Record<string, string>;
+  annotations: Record<string, string> | undefined;
+}
+
+/**
+ * Replaces every non-empty string by a token, so raw substitutions show. Keys are tokenized
+ * where the template iterates (labels) or gets the whole value, not where it looks names up.
+ */
+function tokenize(value: unknown, tokens: Map<string, string>, keys = true): unknown {
+  if (typeof value === 'string') {
+    if (value === '') return value; // `{{#if}}` must branch the same way in the probe
+    const token = `seiprobe${tokens.size}x`;
+    tokens.set(token, value);
+    return token;
+  }
+  if (Array.isArray(value)) return value.map((item) => tokenize(item, tokens));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [keys ? (tokenize(key, tokens) as string) : key, tokenize(item, tokens)]));
+  }
+  return value;
+}
+
+const TOKEN = /seiprobe[0-9]+x/g;
+const EMITTED = /^seiemit([0-9]+)x$/;
+
+function untokenize(value: unknown, tokens: Map<string, string>, emitted: unknown[]): unknown {
+  if (typeof value === 'string') {
+    const whole = EMITTED.exec(value);
+    if (whole) return untokenize(emitted[Number(whole[1])], tokens, []);
+    return value.replace(TOKEN, (token) => tokens.get(token) ?? token);
+  }
+  if (Array.isArray(value)) return value.map((item) => untokenize(item, tokens, emitted));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [untokenize(key, tokens, emitted) as string, untokenize(item, tokens, emitted)]));
+  }
+  return value;
+}
+
+function parseRendered(spec: KindSpec, text: string): unknown {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw SeiError.invalid(`template ${spec.templatePath} did not render valid YAML: ${document.errors[0]!.message.split('\n')[0]}`, [], ['Substitute values only with {{v ...}} and keep the template a single YAML mapping.']);
+  }
+  return document.toJS({ maxAliasCount: 0 });
+}
+
+function withTemplate<T>(run: () => T, emit: RenderMode['emit']): T {
+  const previous = mode;
+  mode = { emit };
+  try {
+    return run();
+  } finally {
+    mode = previous;
+  }
+}
+
+function unsafe(spec: KindSpec, detail: string): SeiError {
+  return new SeiError(`template ${spec.templatePath} is unsafe: ${detail}`, {
+    reason: 'UnsafeTemplate',
+    exitCode: 2,
+    httpCode: 400,
+    hints: ['Substitute every value with {{v ...}} so it lands as exactly one YAML scalar; never build YAML structure from values.'],
+  });
+}
+
+/** The text and object of one rendered task; the object is what gets validated and applied. */
+export function renderTaskDocument(catalog: Catalog, input: RenderTaskInput): { object: KubeObject; text: string; spec: KindSpec } {
+  const spec = catalog.require(input.kind);
+  const params = coerceParams(spec, isRaw(input.params) ? input.params : rawFromValues(input.params));
+  const name = input.name ?? defaultTaskName(spec, input.node, params, input.now ?? new Date());
+  const labels: Record<string, string> = { ...(input.labels ?? {}), [LABELS.managedBy]: 'kubectl-sei', [LABELS.taskKind]: spec.kind };
+  // A label value is at most 63 characters; a longer node name is still found by spec.target.
+  if (input.node.length <= 63) labels[LABELS.node] = input.node;
+  const annotations = input.annotations && Object.keys(input.annotations).length > 0 ? input.annotations : undefined;
+  const context: Context = { name, namespace: input.namespace, node: input.node, kind: spec.kind, params, labels, annotations };
+  const template = templateFor(spec);
+
+  let text: string;
+  try {
+    text = withTemplate(() => template(context), yamlFlow);
+  } catch (error) {
+    throw SeiError.invalid(`template ${spec.templatePath} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const object = parseRendered(spec, text);
+
+  // Probe: the same template over tokens; substituting the inputs back must give `object`.
+  const tokens = new Map<string, string>();
+  const emitted: unknown[] = [];
+  const probeContext = {
+    ...(tokenize({ name, namespace: input.namespace, node: input.node, kind: spec.kind }, tokens, false) as object),
+    params: tokenize(params, tokens, false),
+    labels: tokenize(labels, tokens, true),
+    annotations: tokenize(annotations, tokens, true),
+  };
+  const probeText = withTemplate(() => template(probeContext), (value) => {
+    emitted.push(value);
+    return `seiemit${emitted.length - 1}x`;
+  });
+  let expected: unknown;
+  try {
+    expected = untokenize(parseRendered(spec, probeText), tokens, emitted);
+  } catch {
+    throw unsafe(spec, 'its structure depends on the substituted values');
+  }
+  if (!isDeepStrictEqual(object, expected)) throw unsafe(spec, 'a substituted value changed the YAML structure or type (a value written without {{v ...}}?)');
+
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) throw unsafe(spec, 'it must render one YAML mapping');
+  const task = object as KubeObject & { spec?: { kind?: unknown } };
+  if (task.apiVersion !== API_VERSION || task.kind !== TASK_KIND) throw unsafe(spec, `it must render apiVersion ${API_VERSION}, kind ${TASK_KIND}`);
+  if (task.metadata?.name !== name || task.metadata?.namespace !== input.namespace) throw unsafe(spec, 'metadata must be {{> metadata}} (name and namespace as given)');
+  if (task.spec?.kind !== spec.kind) throw unsafe(spec, `spec.kind must be ${spec.kind} (from ${spec.name}.meta.yaml)`);
+  return { object: task, text, spec };
+}
+
+/** renderTask(catalog, input): the SeiNodeTask object, checked and ready to validate. */
+export function renderTask(catalog: Catalog, input: RenderTaskInput): KubeObject {
+  return renderTaskDocument(catalog, input).object;
+}
