@@ -1,0 +1,155 @@
+/**
+ * Following tasks to their verdicts for humans and scripts: wraps the watch engine
+ * (waitForTasks: ONE watch per namespace+selector) with live progress, optional pod following
+ * for RestartPod (deleted uid → replacement uid → Ready, on one more watch), NDJSON streaming,
+ * and the mapping of verdicts to exit codes. It must not write to the cluster.
+ */
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import { SeiError } from '../errors/sei-error.js';
+import type { Progress } from '../output/progress.js';
+import * as view from '../output/task-view.js';
+import type { TaskVerdict, WaitFor } from '../watch/types.js';
+import { preciseDuration } from './duration.js';
+
+export interface FollowOptions {
+  namespace: string;
+  names?: string[];
+  labelSelector?: string;
+  for?: WaitFor;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  minGeneration?: Record<string, number>;
+  progress: Progress;
+  /** Every observed task object (for -o ndjson). */
+  onObject?: (object: KubeObject) => void;
+  /** RestartPod: follow pod NODE-0 from the deleted uid to a Ready replacement. */
+  followPod?: { node: string; uid?: string };
+}
+
+function rec(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function podReady(pod: KubeObject): boolean {
+  const conditions = rec(pod['status'])['conditions'];
+  return Array.isArray(conditions) && conditions.some((c) => rec(c)['type'] === 'Ready' && rec(c)['status'] === 'True');
+}
+
+/** Narrates pod NODE-0's restart on stderr; resolves when `signal` aborts. */
+export async function followPod(client: ClusterClient, namespace: string, node: string, uid: string | undefined, progress: Progress, signal: AbortSignal): Promise<void> {
+  const podName = `${node}-0`;
+  let deletedNoted = false;
+  const replacements = new Map<string, 'seen' | 'ready'>();
+  try {
+    await client.watch({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace,
+      labelSelector: `sei.io/node=${node}`,
+      signal,
+      onEvent: ({ type, object }) => {
+        if (object.metadata.name !== podName) return;
+        const podUid = object.metadata.uid ?? '';
+        if (podUid === uid) {
+          if (!deletedNoted && (type === 'DELETED' || object.metadata.deletionTimestamp)) {
+            deletedNoted = true;
+            progress.note(`pod ${podName} deleted (uid ${uid}), waiting for replacement`);
+          }
+          return;
+        }
+        if (type === 'DELETED') return;
+        if (!deletedNoted && uid) {
+          deletedNoted = true;
+          progress.note(`pod ${podName} deleted (uid ${uid}), waiting for replacement`);
+        }
+        const state = replacements.get(podUid);
+        if (!state) {
+          replacements.set(podUid, 'seen');
+          progress.note(`pod ${podName} replaced (uid ${podUid}), waiting for Ready`);
+        }
+        if (replacements.get(podUid) !== 'ready' && podReady(object)) {
+          replacements.set(podUid, 'ready');
+          progress.note(`pod ${podName} Ready (uid ${podUid})`);
+        }
+      },
+    });
+  } catch (error) {
+    // Pod narration is best-effort: the task's own verdict decides the outcome.
+    if (!signal.aborted) progress.note(`(stopped following pod ${podName}: ${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+export function verdictLine(verdict: TaskVerdict): string {
+  const reason = verdict.reason ? ` ${verdict.reason}` : '';
+  const message = verdict.message ? `: ${verdict.message}` : '';
+  const outcome = verdict.outcome === 'Timeout' ? 'still running after the timeout' : verdict.outcome;
+  return `${verdict.name} ${outcome}${verdict.outcome === 'Timeout' ? '' : reason}${message} (${preciseDuration(verdict.durationMs)})`;
+}
+
+/** Waits for every task and narrates it; returns every verdict (never throws for a Failed task). */
+export async function followTasks(client: ClusterClient, options: FollowOptions): Promise<TaskVerdict[]> {
+  const { waitForTasks } = await import('../watch/wait-for-tasks.js');
+  const podAbort = new AbortController();
+  const pod = options.followPod ? followPod(client, options.namespace, options.followPod.node, options.followPod.uid, options.progress, podAbort.signal) : undefined;
+  const many = (options.names?.length ?? 0) !== 1;
+  try {
+    return await waitForTasks(client, {
+      namespace: options.namespace,
+      ...(options.names ? { names: options.names } : {}),
+      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+      for: options.for ?? 'terminal',
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.minGeneration ? { minGeneration: options.minGeneration } : {}),
+      onObject: (object) => {
+        options.onObject?.(object);
+        if (!view.isTerminal(object)) options.progress.update(view.progressText(object));
+      },
+      onVerdict: (verdict) => {
+        if (verdict.outcome === 'Complete') options.progress.succeed(verdictLine(verdict));
+        else if (verdict.outcome !== 'Interrupted') options.progress.fail(verdictLine(verdict));
+        else if (many) options.progress.note(`${verdict.name} still running`);
+      },
+    });
+  } finally {
+    podAbort.abort();
+    await pod;
+    options.progress.stop();
+  }
+}
+
+/** How to re-attach after Ctrl-C or a timeout: the task keeps running on the cluster. */
+export function reattachHint(names: readonly string[], namespace: string): string {
+  return `re-attach with: kubectl sei task wait ${names.join(' ')} -n ${namespace}`;
+}
+
+/**
+ * The exit code of a set of verdicts, as a thrown SeiError (nothing thrown = all Complete, or
+ * for=failed satisfied). Failed (exit 1) beats Deleted (1) beats Timeout (3) beats Interrupted.
+ */
+export function verdictsToError(verdicts: readonly TaskVerdict[], namespace: string, waitFor: WaitFor = 'terminal'): SeiError | undefined {
+  // --for terminal exits 1 on a Failed task too: a script asks "did it work", and it did not.
+  const failed = waitFor === 'failed' ? [] : verdicts.filter((v) => v.outcome === 'Failed');
+  const first = failed[0];
+  if (first) {
+    const others = failed.length > 1 ? ` (and ${failed.length - 1} more failed)` : '';
+    return SeiError.taskFailed(first.reason ?? 'Failed', `SeiNodeTask "${first.name}" Failed${first.reason ? ` (${first.reason})` : ''}${first.message ? `: ${first.message}` : ''}${others}`, [
+      `kubectl sei task describe ${first.name} -n ${namespace}`,
+    ]);
+  }
+  const complete = waitFor === 'failed' ? verdicts.find((v) => v.outcome === 'Complete') : undefined;
+  if (complete) return SeiError.taskFailed('TaskComplete', `SeiNodeTask "${complete.name}" is Complete, so it will never be Failed`);
+  const deleted = verdicts.find((v) => v.outcome === 'Deleted');
+  if (deleted) return SeiError.taskFailed('Deleted', `SeiNodeTask "${deleted.name}" was deleted while waiting`);
+  const pending = verdicts.filter((v) => v.outcome === 'Timeout');
+  if (pending.length > 0) {
+    const what = pending.length === 1 ? `SeiNodeTask "${pending[0]?.name}"; it keeps running` : `${pending.length} SeiNodeTasks; they keep running`;
+    return SeiError.timeout(`timed out waiting for ${what}`, [reattachHint(pending.map((v) => v.name), namespace)]);
+  }
+  return undefined;
+}
+
+/** True when the wait ended because of Ctrl-C (the caller prints the re-attach hint and exits 130). */
+export function interrupted(verdicts: readonly TaskVerdict[]): TaskVerdict[] {
+  return verdicts.filter((v) => v.outcome === 'Interrupted');
+}
