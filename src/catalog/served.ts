@@ -1,0 +1,19 @@
+/**
+ * The kinds the connected cluster's SeiNodeTask CRD accepts (for `kinds --from-cluster`).
+ * The only place in the catalog that talks to a cluster, through src/cluster's connect().
+ */
+import type { ConnectionOptions } from '../cluster/types.js';
+import { SeiError } from '../errors/sei-error.js';
+import { servedKinds } from './describe.js';
+
+export const TASK_CRD = 'seinodetasks.sei.io';
+
+export async function servedTaskKinds(options: ConnectionOptions): Promise<Set<string>> {
+  const { connect } = await import('../cluster/index.js');
+  const client = await connect(options);
+  const crd = await client.servedCrd(TASK_CRD);
+  if (!crd) {
+    throw SeiError.cluster('NotFound', `the cluster ${client.contextName} does not serve the ${TASK_CRD} CRD`, ['Install the sei-k8s-controller CRDs, or check --context.'], 404);
+  }
+  return servedKinds(crd);
+}

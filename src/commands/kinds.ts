@@ -1,0 +1,53 @@
+/**
+ * `kubectl sei kinds`: the task kinds of the catalog with their parameters, defaults, timeouts
+ * and outputs; --from-cluster marks which kinds the cluster's served CRD accepts. Thin: flags ->
+ * catalog -> describe -> print; heavy modules are imported inside run().
+ */
+import { Flags } from '@oclif/core';
+import { SeiCommand, connectionFlags, connectionOptions, EXIT_CODES_HELP } from '../cli/base-command.js';
+
+export default class Kinds extends SeiCommand {
+  static override summary = 'List the SeiNodeTask kinds, their parameters, defaults and outputs.';
+  static override description = `Kinds are data: each is a template (templates/tasks/<name>.yaml.hbs), a parameter schema (schemas/kinds/<name>.schema.json) and a meta entry. --templates-dir adds or overrides kinds. Parameters marked ? are optional; "late" ones are read from the cluster right before the write. Every kind also takes timeoutSeconds, requirePhase and requirePhaseTimeout.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> kinds',
+    '<%= config.bin %> kinds -o yaml',
+    '<%= config.bin %> kinds --from-cluster --context prod',
+    '<%= config.bin %> kinds --templates-dir ./my-kinds -o json',
+  ];
+
+  static override flags = {
+    output: Flags.string({ char: 'o', options: ['table', 'yaml', 'json'], default: 'table', description: 'Output format.' }),
+    'from-cluster': Flags.boolean({ description: "Mark which kinds the cluster's served SeiNodeTask CRD accepts." }),
+    'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds (<name>.yaml.hbs, <name>.meta.yaml, <name>.schema.json).' }),
+    ...connectionFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Kinds);
+    this.machineOutput = flags.output !== 'table';
+    const { loadCatalog } = await import('../catalog/index.js');
+    const { describeKinds, kindsTableRows, servedKinds, unknownServedKinds } = await import('../catalog/describe.js');
+    const catalog = loadCatalog(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {});
+    let served: Set<string> | undefined;
+    if (flags['from-cluster']) {
+      const { servedTaskKinds } = await import('../catalog/served.js');
+      served = await servedTaskKinds(connectionOptions(flags));
+      const extra = unknownServedKinds(catalog, served);
+      if (extra.length > 0) this.logToStderr(`note: the cluster also serves ${extra.join(', ')}, which this catalog has no template for (add one with --templates-dir)`);
+    }
+    const rows = describeKinds(catalog, served);
+    if (flags.output === 'json') this.log(JSON.stringify(rows, null, 2));
+    else if (flags.output === 'yaml') {
+      const { toSafeYaml } = await import('../render/yaml-scalar.js');
+      this.log(toSafeYaml(rows).trimEnd());
+    } else {
+      const { alignColumns } = await import('../output/printers.js');
+      const common = ['timeoutSeconds', 'requirePhase', 'requirePhaseTimeout'];
+      process.stdout.write(alignColumns(kindsTableRows(rows, common)));
+    }
+  }
+}

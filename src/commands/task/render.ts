@@ -1,0 +1,63 @@
+/**
+ * `kubectl sei task render <kind> --node NODE`: offline, prints the SeiNodeTask that `task
+ * apply` would send, rendered from the kind's template and validated against the CRD. Thin:
+ * flags -> renderOffline -> print.
+ */
+import { Args, Flags } from '@oclif/core';
+import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+
+export default class TaskRender extends SeiCommand {
+  static override summary = 'Render a SeiNodeTask from its kind template (offline) and print it.';
+  static override description = `Values are typed by the kind's parameter schema: --set proposalId=3 is an integer, --set podUID=123 a string. --set wins over --values. Every value is written as one YAML scalar that YAML 1.1 readers (kubectl, ArgoCD, Flux) read back unchanged. The output is validated against the project's CRD of the kind's API (seed or latest) before it is printed.
+
+Offline there is no cluster: RestartPod's podUID must be given (kubectl get pod NODE-0 -o jsonpath='{.metadata.uid}'); the paved road \`kubectl sei task restart-pod NODE\` reads it right before the write. The namespace is -n, else "default".
+
+Default names: <node>-<kind>-<hash of the params> (re-running the same operation finds the same task, which is apply-once), or <node>-<kind>-<UTC timestamp> for kinds meant to be repeated (restart-pod, restart-seid, discover-peers). --name overrides.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> task render restart-pod --node node-0 --set podUID=0f3c2a9e-6d1b-4c0e-9a57-2b8e51f0c001',
+    '<%= config.bin %> task render gov-vote --node validator-0 --set chainId=arctic-1 --set proposalId=3 --set option=yes --set fees=4000usei --set gas=200000',
+    '<%= config.bin %> task render await-condition --node node-0 --set targetHeight=1200000 --set action=SIGTERM_SEID -o json',
+    '<%= config.bin %> task render gov-software-upgrade --node validator-0 --values upgrade.yaml --name v6-upgrade -n sei',
+    '<%= config.bin %> task render my-kind --node node-0 --templates-dir ./my-kinds',
+  ];
+
+  static override args = {
+    kind: Args.string({ required: true, description: 'Kebab-case kind, e.g. restart-pod, gov-vote (see `kubectl sei kinds`).' }),
+  };
+
+  static override flags = {
+    node: Flags.string({ required: true, description: 'The target SeiNode (spec.target.nodeRef.name).' }),
+    set: Flags.string({ multiple: true, description: 'A parameter, key=value (repeatable); typed by the kind\'s schema.' }),
+    values: Flags.string({ description: 'A YAML file of parameter: value pairs (- for stdin); --set wins.' }),
+    name: Flags.string({ description: 'The task name (default: derived, see above).' }),
+    namespace: Flags.string({ char: 'n', description: 'Namespace of the task (default "default": offline, no kubeconfig is read).' }),
+    label: Flags.string({ char: 'l', multiple: true, description: 'An extra label, key=value (repeatable).' }),
+    'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds.' }),
+    output: Flags.string({ char: 'o', options: ['yaml', 'json'], default: 'yaml', description: 'Output format.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(TaskRender);
+    this.machineOutput = true;
+    const { renderOffline } = await import('../../render/offline.js');
+    const { object } = await renderOffline({
+      kind: args.kind,
+      node: flags.node,
+      ...(flags.set ? { set: flags.set } : {}),
+      ...(flags.values ? { valuesFile: flags.values } : {}),
+      ...(flags.name ? { name: flags.name } : {}),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      ...(flags.label ? { labels: flags.label } : {}),
+      ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+    });
+    if (flags.output === 'json') {
+      this.log(JSON.stringify(object, null, 2));
+    } else {
+      const { toSafeYaml } = await import('../../render/yaml-scalar.js');
+      process.stdout.write(toSafeYaml(object));
+    }
+  }
+}
