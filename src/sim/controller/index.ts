@@ -1,0 +1,175 @@
+/**
+ * The simulated sei-k8s-controller: an event-driven work queue over the store. Store events
+ * enqueue the keys they affect (a pod wakes its node and the node's tasks; a node wakes its
+ * tasks and the nodes whose label peer sources may select it); reconcilers ask for timed
+ * requeues instead of polling. It owns every timer and subscription and releases them in stop().
+ * It never speaks HTTP and never bypasses the store.
+ */
+import type { ControllerOptions, KubeObject, SimController, SimStore, StoreEvent } from '../types.js';
+import { nodeKey, splitKey, taskKey, type ReconcileContext } from './context.js';
+import { labelSources, NODE_LABEL, reconcileNode } from './nodes.js';
+import { forgetExecution } from './sidecar.js';
+import { reconcileTask, type TaskTracking } from './tasks.js';
+
+export { simulatedHeight } from './nodes.js';
+export { KNOBS } from './knobs.js';
+export { KINDS_BY_FLAVOR, taskId } from './tasks.js';
+
+/** Node.js caps timers at 2^31-1 ms; longer waits are re-armed when they fire. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface SimControllerHandle extends SimController {
+  /** Resolves once the work queue is empty and no reconcile is pending (timers may remain). */
+  idle(): Promise<void>;
+}
+
+export function startController(store: SimStore, options: ControllerOptions): SimControllerHandle {
+  const now = options.now ?? Date.now;
+  const queue = new Set<string>();
+  const timers = new Map<string, { at: number; handle: NodeJS.Timeout }>();
+  /** Non-terminal tasks by the node they target, so node and pod events wake only those. */
+  const tasksByNode = new Map<string, Set<string>>();
+  const taskInfo = new Map<string, TaskTracking & { uid?: string }>();
+  /** Nodes with label peer sources: any node change may alter what they resolve. */
+  const labelSelecting = new Set<string>();
+  const idleWaiters: Array<() => void> = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  let stopped = false;
+
+  const ctx: ReconcileContext = {
+    store,
+    crd: options.crd,
+    now,
+    memo: new Map(),
+    requeueAt(key: string, atMs: number): void {
+      if (stopped) return;
+      const existing = timers.get(key);
+      if (existing && existing.at <= atMs) return;
+      if (existing) clearTimeout(existing.handle);
+      const delay = Math.min(MAX_TIMER_MS, Math.max(0, atMs - now()));
+      const handle = setTimeout(() => {
+        timers.delete(key);
+        enqueue(key);
+      }, delay);
+      timers.set(key, { at: atMs, handle });
+    },
+  };
+
+  function enqueue(key: string): void {
+    if (stopped) return;
+    queue.add(key);
+    scheduled ??= setImmediate(drain);
+  }
+
+  function drain(): void {
+    scheduled = undefined;
+    // Bounded per turn so a storm of events cannot starve the HTTP server sharing the loop.
+    let budget = 500;
+    while (queue.size > 0 && budget-- > 0 && !stopped) {
+      const key = queue.values().next().value as string;
+      queue.delete(key);
+      reconcile(key);
+    }
+    if (queue.size > 0 && !stopped) scheduled = setImmediate(drain);
+    else if (queue.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+
+  function reconcile(key: string): void {
+    const { resource, namespace, name } = splitKey(key);
+    try {
+      if (resource === 'seinodes') {
+        reconcileNode(ctx, namespace, name);
+        const node = store.get('seinodes', namespace, name);
+        if (node && labelSources(node).length > 0) labelSelecting.add(key);
+        else labelSelecting.delete(key);
+      } else if (resource === 'seinodetasks') {
+        const uid = store.get('seinodetasks', namespace, name)?.metadata.uid;
+        track(key, uid === undefined ? {} : { ...reconcileTask(ctx, namespace, name), uid });
+      }
+    } catch (error) {
+      // A write raced with an API client (conflict) or an object vanished: try again shortly.
+      process.emitWarning(`sim controller: reconcile of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.requeueAt(key, now() + 100);
+    }
+  }
+
+  function track(key: string, next: TaskTracking & { uid?: string }): void {
+    const previous = taskInfo.get(key);
+    if (previous?.node) tasksByNode.get(previous.node)?.delete(key);
+    if (next.uid === undefined) {
+      taskInfo.delete(key);
+      return;
+    }
+    taskInfo.set(key, next);
+    if (next.node) {
+      let set = tasksByNode.get(next.node);
+      if (!set) tasksByNode.set(next.node, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  function onEvent(event: StoreEvent): void {
+    const object: KubeObject = event.object;
+    const namespace = object.metadata.namespace ?? '';
+    const name = object.metadata.name ?? '';
+    switch (event.resource) {
+      case 'seinodetasks': {
+        const key = taskKey(namespace, name);
+        if (event.type === 'DELETED') {
+          // A task deleted mid-run stops here: its execution record is dropped and nothing
+          // further happens for it (side effects already made, e.g. a deleted pod, stand).
+          const info = taskInfo.get(key);
+          if (info?.id && info.uid === object.metadata.uid) forgetExecution(store, namespace, info.id);
+          track(key, {});
+          const timer = timers.get(key);
+          if (timer) clearTimeout(timer.handle);
+          timers.delete(key);
+          return;
+        }
+        enqueue(key);
+        return;
+      }
+      case 'seinodes': {
+        const key = nodeKey(namespace, name);
+        enqueue(key);
+        for (const task of tasksByNode.get(key) ?? []) enqueue(task);
+        for (const selecting of labelSelecting) if (selecting !== key) enqueue(selecting);
+        return;
+      }
+      case 'pods': {
+        const node = object.metadata.labels?.[NODE_LABEL];
+        if (node === undefined) return;
+        const key = nodeKey(namespace, node);
+        enqueue(key);
+        for (const task of tasksByNode.get(key) ?? []) enqueue(task);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  const unsubscribe = store.onChange(onEvent);
+  // Resume: every node and task is reconciled from what the store holds, re-arming timers
+  // from stored timestamps; terminal tasks are left as they are.
+  for (const node of store.list('seinodes')) enqueue(nodeKey(node.metadata.namespace ?? '', node.metadata.name ?? ''));
+  for (const task of store.list('seinodetasks')) enqueue(taskKey(task.metadata.namespace ?? '', task.metadata.name ?? ''));
+
+  return {
+    stop(): void {
+      if (stopped) return;
+      stopped = true;
+      unsubscribe();
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = undefined;
+      for (const { handle } of timers.values()) clearTimeout(handle);
+      timers.clear();
+      queue.clear();
+      for (const resolve of idleWaiters.splice(0)) resolve();
+    },
+    idle(): Promise<void> {
+      if (stopped || (queue.size === 0 && scheduled === undefined)) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The behaviour knobs a SeiNode carries as `sim.sei.io/*` annotations, read in one place with
+ * their defaults, so tests and rehearsals can shape outcomes. Reading only; never writes.
+ */
+import type { KubeObject } from '../types.js';
+
+export const KNOBS = {
+  podReadyAfterSeconds: 'sim.sei.io/pod-ready-after-seconds',
+  podNeverReady: 'sim.sei.io/pod-never-ready',
+  failKinds: 'sim.sei.io/fail-kinds',
+  blockTimeMs: 'sim.sei.io/block-time-ms',
+  phase: 'sim.sei.io/phase',
+  /** Number of pods the node's StatefulSet runs; >1 makes RestartPod refuse the target. */
+  replicas: 'sim.sei.io/replicas',
+} as const;
+
+/** Annotation on sim-made pods: when seid last started, at millisecond precision. */
+export const POD_STARTED_AT = 'sim.sei.io/container-started-at';
+
+const NODE_PHASES = new Set(['Pending', 'Initializing', 'Running', 'Failed', 'Terminating']);
+
+function annotation(node: KubeObject, key: string): string | undefined {
+  const value = node.metadata.annotations?.[key];
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+function positiveNumber(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+export interface NodeKnobs {
+  podReadyAfterMs: number;
+  podNeverReady: boolean;
+  failKinds: Set<string>;
+  blockTimeMs: number;
+  heldPhase: string | undefined;
+  replicas: number;
+}
+
+export function readKnobs(node: KubeObject): NodeKnobs {
+  const neverReady = annotation(node, KNOBS.podNeverReady);
+  const held = annotation(node, KNOBS.phase);
+  const blockTime = positiveNumber(annotation(node, KNOBS.blockTimeMs), 100);
+  return {
+    podReadyAfterMs: positiveNumber(annotation(node, KNOBS.podReadyAfterSeconds), 1) * 1000,
+    // Present means on, unless it says false: `sim.sei.io/pod-never-ready: ""` works too.
+    podNeverReady: neverReady !== undefined && neverReady.toLowerCase() !== 'false',
+    failKinds: new Set(
+      (annotation(node, KNOBS.failKinds) ?? '')
+        .split(',')
+        .map((kind) => kind.trim())
+        .filter(Boolean),
+    ),
+    // A zero block time would mean infinite height; clamp to 1ms.
+    blockTimeMs: Math.max(1, blockTime),
+    heldPhase: held !== undefined && NODE_PHASES.has(held) ? held : undefined,
+    replicas: Math.max(1, Math.floor(positiveNumber(annotation(node, KNOBS.replicas), 1))),
+  };
+}

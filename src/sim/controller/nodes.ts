@@ -1,0 +1,241 @@
+/**
+ * The SeiNode side of the simulated controller: phase progression (Pending -> Initializing ->
+ * Running unless a knob holds it), status.currentImage, label-peer resolution, the node's pods
+ * (a StatefulSet's `<node>-<i>`, recreated when deleted, Ready after the knob delay) and the
+ * simulated block height, computed from time rather than written every block. It must not
+ * touch SeiNodeTasks.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../types.js';
+import { parseTime, toTime } from './clock.js';
+import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
+import { POD_STARTED_AT, readKnobs } from './knobs.js';
+
+export const NODE_LABEL = 'sei.io/node';
+/** How long a node spends in Pending and in Initializing before the next phase. */
+export const NODE_PHASE_STEP_MS = 50;
+const P2P_PORT = 26656;
+
+/** Height of the node's simulated chain: 1 at creation, +1 every block time. */
+export function simulatedHeight(node: KubeObject, nowMs: number): number {
+  const created = parseTime(node.metadata.creationTimestamp) ?? nowMs;
+  return 1 + Math.floor(Math.max(0, nowMs - created) / readKnobs(node).blockTimeMs);
+}
+
+/** The moment the node's simulated height reaches `height`. */
+export function timeOfHeight(node: KubeObject, height: number, nowMs: number): number {
+  const created = parseTime(node.metadata.creationTimestamp) ?? nowMs;
+  return created + Math.max(0, height - 1) * readKnobs(node).blockTimeMs;
+}
+
+/** A CometBFT node id (40 hex chars) derived from the SeiNode's uid, stable for its lifetime. */
+export function cometNodeId(node: KubeObject): string {
+  return createHash('sha256').update(node.metadata.uid ?? node.metadata.name ?? '').digest('hex').slice(0, 40);
+}
+
+export function podsOfNode(ctx: ReconcileContext, namespace: string, name: string): KubeObject[] {
+  return ctx.store.list('pods', namespace).filter((pod) => pod.metadata.labels?.[NODE_LABEL] === name && ownedBySeiNode(pod, name));
+}
+
+function ownedBySeiNode(pod: KubeObject, name: string): boolean {
+  return (pod.metadata.ownerReferences ?? []).some((ref) => ref.kind === 'SeiNode' && ref.name === name);
+}
+
+export function podIsReady(pod: KubeObject): boolean {
+  const conditions = (asObject(pod.status).conditions ?? []) as Json[];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function labelSources(node: KubeObject): Json[] {
+  const peers = (asObject(node.spec).peers ?? []) as unknown[];
+  return peers.map(asObject).filter((peer) => peer.label !== undefined).map((peer) => asObject(peer.label));
+}
+
+function resolveLabelPeers(ctx: ReconcileContext, node: KubeObject): string[] | undefined {
+  const sources = labelSources(node);
+  if (sources.length === 0) return undefined;
+  const found = new Set<string>();
+  for (const source of sources) {
+    const namespace = typeof source.namespace === 'string' && source.namespace !== '' ? source.namespace : node.metadata.namespace ?? '';
+    const selector = asObject(source.selector) as Record<string, string>;
+    for (const peer of ctx.store.list('seinodes', namespace)) {
+      if (peer.metadata.name === node.metadata.name && namespace === node.metadata.namespace) continue;
+      const labels = peer.metadata.labels ?? {};
+      if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
+      const name = peer.metadata.name ?? '';
+      found.add(`${cometNodeId(peer)}@${name}-0.${name}.${namespace}.svc.cluster.local:${P2P_PORT}`);
+    }
+  }
+  return [...found].sort();
+}
+
+function nextPhase(ctx: ReconcileContext, node: KubeObject, key: string): string {
+  const status = asObject(node.status);
+  const current = typeof status.phase === 'string' ? status.phase : undefined;
+  const held = readKnobs(node).heldPhase;
+  if (held) return held;
+  if (current === undefined) return 'Pending';
+  if (current !== 'Pending' && current !== 'Initializing') return current;
+  // Status times are second-precision; the step is measured from a precise in-memory mark.
+  const memoKey = `${key}#${node.metadata.uid}#${current}`;
+  let since = ctx.memo.get(memoKey);
+  if (since === undefined) {
+    since = ctx.now();
+    ctx.memo.set(memoKey, since);
+  }
+  if (ctx.now() - since < NODE_PHASE_STEP_MS) {
+    ctx.requeueAt(key, since + NODE_PHASE_STEP_MS);
+    return current;
+  }
+  ctx.memo.delete(memoKey);
+  return current === 'Pending' ? 'Initializing' : 'Running';
+}
+
+export function reconcileNode(ctx: ReconcileContext, namespace: string, name: string): void {
+  const key = nodeKey(namespace, name);
+  const node = ctx.store.get('seinodes', namespace, name);
+  if (!node) {
+    // Garbage collection: the node's pods go with it (ownerReferences).
+    for (const pod of podsOfNode(ctx, namespace, name)) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
+    return;
+  }
+  const now = ctx.now();
+  const spec = asObject(node.spec);
+  const status: Json = { ...asObject(node.status) };
+  const phase = nextPhase(ctx, node, key);
+  if (phase !== status.phase) {
+    status.phase = phase;
+    status.phaseTransitionTime = toTime(now);
+    // A fresh phase starts its own step clock.
+    ctx.memo.set(`${key}#${node.metadata.uid}#${phase}`, now);
+    if (phase === 'Pending' || phase === 'Initializing') ctx.requeueAt(key, now + NODE_PHASE_STEP_MS);
+  }
+  if (typeof spec.image === 'string') status.currentImage = spec.image;
+  const resolved = resolveLabelPeers(ctx, node);
+  if (resolved === undefined) delete status.resolvedPeers;
+  else status.resolvedPeers = resolved;
+  status.statefulSet = { ...asObject(status.statefulSet), name };
+  if (!isDeepStrictEqual(status, node.status)) ctx.store.updateStatus('seinodes', { ...node, status });
+  reconcilePods(ctx, node);
+}
+
+function newPod(node: KubeObject, podName: string, image: string | undefined, now: number): KubeObject {
+  const namespace = node.metadata.namespace;
+  const started = toTime(now);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podName,
+      namespace,
+      labels: { [NODE_LABEL]: node.metadata.name ?? '', 'statefulset.kubernetes.io/pod-name': podName },
+      annotations: { [POD_STARTED_AT]: new Date(now).toISOString() },
+      ownerReferences: [
+        { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', name: node.metadata.name, uid: node.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ],
+    },
+    spec: { containers: [{ name: 'seid', image: image ?? 'seid' }], restartPolicy: 'Always', nodeName: 'sim-node' },
+    status: {
+      phase: 'Running',
+      startTime: started,
+      podIP: `10.0.0.${(Number.parseInt(randomUUID().slice(0, 2), 16) % 250) + 2}`,
+      conditions: [
+        { type: 'Ready', status: 'False', lastTransitionTime: started, reason: 'ContainersNotReady' },
+        { type: 'ContainersReady', status: 'False', lastTransitionTime: started, reason: 'ContainersNotReady' },
+      ],
+      containerStatuses: [
+        { name: 'seid', image: image ?? 'seid', imageID: '', ready: false, started: true, restartCount: 0, state: { running: { startedAt: started } } },
+      ],
+    },
+  };
+}
+
+function reconcilePods(ctx: ReconcileContext, node: KubeObject): void {
+  const namespace = node.metadata.namespace ?? '';
+  const name = node.metadata.name ?? '';
+  const knobs = readKnobs(node);
+  const image = typeof asObject(node.spec).image === 'string' ? (asObject(node.spec).image as string) : undefined;
+  const now = ctx.now();
+  const wanted = new Set(Array.from({ length: knobs.replicas }, (_, i) => `${name}-${i}`));
+  for (const pod of podsOfNode(ctx, namespace, name)) {
+    if (!wanted.has(pod.metadata.name ?? '')) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
+  }
+  for (const podName of wanted) {
+    let pod = ctx.store.get('pods', namespace, podName);
+    if (!pod) {
+      pod = ctx.store.create('pods', newPod(node, podName, image, now));
+    }
+    if (!ownedBySeiNode(pod, name)) continue;
+    syncPod(ctx, node, pod, image, knobs.podNeverReady, knobs.podReadyAfterMs);
+  }
+}
+
+function syncPod(ctx: ReconcileContext, node: KubeObject, pod: KubeObject, image: string | undefined, neverReady: boolean, readyAfterMs: number): void {
+  const now = ctx.now();
+  const startedAt = Date.parse(String(pod.metadata.annotations?.[POD_STARTED_AT] ?? '')) || parseTime(asObject(pod.status).startTime) || now;
+  const readyAt = startedAt + readyAfterMs;
+  const ready = !neverReady && now >= readyAt;
+  if (!ready && !neverReady) ctx.requeueAt(nodeKey(node.metadata.namespace ?? '', node.metadata.name ?? ''), readyAt);
+
+  if (image !== undefined) {
+    const spec = asObject(pod.spec);
+    const containers = ((spec.containers ?? []) as Json[]).map((c) => (c.name === 'seid' ? { ...c, image } : c));
+    if (!isDeepStrictEqual(containers, spec.containers)) {
+      // Container image is one of the few mutable pod fields; the sim swaps it in place.
+      pod = ctx.store.update('pods', { ...pod, spec: { ...spec, containers } });
+    }
+  }
+
+  const status = structuredClone(asObject(pod.status));
+  const wantStatus = ready ? 'True' : 'False';
+  const conditions = ((status.conditions ?? []) as Json[]).map((c) => {
+    if ((c.type === 'Ready' || c.type === 'ContainersReady') && c.status !== wantStatus) {
+      const next: Json = { ...c, status: wantStatus, lastTransitionTime: toTime(now) };
+      if (ready) delete next.reason;
+      else next.reason = 'ContainersNotReady';
+      return next;
+    }
+    return c;
+  });
+  status.conditions = conditions;
+  status.containerStatuses = ((status.containerStatuses ?? []) as Json[]).map((c) =>
+    c.name === 'seid' ? { ...c, ready, ...(image !== undefined ? { image } : {}) } : c,
+  );
+  if (!isDeepStrictEqual(status, pod.status)) ctx.store.updateStatus('pods', { ...pod, status });
+}
+
+/**
+ * Restarts the seid container in place: same pod and uid, restartCount + 1, NotReady until the
+ * readiness delay has passed again. Returns the new restart count.
+ */
+export function restartSeidInPlace(ctx: ReconcileContext, pod: KubeObject): number {
+  const now = ctx.now();
+  const updated = ctx.store.update('pods', {
+    ...pod,
+    metadata: { ...pod.metadata, annotations: { ...pod.metadata.annotations, [POD_STARTED_AT]: new Date(now).toISOString() } },
+  });
+  const status = structuredClone(asObject(updated.status));
+  let count = 0;
+  status.containerStatuses = ((status.containerStatuses ?? []) as Json[]).map((c) => {
+    if (c.name !== 'seid') return c;
+    count = Number(c.restartCount ?? 0) + 1;
+    return {
+      ...c,
+      ready: false,
+      restartCount: count,
+      lastState: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: toTime(now) } },
+      state: { running: { startedAt: toTime(now) } },
+    };
+  });
+  status.conditions = ((status.conditions ?? []) as Json[]).map((c) =>
+    c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: toTime(now) } : c,
+  );
+  ctx.store.updateStatus('pods', { ...updated, status });
+  return count;
+}
+
+export function seidRestartCount(pod: KubeObject): number {
+  const statuses = (asObject(pod.status).containerStatuses ?? []) as Json[];
+  return Number(statuses.find((c) => c.name === 'seid')?.restartCount ?? 0);
+}
