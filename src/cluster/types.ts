@@ -81,6 +81,11 @@ export interface WatchRequest<T extends KubeObject = KubeObject> extends ListOpt
   signal?: AbortSignal;
   /** Called with a synthetic ADDED for every listed object, then for every event. */
   onEvent: (event: WatchEvent<T>) => 'stop' | void;
+  /**
+   * Called after the initial list (and after every re-list on 410 Gone) has been delivered
+   * through onEvent, so a consumer can tell "not there" from "not seen yet".
+   */
+  onSynced?: () => 'stop' | void;
 }
 
 export interface ClusterClient {

@@ -18,6 +18,8 @@ export interface TaskVerdict {
   /** The last observed object. */
   object?: KubeObject;
   durationMs: number;
+  /** Whether the outcome is what `for` asked for (Complete for ready, Failed for failed, either for terminal). */
+  satisfied?: boolean;
 }
 
 export interface WaitRequest {
@@ -33,6 +35,12 @@ export interface WaitRequest {
   minGeneration?: Record<string, number>;
   /** Every observed object, for NDJSON and progress. */
   onObject?: (object: KubeObject) => void;
+  /**
+   * Names absent from the first list are awaited until the timeout (GitOps: the object appears
+   * after a sync). Default false: an absent name is a verdict at once (outcome Deleted, reason
+   * NotFound), as kubectl wait errors on a missing object.
+   */
+  awaitCreation?: boolean;
   /** Each verdict as soon as it is known. */
   onVerdict?: (verdict: TaskVerdict) => void;
 }

@@ -1,0 +1,178 @@
+/**
+ * The resumable watch behind ClusterClient.watch: list, then ONE stream (client-node's Watch)
+ * from the list's resourceVersion with bookmarks; after the stream ends or drops, resume from the
+ * last resourceVersion seen (bookmarks included); on 410 Gone re-list and emit synthetic
+ * ADDED/MODIFIED/DELETED for what changed against the known set; 429/5xx/network failures back
+ * off (capped, jittered) and resume. Exactly one stream is open at any time.
+ * Must not: interpret objects (verdicts live in src/watch/), or poll.
+ */
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { SeiError } from '../errors/sei-error.js';
+import { asStatus, networkCode, statusError, transportError, type RequestContext } from './errors.js';
+import { backoffDelay, sleep, type Transport } from './transport.js';
+import type { KubeObject, ListResult, WatchEvent, WatchRequest } from './types.js';
+
+export interface StreamSource {
+  transport: Transport;
+  kubeConfig: KubeConfig;
+  /** Collection path, e.g. /apis/sei.io/v1alpha1/namespaces/x/seinodetasks. */
+  path: string;
+  query: { labelSelector?: string; fieldSelector?: string };
+  context: Omit<RequestContext, 'server'>;
+  list: () => Promise<ListResult<KubeObject>>;
+  /** A stream that lived at least this long counts as progress even without events. */
+  healthyStreamMs?: number;
+}
+
+type StreamEnd =
+  | { kind: 'stopped' }
+  | { kind: 'closed'; progressed: boolean }
+  | { kind: 'gone' }
+  | { kind: 'failed'; error: unknown; status?: number };
+
+const key = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
+
+export async function resumableWatch<T extends KubeObject>(source: StreamSource, request: WatchRequest<T>): Promise<void> {
+  const { transport } = source;
+  const context: RequestContext = { ...source.context, server: transport.server };
+  const known = new Map<string, KubeObject>();
+  const watcher = new Watch(source.kubeConfig);
+  let stopped = false;
+  let resourceVersion = '';
+
+  const emit = (event: WatchEvent<KubeObject>): void => {
+    if (stopped) return;
+    if (request.onEvent(event as WatchEvent<T>) === 'stop') stopped = true;
+  };
+
+  /** Lists and reconciles the known set; the first time everything is ADDED. */
+  const relist = async (): Promise<void> => {
+    const listed = await source.list();
+    const seen = new Set<string>();
+    for (const object of listed.items) {
+      const id = key(object);
+      seen.add(id);
+      const before = known.get(id);
+      known.set(id, object);
+      if (!before) emit({ type: 'ADDED', object });
+      else if (before.metadata.resourceVersion !== object.metadata.resourceVersion || before.metadata.uid !== object.metadata.uid) {
+        emit({ type: before.metadata.uid !== object.metadata.uid ? 'ADDED' : 'MODIFIED', object });
+      }
+    }
+    for (const [id, object] of [...known]) {
+      if (!seen.has(id)) {
+        known.delete(id);
+        emit({ type: 'DELETED', object });
+      }
+    }
+    resourceVersion = listed.resourceVersion;
+    if (!stopped && request.onSynced?.() === 'stop') stopped = true;
+  };
+
+  const openStream = (): Promise<StreamEnd> =>
+    new Promise<StreamEnd>((resolve) => {
+      const openedAt = Date.now();
+      let controller: AbortController | undefined;
+      let settled = false;
+      let events = 0;
+      const finish = (end: StreamEnd) => {
+        if (settled) return;
+        settled = true;
+        request.signal?.removeEventListener('abort', onAbort);
+        controller?.abort();
+        resolve(end);
+      };
+      const onAbort = () => finish({ kind: 'stopped' });
+      if (request.signal?.aborted) return resolve({ kind: 'stopped' });
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      transport.stats.watchConnections++;
+      transport.stats.requests++;
+      const onLine = (type: string, object: KubeObject) => {
+        if (settled) return;
+        try {
+          if (type === 'ERROR') {
+            const status = asStatus(object);
+            if (status?.code === 410) return finish({ kind: 'gone' });
+            return finish({ kind: 'failed', error: object, status: status?.code });
+          }
+          const rv = object?.metadata?.resourceVersion;
+          if (rv) resourceVersion = rv;
+          events++;
+          if (type === 'BOOKMARK') return;
+          if (type === 'DELETED') known.delete(key(object));
+          else if (type === 'ADDED' || type === 'MODIFIED') known.set(key(object), object);
+          else return;
+          emit({ type, object });
+          if (stopped) finish({ kind: 'stopped' });
+        } catch (error) {
+          // The consumer's callback threw: stop the stream and let the caller see its error.
+          finish({ kind: 'failed', error: new CallbackError(error) });
+        }
+      };
+      const onDone = (error: unknown) => {
+        if (settled) return;
+        if (request.signal?.aborted) return finish({ kind: 'stopped' });
+        if (error === null || error === undefined || isAbort(error)) {
+          return finish({ kind: 'closed', progressed: events > 0 || Date.now() - openedAt >= (source.healthyStreamMs ?? 1_000) });
+        }
+        const status = (error as { statusCode?: unknown }).statusCode;
+        if (status === 410) return finish({ kind: 'gone' });
+        finish({ kind: 'failed', error, status: typeof status === 'number' ? status : undefined });
+      };
+      watcher
+        .watch(source.path, { ...source.query, resourceVersion, allowWatchBookmarks: true }, onLine as (type: string, object: unknown) => void, onDone)
+        .then((opened) => {
+          controller = opened;
+          if (settled) opened.abort();
+        })
+        .catch((error: unknown) => finish({ kind: 'failed', error }));
+    });
+
+  await relist();
+  let failures = 0;
+  while (!stopped && !request.signal?.aborted) {
+    const end = await openStream();
+    if (end.kind === 'stopped') return;
+    if (end.kind === 'gone') {
+      failures = 0;
+      await relist();
+      continue;
+    }
+    if (end.kind === 'closed') {
+      if (end.progressed) {
+        failures = 0;
+        continue;
+      }
+    } else {
+      if (end.error instanceof CallbackError) throw end.error.original;
+      if (!retriable(end)) throw failure(end, context);
+    }
+    failures++;
+    if (failures >= transport.retry.attempts) throw failure(end, context);
+    await sleep(backoffDelay(transport.retry, failures - 1), request.signal);
+  }
+}
+
+class CallbackError extends Error {
+  constructor(readonly original: unknown) {
+    super('watch callback failed');
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || (error as { type?: unknown }).type === 'aborted');
+}
+
+function retriable(end: StreamEnd): boolean {
+  if (end.kind !== 'failed') return true;
+  if (end.status !== undefined) return end.status === 429 || end.status >= 500;
+  return networkCode(end.error) !== undefined || !(end.error instanceof SeiError);
+}
+
+function failure(end: StreamEnd, context: RequestContext): SeiError {
+  if (end.kind === 'failed') {
+    if (end.status !== undefined) return statusError(end.status, asStatus(end.error) ?? { kind: 'Status', details: {} }, context);
+    return transportError(end.error, context);
+  }
+  return SeiError.cluster('ServiceUnavailable', `the watch of ${context.what} on ${context.server} kept closing without delivering events`, ['check the API server']);
+}
