@@ -1,0 +1,47 @@
+/**
+ * Loads the project's own CRD definitions from schemas/crds/ (shipped in the package).
+ * Owns file lookup and a parse cache; it does not compile validators (crd-validator.ts does)
+ * and never reads the upstream reference CRDs (only tests do that).
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { CrdDocument } from './crd-types.js';
+
+export type CrdPlural = 'seinodetasks' | 'seinodes';
+export type CrdFlavorName = 'seed' | 'latest';
+
+const FILES: Record<CrdPlural, Record<CrdFlavorName, string>> = {
+  seinodetasks: { seed: 'seinodetasks.seed.yaml', latest: 'seinodetasks.latest.yaml' },
+  // The later SeiNode API differs only in what kubectl-sei barely touches (a `seed` mode in the
+  // mode union, extra status fields), but the union message changed, so it gets its own file.
+  seinodes: { seed: 'seinodes.yaml', latest: 'seinodes.latest.yaml' },
+};
+
+const cache = new Map<string, CrdDocument>();
+
+/** The file URL of a project CRD; resolves the same from src/ (vitest) and dist/ (built). */
+export function projectCrdUrl(plural: CrdPlural, flavor: CrdFlavorName): URL {
+  return new URL(`../../schemas/crds/${FILES[plural][flavor]}`, import.meta.url);
+}
+
+/**
+ * The parsed CRD for a resource and API flavor. Cached: callers must treat it as read-only
+ * (clone before handing it to code that mutates, e.g. a store that stamps metadata).
+ */
+export function loadProjectCrd(plural: CrdPlural, flavor: CrdFlavorName = 'seed'): CrdDocument {
+  const key = `${plural}/${flavor}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const url = projectCrdUrl(plural, flavor);
+  const crd = parse(readFileSync(url, 'utf8')) as CrdDocument;
+  if (crd?.kind !== 'CustomResourceDefinition') {
+    throw new Error(`${url.pathname} is not a CustomResourceDefinition`);
+  }
+  cache.set(key, crd);
+  return crd;
+}
+
+/** Every project CRD served for a flavor (what the sim installs). */
+export function loadProjectCrds(flavor: CrdFlavorName = 'seed'): CrdDocument[] {
+  return (Object.keys(FILES) as CrdPlural[]).map((plural) => loadProjectCrd(plural, flavor));
+}
