@@ -139,6 +139,15 @@ export function verdictsToError(verdicts: readonly TaskVerdict[], namespace: str
   }
   const complete = waitFor === 'failed' ? verdicts.find((v) => v.outcome === 'Complete') : undefined;
   if (complete) return SeiError.taskFailed('TaskComplete', `SeiNodeTask "${complete.name}" is Complete, so it will never be Failed`);
+  const missing = verdicts.find((v) => v.outcome === 'Deleted' && v.reason === 'NotFound');
+  if (missing) {
+    return new SeiError(`seinodetasks.sei.io "${missing.name}" not found in namespace "${namespace}"`, {
+      reason: 'NotFound',
+      exitCode: 2,
+      httpCode: 404,
+      hints: [`list them with: kubectl sei task get -n ${namespace}`],
+    });
+  }
   const deleted = verdicts.find((v) => v.outcome === 'Deleted');
   if (deleted) return SeiError.taskFailed('Deleted', `SeiNodeTask "${deleted.name}" was deleted while waiting`);
   const pending = verdicts.filter((v) => v.outcome === 'Timeout');

@@ -1,0 +1,123 @@
+/**
+ * The ONE implementation behind every paved-road command (`task restart-pod NODE`,
+ * `task gov-vote NODE …`, …): shared flags, and a run() that maps flags to options and calls
+ * the runTask service once. A paved-road command is a subclass that names its kind and maps
+ * its own convenience flags (e.g. --image) to the kind's parameters. Owned by engineer 6.
+ */
+import { Args, Flags, type Interfaces } from '@oclif/core';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
+import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from './task-flags.js';
+import type { KubeObject } from '../cluster/types.js';
+
+export const PAVED_OUTPUTS = ['yaml', 'json', 'name', 'ndjson'] as const;
+
+export const pavedRoadFlags = {
+  ...connectionFlags,
+  output: outputFlag(PAVED_OUTPUTS, 'Print the final task as yaml|json|name, or stream every observed object as ndjson. Default: progress on stderr only.'),
+  timeout: timeoutFlag("Default: the kind's execution timeout + requirePhaseTimeout + 1m, or 10m for kinds without one."),
+  wait: Flags.boolean({ default: true, allowNo: true, description: 'Wait for the verdict (--no-wait: apply and return).' }),
+  name: Flags.string({ description: 'Task name (default: derived from node and kind; see `task render`).' }),
+  set: Flags.string({ multiple: true, description: 'A kind parameter, key=value, typed by the kind (repeatable).' }),
+  values: Flags.string({ description: 'A YAML file of parameters (--set wins).' }),
+  'templates-dir': Flags.string({ description: "A directory of users' own kind templates (adds or overrides kinds)." }),
+  replace: Flags.boolean({ description: 'Delete a same-named terminal task and create it again (gov kinds broadcast again!).' }),
+  'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: print the rendered task, no cluster write; server: preflight + apiserver admission with dryRun=All.' }),
+  'output-env': Flags.string({ multiple: true, description: 'On Complete, KEY={.jsonpath} into --env-file (or stdout), shell-quoted (repeatable).' }),
+  'env-file': Flags.string({ description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID)." }),
+  'gitops-repo': Flags.string({ description: 'Commit the task to this Git work tree instead of applying it.', helpGroup: 'GITOPS' }),
+  'gitops-path': Flags.string({ description: 'Directory inside the repository for the task file.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
+  'gitops-flavor': Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', helpGroup: 'GITOPS', description: 'Repository layout.' }),
+  'gitops-push': Flags.boolean({ helpGroup: 'GITOPS', description: 'Push the commit to the upstream / origin.' }),
+};
+
+export type PavedRoadFlags = Interfaces.InferredFlags<typeof pavedRoadFlags>;
+
+export const nodeArg = { node: Args.string({ required: true, description: 'The target SeiNode (same namespace).' }) };
+
+/** A per-kind convenience flag and the kind parameter it sets, e.g. { image: 'image' }. */
+export type ParamFlagMap = Record<string, string>;
+
+export abstract class PavedRoadCommand extends SeiCommand {
+  /** kebab-case catalog kind, e.g. 'restart-pod'. */
+  static kindName = '';
+  static paramFlags: ParamFlagMap = {};
+  static override args = nodeArg;
+  static override flags = pavedRoadFlags;
+
+  async run(): Promise<void> {
+    const ctor = this.constructor as typeof PavedRoadCommand;
+    // Reason: oclif infers flag types from the static member of the concrete class; the shared
+    // flags are what every paved road has, the extra ones are read through paramFlags.
+    const { args, flags } = (await this.parse(ctor as never)) as unknown as { args: { node: string }; flags: PavedRoadFlags & Record<string, unknown> };
+    this.machineOutput = flags.output !== undefined;
+    const set = [...(flags.set ?? [])];
+    for (const [flag, param] of Object.entries(ctor.paramFlags)) {
+      const value = flags[flag];
+      if (value !== undefined) set.push(`${param}=${String(value)}`);
+    }
+    await runPavedRoad(this, ctor.kindName, args.node, flags, set);
+  }
+}
+
+/** Shared by the kind commands and refresh-peers: flags → options → runTask → print → exit. */
+export async function runPavedRoad(command: SeiCommand, kind: string, node: string, flags: PavedRoadFlags, set: string[], refresh = false): Promise<void> {
+  const [{ runTask, refreshPeers }, { createProgress }, { parseDuration }, { verdictsToError, reattachHint }, { formatObjects }] = await Promise.all([
+    import('../services/run-task.js'),
+    import('../output/progress.js'),
+    import('../services/duration.js'),
+    import('../services/follow-tasks.js'),
+    import('../output/printers.js'),
+  ]);
+  const progress = await createProgress();
+  const interrupt = interruptSignal();
+  const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
+  const options = {
+    render: {
+      kind,
+      node,
+      set,
+      ...(flags.name && !refresh ? { name: flags.name } : {}),
+      ...(flags.values ? { valuesFile: flags.values } : {}),
+      ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    },
+    connection: connectionOptions(flags),
+    replace: flags.replace,
+    wait: flags.wait,
+    ...(flags['dry-run'] ? { dryRun: flags['dry-run'] as 'client' | 'server' } : {}),
+    ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+    ...(flags['output-env'] ? { outputEnv: flags['output-env'] } : {}),
+    ...(flags['env-file'] ? { envFile: flags['env-file'] } : {}),
+    ...(flags['gitops-repo']
+      ? { gitops: { repo: flags['gitops-repo'], path: flags['gitops-path'] ?? '.', flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux', push: flags['gitops-push'] } }
+      : {}),
+    signal: interrupt.signal,
+    progress,
+    ...(ndjson ? { onObject: ndjson } : {}),
+  };
+  try {
+    const results = refresh ? Object.values(await refreshPeers({ ...options, node, ...(flags.name ? { namePrefix: flags.name } : {}) })).filter((r) => r !== undefined) : [await runTask(options)];
+    const last = results[results.length - 1];
+    if (!last) return;
+    const finalObjects: KubeObject[] = results.map((r) => r.verdict?.object ?? r.applied.object);
+    if (last.applied.action === 'dry-run' && !last.gitops) {
+      writeStdout(formatObjects(finalObjects, flags.output === 'json' ? 'json' : flags.output === 'name' ? 'name' : 'yaml', { single: true }));
+      return;
+    }
+    if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(finalObjects, flags.output as 'yaml' | 'json' | 'name', { single: true }));
+    if (last.envLines && !flags['env-file']) writeStdout(`${last.envLines.join('\n')}\n`);
+    const verdicts = results.flatMap((r) => (r.verdict ? [r.verdict] : []));
+    const namespace = last.applied.namespace;
+    if (verdicts.some((v) => v.outcome === 'Interrupted')) {
+      progress.note(`interrupted: the task keeps running on the cluster; ${reattachHint(verdicts.filter((v) => v.outcome === 'Interrupted').map((v) => v.name), namespace)}`);
+      command.exit(INTERRUPTED_EXIT);
+    }
+    const error = verdictsToError(verdicts, namespace);
+    if (error) throw error;
+    if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei task wait ${last.applied.name} -n ${namespace}`);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export { EXIT_CODES_HELP };

@@ -1,0 +1,52 @@
+/**
+ * Flags and small helpers shared by the `task` commands (owned by the task commands, engineer 6):
+ * -o, --timeout, the Ctrl-C contract, and turning verdicts into output + exit codes. Imports
+ * only @oclif/core and light modules: services are loaded lazily inside each run().
+ */
+import { Flags } from '@oclif/core';
+import type { KubeObject } from '../cluster/types.js';
+
+export const outputFlag = (formats: readonly string[], description?: string) =>
+  Flags.string({
+    char: 'o',
+    description: description ?? `Output format: ${formats.join('|')}. Machine formats end a failure with a metav1.Status JSON line on stderr.`,
+    options: [...formats],
+  });
+
+export const timeoutFlag = (fallback: string) =>
+  Flags.string({
+    description: `How long to wait (kubectl duration: 30s, 5m, 1h; 0 checks once; negative waits a week). ${fallback}`,
+  });
+
+/** Exit code on Ctrl-C while waiting: 128 + SIGINT, what a shell reports for an interrupted kubectl wait. */
+export const INTERRUPTED_EXIT = 130;
+
+/**
+ * An AbortSignal fired by the first Ctrl-C (SIGINT) or SIGTERM. The task keeps running on the
+ * cluster; the caller prints how to re-attach. A second Ctrl-C exits at once.
+ */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Writes data to stdout (never progress): objects, names, env lines. */
+export function writeStdout(text: string): void {
+  if (text) process.stdout.write(text);
+}
+
+export function ndjsonWriter(): (object: KubeObject) => void {
+  return (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
+}

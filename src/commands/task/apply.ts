@@ -1,0 +1,87 @@
+// `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
+import { Flags } from '@oclif/core';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+
+export default class TaskApply extends SeiCommand {
+  static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
+  static override description = `${TaskApply.summary}\n\nServer-side apply with field manager kubectl-sei. A same-named task that is still running is attached to, not duplicated; one already terminal is refused (tasks are apply-once by name) unless --replace. A RestartPod's spec.restartPod.podUID is kept as written, with a warning when it is not the live pod's UID (the paved road \`task restart-pod\` reads it for you).\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C) while waiting`;
+  static override examples = [
+    '<%= config.bin %> task apply -f task.yaml -n sei',
+    '<%= config.bin %> task apply -f tasks/ -n sei --wait --timeout 10m',
+    'cat task.yaml | <%= config.bin %> task apply -f - --dry-run=server -o yaml',
+  ];
+  static override flags = {
+    ...connectionFlags,
+    filename: Flags.string({ char: 'f', required: true, multiple: true, description: 'A file, a directory of *.yaml|*.yml|*.json, or - for stdin.' }),
+    wait: Flags.boolean({ description: 'Wait for every applied task to reach its verdict.' }),
+    'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: validate and print, no cluster contact; server: preflight and apiserver admission with dryRun=All.' }),
+    timeout: timeoutFlag('Default with --wait: 10m.'),
+    replace: Flags.boolean({ description: 'Delete same-named terminal tasks and create them again.' }),
+    output: outputFlag(['yaml', 'json', 'name', 'ndjson']),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(TaskApply);
+    this.machineOutput = flags.output !== undefined;
+    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError, reattachHint }] = await Promise.all([
+      import('../../services/apply-tasks.js'),
+      import('../../output/progress.js'),
+      import('../../output/printers.js'),
+      import('../../services/duration.js'),
+      import('../../services/follow-tasks.js'),
+    ]);
+    const timeoutMs = parseDuration(flags.timeout ?? '10m');
+    const docs = await readTaskDocuments(flags.filename);
+    const progress = await createProgress();
+    const dryRun = (flags['dry-run'] ?? 'none') as 'none' | 'client' | 'server';
+    const { loadCatalog } = await import('../../catalog/index.js');
+    const catalog = loadCatalog();
+    const client = dryRun === 'client' ? undefined : await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
+    const applied = await applyDocuments(docs, {
+      ...(client ? { client } : {}),
+      catalog,
+      dryRun,
+      replace: flags.replace,
+      progress,
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    });
+    const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
+    if (dryRun !== 'none' || !flags.wait || !client) {
+      for (const a of applied) if (dryRun === 'none') progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
+      const format = (flags.output ?? (dryRun !== 'none' ? 'yaml' : undefined)) as 'yaml' | 'json' | 'name' | 'ndjson' | undefined;
+      if (format) writeStdout(formatObjects(applied.map((a) => a.object), format, { single: applied.length === 1 }));
+      return;
+    }
+    for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
+    const interrupt = interruptSignal();
+    try {
+      const byNamespace = new Map<string, typeof applied>();
+      for (const a of applied) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
+      const verdicts = [];
+      for (const [namespace, group] of byNamespace) {
+        verdicts.push(
+          ...(await followTasks(client, {
+            namespace,
+            names: group.map((a) => a.name),
+            timeoutMs,
+            minGeneration: Object.fromEntries(group.map((a) => [a.name, a.generation])),
+            signal: interrupt.signal,
+            progress,
+            ...(ndjson ? { onObject: ndjson } : {}),
+          })),
+        );
+      }
+      if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'yaml' | 'json' | 'name', { single: verdicts.length === 1 }));
+      const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
+      if (stopped.length > 0) {
+        progress.note(`interrupted: the tasks keep running; ${reattachHint(stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace)}`);
+        this.exit(INTERRUPTED_EXIT);
+      }
+      const error = verdictsToError(verdicts, client.namespace);
+      if (error) throw error;
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

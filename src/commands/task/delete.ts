@@ -1,0 +1,33 @@
+// `kubectl sei task delete NAME… | -l SELECTOR`: remove tasks (terminal tasks are never pruned by the controller).
+import { Args, Flags } from '@oclif/core';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { outputFlag, writeStdout } from '../../cli/task-flags.js';
+
+export default class TaskDelete extends SeiCommand {
+  static override summary = 'Delete SeiNodeTasks. A running task is not undone: only its record is removed.';
+  static override description = `${TaskDelete.summary}\n\nDeleting a gov task and creating it again under the same name broadcasts again (a duplicate proposal or vote).\n\n${EXIT_CODES_HELP}`;
+  static override examples = ['<%= config.bin %> task delete my-task -n sei', '<%= config.bin %> task delete -l sei.io/node=node-0 -n sei'];
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'Task names (or -l).' }) };
+  static override flags = {
+    ...connectionFlags,
+    selector: Flags.string({ char: 'l', description: 'Delete every task matching this label selector.' }),
+    'ignore-not-found': Flags.boolean({ description: 'Treat a missing task as deleted (exit 0).' }),
+    output: outputFlag(['name']),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(TaskDelete);
+    this.machineOutput = flags.output !== undefined;
+    const [{ connect }, { deleteTasks }] = await Promise.all([import('../../cluster/index.js'), import('../../services/task-queries.js')]);
+    const client = await connect(connectionOptions(flags));
+    const names = argv as string[];
+    const results = await deleteTasks(client, {
+      ...(names.length > 0 ? { names } : {}),
+      ...(flags.selector ? { labelSelector: flags.selector } : {}),
+      ignoreNotFound: flags['ignore-not-found'],
+    });
+    writeStdout(results.map((r) => (flags.output === 'name' ? `seinodetask.sei.io/${r.name}\n` : `seinodetask.sei.io "${r.name}" ${r.deleted ? 'deleted' : 'not found'}\n`)).join(''));
+    if (results.length === 0) this.logToStderr(`No resources found in ${client.namespace} namespace.`);
+  }
+}

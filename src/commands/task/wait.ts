@@ -1,0 +1,69 @@
+// `kubectl sei task wait NAME… | -l SELECTOR`: follow tasks to their verdicts with one watch.
+import { Args, Flags } from '@oclif/core';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { SeiError } from '../../errors/sei-error.js';
+
+export default class TaskWait extends SeiCommand {
+  static override summary = 'Wait for SeiNodeTasks to be Ready (Complete), Failed, or either; ends on whichever verdict comes first.';
+  static override description = `${TaskWait.summary}\n\nUnlike kubectl wait --for=condition=Ready, a task that Failed ends the wait at once (exit 1) instead of waiting out the timeout, and a verdict counts only once status.observedGeneration reached metadata.generation. One watch connection whatever the number of tasks.\n\n--for ready (default): exit 0 when Complete, 1 when Failed. --for failed: exit 0 when Failed, 1 when Complete. --for terminal: exit 0 when Complete, 1 when Failed (same as ready, named for scripts).\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C)`;
+  static override examples = [
+    '<%= config.bin %> task wait node-0-restart-pod-20260101t120000z -n sei',
+    '<%= config.bin %> task wait -l sei.io/node=node-0 -n sei --timeout 5m',
+    '<%= config.bin %> task wait my-task -n sei --for failed --timeout 0',
+    '<%= config.bin %> task wait my-task -n sei -o ndjson | jq -r .status.phase',
+  ];
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'Task names (or use -l).' }) };
+  static override flags = {
+    ...connectionFlags,
+    selector: Flags.string({ char: 'l', description: 'Label selector, e.g. sei.io/node=node-0.' }),
+    for: Flags.string({ options: ['ready', 'failed', 'terminal'], default: 'ready', description: 'The verdict that counts as success.' }),
+    timeout: timeoutFlag('Default 30s, as kubectl wait.'),
+    output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the tasks at the end; ndjson: every observed object as it arrives.'),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(TaskWait);
+    this.machineOutput = flags.output !== undefined;
+    const names = argv as string[];
+    if (names.length === 0 && !flags.selector) throw SeiError.invalid('name the tasks to wait for, or pass -l SELECTOR', [], ['kubectl sei task wait NAME -n NS']);
+    const [{ connect }, { followTasks, verdictsToError, reattachHint }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
+      import('../../cluster/index.js'),
+      import('../../services/follow-tasks.js'),
+      import('../../output/progress.js'),
+      import('../../services/duration.js'),
+      import('../../output/printers.js'),
+    ]);
+    const waitFor = flags.for as 'ready' | 'failed' | 'terminal';
+    const timeoutMs = parseDuration(flags.timeout ?? '30s');
+    const client = await connect(connectionOptions(flags));
+    const progress = await createProgress();
+    const interrupt = interruptSignal();
+    try {
+      const verdicts = await followTasks(client, {
+        namespace: client.namespace,
+        ...(names.length > 0 ? { names } : {}),
+        ...(flags.selector ? { labelSelector: flags.selector } : {}),
+        for: waitFor,
+        timeoutMs,
+        signal: interrupt.signal,
+        progress,
+        ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
+      });
+      if (flags.output && flags.output !== 'ndjson') {
+        const objects = verdicts.flatMap((v) => (v.object ? [v.object] : []));
+        writeStdout(formatObjects(objects, flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
+      }
+      const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
+      if (stopped.length > 0) {
+        progress.note(`interrupted: the tasks keep running; ${reattachHint(stopped.map((v) => v.name), client.namespace)}`);
+        this.exit(INTERRUPTED_EXIT);
+      }
+      const error = verdictsToError(verdicts, client.namespace, waitFor);
+      if (error) throw error;
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}
