@@ -164,8 +164,8 @@ function untokenize(value: unknown, tokens: Map<string, string>, emitted: unknow
   return value;
 }
 
-function parseRendered(spec: KindSpec, text: string): unknown {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+function parseRendered(spec: KindSpec, text: string, version: '1.1' | '1.2' = '1.2'): unknown {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, version });
   if (document.errors.length > 0) {
     throw SeiError.invalid(`template ${spec.templatePath} did not render valid YAML: ${document.errors[0]!.message.split('\n')[0]}`, [], ['Substitute values only with {{v ...}} and keep the template a single YAML mapping.']);
   }
@@ -210,6 +210,8 @@ export function renderTaskDocument(catalog: Catalog, input: RenderTaskInput): { 
     throw SeiError.invalid(`template ${spec.templatePath} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const object = parseRendered(spec, text);
+  // kubectl, ArgoCD and Flux read YAML 1.1: `yes` written raw would be a boolean there.
+  if (!isDeepStrictEqual(parseRendered(spec, text, '1.1'), object)) throw unsafe(spec, 'YAML 1.1 readers (kubectl) would read a substituted value differently (a value written without {{v ...}}?)');
 
   // Probe: the same template over tokens; substituting the inputs back must give `object`.
   const tokens = new Map<string, string>();
