@@ -1,0 +1,466 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { simulatedHeight } from '../../src/sim/controller/index.js';
+import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
+import { NS, phaseOf, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+
+type Obj = Record<string, unknown>;
+const harnesses: Harness[] = [];
+function harness(options?: Parameters<typeof startHarness>[0]): Harness {
+  const h = startHarness(options);
+  harnesses.push(h);
+  return h;
+}
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.stop();
+});
+
+function record(events: StoreEvent[], h: Harness): void {
+  h.store.onChange((e) => events.push(e));
+}
+const podUid = (h: Harness, name = 'node-0-0') => h.get('pods', name)?.metadata.uid;
+const nodeStatus = (h: Harness, name = 'node-0') => (h.get('seinodes', name)?.status ?? {}) as Obj;
+const done = (h: Harness, name: string) => h.until(`${name} terminal`, () => phaseOf(h, name));
+function sidecarRecord(h: Harness, name: string): Obj | undefined {
+  const id = (h.status(name).task as Obj | undefined)?.id as string | undefined;
+  const raw = id ? (h.get('configmaps', 'sim-sidecar-tasks')?.data as Record<string, string> | undefined)?.[id] : undefined;
+  return raw ? (JSON.parse(raw) as Obj) : undefined;
+}
+
+describe('SeiNode behaviour', () => {
+  it('goes Pending -> Initializing -> Running and reports its image', async () => {
+    const h = harness();
+    const phases: string[] = [];
+    h.store.onChange((e) => {
+      const phase = (e.object.status as Obj | undefined)?.phase;
+      if (e.resource === 'seinodes' && typeof phase === 'string' && phases.at(-1) !== phase) phases.push(phase);
+    });
+    const node = await runningNode(h, 'node-0');
+    expect(phases).toEqual(['Pending', 'Initializing', 'Running']);
+    expect(node.status).toMatchObject({ currentImage: 'ghcr.io/sei-protocol/seid:v1', statefulSet: { name: 'node-0' } });
+    expect((node.status as Obj).phaseTransitionTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it.each(['Initializing', 'Failed', 'Pending'])('holds the phase named by sim.sei.io/phase: %s', async (phase) => {
+    const h = harness();
+    h.node('node-0', { annotations: { 'sim.sei.io/phase': phase } });
+    await h.until('pod exists', () => h.get('pods', 'node-0-0'));
+    await h.controller.idle();
+    expect(nodeStatus(h).phase).toBe(phase);
+  });
+
+  it('creates pod <node>-0 owned by the node, labelled, Ready after the knob delay', async () => {
+    const h = harness();
+    const node = await runningNode(h, 'node-0');
+    const pod = h.get('pods', 'node-0-0')!;
+    expect(pod.metadata.labels).toMatchObject({ 'sei.io/node': 'node-0' });
+    expect(pod.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'SeiNode', name: 'node-0', uid: node.metadata.uid, controller: true })]);
+    const status = pod.status as { phase: string; containerStatuses: Obj[]; conditions: Obj[] };
+    expect(status.phase).toBe('Running');
+    expect(status.containerStatuses[0]).toMatchObject({ name: 'seid', ready: true, restartCount: 0 });
+    expect(status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+  });
+
+  it('a pod that never becomes Ready with sim.sei.io/pod-never-ready', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/pod-never-ready': 'true' } });
+    await h.controller.idle();
+    const conditions = (h.get('pods', 'node-0-0')!.status as { conditions: Obj[] }).conditions;
+    expect(conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False' }));
+  });
+
+  it('recreates a deleted pod with a fresh uid, and garbage-collects pods with their node', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    const before = podUid(h)!;
+    h.store.delete('pods', NS, 'node-0-0');
+    const after = await h.until('pod recreated', () => podUid(h));
+    expect(after).not.toBe(before);
+    h.store.delete('seinodes', NS, 'node-0');
+    await h.until('pod collected', () => h.get('pods', 'node-0-0') === undefined);
+    await h.controller.idle();
+    expect(h.store.list('pods', NS)).toEqual([]);
+  });
+
+  it('runs sim.sei.io/replicas pods', async () => {
+    const h = harness();
+    h.node('node-0', { annotations: { 'sim.sei.io/replicas': '3' } });
+    await h.until('three pods', () => h.store.list('pods', NS).length === 3);
+    expect(h.store.list('pods', NS).map((p) => p.metadata.name)).toEqual(['node-0-0', 'node-0-1', 'node-0-2']);
+  });
+
+  it('resolves label peer sources to matching SeiNodes (excluding itself), empty when none match, and follows changes', async () => {
+    const h = harness();
+    h.node('node-0', { labels: { role: 'validator' }, spec: { peers: [{ label: { selector: { role: 'validator' } } }] } });
+    await h.until('resolvedPeers set', () => nodeStatus(h).resolvedPeers);
+    expect(nodeStatus(h).resolvedPeers).toEqual([]);
+    const peer = h.node('node-1', { labels: { role: 'validator' } });
+    h.node('node-2', { labels: { role: 'archive' } });
+    const resolved = await h.until('peer resolved', () => ((nodeStatus(h).resolvedPeers as string[]).length === 1 ? nodeStatus(h).resolvedPeers : undefined));
+    expect(resolved).toEqual([expect.stringMatching(/^[0-9a-f]{40}@node-1-0\.node-1\.sei\.svc\.cluster\.local:26656$/)]);
+    h.store.delete('seinodes', NS, peer.metadata.name!);
+    await h.until('peer gone', () => (nodeStatus(h).resolvedPeers as string[]).length === 0);
+  });
+
+  it('computes the block height from time and the block-time knob, without writing status per block', () => {
+    const node: KubeObject = {
+      apiVersion: 'sei.io/v1alpha1',
+      kind: 'SeiNode',
+      metadata: { name: 'n', creationTimestamp: '2026-01-01T00:00:00Z', annotations: { 'sim.sei.io/block-time-ms': '250' } },
+    };
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    expect([0, 249, 250, 1000, 10_000].map((dt) => simulatedHeight(node, t0 + dt))).toEqual([1, 1, 2, 5, 41]);
+    const defaults = { ...node, metadata: { ...node.metadata, annotations: {} } };
+    expect(simulatedHeight(defaults, t0 + 1000)).toBe(11);
+  });
+});
+
+describe('SeiNodeTask lifecycle', () => {
+  it('RestartPod with the live uid deletes exactly that pod once and completes when the replacement is Ready', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    const events: StoreEvent[] = [];
+    record(events, h);
+    const old = podUid(h)!;
+    h.task('restart', 'RestartPod', { podUID: old });
+    expect(await done(h, 'restart')).toBe('Complete');
+    const deletions = events.filter((e) => e.resource === 'pods' && e.type === 'DELETED');
+    expect(deletions.map((e) => e.object.metadata.uid)).toEqual([old]);
+    const replacement = h.get('pods', 'node-0-0')!;
+    expect(replacement.metadata.uid).not.toBe(old);
+    const status = h.status('restart');
+    // Upstream: restartedPodUID is the uid the task deleted, copied from spec.restartPod.podUID.
+    expect(status.task).toMatchObject({ status: 'Complete', restartedPodUID: old });
+    expect(status.outputs).toBeUndefined();
+    // Completion is only observed once the replacement pod is Ready.
+    const completedAt = events.findIndex((e) => e.resource === 'seinodetasks' && (e.object.status as Obj | undefined)?.phase === 'Complete');
+    const readyAt = events.findIndex(
+      (e) => e.resource === 'pods' && e.object.metadata.uid === replacement.metadata.uid && (e.object.status as { conditions: Obj[] }).conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    expect(readyAt).toBeGreaterThanOrEqual(0);
+    expect(completedAt).toBeGreaterThan(readyAt);
+  });
+
+  it('RestartPod with a stale uid completes as a no-op and deletes nothing', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    const events: StoreEvent[] = [];
+    record(events, h);
+    const live = podUid(h);
+    h.task('restart', 'RestartPod', { podUID: '00000000-0000-0000-0000-000000000000' });
+    expect(await done(h, 'restart')).toBe('Complete');
+    expect(events.filter((e) => e.resource === 'pods' && e.type === 'DELETED')).toEqual([]);
+    expect(podUid(h)).toBe(live);
+  });
+
+  it('RestartPod refuses a multi-replica target and deletes nothing', async () => {
+    const h = harness();
+    h.node('node-0', { annotations: { 'sim.sei.io/replicas': '2' } });
+    await h.until('Running', () => nodeStatus(h).phase === 'Running' && h.store.list('pods', NS).length === 2);
+    const events: StoreEvent[] = [];
+    record(events, h);
+    h.task('restart', 'RestartPod', { podUID: podUid(h) });
+    expect(await done(h, 'restart')).toBe('Failed');
+    expect(h.condition('restart', 'Failed')).toMatchObject({ status: 'True', reason: 'TaskTerminalError' });
+    expect(events.filter((e) => e.resource === 'pods' && e.type === 'DELETED')).toEqual([]);
+  });
+
+  it('RestartPod on a pod that never becomes Ready stays Running until the execution timeout, then fails with Timeout', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/pod-never-ready': '' } });
+    const old = podUid(h);
+    h.task('restart', 'RestartPod', { podUID: old }, { timeoutSeconds: 1 });
+    await h.until('replacement pod', () => podUid(h) !== old && podUid(h) !== undefined);
+    await h.controller.idle();
+    expect(h.status('restart').phase).toBe('Running');
+    expect(await done(h, 'restart')).toBe('Failed');
+    expect(h.condition('restart', 'Failed')).toMatchObject({ status: 'True', reason: 'Timeout' });
+    expect(h.status('restart').task).toMatchObject({ status: 'Failed', err: expect.stringContaining('1s') });
+  });
+
+  it.each([
+    { scenario: 'no spec.peers', spec: {}, labels: undefined, phase: 'Failed', reason: 'ParamsBuildFailed', message: /no spec.peers/ },
+    { scenario: 'a static peer source', spec: { peers: [{ static: { addresses: ['abc@10.0.0.9:26656'] } }] }, labels: undefined, phase: 'Complete' },
+    { scenario: 'a label source matching nothing', spec: { peers: [{ label: { selector: { role: 'nobody' } } }] }, labels: undefined, phase: 'Failed', reason: 'ParamsBuildFailed', message: /resolved no peers/ },
+    { scenario: 'a label source matching a peer', spec: { peers: [{ label: { selector: { role: 'val' } } }] }, labels: { role: 'val' }, phase: 'Complete' },
+  ])('DiscoverPeers with $scenario -> $phase', async ({ spec, labels, phase, reason, message }) => {
+    const h = harness();
+    if (labels) h.node('peer', { labels });
+    await runningNode(h, 'node-0', { spec });
+    if (labels) await h.until('peer resolved', () => ((nodeStatus(h).resolvedPeers as unknown[] | undefined)?.length ?? 0) > 0);
+    h.task('discover', 'DiscoverPeers', {});
+    expect(await done(h, 'discover')).toBe(phase);
+    if (reason) expect(h.condition('discover', 'Failed')).toMatchObject({ status: 'True', reason, message: expect.stringMatching(message!) });
+    else expect(h.condition('discover', 'Ready')).toMatchObject({ status: 'True', reason: 'TaskComplete' });
+  });
+
+  it('UpdateNodeImage applies spec.image as seinode-task-controller and completes once currentImage matches', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    h.task('image', 'UpdateNodeImage', { image: 'ghcr.io/sei-protocol/seid:v2' });
+    expect(await done(h, 'image')).toBe('Complete');
+    const node = h.get('seinodes', 'node-0')!;
+    expect(node.spec).toMatchObject({ image: 'ghcr.io/sei-protocol/seid:v2' });
+    expect(node.metadata.generation).toBe(2);
+    expect(node.status).toMatchObject({ currentImage: 'ghcr.io/sei-protocol/seid:v2' });
+    expect(node.metadata.managedFields).toContainEqual(
+      expect.objectContaining({ manager: 'seinode-task-controller', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:image': {} } } }),
+    );
+    expect(h.status('image').outputs).toEqual({ updateNodeImage: { appliedImage: 'ghcr.io/sei-protocol/seid:v2' } });
+    const pod = h.get('pods', 'node-0-0')!;
+    expect((pod.spec as { containers: Obj[] }).containers[0]).toMatchObject({ image: 'ghcr.io/sei-protocol/seid:v2' });
+  });
+
+  it.each([
+    { kind: 'AwaitNodesAtHeight', payload: (t: number) => ({ targetHeight: t }), output: 'awaitNodesAtHeight', field: 'currentHeight' },
+    { kind: 'AwaitCondition', payload: (t: number) => ({ height: { targetHeight: t } }), output: 'awaitCondition', field: 'observedValue' },
+  ])('$kind completes when the simulated height reaches the target, with its output', async ({ kind, payload, output, field }) => {
+    const h = harness();
+    const node = await runningNode(h, 'node-0');
+    const target = simulatedHeight(node, Date.now()) + 10;
+    const writes: StoreEvent[] = [];
+    record(writes, h);
+    h.task('await', kind, payload(target));
+    expect(await done(h, 'await')).toBe('Complete');
+    const value = ((h.status('await').outputs as Obj)[output] as Obj)[field] as number;
+    expect(value).toBeGreaterThanOrEqual(target);
+    // Event-driven: a handful of writes (create, mint, complete), not one per block.
+    const taskWrites = writes.filter((e) => e.resource === 'seinodetasks').length;
+    const nodeWrites = writes.filter((e) => e.resource === 'seinodes').length;
+    expect(taskWrites).toBeLessThanOrEqual(4);
+    expect(nodeWrites).toBe(0);
+  });
+
+  it('GovSoftwareUpgrade gets increasing proposal ids per namespace; GovVote a tx hash and height', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    const upgrade = { chainId: 'sim-1', upgradeName: 'v2', upgradeHeight: 1000, title: 't', description: 'd', initialDeposit: '1usei', fees: '1usei', gas: 1 };
+    h.task('up-1', 'GovSoftwareUpgrade', upgrade);
+    h.task('up-2', 'GovSoftwareUpgrade', upgrade);
+    h.task('vote', 'GovVote', { chainId: 'sim-1', proposalId: 1, option: 'yes', fees: '1usei', gas: 1 });
+    for (const name of ['up-1', 'up-2', 'vote']) expect(await done(h, name)).toBe('Complete');
+    const outputs = ['up-1', 'up-2'].map((n) => (h.status(n).outputs as Obj).govSoftwareUpgrade as Obj);
+    expect(outputs.map((o) => o.proposalId).sort()).toEqual([1, 2]);
+    for (const o of outputs) {
+      expect(o.txHash).toMatch(/^[0-9A-F]{64}$/);
+      expect(o.height).toEqual(expect.any(Number));
+    }
+    expect(outputs[0]!.txHash).not.toBe(outputs[1]!.txHash);
+    const vote = (h.status('vote').outputs as Obj).govVote as Obj;
+    expect(Object.keys(vote).sort()).toEqual(['height', 'txHash']);
+    expect(h.get('configmaps', 'sim-chain-state')?.data).toEqual({ lastProposalId: '2' });
+  });
+
+  it.each(['RestartPod', 'DiscoverPeers', 'GovVote', 'AwaitNodesAtHeight'])('sim.sei.io/fail-kinds listing %s fails it with TaskFailed', async (kind) => {
+    const h = harness();
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/fail-kinds': `MarkReady, ${kind}` }, spec: { peers: [{ static: { addresses: ['a@b:1'] } }] } });
+    const payloads: Record<string, Obj> = { RestartPod: { podUID: podUid(h) }, DiscoverPeers: {}, GovVote: { proposalId: 1, option: 'yes' }, AwaitNodesAtHeight: { targetHeight: 1 } };
+    h.task('t', kind, payloads[kind]!);
+    expect(await done(h, 't')).toBe('Failed');
+    expect(h.condition('t', 'Failed')).toMatchObject({ status: 'True', reason: 'TaskFailed', message: expect.stringContaining('sim.sei.io/fail-kinds') });
+    expect(h.condition('t', 'Ready')).toMatchObject({ status: 'False' });
+    expect(h.status('t').outputs).toBeUndefined();
+  });
+
+  it('a missing target fails with TargetResolveFailed and mints nothing', async () => {
+    const h = harness();
+    h.task('t', 'GovVote', { proposalId: 1, option: 'yes' }, { node: 'nope' });
+    expect(await done(h, 't')).toBe('Failed');
+    expect(h.condition('t', 'Failed')).toMatchObject({ reason: 'TargetResolveFailed', message: 'target SeiNode "nope" not found in namespace "sei"' });
+    expect(h.status('t').task).toBeUndefined();
+  });
+
+  it('waits with TargetReady=PhaseNotMet, then fails with TargetResolveFailed after requirePhaseTimeout', async () => {
+    const h = harness();
+    h.node('node-0', { annotations: { 'sim.sei.io/phase': 'Initializing' } });
+    h.task('t', 'GovVote', { proposalId: 1, option: 'yes' }, { target: { requirePhaseTimeout: '300ms' } });
+    await h.until('PhaseNotMet', () => h.condition('t', 'TargetReady')?.reason === 'PhaseNotMet');
+    expect(h.status('t')).toMatchObject({ phase: 'Pending', targetFirstObservedAt: expect.any(String) });
+    expect(await done(h, 't')).toBe('Failed');
+    expect(h.condition('t', 'Failed')).toMatchObject({ reason: 'TargetResolveFailed', message: expect.stringContaining('did not reach phase Running within 300ms') });
+  });
+
+  it('starts once the target reaches requirePhase, clearing targetFirstObservedAt', async () => {
+    const h = harness({ crd: 'latest' });
+    const node = h.node('node-0', { annotations: { 'sim.sei.io/phase': 'Initializing' } });
+    h.task('t', 'MarkReady', {});
+    await h.until('PhaseNotMet', () => h.condition('t', 'TargetReady')?.reason === 'PhaseNotMet');
+    const current = h.get('seinodes', 'node-0')!;
+    h.store.update('seinodes', { ...current, metadata: { ...current.metadata, annotations: { 'sim.sei.io/phase': 'Running' } } });
+    expect(await done(h, 't')).toBe('Complete');
+    expect(h.status('t').targetFirstObservedAt).toBeUndefined();
+    expect(h.condition('t', 'TargetReady')).toMatchObject({ status: 'True', reason: 'PhaseMet' });
+    expect(node.metadata.uid).toBeDefined();
+  });
+
+  it.each([
+    { scenario: 'a latest-only kind on the seed controller', crd: 'seed' as const, kind: 'MarkReady' },
+    { scenario: 'a seed-only kind on the latest controller', crd: 'latest' as const, kind: 'RestartPod' },
+  ])('$scenario fails with UnsupportedKind', async ({ crd, kind }) => {
+    const h = harness({ crd });
+    await runningNode(h, 'node-0');
+    h.task('t', kind, kind === 'RestartPod' ? { podUID: 'x' } : {});
+    expect(await done(h, 't')).toBe('Failed');
+    expect(h.condition('t', 'Failed')).toMatchObject({ reason: 'UnsupportedKind' });
+  });
+
+  it.each([
+    { scenario: 'RestartPod default', kind: 'RestartPod', timeoutSeconds: undefined, expected: 600_000 },
+    { scenario: 'DiscoverPeers default', kind: 'DiscoverPeers', timeoutSeconds: undefined, expected: 120_000 },
+    { scenario: 'gov kinds unbounded by default', kind: 'GovVote', timeoutSeconds: undefined, expected: 0 },
+    { scenario: 'explicit 0 is unbounded', kind: 'RestartPod', timeoutSeconds: 0, expected: 0 },
+    { scenario: 'explicit seconds', kind: 'GovVote', timeoutSeconds: 30, expected: 30_000 },
+  ])('execution budget: $scenario', async ({ kind, timeoutSeconds, expected }) => {
+    const h = harness();
+    // Held in Running with a never-ready pod so a RestartPod stays in flight while we look.
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/pod-never-ready': 'true' }, spec: { peers: [{ static: { addresses: ['a@b:1'] } }] } });
+    h.task('t', kind, kind === 'RestartPod' ? { podUID: podUid(h) } : kind === 'GovVote' ? { proposalId: 1, option: 'yes' } : {}, { timeoutSeconds });
+    const rec = await h.until('minted', () => sidecarRecord(h, 't'));
+    expect(rec.timeoutMs).toBe(expected);
+  });
+});
+
+describe('status semantics', () => {
+  it('mints a deterministic UUID v5 id per task identity; delete-then-recreate gets a new one', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    h.task('t', 'GovVote', { proposalId: 1, option: 'yes' });
+    await done(h, 't');
+    const first = (h.status('t').task as Obj).id as string;
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    h.store.delete('seinodetasks', NS, 't');
+    h.task('t', 'GovVote', { proposalId: 1, option: 'yes' });
+    await done(h, 't');
+    expect((h.status('t').task as Obj).id).not.toBe(first);
+  });
+
+  it('sets startedAt, phaseTransitionTime, task timestamps and observedGeneration on status and every condition', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    h.task('t', 'GovVote', { proposalId: 1, option: 'yes' });
+    await done(h, 't');
+    const status = h.status('t');
+    expect(status).toMatchObject({
+      phase: 'Complete',
+      observedGeneration: 1,
+      startedAt: expect.any(String),
+      phaseTransitionTime: expect.any(String),
+      task: { status: 'Complete', submittedAt: expect.any(String), executionStartedAt: expect.any(String) },
+    });
+    for (const c of status.conditions as Obj[]) expect(c.observedGeneration).toBe(1);
+    expect((status.conditions as Obj[]).map((c) => c.type).sort()).toEqual(['Failed', 'Ready', 'TargetReady']);
+  });
+
+  it('passes through Pending and Running before Complete', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    const phases: string[] = [];
+    h.store.onChange((e) => {
+      const phase = (e.object.status as Obj | undefined)?.phase;
+      if (e.resource === 'seinodetasks' && typeof phase === 'string' && phases.at(-1) !== phase) phases.push(phase);
+    });
+    h.task('t', 'GovVote', { proposalId: 1, option: 'yes' });
+    await done(h, 't');
+    expect(phases).toEqual(['Running', 'Complete']);
+  });
+
+  it('latches a terminal task: later spec changes only move observedGeneration; failure knobs do not flip it', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    h.task('t', 'UpdateNodeImage', { image: 'seid:v2' });
+    await done(h, 't');
+    const before = h.status('t');
+    const task = h.get('seinodetasks', 't')!;
+    h.store.update('seinodetasks', { ...task, spec: { ...(task.spec as Obj), updateNodeImage: { image: 'seid:v3' } } });
+    const node = h.get('seinodes', 'node-0')!;
+    h.store.update('seinodes', { ...node, metadata: { ...node.metadata, annotations: { ...node.metadata.annotations, 'sim.sei.io/fail-kinds': 'UpdateNodeImage' } } });
+    await h.until('observedGeneration 2', () => h.status('t').observedGeneration === 2);
+    await h.controller.idle();
+    const after = h.status('t');
+    expect(after.phase).toBe('Complete');
+    expect(after.outputs).toEqual(before.outputs);
+    expect(h.condition('t', 'Ready')).toMatchObject({ status: 'True', reason: 'TaskComplete', observedGeneration: 2 });
+    expect(h.condition('t', 'Failed')).toMatchObject({ status: 'False', observedGeneration: 2 });
+    expect((h.get('seinodes', 'node-0')!.spec as Obj).image).toBe('seid:v2');
+  });
+
+  it('apply-once: a payload changed while running is ignored', async () => {
+    const h = harness();
+    const node = await runningNode(h, 'node-0');
+    const target = simulatedHeight(node, Date.now()) + 15;
+    h.task('t', 'AwaitNodesAtHeight', { targetHeight: target });
+    await h.until('minted', () => h.status('t').task);
+    const task = h.get('seinodetasks', 't')!;
+    h.store.update('seinodetasks', { ...task, spec: { ...(task.spec as Obj), awaitNodesAtHeight: { targetHeight: 1 } } });
+    expect(await done(h, 't')).toBe('Complete');
+    const outputs = (h.status('t').outputs as { awaitNodesAtHeight: { currentHeight: number } }).awaitNodesAtHeight;
+    expect(outputs.currentHeight).toBeGreaterThanOrEqual(target);
+    expect(h.status('t').observedGeneration).toBe(2);
+  });
+
+  it('a task deleted while running is dropped: its sidecar record goes, nothing more is written for it', async () => {
+    const h = harness();
+    const node = await runningNode(h, 'node-0');
+    h.task('t', 'AwaitNodesAtHeight', { targetHeight: simulatedHeight(node, Date.now()) + 1_000_000 });
+    const id = await h.until('minted', () => (h.status('t').task as Obj | undefined)?.id as string | undefined);
+    const events: StoreEvent[] = [];
+    record(events, h);
+    h.store.delete('seinodetasks', NS, 't');
+    await h.controller.idle();
+    expect(Object.keys((h.get('configmaps', 'sim-sidecar-tasks')?.data ?? {}) as Obj)).not.toContain(id);
+    expect(events.filter((e) => e.resource === 'seinodetasks').map((e) => e.type)).toEqual(['DELETED']);
+  });
+
+  it('a task whose target SeiNode is deleted while running fails with TargetResolveFailed', async () => {
+    const h = harness();
+    const node = await runningNode(h, 'node-0');
+    h.task('t', 'AwaitNodesAtHeight', { targetHeight: simulatedHeight(node, Date.now()) + 1_000_000 });
+    await h.until('minted', () => h.status('t').task);
+    h.store.delete('seinodes', NS, 'node-0');
+    expect(await done(h, 't')).toBe('Failed');
+    expect(h.condition('t', 'Failed')).toMatchObject({ reason: 'TargetResolveFailed', message: expect.stringContaining('deleted while the task was running') });
+  });
+
+  it('stop() releases every timer it armed', async () => {
+    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const h = startHarness();
+    const node = await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/pod-never-ready': 'true' } });
+    h.task('t', 'AwaitNodesAtHeight', { targetHeight: simulatedHeight(node, Date.now()) + 1_000_000 });
+    h.task('r', 'RestartPod', { podUID: podUid(h) });
+    await h.until('both minted', () => h.status('t').task && h.status('r').task);
+    await h.controller.idle();
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeGreaterThan(timersBefore);
+    await h.stop();
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);
+  });
+});
+
+describe('latest CRD flavor', () => {
+  it('RestartSeid restarts seid in place (same pod uid, restartCount + 1) and completes when Ready again', async () => {
+    const h = harness({ crd: 'latest' });
+    await runningNode(h, 'node-0');
+    const uid = podUid(h);
+    const events: StoreEvent[] = [];
+    record(events, h);
+    h.task('t', 'RestartSeid', {});
+    expect(await done(h, 't')).toBe('Complete');
+    const pod = h.get('pods', 'node-0-0')!;
+    expect(pod.metadata.uid).toBe(uid);
+    expect((pod.status as { containerStatuses: Obj[] }).containerStatuses[0]).toMatchObject({ restartCount: 1, ready: true });
+    expect(events.filter((e) => e.resource === 'pods' && e.type === 'DELETED')).toEqual([]);
+    const notReady = events.some(
+      (e) => e.resource === 'pods' && (e.object.status as { conditions: Obj[] }).conditions.some((c) => c.type === 'Ready' && c.status === 'False'),
+    );
+    expect(notReady).toBe(true);
+  });
+
+  it('MarkReady completes on acknowledgement; GovParamChange completes like a proposal with its outputs', async () => {
+    const h = harness({ crd: 'latest' });
+    await runningNode(h, 'node-0');
+    h.task('ready', 'MarkReady', {});
+    h.task('param', 'GovParamChange', { chainId: 'sim-1', title: 't', description: 'd', changes: [{ subspace: 'staking', key: 'MaxValidators', value: 100 }] });
+    expect(await done(h, 'ready')).toBe('Complete');
+    expect(await done(h, 'param')).toBe('Complete');
+    expect(h.status('ready').outputs).toBeUndefined();
+    expect(h.status('param').outputs).toEqual({ govParamChange: { txHash: expect.stringMatching(/^[0-9A-F]{64}$/), height: expect.any(Number), proposalId: 1 } });
+  });
+});
