@@ -24,9 +24,9 @@ export interface Harness {
 /** Fast knobs so tests run in milliseconds. */
 export const FAST = { 'sim.sei.io/pod-ready-after-seconds': '0.05', 'sim.sei.io/block-time-ms': '20' };
 
-export function startHarness(options: { crd?: CrdFlavor; stateDir?: string; store?: SimStoreHandle } = {}): Harness {
+export function startHarness(options: { crd?: CrdFlavor; stateDir?: string; store?: SimStoreHandle; now?: () => number } = {}): Harness {
   const store = options.store ?? createStore({ stateDir: options.stateDir });
-  const controller = startController(store, { crd: options.crd ?? 'seed' });
+  const controller = startController(store, { crd: options.crd ?? 'seed', now: options.now });
   const harness: Harness = {
     store,
     controller,
