@@ -29,6 +29,11 @@ export interface PreflightOptions {
    * keeps the file's value and warns when it is stale. Default 'fill' when the value is empty.
    */
   podUid?: 'fill' | 'keep';
+  /**
+   * false (`task apply --no-preflight`): skip the target checks (node, peers, replicas) and
+   * let the controller decide; the kind and same-name checks always run.
+   */
+  targetChecks?: boolean;
 }
 
 export interface PreflightResult {
@@ -216,6 +221,10 @@ export async function preflightTask(client: ClusterClient, object: KubeObject, o
   }
 
   const nodeName = view.targetNode(object);
+  if (options.targetChecks === false) {
+    options.warn(`--no-preflight: not checking SeiNode "${nodeName}"; the controller decides`);
+    return { action, ...(existing ? { existing } : {}), finalize: async () => object };
+  }
   const node = await requireNode(client, nodeName, namespace);
   const nodePhase = typeof rec(node['status'])['phase'] === 'string' ? (rec(node['status'])['phase'] as string) : 'Pending';
   const wanted = view.requirePhase(object);

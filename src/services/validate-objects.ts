@@ -24,7 +24,7 @@ const validators = new Map<ApiFlavor, Validator>();
 async function validatorFor(flavor: ApiFlavor): Promise<Validator> {
   const cached = validators.get(flavor);
   if (cached) return cached;
-  const { loadProjectCrd, compileCrdValidator } = await import('../validate/index.js');
+  const [{ loadProjectCrd }, { compileCrdValidator }] = await Promise.all([import('../validate/crds.js'), import('../validate/crd-validator.js')]);
   const validator = compileCrdValidator(loadProjectCrd('seinodetasks', flavor)) as unknown as Validator;
   validators.set(flavor, validator);
   return validator;

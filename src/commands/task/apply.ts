@@ -18,6 +18,7 @@ export default class TaskApply extends SeiCommand {
     'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: validate and print, no cluster contact; server: preflight and apiserver admission with dryRun=All.' }),
     timeout: timeoutFlag('Default with --wait: 10m.'),
     replace: Flags.boolean({ description: 'Delete same-named terminal tasks and create them again.' }),
+    preflight: Flags.boolean({ default: true, allowNo: true, description: '--no-preflight skips the target checks (node exists, peers, replicas) and lets the controller decide.' }),
     output: outputFlag(['yaml', 'json', 'name', 'ndjson']),
   };
 
@@ -43,6 +44,7 @@ export default class TaskApply extends SeiCommand {
       catalog,
       dryRun,
       replace: flags.replace,
+      targetChecks: flags.preflight,
       progress,
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
     });
