@@ -32,6 +32,8 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   const taskInfo = new Map<string, TaskTracking & { uid?: string }>();
   /** Nodes with label peer sources: any node change may alter what they resolve. */
   const labelSelecting = new Set<string>();
+  /** Last seen labels per node key, to tell a label change from a status change. */
+  const nodeLabels = new Map<string, string>();
   const idleWaiters: Array<() => void> = [];
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
@@ -133,7 +135,14 @@ export function startController(store: SimStore, options: ControllerOptions): Si
         const key = nodeKey(namespace, name);
         enqueue(key);
         for (const task of tasksByNode.get(key) ?? []) enqueue(task);
-        for (const selecting of labelSelecting) if (selecting !== key) enqueue(selecting);
+        // Label peers depend on which nodes exist and their labels, not on their status:
+        // re-resolve only on those changes so a fleet's status churn stays O(1) per event.
+        const labels = event.type === 'DELETED' ? undefined : JSON.stringify(object.metadata.labels ?? {});
+        if (labels !== nodeLabels.get(key)) {
+          if (labels === undefined) nodeLabels.delete(key);
+          else nodeLabels.set(key, labels);
+          for (const selecting of labelSelecting) if (selecting !== key) enqueue(selecting);
+        }
         return;
       }
       case 'pods': {

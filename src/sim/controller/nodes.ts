@@ -34,12 +34,12 @@ export function cometNodeId(node: KubeObject): string {
   return createHash('sha256').update(node.metadata.uid ?? node.metadata.name ?? '').digest('hex').slice(0, 40);
 }
 
+/**
+ * The node's pods are found by the `sei.io/node` label, the contract the real controller keeps,
+ * not by ownerReferences: pods seeded from a real cluster are owned by a StatefulSet.
+ */
 export function podsOfNode(ctx: ReconcileContext, namespace: string, name: string): KubeObject[] {
-  return ctx.store.list('pods', namespace).filter((pod) => pod.metadata.labels?.[NODE_LABEL] === name && ownedBySeiNode(pod, name));
-}
-
-function ownedBySeiNode(pod: KubeObject, name: string): boolean {
-  return (pod.metadata.ownerReferences ?? []).some((ref) => ref.kind === 'SeiNode' && ref.name === name);
+  return ctx.store.list('pods', namespace).filter((pod) => pod.metadata.labels?.[NODE_LABEL] === name);
 }
 
 export function podIsReady(pod: KubeObject): boolean {
@@ -166,7 +166,8 @@ function reconcilePods(ctx: ReconcileContext, node: KubeObject): void {
     if (!pod) {
       pod = ctx.store.create('pods', newPod(node, podName, image, now));
     }
-    if (!ownedBySeiNode(pod, name)) continue;
+    // A same-named pod of someone else (not labelled for this node) is left alone.
+    if (pod.metadata.labels?.[NODE_LABEL] !== name) continue;
     syncPod(ctx, node, pod, image, knobs.podNeverReady, knobs.podReadyAfterMs);
   }
 }
