@@ -1,0 +1,203 @@
+/**
+ * Runs a plan against the cluster as a reconciler: after every change it re-derives the whole
+ * state from the ConfigMap record and the tasks it sees through ONE watch (label selector
+ * sei.io/plan-id=<id>), then launches what may start. Because decisions depend only on cluster
+ * state, a restarted executor continues exactly where a killed one stopped: an existing task is
+ * never re-applied (no duplicates), and attempts are counted from task labels (crash recovery is
+ * never an attempt). Owns the loop, launching and the record writes; all logic is in derive.ts.
+ */
+import type { Catalog } from '../catalog/types.js';
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import { SeiError } from '../errors/index.js';
+import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
+import { expandItems } from './graph.js';
+import { fleetFromCluster } from './fleet.js';
+import { planSelector } from './naming.js';
+import { writeRun, type StoredRun } from './run-store.js';
+import { buildTask, kindLookup } from './tasks.js';
+import type { FleetNode, PlanVerdict, StepState } from './types.js';
+
+export type PlanEvent =
+  | { event: 'launch'; step: string; index: number; node: string; attempt: number; name: string }
+  | { event: 'task'; step: string; index: number; name: string; phase: string; reason?: string }
+  | { event: 'step'; step: string; state: StepState; done: number; failed: number; running: number; total: number }
+  | { event: 'retry'; step: string; index: number; node: string; nextAttempt: number; at: string };
+
+export interface ExecuteOptions {
+  client: ClusterClient;
+  catalog: Catalog;
+  run: PlanRun;
+  stored: StoredRun;
+  /** Global cap on tasks in flight and on every step's maxParallel (0 = none). */
+  maxParallel?: number;
+  /** Negative or undefined = no limit. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: PlanEvent) => void;
+  /** Called after every derivation (progress views). */
+  onState?: (derived: Derived) => void;
+  now?: () => number;
+  /** Checks a rendered task before it is written (the CRD validator). */
+  validate?: (object: KubeObject) => Promise<void>;
+  /** Reads late values right before a write (RestartPod: the live pod UID). */
+  lateValues?: (kind: string, node: string) => Promise<Record<string, unknown> | undefined>;
+}
+
+const TASK_API = 'sei.io/v1alpha1';
+
+export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict> {
+  const { client, catalog, run, stored } = options;
+  const now = options.now ?? Date.now;
+  const kinds = kindLookup(catalog);
+  const namespace = run.namespace;
+  const selector = planSelector(run.planId);
+  const tasks = new Map<string, KubeObject>();
+  // State from the cluster before any write (crash recovery starts here).
+  for (const task of (await client.list(TASK_API, 'SeiNodeTask', { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort();
+  options.signal?.addEventListener('abort', onOuterAbort);
+  let fleet: FleetNode[] | undefined;
+  const lastStepState = new Map<string, string>();
+  const lastPhase = new Map<string, string>();
+  let inFlightLaunches = 0;
+  let ticking = false;
+  let dirty = false;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let finished = false;
+
+  return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    const finish = (error: unknown, verdict?: PlanVerdict): void => {
+      if (finished) return;
+      finished = true;
+      if (wakeTimer) clearTimeout(wakeTimer);
+      if (timeoutTimer) clearTimeout(timeoutTimer);
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      abort.abort();
+      if (error) rejectPlan(error);
+      else resolvePlan(verdict!);
+    };
+    if (options.timeoutMs !== undefined && options.timeoutMs >= 0) {
+      timeoutTimer = setTimeout(() => {
+        const d = derive(run, [...tasks.values()], now(), kinds, options.maxParallel ?? 0);
+        const running = d.verdict.steps.filter((s) => s.state === 'running').map((s) => `${s.id} ${s.counts.done}/${s.counts.total}`);
+        const error = SeiError.timeout(`plan ${run.planId} did not finish within the timeout (${running.join(', ') || d.verdict.phase}); its tasks keep running`, [
+          `continue following it: kubectl sei plan resume ${run.planId} -n ${namespace}`,
+          `see where it is: kubectl sei plan status ${run.planId} -n ${namespace}`,
+        ]);
+        finish(error);
+      }, options.timeoutMs);
+    }
+    if (options.signal?.aborted) {
+      finish(SeiError.timeout('interrupted before the plan started'));
+      return;
+    }
+    options.signal?.addEventListener('abort', () => finish(new SeiError(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, { reason: 'Interrupted', exitCode: 3, hints: [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`] })));
+
+    const emitChanges = (d: Derived): void => {
+      for (const step of d.verdict.steps) {
+        const sig = `${step.state}|${step.counts.done}|${step.counts.failed}|${step.counts.running}`;
+        if (lastStepState.get(step.id) !== sig) {
+          lastStepState.set(step.id, sig);
+          options.onEvent?.({ event: 'step', step: step.id, state: step.state, done: step.counts.done, failed: step.counts.failed, running: step.counts.running, total: step.counts.total });
+        }
+        for (const item of step.items) {
+          if (!item.task) continue;
+          const phase = String(((item.task['status'] ?? {}) as { phase?: string }).phase ?? 'Pending');
+          const key = item.task.metadata.name ?? '';
+          const sig2 = `${phase}|${item.reason ?? ''}`;
+          if (lastPhase.get(key) !== sig2) {
+            lastPhase.set(key, sig2);
+            options.onEvent?.({ event: 'task', step: step.id, index: item.index, name: key, phase, ...(item.reason ? { reason: item.reason } : {}) });
+            if (item.state === 'pending' && item.nextAttemptAt !== undefined) {
+              options.onEvent?.({ event: 'retry', step: step.id, index: item.index, node: item.node, nextAttempt: item.attempts + 1, at: new Date(item.nextAttemptAt).toISOString() });
+            }
+          }
+        }
+      }
+      options.onState?.(d);
+    };
+
+    const launch = async (l: Launch): Promise<void> => {
+      const late = l.step.step.kind ? await options.lateValues?.(catalog.require(l.step.step.kind).kind, l.item.node) : undefined;
+      const object = buildTask({ catalog, planName: run.manifest.metadata.name, planId: run.planId, namespace, step: l.step, item: l.item, attempt: l.attempt, name: l.name, context: l.context, ...(late ? { late } : {}) });
+      await options.validate?.(object);
+      // Re-check just before the write: the watch may have delivered it meanwhile.
+      if (tasks.has(l.name)) return;
+      const applied = await client.apply(object);
+      if (!tasks.has(l.name) || Number(tasks.get(l.name)!.metadata.resourceVersion ?? 0) < Number(applied.metadata.resourceVersion ?? 0)) tasks.set(l.name, applied);
+      options.onEvent?.({ event: 'launch', step: l.step.step.id, index: l.item.index, node: l.item.node, attempt: l.attempt, name: l.name });
+    };
+
+    const tick = async (): Promise<void> => {
+      if (ticking) {
+        dirty = true;
+        return;
+      }
+      ticking = true;
+      try {
+        do {
+          dirty = false;
+          if (finished) return;
+          const d = derive(run, [...tasks.values()], now(), kinds, options.maxParallel ?? 0);
+          emitChanges(d);
+          const phase = d.verdict.phase;
+          if ((phase === 'Failed' && d.running === 0) || phase === 'Complete' || phase === 'WaitingApproval' || phase === 'Cancelled') {
+            finish(undefined, d.verdict);
+            return;
+          }
+          if (d.toResolve.length > 0) {
+            for (const g of d.toResolve) {
+              if (g.step.forEach?.selector && !fleet) fleet = await fleetFromCluster(client, namespace);
+              run.items[g.step.id] = expandItems(g.step, { inputs: run.inputs, plan: { id: run.planId, name: run.manifest.metadata.name, namespace } }, fleet, (id) => run.items[id]);
+            }
+            stored.items = run.items;
+            await writeRun(client, run.planId, namespace, stored);
+            dirty = true;
+            continue;
+          }
+          const cap = options.maxParallel && options.maxParallel > 0 ? Math.max(0, options.maxParallel - d.running - inFlightLaunches) : Number.POSITIVE_INFINITY;
+          const batch = d.launchable.filter((l) => !tasks.has(l.name)).slice(0, cap);
+          if (batch.length > 0) {
+            inFlightLaunches += batch.length;
+            try {
+              await Promise.all(batch.map(launch));
+            } finally {
+              inFlightLaunches -= batch.length;
+            }
+            dirty = true;
+            continue;
+          }
+          if (d.nextWakeAt !== undefined) {
+            if (wakeTimer) clearTimeout(wakeTimer);
+            wakeTimer = setTimeout(() => void tick(), Math.max(0, d.nextWakeAt - now()) + 5);
+          }
+        } while (dirty);
+      } catch (error) {
+        finish(error);
+      } finally {
+        ticking = false;
+      }
+    };
+
+    // ONE watch for every task of the run, however many.
+    client
+      .watch({
+        apiVersion: TASK_API,
+        kind: 'SeiNodeTask',
+        namespace,
+        labelSelector: selector,
+        signal: abort.signal,
+        onEvent: (event) => {
+          const name = event.object.metadata.name ?? '';
+          if (event.type === 'DELETED') tasks.delete(name);
+          else if (event.type !== 'BOOKMARK') tasks.set(name, event.object);
+          void tick();
+        },
+      })
+      .catch((error: unknown) => finish(error));
+    void tick();
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The fleet a plan fans out over: SeiNodes read from the cluster, or from a --fleet file offline
+ * (a `kubectl get seinodes -o yaml` List, multi-document SeiNodes, or a short list of
+ * {name, labels, phase, peers}). Owns the translation to FleetNode only.
+ */
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import { SeiError } from '../errors/index.js';
+import type { FleetNode } from './types.js';
+
+function rec(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** DiscoverPeers fails ParamsBuildFailed without spec.peers, or with label sources unresolved. */
+function hasPeers(node: Record<string, unknown>): boolean {
+  const peers = rec(node['spec'])['peers'];
+  if (!Array.isArray(peers) || peers.length === 0) return false;
+  const labelSources = peers.filter((p) => rec(p)['label'] !== undefined);
+  if (labelSources.length === 0) return true;
+  const resolved = rec(node['status'])['resolvedPeers'];
+  return Array.isArray(resolved) && resolved.length > 0;
+}
+
+export function fleetNodeFromObject(object: KubeObject | Record<string, unknown>): FleetNode {
+  const o = object as Record<string, unknown>;
+  if (o['metadata']) {
+    const meta = rec(o['metadata']);
+    return {
+      name: String(meta['name'] ?? ''),
+      labels: rec(meta['labels']) as Record<string, string>,
+      ...(typeof rec(o['status'])['phase'] === 'string' ? { phase: rec(o['status'])['phase'] as string } : {}),
+      hasPeers: hasPeers(o),
+    };
+  }
+  const peers = o['peers'];
+  return {
+    name: String(o['name'] ?? ''),
+    labels: rec(o['labels']) as Record<string, string>,
+    phase: typeof o['phase'] === 'string' ? (o['phase'] as string) : 'Running',
+    hasPeers: typeof o['hasPeers'] === 'boolean' ? (o['hasPeers'] as boolean) : Array.isArray(peers) ? peers.length > 0 : true,
+  };
+}
+
+export function readFleetFile(file: string): FleetNode[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw SeiError.invalid(`--fleet ${file}: cannot read the file`, [], ['Give a YAML file of SeiNodes (kubectl get seinodes -o yaml > fleet.yaml).']);
+  }
+  const nodes: FleetNode[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if ('errors' in doc && doc.errors.length > 0) throw SeiError.invalid(`--fleet ${file}: ${doc.errors[0]!.message.split('\n')[0]}`);
+    const value = doc.toJS() as unknown;
+    const list = Array.isArray(value) ? value : Array.isArray(rec(value)['items']) ? (rec(value)['items'] as unknown[]) : Array.isArray(rec(value)['nodes']) ? (rec(value)['nodes'] as unknown[]) : value ? [value] : [];
+    for (const entry of list) nodes.push(fleetNodeFromObject(rec(entry)));
+  }
+  const unnamed = nodes.findIndex((n) => !n.name);
+  if (unnamed >= 0) throw SeiError.invalid(`--fleet ${file}: entry ${unnamed + 1} has no name`);
+  return nodes;
+}
+
+export async function fleetFromCluster(client: ClusterClient, namespace: string, labelSelector?: string): Promise<FleetNode[]> {
+  const list = await client.list('sei.io/v1alpha1', 'SeiNode', { namespace, ...(labelSelector ? { labelSelector } : {}) });
+  return list.items.map(fleetNodeFromObject);
+}

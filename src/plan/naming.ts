@@ -1,0 +1,83 @@
+/**
+ * Stable keys of a plan run (seed 000): every task's name, labels and annotations are a pure
+ * function of (plan name, plan id, step, index, attempt). Re-applying the same run therefore
+ * addresses the same objects, and a new run (a new plan id) gets new names. Owns naming only.
+ */
+import { createHash } from 'node:crypto';
+import { ANNOTATIONS, FIELD_MANAGER, LABELS } from '../domain/labels.js';
+
+const MAX_NAME = 63;
+
+export function shortPlanId(planId: string): string {
+  return planId.replace(/-/g, '').slice(0, 8).toLowerCase();
+}
+
+function trimDashes(text: string): string {
+  return text.replace(/^-+|-+$/g, '');
+}
+
+/**
+ * `<plan-name>-<short-plan-id>-<step>-<index>[-a<attempt>]`, a DNS-1123 label of at most 63
+ * characters. Attempt 1 has no suffix so the first run's names read naturally. When too long,
+ * plan name and step are shortened and a hash of both keeps names distinct.
+ */
+export function taskName(planName: string, planId: string, stepId: string, index: number, attempt = 1): string {
+  const short = shortPlanId(planId);
+  const tail = `-${index}${attempt > 1 ? `-a${attempt}` : ''}`;
+  const full = `${planName}-${short}-${stepId}${tail}`;
+  if (full.length <= MAX_NAME) return full;
+  const hash = createHash('sha256').update(`${planName}\0${stepId}`).digest('hex').slice(0, 5);
+  const room = MAX_NAME - tail.length - short.length - hash.length - 3;
+  const stepRoom = Math.min(stepId.length, Math.max(Math.floor(room / 2), room - planName.length));
+  const nameRoom = room - stepRoom;
+  return `${trimDashes(planName.slice(0, nameRoom))}-${short}-${trimDashes(stepId.slice(0, stepRoom))}-${hash}${tail}`;
+}
+
+export function configMapName(planId: string): string {
+  return `sei-plan-${planId}`;
+}
+
+export function planSelector(planId: string): string {
+  return `${LABELS.planId}=${planId}`;
+}
+
+export interface TaskKey {
+  planName: string;
+  planId: string;
+  stepId: string;
+  stepOrder: number;
+  index: number;
+  attempt: number;
+  node: string;
+  kind: string;
+}
+
+export function taskLabels(key: TaskKey): Record<string, string> {
+  return {
+    [LABELS.managedBy]: FIELD_MANAGER,
+    [LABELS.node]: key.node,
+    [LABELS.taskKind]: key.kind,
+    [LABELS.planId]: key.planId,
+    [LABELS.planStep]: key.stepId,
+    [LABELS.planIndex]: String(key.index),
+    [LABELS.planAttempt]: String(key.attempt),
+  };
+}
+
+export function taskAnnotations(key: TaskKey): Record<string, string> {
+  return {
+    [ANNOTATIONS.planStepOrder]: String(key.stepOrder),
+    [ANNOTATIONS.planName]: key.planName,
+  };
+}
+
+/** Reads a task's plan key back from its labels (state recovery). */
+export function keyOf(labels: Record<string, string> | undefined): { planId: string; stepId: string; index: number; attempt: number } | undefined {
+  if (!labels) return undefined;
+  const planId = labels[LABELS.planId];
+  const stepId = labels[LABELS.planStep];
+  const index = Number(labels[LABELS.planIndex]);
+  const attempt = Number(labels[LABELS.planAttempt] ?? '1');
+  if (!planId || !stepId || !Number.isInteger(index) || !Number.isInteger(attempt)) return undefined;
+  return { planId, stepId, index, attempt };
+}
