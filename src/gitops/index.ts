@@ -1,0 +1,158 @@
+/**
+ * commitToGit: write validated objects into a GitOps repository in the layout of a flavor and
+ * commit only those files. Every refusal (escaping names, plaintext Secrets, invalid tasks,
+ * foreign uncommitted changes, a busy repository) happens before anything is written; a re-run
+ * with the same input changes nothing and makes no commit. The git work is in ./git.ts.
+ */
+import { parse as parseYaml } from 'yaml';
+import { SeiError } from '../errors/index.js';
+import type { KubeObject } from '../cluster/types.js';
+import type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
+import { checkPathSafeNames, checkSecrets, describeObject, normalizeRepoPath, stripServerFields } from './safety.js';
+import { buildLayout, serializeObject, type FluxOptions } from './layout.js';
+import { ensureResources } from './kustomization.js';
+import { commitMessage } from './message.js';
+import * as git from './git.js';
+
+export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
+
+const FLAVORS: GitopsFlavor[] = ['plain', 'argocd', 'flux'];
+
+/** Optional members beyond the shared contract (flux source wiring). */
+export interface GitopsCommitOptions extends GitopsCommitInput {
+  flux?: FluxOptions;
+}
+
+export function parseAuthor(author: string): { name: string; email: string } {
+  const match = /^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(author);
+  if (!match) {
+    throw SeiError.invalid(`--author ${JSON.stringify(author)} is not "Name <mail@host>"`, [{ field: '--author', type: 'FieldValueInvalid', message: 'expected "Name <mail@host>"' }], ['--author "Jane Operator <jane@example.com>"']);
+  }
+  return { name: match[1]!, email: match[2]! };
+}
+
+async function validateObjects(objects: KubeObject[]): Promise<void> {
+  const tasks = objects.filter((o) => o.kind === 'SeiNodeTask' && String(o.apiVersion).startsWith('sei.io/'));
+  if (tasks.length === 0) return;
+  const { validateTaskObjects } = await import('../services/validate-objects.js');
+  await validateTaskObjects(tasks.map((object) => ({ object })));
+}
+
+function identity(object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }): string {
+  return `${String(object.kind)}|${String(object.metadata?.namespace ?? '')}|${String(object.metadata?.name)}`;
+}
+
+function restartPodWarnings(objects: KubeObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'SeiNodeTask' && (o.spec as { kind?: string } | undefined)?.kind === 'RestartPod')
+    .map((o) => {
+      const spec = o.spec as { restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
+      const node = spec.target?.nodeRef?.name ?? '?';
+      return `RestartPod ${o.metadata.name} deletes pod ${node}-0 with uid ${spec.restartPod?.podUID ?? '?'} read at commit time, but the GitOps engine applies it later: if that pod is replaced before the sync, the controller completes the task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`;
+    });
+}
+
+export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCommitResult> {
+  if (!FLAVORS.includes(input.flavor)) {
+    throw SeiError.invalid(`--flavor ${JSON.stringify(input.flavor)} is not one of ${FLAVORS.join(', ')}`, [{ field: '--flavor', type: 'FieldValueNotSupported', message: `supported values: ${FLAVORS.join(', ')}` }]);
+  }
+  if (input.objects.length === 0) throw SeiError.invalid('nothing to commit: no objects were given', [], ['Pass -f FILE|DIR or --from-stdin with at least one manifest.']);
+
+  // 1. Everything about the objects themselves, before git is even opened.
+  const objects = input.objects.map(stripServerFields);
+  checkPathSafeNames(objects);
+  checkSecrets(objects);
+  await validateObjects(objects);
+  const author = input.author ? parseAuthor(input.author) : undefined;
+
+  // 2. Where the commit goes.
+  const repo = await git.openRepo(input.repo);
+  const basePath = normalizeRepoPath(repo.root, input.path);
+  const checkedOut = await git.currentBranch(repo);
+  const branch = input.branch ?? checkedOut;
+  if (!branch) {
+    throw SeiError.preflight('DetachedHead', 'HEAD is detached, so there is no branch to commit to', ['Pass --branch NAME (created from HEAD), or check out a branch first.']);
+  }
+  await git.checkBranchName(repo, branch);
+  const onCheckout = branch === checkedOut;
+  const tip = await git.resolveCommit(repo, `refs/heads/${branch}`);
+  const base = tip ?? (await git.resolveCommit(repo, 'HEAD'));
+  if (!base && !onCheckout) {
+    throw SeiError.preflight('EmptyRepository', `the repository has no commit yet, so --branch ${branch} has nothing to start from`, ['Commit something first (git commit --allow-empty -m init), or drop --branch.']);
+  }
+  if (onCheckout) await git.preflightWorkTree(repo);
+
+  // 3. The files, their committed versions and the new contents.
+  const layout = buildLayout(objects, input.flavor, basePath, input.flux);
+  const dirs = new Set([...layout.files.keys(), ...layout.kustomizations.keys()].map((p) => p.slice(0, p.lastIndexOf('/'))));
+  for (const dir of dirs) await git.checkDirectoryPath(repo, base, dir);
+
+  const warnings: string[] = [];
+  const next = new Map<string, string>();
+  const previous = new Map<string, string | undefined>();
+  for (const [filePath, object] of layout.files) {
+    const committed = await git.readCommitted(repo, base, filePath);
+    previous.set(filePath, committed);
+    const content = serializeObject(object);
+    next.set(filePath, content);
+    if (committed === undefined || committed === content) continue;
+    let existing: unknown;
+    try {
+      existing = parseYaml(committed);
+    } catch {
+      existing = undefined;
+    }
+    if (!existing || typeof existing !== 'object' || identity(existing as KubeObject) !== identity(object)) {
+      throw SeiError.preflight('PathConflict', `${filePath} already holds a different object; kubectl-sei would overwrite it with ${describeObject(object)}`, [
+        'Rename the object, or commit it to another --path.',
+      ]);
+    }
+    if (object.kind === 'SeiNodeTask') {
+      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller runs a task once per name and never re-reads its spec, so this change has no effect on a task that already ran. Use a new name to run it again.`);
+    }
+  }
+  for (const [filePath, entries] of layout.kustomizations) {
+    const committed = await git.readCommitted(repo, base, filePath);
+    previous.set(filePath, committed);
+    next.set(filePath, ensureResources(committed, entries, filePath));
+  }
+
+  // 4. Foreign uncommitted work on any of our paths: refuse rather than commit or clobber it.
+  if (onCheckout) {
+    const states = await git.changedPaths(repo, [...next.keys()]);
+    const foreign = [...states].filter(([filePath, state]) => {
+      const allowed = [previous.get(filePath), next.get(filePath)];
+      return !allowed.includes(state.worktree) || !allowed.includes(state.index);
+    });
+    if (foreign.length > 0) {
+      const names = foreign.map(([p]) => p);
+      throw SeiError.preflight('UncommittedChanges', `refusing to commit: ${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} uncommitted changes that kubectl-sei did not make`, [
+        `Review them (git diff HEAD -- ${names.join(' ')}), then commit or discard them yourself and re-run.`,
+        'kubectl-sei only ever commits the files it writes, so it will not take your edits along or overwrite them.',
+      ]);
+    }
+  }
+
+  warnings.push(...restartPodWarnings(objects));
+  if (input.flavor === 'argocd') warnings.push('ArgoCD waits on sync waves only for resources it can judge: install the SeiNodeTask health check once (kubectl sei gitops health --flavor argocd).');
+  if (input.flavor === 'flux' && objects.some((o) => o.metadata.labels?.['sei.io/plan-id'])) {
+    warnings.push('The Flux Kustomizations use healthCheckExprs, which need kustomize-controller >= 1.5 (Flux 2.5); older versions would call a failed task healthy.');
+  }
+
+  const changed = new Map([...next].filter(([filePath, content]) => previous.get(filePath) !== content));
+  const files = [...next.keys()].sort();
+  const remote = input.push === undefined || input.push === false ? undefined : typeof input.push === 'string' ? input.push : ((await git.upstreamRemote(repo, branch)) ?? 'origin');
+
+  if (changed.size === 0) {
+    // A re-run after a failed push still pushes; git itself reports "up to date" otherwise.
+    if (remote && tip) await git.push(repo, remote, branch);
+    return { branch, files, noop: true, warnings };
+  }
+
+  // 5. The only writes: one commit, one ref move, then (on the checkout) our files in the tree and index.
+  const message = commitMessage(objects, input.flavor, { ...(input.planId ? { planId: input.planId } : {}), ...(input.message ? { message: input.message } : {}) });
+  const { commit, blobs } = await git.createCommit(repo, { parent: base, branch, expectedTip: tip, files: changed, message, ...(author ? { author } : {}) });
+  if (onCheckout) await git.syncCheckout(repo, changed, blobs);
+  if (remote) await git.push(repo, remote, branch);
+  return { commit, branch, files, noop: false, warnings };
+}

@@ -1,0 +1,200 @@
+/**
+ * Where each object goes in the repository and what the GitOps engine needs to order it.
+ * plain: <path>/<name>.yaml + <path>/kustomization.yaml.
+ * argocd: the same, plus argocd.argoproj.io/sync-wave from sei.io/plan-step-order.
+ * flux: a plan's tasks go to <path>/<plan-id>/<order>-<step>/, each step applied by its own
+ *   Flux Kustomization that dependsOn the previous one and waits for health; <path> lists the
+ *   plan directory, which lists those Kustomizations (never the step directories).
+ * Pure: it decides paths and contents; it must not read git or the disk.
+ */
+import { createHash } from 'node:crypto';
+import { Document } from 'yaml';
+import { SeiError } from '../errors/index.js';
+import { ANNOTATIONS, FIELD_MANAGER, LABELS } from '../domain/labels.js';
+import type { KubeObject } from '../cluster/types.js';
+import type { GitopsFlavor } from './types.js';
+import { describeObject } from './safety.js';
+import { FLUX_HEALTH_CHECK_EXPR } from './health.js';
+
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+export interface FluxOptions {
+  /** The GitRepository the Kustomizations read (default flux-system/flux-system). */
+  sourceName?: string;
+  /** Namespace of the Kustomizations and of the GitRepository (default flux-system). */
+  namespace?: string;
+}
+
+export interface Layout {
+  /** Repo-relative path → object, one file per object. */
+  files: Map<string, KubeObject>;
+  /** Repo-relative kustomization.yaml path → the entries it must list. */
+  kustomizations: Map<string, string[]>;
+}
+
+interface PlanPosition {
+  planId: string;
+  step: string;
+  order: number;
+}
+
+export function planPosition(object: KubeObject): PlanPosition | undefined {
+  const labels = object.metadata.labels ?? {};
+  const planId = labels[LABELS.planId];
+  const step = labels[LABELS.planStep];
+  const orderText = object.metadata.annotations?.[ANNOTATIONS.planStepOrder];
+  if (!planId || !step || orderText === undefined) return undefined;
+  const order = Number(orderText);
+  if (!Number.isInteger(order)) {
+    throw SeiError.invalid(`${describeObject(object)}: annotation ${ANNOTATIONS.planStepOrder} ${JSON.stringify(orderText)} is not an integer`, [
+      { field: `metadata.annotations[${ANNOTATIONS.planStepOrder}]`, type: 'FieldValueInvalid', message: 'must be an integer: the position of the step in execution order' },
+    ]);
+  }
+  return { planId, step, order };
+}
+
+export function serializeObject(object: KubeObject): string {
+  return new Document(object).toString({ lineWidth: 0 });
+}
+
+export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePath: string, flux: FluxOptions = {}): Layout {
+  const files = new Map<string, KubeObject>();
+  const kustomizations = new Map<string, string[]>();
+  const list = (dir: string, entry: string): void => {
+    const key = `${dir}/kustomization.yaml`;
+    const entries = kustomizations.get(key) ?? [];
+    if (!entries.includes(entry)) entries.push(entry);
+    kustomizations.set(key, entries);
+  };
+  const place = (dir: string, object: KubeObject): void => {
+    const file = `${object.metadata.name}.yaml`;
+    const filePath = `${dir}/${file}`;
+    const previous = files.get(filePath);
+    if (previous) {
+      throw SeiError.invalid(`${describeObject(previous)} and ${describeObject(object)} would both be written to ${filePath}`, [
+        { field: 'metadata.name', type: 'FieldValueDuplicate', message: 'one file per object: names must be unique within a --path directory' },
+      ], ['Give the objects distinct names, or commit them to different --path directories.']);
+    }
+    files.set(filePath, object);
+    list(dir, file);
+  };
+
+  // Steps per plan in execution order, for flux's dependsOn chain.
+  const steps = new Map<string, Map<number, { step: string; objects: KubeObject[] }>>();
+  for (const object of objects) {
+    const position = flavor === 'plain' ? undefined : planPosition(object);
+    if (!position) {
+      place(basePath, object);
+      continue;
+    }
+    if (flavor === 'argocd') {
+      place(basePath, withAnnotation(object, SYNC_WAVE, String(position.order)));
+      continue;
+    }
+    const byOrder = steps.get(position.planId) ?? new Map<number, { step: string; objects: KubeObject[] }>();
+    const entry = byOrder.get(position.order) ?? { step: position.step, objects: [] };
+    if (entry.step !== position.step) {
+      throw SeiError.invalid(`plan ${position.planId}: steps ${entry.step} and ${position.step} share order ${position.order}`, [
+        { field: `metadata.annotations[${ANNOTATIONS.planStepOrder}]`, type: 'FieldValueDuplicate', message: 'each step needs its own order' },
+      ]);
+    }
+    entry.objects.push(object);
+    byOrder.set(position.order, entry);
+    steps.set(position.planId, byOrder);
+  }
+
+  for (const [planId, byOrder] of steps) {
+    const planDir = `${basePath}/${safeSegment(planId)}`;
+    list(basePath, safeSegment(planId));
+    const orders = [...byOrder.keys()].sort((a, b) => a - b);
+    const width = Math.max(2, String(orders[orders.length - 1] ?? 0).length);
+    let previous: string | undefined;
+    for (const order of orders) {
+      const { step, objects: stepObjects } = byOrder.get(order)!;
+      const stepDirName = `${String(order).padStart(width, '0')}-${safeSegment(step)}`;
+      const stepDir = `${planDir}/${stepDirName}`;
+      for (const object of stepObjects) place(stepDir, object);
+      const kustomization = fluxKustomization({ planId, step, order, stepDir, stepDirName, dependsOn: previous, objects: stepObjects, flux });
+      place(planDir, kustomization);
+      previous = kustomization.metadata.name;
+    }
+  }
+  return { files, kustomizations };
+}
+
+function withAnnotation(object: KubeObject, key: string, value: string): KubeObject {
+  return { ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata.annotations ?? {}), [key]: value } } };
+}
+
+/** Plan ids and step names become directory names: keep them to one safe segment. */
+function safeSegment(value: string): string {
+  if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) && !value.includes('..')) return value;
+  throw SeiError.invalid(`plan id or step ${JSON.stringify(value)} cannot be a directory name`, [
+    { field: 'metadata.labels', type: 'FieldValueInvalid', message: 'plan ids and step names must be DNS-1123 names' },
+  ]);
+}
+
+interface StepKustomization {
+  planId: string;
+  step: string;
+  order: number;
+  stepDir: string;
+  stepDirName: string;
+  dependsOn?: string;
+  objects: KubeObject[];
+  flux: FluxOptions;
+}
+
+/** Flux writes the Kustomization's name into a label on every object it applies: at most 63 chars. */
+export function fluxKustomizationName(planId: string, stepDirName: string): string {
+  const name = `sei-${planId}-${stepDirName}`;
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, 54).replace(/[-.]+$/, '')}-${hash}`;
+}
+
+function fluxKustomization(input: StepKustomization): KubeObject {
+  const namespace = input.flux.namespace ?? 'flux-system';
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: {
+      name: fluxKustomizationName(input.planId, input.stepDirName),
+      namespace,
+      labels: {
+        [LABELS.managedBy]: FIELD_MANAGER,
+        [LABELS.planId]: input.planId,
+        [LABELS.planStep]: input.step,
+      },
+      annotations: { [ANNOTATIONS.planStepOrder]: String(input.order) },
+    },
+    spec: {
+      interval: '10m',
+      retryInterval: '1m',
+      path: `./${input.stepDir}`,
+      // Tasks are apply-once: pruning one that left Git would delete its record, re-creating it re-runs it.
+      prune: false,
+      sourceRef: { kind: 'GitRepository', name: input.flux.sourceName ?? 'flux-system', namespace },
+      // The next step's Kustomization is applied only once this one is Ready, i.e. every task here is healthy.
+      wait: true,
+      timeout: stepTimeout(input.objects),
+      ...(input.dependsOn ? { dependsOn: [{ name: input.dependsOn, namespace }] } : {}),
+      healthCheckExprs: [FLUX_HEALTH_CHECK_EXPR],
+    },
+  };
+}
+
+/** The controller's execution bound when spec.timeoutSeconds is unset (gov and await kinds: none). */
+const CONTROLLER_DEFAULT_TIMEOUT: Record<string, number> = { RestartPod: 600, DiscoverPeers: 120 };
+
+/** Long enough for the slowest task: its execution bound plus the target-phase wait; 24h when unbounded. */
+function stepTimeout(objects: KubeObject[]): string {
+  let seconds = 0;
+  for (const object of objects) {
+    const spec = (object.spec ?? {}) as { kind?: string; timeoutSeconds?: number };
+    const bound = typeof spec.timeoutSeconds === 'number' ? spec.timeoutSeconds : CONTROLLER_DEFAULT_TIMEOUT[spec.kind ?? ''] ?? 0;
+    if (bound <= 0) return '24h';
+    seconds = Math.max(seconds, bound + 300 + 60);
+  }
+  return `${Math.max(10, Math.ceil(seconds / 60))}m`;
+}
