@@ -1,0 +1,207 @@
+/**
+ * Reads manifests (file, directory or stdin) and parses multi-document YAML/JSON keeping source
+ * positions, so every cause can name file:line:column. Positions are resolved lazily from the
+ * retained YAML AST: valid documents never pay for them. It does not validate (see
+ * validate-manifests.ts) and never writes anything.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { SeiError, type FieldCause } from '../errors/index.js';
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+export interface SourceDocument {
+  file: string;
+  /** 0-based index of the YAML document in its file. */
+  index: number;
+  /** For an item of a `kind: List` document, its index in `items`. */
+  listIndex?: number;
+  object: Record<string, unknown>;
+  /** 1-based position of a field path (`spec.peers[0].static`); the nearest existing ancestor when absent. */
+  positionOf(fieldPath: string): SourcePosition;
+}
+
+export interface ManifestInput {
+  /** Display name: the path, or `<stdin>`. */
+  file: string;
+  text: string;
+}
+
+// Bounds hostile input: alias expansion (billion laughs) and absurd nesting.
+const MAX_ALIAS_COUNT = 100;
+
+/** `spec.peers[0].static` / `spec.overrides[a.b]` -> ['spec','peers',0,'static'] / ['spec','overrides','a.b']. */
+export function splitFieldPath(fieldPath: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  if (!fieldPath || fieldPath === '<nil>') return out;
+  let i = 0;
+  let current = '';
+  while (i < fieldPath.length) {
+    const c = fieldPath[i]!;
+    if (c === '.') {
+      if (current) out.push(current);
+      current = '';
+      i++;
+    } else if (c === '[') {
+      if (current) out.push(current);
+      current = '';
+      const end = fieldPath.indexOf(']', i);
+      const inner = end < 0 ? fieldPath.slice(i + 1) : fieldPath.slice(i + 1, end);
+      out.push(/^\d+$/.test(inner) ? Number(inner) : inner);
+      i = end < 0 ? fieldPath.length : end + 1;
+    } else {
+      current += c;
+      i++;
+    }
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+function nodeAt(root: unknown, segments: Array<string | number>): YamlNode | undefined {
+  let node = root as YamlNode | undefined;
+  let found = node;
+  for (const segment of segments) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) break;
+      // Point at the key: that is where an editor should jump for "this field is wrong", and
+      // for a missing child the parent's key is the nearest thing to fix.
+      found = (pair.key as YamlNode | undefined) ?? found;
+      node = pair.value as YamlNode | undefined;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as YamlNode | undefined;
+      if (!item) break;
+      found = item;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return found;
+}
+
+function makePositionOf(doc: Document, lines: LineCounter, prefix: Array<string | number>): (fieldPath: string) => SourcePosition {
+  return (fieldPath) => {
+    const node = nodeAt(doc.contents, [...prefix, ...splitFieldPath(fieldPath)]);
+    const offset = node?.range?.[0] ?? doc.range?.[0] ?? 0;
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+}
+
+function syntaxCause(file: string, message: string, linePos: Array<{ line: number; col: number }> | undefined, code: string): FieldCause {
+  const pos = linePos?.[0] ?? { line: 1, col: 1 };
+  return {
+    field: '<document>',
+    type: code === 'DUPLICATE_KEY' ? 'FieldValueDuplicate' : 'YAMLSyntaxError',
+    message: message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+    source: { file, line: pos.line, column: pos.col },
+  };
+}
+
+/**
+ * Parses every non-empty document of a YAML (or JSON) text. Syntax errors anywhere make the
+ * whole input invalid (SeiError.invalid, exit 2) with one cause per error, each with its position.
+ * A `kind: List` document (what `kubectl get -o yaml` prints) contributes its items.
+ */
+export function parseManifests(text: string, file: string): SourceDocument[] {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const errors: FieldCause[] = [];
+  for (const doc of list) {
+    for (const e of doc.errors) errors.push(syntaxCause(file, e.message, e.linePos, e.code));
+  }
+  if (errors.length > 0) {
+    throw SeiError.invalid(`${file}: not valid YAML`, errors, ['Fix the YAML syntax at the positions shown, then run the command again.']);
+  }
+  const out: SourceDocument[] = [];
+  list.forEach((doc, index) => {
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const pos = lines.linePos(doc.range?.[0] ?? 0);
+      throw SeiError.invalid(`${file}: document ${index + 1} cannot be read`, [
+        { field: '<document>', type: 'YAMLSyntaxError', message: (error as Error).message.split('\n')[0]!, source: { file, line: pos.line, column: pos.col } },
+      ]);
+    }
+    if (value === null || value === undefined) return; // empty document or only comments
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      const pos = lines.linePos(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0);
+      throw SeiError.invalid(`${file}: document ${index + 1} is not a Kubernetes object`, [
+        { field: '<document>', type: 'FieldValueTypeInvalid', message: `expected a mapping with apiVersion, kind and metadata, found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`, source: { file, line: pos.line, column: pos.col } },
+      ]);
+    }
+    const object = value as Record<string, unknown>;
+    if (object['kind'] === 'List' && Array.isArray(object['items'])) {
+      (object['items'] as unknown[]).forEach((item, listIndex) => {
+        if (item && typeof item === 'object' && !Array.isArray(item)) {
+          out.push({ file, index, listIndex, object: item as Record<string, unknown>, positionOf: makePositionOf(doc, lines, ['items', listIndex]) });
+        }
+      });
+      return;
+    }
+    out.push({ file, index, object, positionOf: makePositionOf(doc, lines, []) });
+  });
+  return out;
+}
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
+async function listDir(dir: string, recursive: boolean): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && recursive) files.push(...(await listDir(path, true)));
+    else if (entry.isFile() && MANIFEST_EXT.test(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads what `-f` names: a file, a directory (*.yaml|*.yml|*.json, sorted by name, recursive
+ * only when asked) or `-` for stdin (a stream or already-read text).
+ */
+export async function readManifestInputs(
+  spec: string,
+  stdin?: NodeJS.ReadableStream | string,
+  options: { recursive?: boolean } = {},
+): Promise<ManifestInput[]> {
+  if (spec === '-') {
+    const source = stdin ?? process.stdin;
+    const text = typeof source === 'string' ? source : await readStream(source);
+    return [{ file: '<stdin>', text }];
+  }
+  let info;
+  try {
+    info = await stat(spec);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw SeiError.invalid(`cannot read ${spec}: ${code === 'ENOENT' ? 'no such file or directory' : code ?? (error as Error).message}`, [], [
+      'Pass -f with an existing file, a directory of *.yaml/*.yml/*.json files, or - for stdin.',
+    ]);
+  }
+  if (info.isDirectory()) {
+    const files = await listDir(spec, options.recursive === true);
+    if (files.length === 0) {
+      throw SeiError.invalid(`${spec} contains no *.yaml, *.yml or *.json files`, [], [
+        options.recursive ? 'Point -f at the files to validate.' : 'Add --recursive to include subdirectories, or point -f at the files.',
+      ]);
+    }
+    return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+  }
+  return [{ file: spec, text: await readFile(spec, 'utf8') }];
+}
