@@ -24,8 +24,8 @@ const validators = new Map<ApiFlavor, Validator>();
 async function validatorFor(flavor: ApiFlavor): Promise<Validator> {
   const cached = validators.get(flavor);
   if (cached) return cached;
-  const [{ loadProjectCrd }, { compileCrdValidator }] = await Promise.all([import('../validate/crds.js'), import('../validate/crd-validator.js')]);
-  const validator = compileCrdValidator(loadProjectCrd('seinodetasks', flavor)) as unknown as Validator;
+  const { projectValidator } = await import('../validate/index.js');
+  const validator: Validator = projectValidator('seinodetasks', flavor);
   validators.set(flavor, validator);
   return validator;
 }
