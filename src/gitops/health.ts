@@ -26,7 +26,7 @@ end
 local generation = obj.metadata.generation
 if generation ~= nil and obj.status.observedGeneration ~= nil and obj.status.observedGeneration < generation then
   hs.status = "Progressing"
-  hs.message = "Status is for generation " .. obj.status.observedGeneration .. ", waiting for generation " .. generation
+  hs.message = string.format("Status is for generation %d, waiting for generation %d", obj.status.observedGeneration, generation)
   return hs
 end
 local ready = nil

@@ -1,0 +1,104 @@
+/**
+ * The health configuration is executed, not just inspected: the ArgoCD Lua runs in fengari (a
+ * Lua 5.3 VM in JS, as ArgoCD runs gopher-lua) with `obj` set like ArgoCD sets it, and the Flux
+ * CEL expressions run in cel-js with the object's top-level fields as variables, in Flux's
+ * order inProgress → failed → current. Both must agree on every sample status.
+ */
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { evaluate } from '@marcbachmann/cel-js';
+// fengari ships no types; the calls below use its C-API names, as documented in its README.
+// @ts-expect-error no declaration file
+import fengari from 'fengari';
+import { ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, FLUX_HEALTH_CHECK_EXPR, healthConfig } from '../../src/gitops/health.js';
+
+const { lua, lauxlib, lualib, to_luastring } = fengari;
+
+function pushValue(L: unknown, value: unknown): void {
+  if (value === null || value === undefined) lua.lua_pushnil(L);
+  else if (typeof value === 'boolean') lua.lua_pushboolean(L, value);
+  else if (typeof value === 'number') lua.lua_pushnumber(L, value);
+  else if (typeof value === 'string') lua.lua_pushstring(L, to_luastring(value));
+  else if (Array.isArray(value)) {
+    lua.lua_createtable(L, value.length, 0);
+    value.forEach((item, i) => {
+      pushValue(L, item);
+      lua.lua_rawseti(L, -2, i + 1);
+    });
+  } else {
+    lua.lua_createtable(L, 0, 0);
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      pushValue(L, item);
+      lua.lua_setfield(L, -2, to_luastring(key));
+    }
+  }
+}
+
+function runArgoHealth(object: Record<string, unknown>): { status: string; message: string } {
+  const L = lauxlib.luaL_newstate();
+  lualib.luaL_openlibs(L);
+  pushValue(L, object);
+  lua.lua_setglobal(L, to_luastring('obj'));
+  if (lauxlib.luaL_loadstring(L, to_luastring(ARGOCD_HEALTH_LUA)) !== lua.LUA_OK || lua.lua_pcall(L, 0, 1, 0) !== lua.LUA_OK) {
+    throw new Error(`lua: ${lua.lua_tojsstring(L, -1)}`);
+  }
+  lua.lua_getfield(L, -1, to_luastring('status'));
+  const status = lua.lua_tojsstring(L, -1);
+  lua.lua_pop(L, 1);
+  lua.lua_getfield(L, -1, to_luastring('message'));
+  const message = lua.lua_tojsstring(L, -1);
+  return { status, message };
+}
+
+/** kustomize-controller's order; an expression that errors (a missing field) means "keep waiting". */
+function runFluxHealth(object: Record<string, unknown>): 'InProgress' | 'Failed' | 'Current' {
+  const vars = object as Record<string, unknown>;
+  const check = (expr: string): boolean | 'error' => {
+    try {
+      return evaluate(expr, vars) === true;
+    } catch {
+      return 'error';
+    }
+  };
+  const inProgress = check(FLUX_HEALTH_CHECK_EXPR.inProgress);
+  if (inProgress !== false) return 'InProgress';
+  if (check(FLUX_HEALTH_CHECK_EXPR.failed) === true) return 'Failed';
+  if (check(FLUX_HEALTH_CHECK_EXPR.current) === true) return 'Current';
+  return 'InProgress';
+}
+
+const meta = (generation: number) => ({ name: 'restart-node-0', namespace: 'arctic-1', generation });
+const base = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', spec: { kind: 'RestartPod', target: { nodeRef: { name: 'node-0' } }, restartPod: { podUID: 'u1' } } };
+const cond = (type: string, status: string, reason: string, message = '', observedGeneration = 1) => ({ type, status, reason, message, observedGeneration, lastTransitionTime: '2026-01-01T00:00:00Z' });
+
+const samples: Array<[string, Record<string, unknown>, string, RegExp, string]> = [
+  ['Complete', { ...base, metadata: meta(1), status: { phase: 'Complete', observedGeneration: 1, conditions: [cond('TargetReady', 'True', 'PhaseMet'), cond('Ready', 'True', 'TaskComplete', 'task complete')] } }, 'Healthy', /task complete/, 'Current'],
+  ['Failed with reason Timeout', { ...base, metadata: meta(1), status: { phase: 'Failed', observedGeneration: 1, conditions: [cond('TargetReady', 'True', 'PhaseMet'), cond('Failed', 'True', 'Timeout', 'execution exceeded 600s')] } }, 'Degraded', /^Timeout: execution exceeded 600s$/, 'Failed'],
+  ['Failed with ParamsBuildFailed', { ...base, metadata: meta(1), status: { phase: 'Failed', observedGeneration: 1, conditions: [cond('Failed', 'True', 'ParamsBuildFailed', 'node-0 has no spec.peers')] } }, 'Degraded', /^ParamsBuildFailed: node-0 has no spec.peers$/, 'Failed'],
+  ['Running', { ...base, metadata: meta(1), status: { phase: 'Running', observedGeneration: 1, conditions: [cond('TargetReady', 'True', 'PhaseMet')] } }, 'Progressing', /Phase Running/, 'InProgress'],
+  ['Pending with no conditions yet', { ...base, metadata: meta(1), status: { phase: 'Pending', observedGeneration: 1 } }, 'Progressing', /Phase Pending/, 'InProgress'],
+  ['a Ready status from an older generation', { ...base, metadata: meta(2), status: { phase: 'Complete', observedGeneration: 1, conditions: [cond('Ready', 'True', 'TaskComplete', 'done', 1)] } }, 'Progressing', /generation 1, waiting for generation 2/, 'InProgress'],
+  ['no status at all', { ...base, metadata: meta(1) }, 'Progressing', /Waiting for the sei controller/, 'InProgress'],
+];
+
+describe('SeiNodeTask health: ArgoCD Lua and Flux CEL agree', () => {
+  it.each(samples)('%s', (_scenario, object, argo, message, flux) => {
+    const result = runArgoHealth(object);
+    expect(result.status).toBe(argo);
+    expect(result.message).toMatch(message);
+    expect(runFluxHealth(object)).toBe(flux);
+  });
+
+  it('the Lua is what the argocd-cm patch carries, under the resource.customizations key', () => {
+    const patch = parseYaml(healthConfig('argocd'));
+    expect(patch).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' } });
+    expect(patch.data[ARGOCD_HEALTH_KEY]).toBe(ARGOCD_HEALTH_LUA);
+    expect(ARGOCD_HEALTH_KEY).toBe('resource.customizations.health.sei.io_SeiNodeTask');
+  });
+
+  it('the Flux fragment carries the three expressions for sei.io/v1alpha1 SeiNodeTask', () => {
+    const fragment = parseYaml(healthConfig('flux'));
+    expect(fragment.spec.healthCheckExprs).toEqual([FLUX_HEALTH_CHECK_EXPR]);
+    expect(Object.keys(fragment.spec.healthCheckExprs[0]).sort()).toEqual(['apiVersion', 'current', 'failed', 'inProgress', 'kind']);
+  });
+});
