@@ -1,0 +1,55 @@
+// Scenario (a), start-up: wall time of `kubectl-sei --version` and of an offline
+// `task render restart-pod`, each divided by `node -e 0` measured in the same run. Runs are
+// interleaved (node, version, render, node, ...) so machine noise hits all three alike; the
+// figure is the median of RUNS. Needs the built CLI (npm run build). Target: <= 2.5.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/kubectl-sei', import.meta.url));
+const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
+
+const COMMANDS = {
+  node: [process.execPath, ['-e', '0']],
+  version: [process.execPath, [BIN, '--version']],
+  render: [process.execPath, [BIN, 'task', 'render', 'restart-pod', '--node', 'node-0', '--set', 'podUID=x']],
+};
+
+function once([file, args]) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr.slice(0, 500)}`);
+  return ms;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export async function run() {
+  const samples = { node: [], version: [], render: [] };
+  for (const name of Object.keys(COMMANDS)) once(COMMANDS[name]); // warm the file cache
+  for (let i = 0; i < RUNS; i++) {
+    for (const name of Object.keys(COMMANDS)) samples[name].push(once(COMMANDS[name]));
+  }
+  const node = median(samples.node);
+  const version = median(samples.version);
+  const render = median(samples.render);
+  const round = (value) => Math.round(value * 100) / 100;
+  return {
+    name: 'start-up (--version, task render restart-pod) / node -e 0',
+    ratio: round(Math.max(version, render) / node),
+    details: {
+      runs: RUNS,
+      medianMs: { node: round(node), version: round(version), render: round(render) },
+      ratios: { version: round(version / node), render: round(render / node) },
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(`${JSON.stringify(await run(), null, 2)}\n`);
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Build step after tsc: bundles the CLI entry (oclif core + every command module, and the
+// small libraries on the hot path) into dist/bundle/ with esbuild, so start-up reads a few
+// files instead of hundreds of ESM modules (oclif alone is ~200). Dynamic imports inside
+// commands stay lazy as split chunks. Heavy or I/O-bound dependencies (client-node, git, ora,
+// ajv, ...) stay external and load from node_modules only when a command needs them.
+// The commands map is generated from dist/commands/, so adding a command needs no edit here.
+// Chunks live two levels below the package root (dist/bundle/), like dist/<module>/, so
+// `new URL('../../templates/...', import.meta.url)` resolves the same bundled or not.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const OUT = join(DIST, 'bundle');
+const ENTRY = join(DIST, 'bundle-entry.js');
+/** Bundled into the entry: oclif (and everything it pulls in) plus the render hot path. */
+const BUNDLED = new Set(['@oclif/core', 'yaml', 'handlebars', 'fastest-levenshtein', '@marcbachmann/cel-js']);
+
+function commandFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return commandFiles(path);
+    return name.endsWith('.js') ? [path] : [];
+  });
+}
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const external = [
+  ...Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.has(name)),
+  // oclif requires typescript only to run .ts commands in development; never at run time here.
+  'typescript',
+];
+
+const commandsDir = join(DIST, 'commands');
+const files = commandFiles(commandsDir).sort();
+const lines = ["export { execute, run, flush, Errors, Config } from '@oclif/core';"];
+const entries = files.map((file, index) => {
+  const id = relative(commandsDir, file).replace(/\.js$/, '').split(sep).join(':').replace(/:index$/, '');
+  lines.push(`import C${index} from './${relative(DIST, file).split(sep).join('/')}';`);
+  return `  ${JSON.stringify(id)}: C${index},`;
+});
+lines.push('export const COMMANDS = {', ...entries, '};', '');
+writeFileSync(ENTRY, lines.join('\n'));
+
+/**
+ * A relative import of a file that does not exist (a module still being written) stays a
+ * runtime import, exactly as in tsc's output, instead of failing the whole build.
+ */
+function missingRelativeImportsStayExternal() {
+  return {
+    name: 'missing-relative-imports-stay-external',
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\.?\// }, (args) => {
+        // Only our own ESM output (full paths with .js); CJS libraries resolve extension-less.
+        if (!args.importer.startsWith(DIST)) return undefined;
+        if (existsSync(join(args.resolveDir, args.path))) return undefined;
+        process.stderr.write(`bundle: ${relative(ROOT, args.importer)} imports missing ${args.path}; left to fail at run time\n`);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  entryPoints: { entry: ENTRY },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir: OUT,
+  external,
+  logLevel: 'warning',
+  plugins: [missingRelativeImportsStayExternal()],
+  // CJS modules inside an ESM bundle call require() for Node built-ins.
+  banner: { js: "import { createRequire as __seiCreateRequire } from 'node:module'; const require = __seiCreateRequire(import.meta.url);" },
+});
+rmSync(ENTRY);
+process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/\n`);
