@@ -78,7 +78,7 @@ export function parsePlanText(source: string, file: string): ParsedPlan {
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const causes: FieldCause[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
       return { field: '<document>', type: 'FieldValueInvalid', message: e.message.split('\n')[0] ?? e.message, ...(pos ? { source: { file, line: pos.line, column: pos.col } } : {}) };
     });
     throw SeiError.invalid(`${file}: not valid YAML`, causes, ['Fix the YAML syntax at the position shown.']);
