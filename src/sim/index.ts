@@ -1,0 +1,137 @@
+/**
+ * startSim: the simulated cluster as a library (tests start it in-process on port 0) and the
+ * engine of `kubectl sei sim serve`. Wires the store (optionally persisted to a state dir), the
+ * served CRDs, admission, the controller, fault injection and the HTTP server, then seeds the
+ * fleet. Owns lifecycle only: every behaviour lives in the modules it wires.
+ */
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createStore, type SimStoreHandle } from './store.js';
+import type { CrdFlavor, KubeObject, SimController } from './types.js';
+import { CORE_RESOURCES, CRD_RESOURCE, ResourceRegistry, resourcesFromCrd } from './resources.js';
+import { loadServedCrds } from './crds.js';
+import { createApiServer, type SimStats } from './server.js';
+import { FaultInjector, loadFaultFile, type FaultConfig } from './faults.js';
+import { createOpenApi } from './openapi.js';
+import { kubeconfigYaml, writeKubeconfigFile } from './kubeconfig.js';
+import { applySeed, ensureNamespace, fleetNodes, loadSeedFile } from './seed.js';
+import type { SchemaValidator } from './admission.js';
+import { createSchemaValidator } from './schema-validator.js';
+import { startController } from './controller/index.js';
+import { servingCert } from './tls.js';
+
+export interface SimOptions {
+  port?: number;
+  host?: string;
+  /** Create this many SeiNodes node-0 … in `namespace`. */
+  fleet?: number;
+  namespace?: string;
+  seedFile?: string;
+  seedObjects?: KubeObject[];
+  stateDir?: string;
+  crd?: CrdFlavor;
+  faults?: FaultConfig | string;
+  /** Bearer token; random when absent. */
+  token?: string;
+  /** Run the simulated controller (default true). */
+  controller?: boolean;
+  /** Interval of watch BOOKMARK events (default 60s, as the apiserver). */
+  bookmarkIntervalMs?: number;
+  /** Watch history length before resourceVersions compact (default: the store's). */
+  historyLimit?: number;
+  /** Serve https with a self-signed certificate (default true; kubectl sends tokens only over TLS). */
+  tls?: boolean;
+  /** Override the schema validator (tests); default: the project's CRD validator. */
+  validator?: SchemaValidator;
+}
+
+export interface RunningSim {
+  url: string;
+  token: string;
+  namespace: string;
+  crd: CrdFlavor;
+  /** The serving certificate (PEM) when https; put it in a client's trust store. */
+  caPem?: string;
+  store: SimStoreHandle;
+  kubeconfigYaml(): string;
+  writeKubeconfig(path: string): void;
+  setFaults(config: FaultConfig): void;
+  stats(): SimStats;
+  stop(): Promise<void>;
+}
+
+export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
+  const namespace = options.namespace ?? 'sei';
+  const crd = options.crd ?? 'seed';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const faults = new FaultInjector(typeof options.faults === 'string' ? loadFaultFile(options.faults) : options.faults);
+  const crds = loadServedCrds(crd);
+  const registry = new ResourceRegistry([...CORE_RESOURCES, CRD_RESOURCE, ...crds.flatMap(resourcesFromCrd)]);
+  const groups = Object.fromEntries(registry.all.filter((r) => r.group !== '').map((r) => [r.plural, r.group]));
+  const store = createStore({ stateDir: options.stateDir, groups, historyLimit: options.historyLimit });
+  const seedObjects = options.seedFile ? loadSeedFile(options.seedFile) : [];
+
+  // The served CRDs live in the store too, so `kubectl get crd` lists and watches them.
+  for (const c of crds) {
+    const live = store.get('customresourcedefinitions', undefined, c.metadata.name!);
+    const served = { ...c, status: { acceptedNames: (c.spec as { names: unknown }).names, conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }], storedVersions: ['v1alpha1'] } };
+    if (!live) store.create('customresourcedefinitions', served);
+    else if (JSON.stringify(live.spec) !== JSON.stringify(c.spec)) store.update('customresourcedefinitions', { ...served, metadata: { ...live.metadata, ...c.metadata } });
+  }
+  ensureNamespace(store, 'default');
+  ensureNamespace(store, namespace);
+
+  const controller: SimController | undefined = options.controller === false ? undefined : startController(store, { crd });
+  applySeed(store, registry, fleetNodes(options.fleet ?? 0, namespace), namespace, 'fleet');
+  applySeed(store, registry, seedObjects, namespace, options.seedFile ?? 'seed');
+  applySeed(store, registry, options.seedObjects ?? [], namespace, 'seedObjects');
+
+  const validator = options.validator ?? createSchemaValidator(crds);
+  const tls = options.tls === false ? undefined : servingCert();
+  const api = createApiServer({ store, registry, token, faults, validator, openapi: createOpenApi(registry), bookmarkIntervalMs: options.bookmarkIntervalMs, tls });
+  const sockets = new Set<import('node:net').Socket>();
+  api.server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    api.server.once('error', reject);
+    api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      api.server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = api.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+  const config = () => kubeconfigYaml(url, token, namespace, tls?.certPem);
+  let stopped: Promise<void> | undefined;
+
+  return {
+    url,
+    token,
+    namespace,
+    crd,
+    store,
+    caPem: tls?.certPem,
+    kubeconfigYaml: config,
+    writeKubeconfig: (path) => writeKubeconfigFile(path, config()),
+    setFaults: (config) => faults.set(config),
+    stats: () => api.stats(),
+    stop() {
+      stopped ??= (async () => {
+        controller?.stop();
+        api.closeWatches();
+        await new Promise<void>((resolve) => {
+          api.server.close(() => resolve());
+          for (const s of sockets) s.destroy();
+        });
+        await store.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+export type { FaultConfig } from './faults.js';
+export type { SimStats } from './server.js';
