@@ -35,6 +35,8 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   /** Last seen labels per node key, to tell a label change from a status change. */
   const nodeLabels = new Map<string, string>();
   const idleWaiters: Array<() => void> = [];
+  /** Consecutive failed reconciles per key, for retry backoff. */
+  const failures = new Map<string, number>();
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
 
@@ -88,10 +90,14 @@ export function startController(store: SimStore, options: ControllerOptions): Si
         const uid = store.get('seinodetasks', namespace, name)?.metadata.uid;
         track(key, uid === undefined ? {} : { ...reconcileTask(ctx, namespace, name), uid });
       }
+      failures.delete(key);
     } catch (error) {
-      // A write raced with an API client (conflict) or an object vanished: try again shortly.
-      process.emitWarning(`sim controller: reconcile of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
-      ctx.requeueAt(key, now() + 100);
+      // A write raced with an API client (conflict) or an object vanished: retry with backoff,
+      // and say so once per streak rather than on every attempt.
+      const streak = (failures.get(key) ?? 0) + 1;
+      failures.set(key, streak);
+      if (streak === 1) process.emitWarning(`sim controller: reconcile of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.requeueAt(key, now() + Math.min(30_000, 100 * 2 ** Math.min(streak - 1, 9)));
     }
   }
 
