@@ -139,7 +139,7 @@ describe('task wait', () => {
   });
 
   it('--timeout 0 checks once and reports a still-running task as a timeout (exit 3)', async () => {
-    await applyDocuments(await readTaskDocuments([file('slow.yaml', task('wait-slow', 'RestartPod', 'stuck', '  restartPod:\n    podUID: x\n'))]), { client: cluster.client, catalog, progress: silentProgress() });
+    await applyDocuments(await readTaskDocuments([file('slow.yaml', task('wait-slow', 'DiscoverPeers', 'booting', '  discoverPeers: {}\n'))]), { client: cluster.client, catalog, progress: silentProgress() });
     const verdicts = await followTasks(cluster.client, { namespace: NS, names: ['wait-slow'], timeoutMs: 0, progress: silentProgress() });
     expect(verdictsToError(verdicts, NS)?.exitCode).toBe(3);
   });

@@ -107,7 +107,7 @@ describe('verdicts', () => {
 
 describe('preflight refusals (exit 2, nothing written)', () => {
   it.each([
-    ['a missing node, suggesting the close name', 'restart-pod', 'node-O', 'TargetNotFound', 'did you mean node-0'],
+    ['a missing node, suggesting the close name', 'restart-pod', 'nod-1', 'TargetNotFound', 'did you mean node-1'],
     ['DiscoverPeers on a node without spec.peers', 'discover-peers', 'lonely', 'NoPeerSources', 'ParamsBuildFailed'],
     ['DiscoverPeers on an unresolved label source', 'discover-peers', 'labelled', 'PeersUnresolved', 'resolvedPeers is empty'],
     ['RestartPod on a multi-replica node', 'restart-pod', 'multi', 'MultiReplicaTarget', '2 replicas'],
