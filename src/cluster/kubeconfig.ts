@@ -199,6 +199,17 @@ function body(entry: NamedEntry | undefined, key: string): Record<string, unknow
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
+/**
+ * client-node refuses an http:// server unless insecure-skip-tls-verify is set; kubectl just
+ * talks plain HTTP to it. There is no TLS to skip on http://, so setting the flag changes nothing
+ * else (the sim and `kubectl proxy` serve http).
+ */
+function plainHttpAllowed(cluster: NamedEntry): NamedEntry {
+  const fields = body(cluster, 'cluster');
+  if (typeof fields.server !== 'string' || !fields.server.startsWith('http:')) return cluster;
+  return { ...cluster, cluster: { ...fields, 'insecure-skip-tls-verify': true } };
+}
+
 /** kubectl's `tokenFile` user field is unknown to client-node; its tokenFile auth provider is the same thing. */
 function withTokenFile(user: NamedEntry): NamedEntry {
   const fields = body(user, 'user');
@@ -256,7 +267,7 @@ function resolve(raw: RawKubeconfig, options: ConnectionOptions, source: string)
   const effective = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [cluster],
+    clusters: [plainHttpAllowed(cluster)],
     users: user ? [withTokenFile(user)] : [{ name: '(anonymous)', user: {} }],
     contexts: [{ name: effectiveName, context: { cluster: clusterName, user: user ? userName : '(anonymous)', namespace } }],
     'current-context': effectiveName,

@@ -143,9 +143,10 @@ export class Transport {
     }
     try {
       await this.kubeConfig.applySecurityAuthentication(ctx);
-    } catch {
+    } catch (error) {
       // exec plugins and token files fail with messages that may echo secrets: name the user only.
-      throw SeiError.cluster('Unauthorized', `could not obtain credentials for the kubeconfig user of ${context.server}`, [
+      const code = networkCode(error);
+      throw SeiError.cluster('Unauthorized', `could not obtain credentials for the kubeconfig user of ${context.server}${code ? ` (${code})` : ''}`, [
         'check --context / credentials: the exec plugin, token file or client certificate of the user',
       ]);
     }

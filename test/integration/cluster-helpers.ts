@@ -54,3 +54,17 @@ export function awaitHeightTask(name: string, node: string, targetHeight = 1_000
     spec: { kind: 'AwaitNodesAtHeight', target: { nodeRef: { name: node } }, awaitNodesAtHeight: { targetHeight } },
   };
 }
+
+/** A server-side apply by another field manager, straight over HTTPS (not through our client). */
+export async function applyAs(fixture: SimFixture, manager: string, object: KubeObject): Promise<number> {
+  const { request } = await import('node:https');
+  const url = new URL(`/apis/sei.io/v1alpha1/namespaces/${object.metadata.namespace}/seinodetasks/${object.metadata.name}?fieldManager=${manager}`, fixture.sim.url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PATCH', ca: fixture.sim.caPem, headers: { authorization: `Bearer ${fixture.sim.token}`, 'content-type': 'application/apply-patch+yaml' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(object));
+  });
+}

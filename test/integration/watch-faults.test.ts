@@ -81,6 +81,11 @@ describe.each([
       const cuts = Math.ceil(taskEvents / CLOSE_AFTER);
       expect(waiter.stats.watchConnections).toBeGreaterThan(1);
       expect(waiter.stats.watchConnections).toBeLessThanOrEqual(2 * cuts + 20);
+      // The faults really happened: throttles and 503s answered, and 410s forced re-lists
+      // (every request of the waiter that is not a watch is a list: the first one, then one per 410).
+      const byCode = fixture.sim.stats().byCode;
+      expect((byCode['429'] ?? 0) + (byCode['503'] ?? 0)).toBeGreaterThan(0);
+      expect(waiter.stats.requests - waiter.stats.watchConnections).toBeGreaterThan(1);
       // Events were really delivered through resumed streams, not only re-lists.
       expect(objects.length).toBeGreaterThan(TASKS);
     } finally {
