@@ -41,16 +41,70 @@ function objectMetaSchema(): Record<string, unknown> {
   };
 }
 
+/**
+ * kubectl unmarshals this document into Go structs: a description that is not a string (a YAML
+ * slip such as `description: True, False or Unknown.` in a flow map) fails the whole document and
+ * kubectl falls back to /openapi/v2. Such values are dropped here rather than breaking kubectl.
+ */
+function sanitize(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(sanitize);
+  else if (node !== null && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    for (const k of ['description', 'format', 'pattern', 'title']) if (k in o && typeof o[k] !== 'string') delete o[k];
+    Object.values(o).forEach(sanitize);
+  }
+}
+
 function resourceSchema(info: ResourceInfo): Record<string, unknown> {
   const gvk = [{ group: info.group, kind: info.kind, version: info.version }];
   const base = info.schema
     ? structuredClone(info.schema)
     : { type: 'object', description: `${info.kind} (served by the simulated cluster)`, 'x-kubernetes-preserve-unknown-fields': true, properties: {} };
+  sanitize(base);
   const props = ((base.properties ??= {}) as Record<string, unknown>);
   props.metadata = { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }], default: {}, description: "Standard object's metadata." };
   props.apiVersion ??= { type: 'string' };
   props.kind ??= { type: 'string' };
   return { ...base, 'x-kubernetes-group-version-kind': gvk };
+}
+
+const QUERY_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
+  name,
+  in: 'query',
+  schema: { type: name === 'force' ? 'boolean' : 'string', uniqueItems: true },
+}));
+
+/**
+ * kubectl decides whether the server validates fields itself (fieldValidation) by looking for
+ * that query parameter on the PATCH operation of the kind's path; without it kubectl falls back
+ * to client-side validation through /openapi/v2.
+ */
+function resourcePaths(info: ResourceInfo): Record<string, unknown> {
+  const prefix = info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
+  const path = info.namespaced ? `${prefix}/namespaces/{namespace}/${info.plural}/{name}` : `${prefix}/${info.plural}/{name}`;
+  const gvk = { group: info.group, version: info.version, kind: info.kind };
+  const ref = { $ref: `#/components/schemas/${schemaName(info)}` };
+  const ok = { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } };
+  const op = (action: string, extra: Record<string, unknown> = {}) => ({
+    operationId: `${action}${info.kind}`,
+    responses: ok,
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': gvk,
+    ...extra,
+  });
+  const parameters = [
+    { name: 'name', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } },
+    ...(info.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }] : []),
+  ];
+  return {
+    [path]: {
+      get: op('get'),
+      put: info.readOnly ? undefined : op('put', { parameters: QUERY_PARAMS.filter((p) => p.name !== 'force') }),
+      patch: info.readOnly ? undefined : op('patch', { parameters: QUERY_PARAMS }),
+      delete: info.readOnly ? undefined : op('delete'),
+      parameters,
+    },
+  };
 }
 
 function groupVersionDoc(registry: ResourceRegistry, group: string, version: string): Record<string, unknown> | undefined {
@@ -74,7 +128,7 @@ function groupVersionDoc(registry: ResourceRegistry, group: string, version: str
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0-sei-sim' },
-    paths: {},
+    paths: Object.assign({}, ...resources.map(resourcePaths)),
     components: { schemas },
   };
 }
