@@ -56,7 +56,7 @@ export function startHarness(options: { crd?: CrdFlavor; stateDir?: string; stor
         apiVersion: 'sei.io/v1alpha1',
         kind: 'SeiNode',
         metadata: { name, namespace: NS, annotations: { ...FAST, ...opts.annotations }, labels: opts.labels },
-        spec: { chainId: 'sim-1', image: 'ghcr.io/sei-protocol/seid:v1', ...opts.spec },
+        spec: { chainId: 'sim-1', image: 'ghcr.io/sei-protocol/seid:v1', fullNode: {}, ...opts.spec },
       });
     },
     task(name, kind, payload, extra = {}) {

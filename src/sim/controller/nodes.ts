@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject } from '../types.js';
 import { parseTime, toTime } from './clock.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
@@ -16,6 +17,7 @@ export const NODE_LABEL = 'sei.io/node';
 /** How long a node spends in Pending and in Initializing before the next phase. */
 export const NODE_PHASE_STEP_MS = 50;
 const P2P_PORT = 26656;
+const STATEFULSET_UID_NAMESPACE = '6f1c1e0a-5e1d-4c3b-9a57-5e1000000002';
 
 /** Height of the node's simulated chain: 1 at creation, +1 every block time. */
 export function simulatedHeight(node: KubeObject, nowMs: number): number {
@@ -115,7 +117,8 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
   const resolved = resolveLabelPeers(ctx, node);
   if (resolved === undefined) delete status.resolvedPeers;
   else status.resolvedPeers = resolved;
-  status.statefulSet = { ...asObject(status.statefulSet), name };
+  // The sim has no StatefulSet objects; the reference still carries the identity a real one would.
+  status.statefulSet = { name, uid: uuidv5(`statefulset/${node.metadata.uid ?? name}`, STATEFULSET_UID_NAMESPACE) };
   if (!isDeepStrictEqual(status, node.status)) ctx.store.updateStatus('seinodes', { ...node, status });
   reconcilePods(ctx, node);
 }
