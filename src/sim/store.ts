@@ -30,6 +30,8 @@ export interface CreateStoreOptions {
   groups?: Record<string, string>;
   /** Clock for creationTimestamp; injectable for deterministic tests. */
   now?: () => number;
+  /** Log lines after which the state log is folded into a new snapshot (default 20,000). */
+  logCompactAfter?: number;
 }
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
@@ -314,7 +316,7 @@ class MemoryStore implements SimStoreHandle {
 }
 
 export function createStore(options: CreateStoreOptions = {}): SimStoreHandle {
-  const persistence = options.stateDir ? openPersistence(options.stateDir) : undefined;
+  const persistence = options.stateDir ? openPersistence(options.stateDir, options.logCompactAfter) : undefined;
   return new MemoryStore(
     options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     { ...DEFAULT_GROUPS, ...options.groups },

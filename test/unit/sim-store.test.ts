@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, appendFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -286,5 +287,45 @@ describe('persistence', () => {
     expect(snapshot.objects).toHaveLength(1);
     expect(readFileSync(join(dir, 'log.jsonl'), 'utf8')).toBe('');
     expect(() => store.create('seinodes', node('b'))).toThrow(/closed/);
+  });
+
+  it('folds the log into a new snapshot after logCompactAfter writes, and restarts from both', async () => {
+    const dir = tempDir();
+    const store = createStore({ stateDir: dir, logCompactAfter: 10 });
+    for (let i = 0; i < 25; i++) store.create('seinodes', node(`n${i}`));
+    // 25 writes with a fold every 10: the log holds only the last 5.
+    expect(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    expect((JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as { resourceVersion: number }).resourceVersion).toBe(20);
+    const restarted = createStore({ stateDir: dir });
+    expect(restarted.list('seinodes')).toHaveLength(25);
+    expect(restarted.currentResourceVersion()).toBe('25');
+    await restarted.close();
+    await store.close();
+  });
+
+  it.each([
+    { scenario: 'a corrupt snapshot', file: 'snapshot.json', content: '{"format":1,', message: /snapshot.json: not a readable simulated-cluster snapshot/ },
+    { scenario: 'a corrupt log line before the last', file: 'log.jsonl', content: 'garbage\n{"rv":1}\n{"rv":2}\n', message: /log.jsonl:1: unreadable state log line/ },
+  ])('refuses $scenario with the file position and a way out, and leaves the directory unlocked', ({ file, content, message }) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, file), content);
+    expect(() => createStore({ stateDir: dir })).toThrow(message);
+    expect(existsSync(join(dir, 'sim.lock'))).toBe(false);
+  });
+
+  it('refuses a state directory held by another live process, and takes over a dead one\'s lock', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'sim.lock'), String(child.pid));
+      expect(() => createStore({ stateDir: dir })).toThrow(`in use by another simulated cluster (pid ${child.pid})`);
+    } finally {
+      child.kill();
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    const store = createStore({ stateDir: dir });
+    expect(readFileSync(join(dir, 'sim.lock'), 'utf8')).toBe(String(process.pid));
+    await store.close();
+    expect(existsSync(join(dir, 'sim.lock'))).toBe(false);
   });
 });
