@@ -12,7 +12,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, SimStore } from './types.js';
 import { type ResourceInfo, type ResourceRegistry, apiVersionOf } from './resources.js';
 import { route, type ResourceRequest } from './routing.js';
-import { Errors, StatusError, qualified, type Status } from './status.js';
+import { Errors, StatusError, qualified, successStatus, type Status } from './status.js';
 import { mediaType, parseBody, readBody, sendError, sendJson, sendStatus } from './http-io.js';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -442,7 +442,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     }
     const deleted = store.delete(info.plural, r.namespace, r.name!);
     if (!deleted) throw Errors.notFound(info.plural, info.group, r.name!);
-    sendJson(res, 200, deleted);
+    // Like the apiserver: custom resources, pods and namespaces answer with the object, the
+    // other core kinds with a Success Status naming it.
+    if (info.custom || info.plural === 'pods' || info.plural === 'namespaces') sendJson(res, 200, deleted);
+    else sendJson(res, 200, successStatus({ name: r.name, kind: info.plural, uid: deleted.metadata.uid }));
   }
 
   async function removeCollection(r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: Query): Promise<void> {

@@ -1,0 +1,57 @@
+/**
+ * The use-case behind `kubectl sei sim serve`: start the sim from typed options, report where it
+ * listens, serve until the abort signal, then stop cleanly (watches closed, state flushed).
+ * Turns bad input (seed, faults, port) into SeiErrors with exit code 2; never prints the token.
+ */
+import { SeiError } from '../errors/index.js';
+import { startSim, type RunningSim, type SimOptions } from './index.js';
+
+export interface ServeOptions extends SimOptions {
+  kubeconfigOut?: string;
+}
+
+export interface ServeReady {
+  url: string;
+  kubeconfig?: string;
+  namespace: string;
+  crd: string;
+  fleet: number;
+  stateDir?: string;
+}
+
+export async function serveSim(options: ServeOptions, hooks: { signal: AbortSignal; onReady: (ready: ServeReady) => void }): Promise<void> {
+  let sim: RunningSim;
+  try {
+    sim = await startSim(options);
+  } catch (error) {
+    throw asInputError(error, options);
+  }
+  try {
+    if (options.kubeconfigOut) sim.writeKubeconfig(options.kubeconfigOut);
+    hooks.onReady({
+      url: sim.url,
+      ...(options.kubeconfigOut ? { kubeconfig: options.kubeconfigOut } : {}),
+      namespace: sim.namespace,
+      crd: sim.crd,
+      fleet: options.fleet ?? 0,
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    });
+    if (!hooks.signal.aborted) await new Promise<void>((resolve) => hooks.signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    await sim.stop();
+  }
+}
+
+function asInputError(error: unknown, options: ServeOptions): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') {
+    return SeiError.preflight('PortInUse', `port ${options.port} is already in use`, ['Choose another --port, or --port 0 to pick a free one.']);
+  }
+  if (e?.code === 'ENOENT' && typeof e.path === 'string') {
+    return SeiError.preflight('FileNotFound', `${e.path}: no such file`, ['Check the path given to --seed or --faults.']);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  if (message.startsWith('faults')) return SeiError.preflight('InvalidFaults', `${options.faults}: ${message}`, ['See `kubectl sei sim serve --help` for the fault fields.']);
+  if (options.seedFile && message.startsWith(options.seedFile)) return SeiError.preflight('InvalidSeed', message, ['A seed is multi-document YAML of served objects (SeiNodes, SeiNodeTasks, pods, configmaps, namespaces).']);
+  return error;
+}
