@@ -21,6 +21,8 @@ const FLAVORS: GitopsFlavor[] = ['plain', 'argocd', 'flux'];
 /** Optional members beyond the shared contract (flux source wiring). */
 export interface GitopsCommitOptions extends GitopsCommitInput {
   flux?: FluxOptions;
+  /** Plan step id → maxParallel: a step is split into consecutive waves / Kustomizations of that size. */
+  stepParallelism?: Record<string, number>;
 }
 
 export function parseAuthor(author: string): { name: string; email: string } {
@@ -83,7 +85,7 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   if (onCheckout) await git.preflightWorkTree(repo);
 
   // 3. The files, their committed versions and the new contents.
-  const layout = buildLayout(objects, input.flavor, basePath, input.flux);
+  const layout = buildLayout(objects, input.flavor, basePath, input.flux, input.stepParallelism);
   const dirs = new Set([...layout.files.keys(), ...layout.kustomizations.keys()].map((p) => p.slice(0, p.lastIndexOf('/'))));
   for (const dir of dirs) await git.checkDirectoryPath(repo, base, dir);
 

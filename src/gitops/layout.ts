@@ -57,7 +57,11 @@ export function serializeObject(object: KubeObject): string {
   return new Document(object).toString({ lineWidth: 0 });
 }
 
-export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePath: string, flux: FluxOptions = {}): Layout {
+/**
+ * `parallelism`: plan step id → maxParallel (0 or absent = the whole step at once), from the
+ * plan when the caller rendered one; manifests alone do not carry it.
+ */
+export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePath: string, flux: FluxOptions = {}, parallelism: Record<string, number> = {}): Layout {
   const files = new Map<string, KubeObject>();
   const kustomizations = new Map<string, string[]>();
   const list = (dir: string, entry: string): void => {
@@ -79,16 +83,12 @@ export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePat
     list(dir, file);
   };
 
-  // Steps per plan in execution order, for flux's dependsOn chain.
+  // Plan tasks by plan and step order; argocd and flux both need the whole plan to order it.
   const steps = new Map<string, Map<number, { step: string; objects: KubeObject[] }>>();
   for (const object of objects) {
     const position = flavor === 'plain' ? undefined : planPosition(object);
     if (!position) {
       place(basePath, object);
-      continue;
-    }
-    if (flavor === 'argocd') {
-      place(basePath, withAnnotation(object, SYNC_WAVE, String(position.order)));
       continue;
     }
     const byOrder = steps.get(position.planId) ?? new Map<number, { step: string; objects: KubeObject[] }>();
@@ -104,22 +104,53 @@ export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePat
   }
 
   for (const [planId, byOrder] of steps) {
+    const units = planUnits(byOrder, parallelism);
+    if (flavor === 'argocd') {
+      // One wave per unit: a step whose maxParallel is N becomes consecutive waves of N tasks.
+      units.forEach((unit, wave) => {
+        for (const object of unit.objects) place(basePath, withAnnotation(object, SYNC_WAVE, String(wave)));
+      });
+      continue;
+    }
     const planDir = `${basePath}/${safeSegment(planId)}`;
     list(basePath, safeSegment(planId));
-    const orders = [...byOrder.keys()].sort((a, b) => a - b);
-    const width = Math.max(2, String(orders[orders.length - 1] ?? 0).length);
+    const width = Math.max(2, String(units[units.length - 1]?.order ?? 0).length);
     let previous: string | undefined;
-    for (const order of orders) {
-      const { step, objects: stepObjects } = byOrder.get(order)!;
-      const stepDirName = `${String(order).padStart(width, '0')}-${safeSegment(step)}`;
+    for (const unit of units) {
+      const stepDirName = `${String(unit.order).padStart(width, '0')}-${safeSegment(unit.step)}${unit.chunks > 1 ? `-${unit.chunk}` : ''}`;
       const stepDir = `${planDir}/${stepDirName}`;
-      for (const object of stepObjects) place(stepDir, object);
-      const kustomization = fluxKustomization({ planId, step, order, stepDir, stepDirName, dependsOn: previous, objects: stepObjects, flux });
+      for (const object of unit.objects) place(stepDir, object);
+      const kustomization = fluxKustomization({ planId, step: unit.step, order: unit.order, stepDir, stepDirName, dependsOn: previous, objects: unit.objects, flux });
       place(planDir, kustomization);
       previous = kustomization.metadata.name;
     }
   }
   return { files, kustomizations };
+}
+
+interface PlanUnit {
+  order: number;
+  step: string;
+  chunk: number;
+  chunks: number;
+  objects: KubeObject[];
+}
+
+/**
+ * A plan's tasks as the units the engine applies one after the other: each step in order,
+ * split into chunks of its maxParallel (by sei.io/plan-index), so that "restart validators
+ * one at a time" stays one at a time when Git drives it.
+ */
+function planUnits(byOrder: Map<number, { step: string; objects: KubeObject[] }>, parallelism: Record<string, number>): PlanUnit[] {
+  const units: PlanUnit[] = [];
+  for (const order of [...byOrder.keys()].sort((a, b) => a - b)) {
+    const { step, objects: stepObjects } = byOrder.get(order)!;
+    const sorted = [...stepObjects].sort((a, b) => Number(a.metadata.labels?.[LABELS.planIndex] ?? 0) - Number(b.metadata.labels?.[LABELS.planIndex] ?? 0));
+    const size = parallelism[step] && parallelism[step] > 0 ? parallelism[step] : sorted.length;
+    const chunks = Math.max(1, Math.ceil(sorted.length / size));
+    for (let chunk = 0; chunk < chunks; chunk += 1) units.push({ order, step, chunk, chunks, objects: sorted.slice(chunk * size, (chunk + 1) * size) });
+  }
+  return units;
 }
 
 function withAnnotation(object: KubeObject, key: string, value: string): KubeObject {

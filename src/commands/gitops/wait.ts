@@ -1,0 +1,74 @@
+/**
+ * `kubectl sei gitops wait`: wait for every SeiNodeTask committed under a path to exist on the
+ * cluster and reach its verdict, as `task wait` would, then check committed RestartPods really
+ * restarted their pod. Thin: flags → options → waitForCommitted → print.
+ */
+import { Flags } from '@oclif/core';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+
+export default class GitopsWait extends SeiCommand {
+  static override summary = 'Wait until the SeiNodeTasks committed under a path exist on the cluster and reach their verdict.';
+  static override description = `${GitopsWait.summary}
+
+Reads the tasks from git (the committed tree at --ref, not the work tree), then follows them with one watch per namespace: a task not created yet is waited for (the engine applies it when it syncs), a Failed one ends the wait with its reason. Then, for each Complete RestartPod, compares status.task.restartedPodUID and the start time of the live pod NODE-0 with the task's execution and the completion of the DiscoverPeers before it: a no-op restart (the pod was replaced before the task ran, so seid never read the new peers) is reported as a warning with the command that fixes it.
+
+${EXIT_CODES_HELP}
+  130  interrupted (Ctrl-C)`;
+
+  static override examples = [
+    '<%= config.bin %> gitops wait --repo ~/src/sei-gitops --path clusters/dev/arctic-1/tasks --timeout 30m',
+    '<%= config.bin %> gitops wait --repo . --path clusters/dev/arctic-1/tasks --plan-id 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c -o ndjson',
+  ];
+
+  static override flags = {
+    repo: Flags.string({ required: true, description: 'The GitOps repository work tree.', helpGroup: 'GIT' }),
+    path: Flags.string({ required: true, description: 'Directory inside the repository that was committed to.', helpGroup: 'GIT' }),
+    ref: Flags.string({ default: 'HEAD', description: 'Read the committed tasks at this branch, tag or commit.', helpGroup: 'GIT' }),
+    'plan-id': Flags.string({ description: 'Only the tasks of this plan run (label sei.io/plan-id).' }),
+    timeout: timeoutFlag('Default 15m: the engine has to sync first.'),
+    output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the tasks at the end; ndjson: every observed object as it arrives.'),
+    ...connectionFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(GitopsWait);
+    this.machineOutput = flags.output !== undefined;
+    const [{ connect }, { waitForCommitted }, { createProgress }, { parseDuration }, { formatObjects }, { reattachHint }] = await Promise.all([
+      import('../../cluster/index.js'),
+      import('../../gitops/wait.js'),
+      import('../../output/progress.js'),
+      import('../../services/duration.js'),
+      import('../../output/printers.js'),
+      import('../../services/follow-tasks.js'),
+    ]);
+    const timeoutMs = parseDuration(flags.timeout ?? '15m');
+    const client = await connect(connectionOptions(flags));
+    const progress = await createProgress();
+    const interrupt = interruptSignal();
+    try {
+      const result = await waitForCommitted({
+        repo: flags.repo,
+        path: flags.path,
+        ref: flags.ref,
+        ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
+        client,
+        timeoutMs,
+        signal: interrupt.signal,
+        progress,
+        ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
+      });
+      if (flags.output && flags.output !== 'ndjson') {
+        writeStdout(formatObjects(result.verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'name' | 'yaml' | 'json'));
+      }
+      const stopped = result.verdicts.filter((v) => v.outcome === 'Interrupted');
+      if (stopped.length > 0) {
+        progress.note(`interrupted: the tasks keep running; ${reattachHint(stopped.map((v) => v.name), stopped[0]!.namespace)}`);
+        this.exit(INTERRUPTED_EXIT);
+      }
+      if (result.error) throw result.error;
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * What `gitops commit` commits: manifests (-f FILE|DIR, --from-stdin) validated with their
+ * file:line:column, or a plan (-f PLAN: a file or a built-in name) rendered with a plan id to
+ * every task knowable ahead of the run. Late values (RestartPod's pod uid) are read from the
+ * cluster at commit time when it is reachable, else must be given with --pod-uid NODE=UID.
+ * It reads files and, only when needed, the cluster; it writes nothing.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+import { SeiError } from '../errors/index.js';
+import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
+
+export interface CommitSourceOptions {
+  /** -f values: files, directories, plan files or built-in plan names. */
+  files: string[];
+  /** --from-stdin: manifests on standard input (text for tests). */
+  stdin?: boolean | string;
+  planId?: string;
+  set?: string[];
+  inputsFile?: string;
+  fleetFile?: string;
+  namespace?: string;
+  templatesDir?: string;
+  /** NODE=UID pairs for RestartPod when no cluster is reachable. */
+  podUids?: string[];
+  connection?: ConnectionOptions;
+  /** An existing client (tests); otherwise connect(connection) when a late value needs it. */
+  client?: ClusterClient;
+}
+
+export interface CommitObjects {
+  objects: KubeObject[];
+  planId?: string;
+  /** Plan step id → how many of its tasks may run at once (the plan's maxParallel; 0 = all). */
+  stepParallelism?: Record<string, number>;
+  /** What the caller should tell the user (steps left out, where values came from). */
+  notes: string[];
+}
+
+const PLAN_KIND = 'SeiTaskPlan';
+
+async function isPlan(ref: string): Promise<boolean> {
+  let info;
+  try {
+    info = await stat(ref);
+  } catch {
+    // Not a path: a built-in plan name (locatePlan explains when it is neither).
+    return /^[a-z0-9-]+$/.test(ref);
+  }
+  if (!info.isFile()) return false;
+  const text = await readFile(ref, 'utf8');
+  if (!text.includes(PLAN_KIND)) return false;
+  return parseAllDocuments(text).some((doc) => (doc.toJS() as { kind?: unknown } | null)?.kind === PLAN_KIND);
+}
+
+function parsePodUids(pairs: string[] = []): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) {
+      throw SeiError.invalid(`--pod-uid ${JSON.stringify(pair)} is not NODE=UID`, [{ field: '--pod-uid', type: 'FieldValueInvalid', message: 'expected NODE=UID, e.g. node-0=6f1c…' }]);
+    }
+    map.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+  return map;
+}
+
+class LazyClient {
+  private attempt?: Promise<ClusterClient>;
+  constructor(private readonly options: CommitSourceOptions) {}
+  get(): Promise<ClusterClient> {
+    if (this.options.client) return Promise.resolve(this.options.client);
+    this.attempt ??= import('../cluster/index.js').then(({ connect }) => connect(this.options.connection ?? {}));
+    return this.attempt;
+  }
+}
+
+export async function loadCommitObjects(options: CommitSourceOptions): Promise<CommitObjects> {
+  const stdin = options.stdin !== undefined && options.stdin !== false;
+  if (stdin === (options.files.length > 0)) {
+    throw SeiError.invalid('pass either -f FILE|DIR|PLAN or --from-stdin', [{ field: '-f', type: 'FieldValueRequired', message: 'exactly one source of manifests' }], [
+      'kubectl sei gitops commit -f tasks/ --repo . --path clusters/dev/arctic-1/tasks',
+    ]);
+  }
+  const client = new LazyClient(options);
+  const podUids = parsePodUids(options.podUids);
+  const plans = stdin ? [] : await Promise.all(options.files.map(isPlan));
+  let result: CommitObjects;
+  if (plans.some(Boolean)) {
+    if (options.files.length > 1) {
+      throw SeiError.invalid('a plan is committed on its own: pass one -f PLAN', [{ field: '-f', type: 'FieldValueInvalid', message: `${options.files.length} sources given, one of them a plan` }]);
+    }
+    result = await fromPlan(options, client);
+  } else {
+    if (options.planId) throw SeiError.invalid('--plan-id applies to -f PLAN only', [{ field: '--plan-id', type: 'FieldValueInvalid', message: 'the manifests carry their own sei.io/plan-id labels' }]);
+    result = await fromManifests(options, stdin);
+  }
+  await fillPodUids(result, podUids, client, options.namespace);
+  return result;
+}
+
+async function fromManifests(options: CommitSourceOptions, stdin: boolean): Promise<CommitObjects> {
+  const { readManifestInputs, parseManifests } = await import('../validate/index.js');
+  const { validateTaskObjects } = await import('../services/validate-objects.js');
+  const docs: Array<{ object: KubeObject; file: string; positionOf: (path: string) => { line: number; column: number } | undefined }> = [];
+  const specs = stdin ? ['-'] : options.files;
+  for (const spec of specs) {
+    const inputs = await readManifestInputs(spec, typeof options.stdin === 'string' ? options.stdin : undefined);
+    for (const input of inputs) {
+      for (const doc of parseManifests(input.text, input.file)) docs.push({ object: doc.object as KubeObject, file: input.file, positionOf: (path) => doc.positionOf(path) });
+    }
+  }
+  if (docs.length === 0) throw SeiError.invalid(`no documents found in ${specs.join(', ')}`, [], ['Pass YAML/JSON manifests.']);
+  for (const doc of docs) {
+    if (options.namespace && !doc.object.metadata?.namespace && doc.object.metadata) doc.object.metadata.namespace = options.namespace;
+  }
+  // Validate with positions here so a bad field is reported as file:line:column.
+  await validateTaskObjects(docs.filter((d) => d.object.kind === 'SeiNodeTask'));
+  return { objects: docs.map((d) => d.object), notes: [] };
+}
+
+async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promise<CommitObjects> {
+  const [{ renderPlan, preparePlan }, { buildGraph }, { readFleetFile }] = await Promise.all([
+    import('../plan/service.js'),
+    import('../plan/graph.js'),
+    import('../plan/fleet.js'),
+  ]);
+  const source = { file: options.files[0]!, ...(options.set ? { set: options.set } : {}), ...(options.inputsFile ? { inputsFile: options.inputsFile } : {}), ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}) };
+  const prepared = await preparePlan(source);
+  const needsFleet = prepared.loaded.manifest.spec.steps.some((s) => s.forEach?.selector !== undefined);
+  const fleet = options.fleetFile ? readFleetFile(options.fleetFile) : undefined;
+  let cluster: ClusterClient | undefined;
+  if (needsFleet && !fleet) cluster = await client.get();
+  const rendered = await renderPlan({
+    ...source,
+    catalog: prepared.catalog,
+    ...(options.planId ? { planId: options.planId } : {}),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(fleet ? { fleet } : {}),
+    ...(cluster ? { client: cluster } : {}),
+  });
+  const runtimeOnly = rendered.notes.filter((n) => n.includes('known only at run time'));
+  if (runtimeOnly.length > 0) {
+    throw SeiError.preflight('NeedsRunTimeOutputs', `plan ${prepared.loaded.manifest.metadata.name} cannot be committed as a whole: ${runtimeOnly.join('; ')}`, [
+      'A GitOps engine cannot pass one task\'s outputs to the next: run this plan with `kubectl sei plan apply`,',
+      'or commit the first steps, wait for them (kubectl sei gitops wait), then commit the rest with the outputs as --set inputs.',
+    ]);
+  }
+  const graph = buildGraph(prepared.loaded.manifest, prepared.kinds);
+  const stepParallelism = Object.fromEntries(graph.map((g) => [g.step.id, g.maxParallel]));
+  const notes = rendered.notes.filter((n) => !runtimeOnly.includes(n));
+  const approvals = graph.filter((g) => g.approval).map((g) => g.step.id);
+  if (approvals.length > 0) notes.push(`approval step${approvals.length === 1 ? '' : 's'} ${approvals.join(', ')}: in Git the pull request review is the approval`);
+  if (rendered.objects.length === 0) throw SeiError.invalid(`plan ${prepared.loaded.manifest.metadata.name} renders no task (${rendered.notes.join('; ') || 'empty'})`);
+  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, notes };
+}
+
+/** RestartPod's pod uid: from --pod-uid, else read from the cluster now; never a placeholder in Git. */
+async function fillPodUids(result: CommitObjects, given: Map<string, string>, client: LazyClient, namespace?: string): Promise<void> {
+  const { LATE_PLACEHOLDER } = await import('../plan/tasks.js');
+  for (const [index, object] of result.objects.entries()) {
+    const spec = (object.spec ?? {}) as { kind?: string; restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
+    if (object.kind !== 'SeiNodeTask' || spec.kind !== 'RestartPod') continue;
+    const node = spec.target?.nodeRef?.name ?? '';
+    const current = spec.restartPod?.podUID;
+    if (current && current !== LATE_PLACEHOLDER && !given.has(node)) continue;
+    let uid = given.get(node);
+    if (!uid) {
+      let cluster: ClusterClient;
+      try {
+        cluster = await client.get();
+      } catch (error) {
+        throw SeiError.preflight('PodUidRequired', `RestartPod ${object.metadata.name} needs the uid of pod ${node}-0 and no cluster is reachable to read it (${error instanceof Error ? error.message : String(error)})`, [
+          `Pass it explicitly: --pod-uid ${node}=$(kubectl get pod ${node}-0 -n ${object.metadata.namespace ?? namespace ?? 'NAMESPACE'} -o jsonpath='{.metadata.uid}')`,
+        ]);
+      }
+      const { readPodUid } = await import('../services/preflight.js');
+      uid = await readPodUid(cluster, node, object.metadata.namespace ?? namespace ?? cluster.namespace);
+      result.notes.push(`read the uid of pod ${node}-0 from the cluster: ${uid}`);
+    }
+    result.objects[index] = { ...object, spec: { ...spec, restartPod: { ...(spec.restartPod ?? {}), podUID: uid } } };
+  }
+}
