@@ -230,6 +230,17 @@ describe('SeiNodeTask lifecycle', () => {
     expect(nodeWrites).toBe(0);
   });
 
+  it('AwaitCondition with action SIGTERM_SEID restarts seid in place once the height is reached', async () => {
+    const h = harness();
+    const node = await runningNode(h, 'node-0');
+    const uid = podUid(h);
+    h.task('halt', 'AwaitCondition', { height: { targetHeight: simulatedHeight(node, Date.now()) + 3 }, action: 'SIGTERM_SEID' });
+    expect(await done(h, 'halt')).toBe('Complete');
+    const pod = h.get('pods', 'node-0-0')!;
+    expect(pod.metadata.uid).toBe(uid);
+    expect((pod.status as { containerStatuses: Obj[] }).containerStatuses[0]).toMatchObject({ restartCount: 1 });
+  });
+
   it('GovSoftwareUpgrade gets increasing proposal ids per namespace; GovVote a tx hash and height', async () => {
     const h = harness();
     await runningNode(h, 'node-0');

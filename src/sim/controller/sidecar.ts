@@ -27,6 +27,8 @@ export interface ExecutionRecord {
   restart?: { podUID: string; outcome: 'delete' | 'noop' };
   /** RestartSeid: the pod restarted in place and the restart count that means "done". */
   seid?: { podUid: string; targetCount: number };
+  /** AwaitCondition with action SIGTERM_SEID: the pod signalled and the count that means "sent". */
+  sigterm?: { podUid: string; targetCount: number };
 }
 
 function configMap(store: SimStore, namespace: string, name: string): KubeObject {

@@ -225,6 +225,7 @@ function runKind(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObjec
       }
       const height = simulatedHeight(node, now);
       if (height < targetHeight) return { wait: timeOfHeight(node, targetHeight, now) };
+      if (record.kind === 'AwaitCondition' && payload.action === 'SIGTERM_SEID') sigtermSeid(ctx, record, node, id);
       return record.kind === 'AwaitCondition'
         ? { done: { awaitCondition: { observedValue: height } } }
         : { done: { awaitNodesAtHeight: { currentHeight: height } } };
@@ -277,6 +278,21 @@ function restartSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeO
     return { wait: undefined };
   }
   return podIsReady(pod) ? { done: undefined } : { wait: undefined };
+}
+
+/**
+ * The post-condition action of AwaitCondition: seid gets SIGTERM and, under restartPolicy
+ * Always, comes back in the same pod (restartCount + 1). Recorded before acting, so at most once.
+ */
+function sigtermSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): void {
+  const namespace = node.metadata.namespace ?? '';
+  const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
+  if (!pod) return;
+  if (!record.sigterm) {
+    record.sigterm = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
+    writeExecution(ctx.store, namespace, id, record);
+  }
+  if (pod.metadata.uid === record.sigterm.podUid && seidRestartCount(pod) < record.sigterm.targetCount) restartSeidInPlace(ctx, pod);
 }
 
 function discoverPeers(record: ExecutionRecord, node: KubeObject, now: number): Step {
