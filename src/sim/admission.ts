@@ -16,6 +16,8 @@ export interface SchemaVerdict {
   causes: StatusCause[];
   /** Paths of fields the schema does not declare, as the apiserver prints them (`spec.foo`). */
   unknownFields: string[];
+  /** The apiserver's 400 message for unknown fields under fieldValidation=Strict. */
+  strictMessage?: (fields: string[]) => string;
 }
 
 /** Validates one custom resource write against its CRD version (OpenAPI v3 + CEL, oldSelf on update). */
@@ -63,12 +65,13 @@ export function admit(
 ): AdmissionOutcome {
   const causes = object.metadata.name ? validateName(info, object.metadata.name) : [];
   if (!info.custom || !validator) return { object, causes, warnings: [] };
+  // The schema validator checks metadata (name, namespace) for custom resources itself.
   const verdict = validator(info, object, old);
   const unknown = verdict.unknownFields;
-  const outcome: AdmissionOutcome = { object: verdict.object, causes: [...causes, ...verdict.causes], warnings: [] };
+  const outcome: AdmissionOutcome = { object: verdict.object, causes: verdict.causes, warnings: [] };
   if (unknown.length > 0) {
     if (fieldValidation === 'Strict') {
-      outcome.strictError = `strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`;
+      outcome.strictError = verdict.strictMessage?.(unknown) ?? `strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`;
     } else if (fieldValidation === 'Warn') {
       outcome.warnings = unknown.map((f) => `unknown field "${f}"`);
     }
