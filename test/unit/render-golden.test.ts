@@ -5,22 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { renderTaskDocument, toSafeYaml } from '../../src/render/index.js';
+import { GOLDEN_INPUTS, NOW } from '../fixtures/golden/inputs.js';
 
-const NOW = new Date('2026-11-23T19:05:01Z');
-const GOV_TX = { chainId: 'arctic-1', fees: '4000usei', gas: 200000 };
-
-export const GOLDEN_INPUTS: Array<[string, Record<string, unknown>]> = [
-  ['gov-software-upgrade', { ...GOV_TX, title: 'Upgrade to v6.0.0', description: 'Scheduled upgrade', upgradeName: 'v6.0.0', upgradeHeight: 1200000, initialDeposit: '10000000usei', upgradeInfo: '{"binaries":{}}' }],
-  ['gov-vote', { ...GOV_TX, proposalId: 42, option: 'yes', memo: 'ops vote' }],
-  ['gov-param-change', { ...GOV_TX, title: 'Raise max validators', description: 'More validators', initialDeposit: '10000000usei', subspace: 'staking', key: 'MaxValidators', value: '100' }],
-  ['await-condition', { targetHeight: 1200000, action: 'SIGTERM_SEID' }],
-  ['update-node-image', { image: 'ghcr.io/sei-protocol/seid:v6.0.0' }],
-  ['await-nodes-at-height', { targetHeight: 1200000, timeoutSeconds: 0 }],
-  ['discover-peers', {}],
-  ['restart-pod', { podUID: '0f3c2a9e-6d1b-4c0e-9a57-2b8e51f0c001' }],
-  ['mark-ready', { requirePhase: 'Initializing' }],
-  ['restart-seid', { requirePhaseTimeout: '10m' }],
-];
 
 describe('golden renders', () => {
   const catalog = loadCatalog();
