@@ -46,9 +46,10 @@ export abstract class PavedRoadCommand extends SeiCommand {
 
   async run(): Promise<void> {
     const ctor = this.constructor as typeof PavedRoadCommand;
-    // Reason: oclif infers flag types from the static member of the concrete class; the shared
-    // flags are what every paved road has, the extra ones are read through paramFlags.
-    const { args, flags } = (await this.parse(ctor as never)) as unknown as { args: { node: string }; flags: PavedRoadFlags & Record<string, unknown> };
+    // oclif's parse() spreads the class ({...ctor}), which drops inherited statics such as
+    // args: pass the concrete class's flags and the shared args explicitly. The cast: oclif
+    // infers flag types from a literal, and the extra per-kind flags are read via paramFlags.
+    const { args, flags } = (await this.parse({ flags: ctor.flags, args: nodeArg, strict: true })) as unknown as { args: { node: string }; flags: PavedRoadFlags & Record<string, unknown> };
     this.machineOutput = flags.output !== undefined;
     const set = [...(flags.set ?? [])];
     for (const [flag, param] of Object.entries(ctor.paramFlags)) {

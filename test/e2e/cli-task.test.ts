@@ -1,0 +1,179 @@
+// The BUILT bin/kubectl-sei (npm run build) run as a user runs it, against the simulated
+// cluster started in this process: exit codes, stdout = data only, stderr = progress and the
+// metav1.Status line, Ctrl-C, and once through `kubectl sei` with the plugin on PATH.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NS, startTestCluster, type TestCluster } from '../integration/task-helpers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'kubectl-sei');
+const KUBECTL = '/usr/bin/kubectl';
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+let cluster: TestCluster;
+const everything: string[] = [];
+
+function cli(args: string[], options: { command?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const command = options.command ?? process.execPath;
+    const argv = options.command ? args : [BIN, ...args];
+    const child = spawn(command, argv, { cwd: cluster.dir, env: { ...process.env, CI: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      everything.push(stdout, stderr);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+const k = () => ['--kubeconfig', cluster.kubeconfig, '-n', NS];
+
+function lastStatus(stderr: string): Record<string, unknown> {
+  const last = stderr.trimEnd().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js'))) throw new Error('run `npm run build` first: the e2e tests run the built bin/kubectl-sei');
+  cluster = await startTestCluster();
+});
+
+afterAll(async () => {
+  await cluster?.sim.stop();
+});
+
+describe('built kubectl-sei: exit codes and streams', () => {
+  it('restart-pod: exit 0, nothing on stdout, progress and one ✔ line on stderr', async () => {
+    const run = await cli(['task', 'restart-pod', 'node-0', ...k()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/pod node-0-0 deleted \(uid /);
+    expect(run.stderr.match(/^✔ /gm)).toHaveLength(1);
+  });
+
+  it('-o ndjson streams every observed task as one JSON object per stdout line; stderr holds no JSON', async () => {
+    const run = await cli(['task', 'discover-peers', 'node-1', '--name', 'e2e-ndjson', '-o', 'ndjson', ...k()]);
+    expect(run.code).toBe(0);
+    const objects = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { kind: string; status?: { phase?: string } });
+    expect(objects.length).toBeGreaterThanOrEqual(2);
+    expect(objects.every((o) => o.kind === 'SeiNodeTask')).toBe(true);
+    expect(objects.at(-1)?.status?.phase).toBe('Complete');
+    expect(run.stderr.split('\n').some((l) => l.startsWith('{'))).toBe(false);
+  });
+
+  it.each([
+    ['preflight refusal (no peers)', 2, 'NoPeerSources', ['task', 'discover-peers', 'lonely', '-o', 'json']],
+    ['missing node with a suggestion', 2, 'TargetNotFound', ['task', 'restart-pod', 'nod-2', '-o', 'yaml']],
+    ['task Failed (TaskFailed)', 1, 'TaskFailed', ['task', 'restart-pod', 'flaky', '-o', 'name']],
+    ['--timeout expiry', 3, 'Timeout', ['task', 'restart-pod', 'stuck', '--timeout', '500ms', '-o', 'json']],
+    ['wait on a missing task', 2, 'NotFound', ['task', 'wait', 'no-such-task', '-o', 'name']],
+  ])('%s: exit %i and a metav1.Status with reason %s as the last stderr line', async (_scenario, code, reason, args) => {
+    const run = await cli([...args, ...k()]);
+    expect(run.code).toBe(code);
+    const status = lastStatus(run.stderr);
+    expect(status['kind']).toBe('Status');
+    expect(status['reason']).toBe(reason);
+    expect(run.stderr).toMatch(/^error: /m);
+  });
+
+  it('--no-preflight DiscoverPeers without peers: Failed ParamsBuildFailed, exit 1, the object on stdout', async () => {
+    const file = join(cluster.dir, 'e2e-dp.yaml');
+    writeFileSync(file, `apiVersion: sei.io/v1alpha1\nkind: SeiNodeTask\nmetadata:\n  name: e2e-dp-forced\nspec:\n  kind: DiscoverPeers\n  target:\n    nodeRef:\n      name: lonely\n  discoverPeers: {}\n`);
+    const run = await cli(['task', 'apply', '-f', file, '--no-preflight', '--wait', '-o', 'json', ...k()]);
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as { status: { phase: string } }).status.phase).toBe('Failed');
+    expect(lastStatus(run.stderr)['reason']).toBe('ParamsBuildFailed');
+  });
+
+  it('an invalid manifest: exit 2 with file:line:column, nothing applied', async () => {
+    const file = join(cluster.dir, 'e2e-bad.yaml');
+    writeFileSync(file, `apiVersion: sei.io/v1alpha1\nkind: SeiNodeTask\nmetadata:\n  name: e2e-bad\nspec:\n  kind: RestartPod\n  target:\n    nodeRef:\n      name: node-0\n  restartPod:\n    podUID: ""\n`);
+    const run = await cli(['task', 'apply', '-f', file, ...k()]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:`);
+    expect(run.stderr).toMatch(/e2e-bad\.yaml:\d+:\d+: spec/);
+    const get = await cli(['task', 'get', 'e2e-bad', ...k()]);
+    expect(get.code).toBe(2);
+  });
+
+  it.each([
+    ['a missing NODE argument', ['task', 'restart-pod']],
+    ['an unknown -o value', ['task', 'get', '-o', 'xml']],
+    ['a bad --timeout', ['task', 'wait', 'x', '--timeout', 'soon']],
+  ])('parse errors exit 2: %s', async (_scenario, args) => {
+    const run = await cli([...args, ...k()]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+  });
+
+  it('Ctrl-C while waiting: exit 130, the task keeps running, and the re-attach command is printed', async () => {
+    let sent = false;
+    const run = await cli(['task', 'restart-pod', 'stuck', '--name', 'e2e-sigint', ...k()], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes('created')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain(`kubectl sei task wait e2e-sigint -n ${NS}`);
+    const get = await cli(['task', 'get', 'e2e-sigint', '-o', 'json', ...k()]);
+    expect(get.code).toBe(0);
+    expect((JSON.parse(get.stdout) as { status?: { phase?: string } }).status?.phase).not.toBe('Complete');
+  });
+
+  it('get prints aligned columns on stdout; describe explains; delete removes', async () => {
+    const get = await cli(['task', 'get', ...k()]);
+    expect(get.code).toBe(0);
+    expect(get.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+NODE\s+PHASE\s+REASON\s+AGE$/);
+    const describe = await cli(['task', 'describe', 'e2e-ndjson', ...k()]);
+    expect(describe.code).toBe(0);
+    expect(describe.stdout).toContain('Conditions:');
+    const del = await cli(['task', 'delete', 'e2e-ndjson', ...k()]);
+    expect(del.code).toBe(0);
+    expect(del.stdout).toBe('seinodetask.sei.io "e2e-ndjson" deleted\n');
+  });
+
+  it('--help of every task command shows the exit-code table', async () => {
+    const run = await cli(['task', 'restart-pod', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/EXIT CODES[\s\S]*3\s+--timeout expired/);
+  });
+
+  it('never prints the bearer token, in any output of any run above', () => {
+    expect(everything.length).toBeGreaterThan(10);
+    for (const text of everything) expect(text).not.toContain(cluster.sim.token);
+  });
+});
+
+describe('through kubectl', () => {
+  it.skipIf(!existsSync(KUBECTL))('`kubectl sei …` finds the plugin on PATH and passes its exit code through', async () => {
+    const dir = join(cluster.dir, 'path');
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, 'kubectl-sei'))) symlinkSync(BIN, join(dir, 'kubectl-sei'));
+    const env = { PATH: `${dir}:${process.env['PATH'] ?? ''}` };
+    const ok = await cli(['sei', 'task', 'get', ...k()], { command: KUBECTL, env });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^NAME\s+KIND/);
+    const refused = await cli(['sei', 'task', 'discover-peers', 'lonely', ...k()], { command: KUBECTL, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('has no spec.peers');
+  });
+});
