@@ -27,7 +27,7 @@ export interface StreamSource {
 type StreamEnd =
   | { kind: 'stopped' }
   | { kind: 'closed'; progressed: boolean }
-  | { kind: 'gone' }
+  | { kind: 'gone'; progressed: boolean }
   | { kind: 'failed'; error: unknown; status?: number };
 
 const key = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
@@ -92,17 +92,25 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
         try {
           if (type === 'ERROR') {
             const status = asStatus(object);
-            if (status?.code === 410) return finish({ kind: 'gone' });
+            if (status?.code === 410) return finish({ kind: 'gone', progressed: events > 0 });
             return finish({ kind: 'failed', error: object, status: status?.code });
           }
           const rv = object?.metadata?.resourceVersion;
           if (rv) resourceVersion = rv;
           events++;
           if (type === 'BOOKMARK') return;
-          if (type === 'DELETED') known.delete(key(object));
-          else if (type === 'ADDED' || type === 'MODIFIED') known.set(key(object), object);
-          else return;
-          emit({ type, object });
+          let kind: 'ADDED' | 'MODIFIED' | 'DELETED';
+          if (type === 'DELETED') {
+            kind = 'DELETED';
+            known.delete(key(object));
+          } else if (type === 'ADDED' || type === 'MODIFIED') {
+            // A server may say ADDED for an object this watch already knows (selector
+            // bookkeeping restarts with each stream): to the consumer it is a modification.
+            const before = known.get(key(object));
+            kind = type === 'ADDED' && before !== undefined && before.metadata.uid === object.metadata.uid ? 'MODIFIED' : type;
+            known.set(key(object), object);
+          } else return;
+          emit({ type: kind, object });
           if (stopped) finish({ kind: 'stopped' });
         } catch (error) {
           // The consumer's callback threw: stop the stream and let the caller see its error.
@@ -116,7 +124,7 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
           return finish({ kind: 'closed', progressed: events > 0 || Date.now() - openedAt >= (source.healthyStreamMs ?? 1_000) });
         }
         const status = (error as { statusCode?: unknown }).statusCode;
-        if (status === 410) return finish({ kind: 'gone' });
+        if (status === 410) return finish({ kind: 'gone', progressed: events > 0 });
         finish({ kind: 'failed', error, status: typeof status === 'number' ? status : undefined });
       };
       watcher
@@ -134,7 +142,15 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
     const end = await openStream();
     if (end.kind === 'stopped') return;
     if (end.kind === 'gone') {
-      failures = 0;
+      // A 410 right after a fresh list means the server cannot serve our version yet: back off
+      // rather than spin list→watch→410.
+      if (end.progressed) failures = 0;
+      else {
+        failures++;
+        if (failures >= transport.retry.attempts) throw failure(end, context);
+        await sleep(backoffDelay(transport.retry, failures - 1), request.signal);
+        if (request.signal?.aborted) return;
+      }
       await relist();
       continue;
     }
@@ -173,6 +189,9 @@ function failure(end: StreamEnd, context: RequestContext): SeiError {
   if (end.kind === 'failed') {
     if (end.status !== undefined) return statusError(end.status, asStatus(end.error) ?? { kind: 'Status', details: {} }, context);
     return transportError(end.error, context);
+  }
+  if (end.kind === 'gone') {
+    return SeiError.cluster('Expired', `the watch of ${context.what} on ${context.server} kept answering 410 Gone right after a fresh list`, ['check the API server']);
   }
   return SeiError.cluster('ServiceUnavailable', `the watch of ${context.what} on ${context.server} kept closing without delivering events`, ['check the API server']);
 }

@@ -1,0 +1,158 @@
+// ClusterClient.watch against the sim: resume from the last resourceVersion after cut streams
+// (no replays, no gaps), re-list on 410 Gone with synthetic events for what changed meanwhile,
+// one stream at a time, stop and abort.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connect } from '../../src/cluster/index.js';
+import type { ClusterClient, KubeObject, WatchEvent } from '../../src/cluster/types.js';
+import { awaitHeightTask, simFixture, type SimFixture } from './cluster-helpers.js';
+
+const TASK = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' } as const;
+const RETRY = { retry: { attempts: 50, baseMs: 2, capMs: 20 } };
+let fixture: SimFixture;
+let setup: ClusterClient;
+
+// No controller: the only writes are the test's, so every event is accounted for.
+beforeAll(async () => {
+  fixture = await simFixture({ controller: false, fleet: 1 });
+  setup = await connect({ kubeconfig: fixture.kubeconfig });
+});
+afterAll(async () => {
+  fixture?.sim.setFaults({});
+  await fixture?.stop();
+});
+
+/** A store write that bumps resourceVersion without our client (label change). */
+function touch(name: string, value: string): void {
+  const live = fixture.sim.store.get('seinodetasks', 'sei', name) as KubeObject;
+  fixture.sim.store.update('seinodetasks', { ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, touched: value } } });
+}
+
+function record(client: ClusterClient, labelSelector: string) {
+  const events: Array<WatchEvent<KubeObject>> = [];
+  const controller = new AbortController();
+  let synced = 0;
+  let maxOpen = 0;
+  const done = client.watch({
+    ...TASK,
+    namespace: 'sei',
+    labelSelector,
+    signal: controller.signal,
+    onEvent: (event) => {
+      events.push(event);
+      maxOpen = Math.max(maxOpen, fixture.sim.stats().openWatches);
+    },
+    onSynced: () => {
+      synced++;
+    },
+  });
+  return { events, controller, done, synced: () => synced, maxOpen: () => maxOpen };
+}
+
+describe('resume after a cut stream', () => {
+  it('sees every write exactly once, in order, reconnecting from the last resourceVersion', async () => {
+    await setup.apply(awaitHeightTask('resume-a', 'node-0', 10, 'sei', { grp: 'resume' }));
+    const client = await connect({ kubeconfig: fixture.kubeconfig }, RETRY);
+    const watch = record(client, 'grp=resume');
+    await vi.waitFor(() => expect(watch.synced()).toBe(1));
+    fixture.sim.setFaults({ closeWatchAfterEvents: 2 });
+    try {
+      const writes = 12;
+      for (let i = 0; i < writes; i++) {
+        touch('resume-a', String(i));
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      await vi.waitFor(() => expect(watch.events.length).toBe(1 + writes));
+      const versions = watch.events.map((event) => Number(event.object.metadata.resourceVersion));
+      expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+      expect(new Set(versions).size).toBe(versions.length);
+      expect(watch.events.slice(1).map((event) => event.object.metadata.labels?.touched)).toEqual(Array.from({ length: writes }, (_, i) => String(i)));
+      // Each resumed stream may call a known object ADDED; the consumer sees what it is: MODIFIED.
+      expect(watch.events.map((event) => event.type)).toEqual(['ADDED', ...Array.from({ length: writes }, () => 'MODIFIED')]);
+      // A re-list would have been a request that is not a watch: only the first list happened.
+      expect(client.stats.requests - client.stats.watchConnections).toBe(1);
+      expect(client.stats.watchConnections).toBeGreaterThanOrEqual(writes / 2);
+      expect(client.stats.watchConnections).toBeLessThanOrEqual(writes / 2 + 2);
+      expect(watch.maxOpen()).toBeLessThanOrEqual(1);
+    } finally {
+      fixture.sim.setFaults({});
+      watch.controller.abort();
+      await watch.done;
+    }
+  });
+});
+
+describe('410 Gone', () => {
+  it('re-lists and emits ADDED/MODIFIED/DELETED for what changed while the stream was gone', async () => {
+    for (const name of ['gone-a', 'gone-b', 'gone-c']) await setup.apply(awaitHeightTask(name, 'node-0', 10, 'sei', { grp: 'gone' }));
+    const client = await connect({ kubeconfig: fixture.kubeconfig }, RETRY);
+    fixture.sim.setFaults({ watchGoneRate: 1 });
+    const watch = record(client, 'grp=gone');
+    try {
+      await vi.waitFor(() => expect(watch.synced()).toBeGreaterThanOrEqual(2));
+      expect(watch.events.map((event) => `${event.type} ${event.object.metadata.name}`).sort()).toEqual(['ADDED gone-a', 'ADDED gone-b', 'ADDED gone-c']);
+      // Changes while every watch answers 410: only a re-list can reveal them.
+      fixture.sim.store.delete('seinodetasks', 'sei', 'gone-b');
+      touch('gone-c', 'while-gone');
+      await setup.apply(awaitHeightTask('gone-d', 'node-0', 10, 'sei', { grp: 'gone' }));
+      await vi.waitFor(() => expect(watch.events.length).toBe(6));
+      expect(watch.events.slice(3).map((event) => `${event.type} ${event.object.metadata.name}`).sort()).toEqual(['ADDED gone-d', 'DELETED gone-b', 'MODIFIED gone-c']);
+      // The stream comes back once the server can serve it again, and events flow live.
+      fixture.sim.setFaults({});
+      const connections = client.stats.watchConnections;
+      await vi.waitFor(() => expect(fixture.sim.stats().openWatches).toBe(1));
+      touch('gone-a', 'live');
+      await vi.waitFor(() => expect(watch.events.at(-1)?.object.metadata.labels?.touched).toBe('live'));
+      expect(watch.events.at(-1)?.type).toBe('MODIFIED');
+      expect(client.stats.watchConnections).toBeGreaterThanOrEqual(connections);
+      expect(watch.maxOpen()).toBeLessThanOrEqual(1);
+    } finally {
+      fixture.sim.setFaults({});
+      watch.controller.abort();
+      await watch.done;
+    }
+  });
+});
+
+describe('ending', () => {
+  it('onEvent returning "stop" closes the stream and resolves', async () => {
+    await setup.apply(awaitHeightTask('stop-a', 'node-0', 10, 'sei', { grp: 'stop' }));
+    const client = await connect({ kubeconfig: fixture.kubeconfig });
+    let seen = 0;
+    await client.watch({
+      ...TASK,
+      namespace: 'sei',
+      labelSelector: 'grp=stop',
+      onEvent: () => {
+        seen++;
+        if (seen === 1) setTimeout(() => touch('stop-a', 'x'), 20);
+        return seen === 2 ? 'stop' : undefined;
+      },
+    });
+    expect(seen).toBe(2);
+    await vi.waitFor(() => expect(fixture.sim.stats().openWatches).toBe(0));
+  });
+
+  it('an abort resolves the watch and closes the stream', async () => {
+    const client = await connect({ kubeconfig: fixture.kubeconfig });
+    const watch = record(client, 'grp=none');
+    await vi.waitFor(() => expect(fixture.sim.stats().openWatches).toBe(1));
+    watch.controller.abort();
+    await watch.done;
+    await vi.waitFor(() => expect(fixture.sim.stats().openWatches).toBe(0));
+  });
+
+  it('an error thrown by the consumer rejects the watch', async () => {
+    await setup.apply(awaitHeightTask('throw-a', 'node-0', 10, 'sei', { grp: 'throw' }));
+    const client = await connect({ kubeconfig: fixture.kubeconfig });
+    const watching = client.watch({
+      ...TASK,
+      namespace: 'sei',
+      labelSelector: 'grp=throw',
+      onEvent: (event) => {
+        if (event.type === 'MODIFIED') throw new Error('consumer bug');
+      },
+      onSynced: () => void setTimeout(() => touch('throw-a', 'x'), 20),
+    });
+    await expect(watching).rejects.toThrow('consumer bug');
+  });
+});
