@@ -1,0 +1,100 @@
+// `kubectl sei plan apply -f PLAN`: run a plan and follow every task to the plan's verdict.
+import { Flags } from '@oclif/core';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { PLAN_EXIT_CODES, planFileFlags } from '../../plan/cli.js';
+
+export default class PlanApply extends SeiCommand {
+  static override summary = 'Run a plan: fan out one SeiNodeTask per node, honour maxParallel, retries and approvals, follow everything to a verdict.';
+  static override description = `${PlanApply.summary}
+
+The first apply mints a plan id (a UUID) and records the run in ConfigMap sei-plan-<id>; every task is named and labelled from (plan id, step, index, attempt), so re-applying with the same --plan-id, or \`plan resume\`, continues the run without duplicates. All tasks are followed with ONE watch. An approval step pauses the run (exit 3, reason WaitingApproval) until \`plan approve\`.
+With --gitops-repo/--gitops-path the rendered tasks are committed to a GitOps repository instead of applied.
+
+${PLAN_EXIT_CODES}`;
+  static override examples = [
+    '<%= config.bin %> plan apply -f refresh-peers --set chain=arctic-1 -n arctic-1',
+    '<%= config.bin %> plan apply -f upgrade.yaml --max-parallel 20 --timeout 30m -o ndjson',
+    '<%= config.bin %> plan apply -f refresh-peers --gitops-repo ../fleet --gitops-path clusters/prod/tasks --gitops-flavor argocd',
+  ];
+  static override flags = {
+    ...connectionFlags,
+    ...planFileFlags,
+    'max-parallel': Flags.integer({ min: 1, description: 'Cap on tasks in flight and on every step\'s maxParallel.' }),
+    'plan-id': Flags.string({ description: 'Continue (or start) the run with this id instead of minting one.' }),
+    timeout: Flags.string({ description: 'Give up following after this long (kubectl duration); the tasks keep running. Default: no limit.' }),
+    output: Flags.string({ char: 'o', options: ['table', 'json', 'yaml', 'ndjson'], description: 'table (default) | json | yaml: the verdict at the end; ndjson: one event per line as it happens.' }),
+    'state-file': Flags.string({ description: 'Also write the run\'s plan id and verdict to this local file.' }),
+    'gitops-repo': Flags.string({ description: 'Commit the rendered tasks to this git work tree instead of applying them.', helpGroup: 'GITOPS' }),
+    'gitops-path': Flags.string({ description: 'Directory inside the repository.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
+    'gitops-flavor': Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', helpGroup: 'GITOPS', description: 'Ordering annotations for the GitOps engine.' }),
+    fleet: Flags.string({ description: 'With --gitops-repo and no cluster: a YAML file of SeiNodes for forEach selectors.', helpGroup: 'GITOPS' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(PlanApply);
+    this.machineOutput = flags.output !== undefined && flags.output !== 'table';
+    const service = await import('../../plan/service.js');
+    if (flags['gitops-repo']) {
+      if (!flags['gitops-path']) this.error('--gitops-path is required with --gitops-repo', { exit: 2 });
+      const { commitPlanToGit } = await import('../../plan/gitops.js');
+      const result = await commitPlanToGit({
+        file: flags.filename,
+        ...(flags.set ? { set: flags.set } : {}),
+        ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
+        ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+        ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags.fleet ? { fleetFile: flags.fleet } : { connection: connectionOptions(flags) }),
+        repo: flags['gitops-repo'],
+        path: flags['gitops-path']!,
+        flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux',
+      });
+      for (const note of result.notes) this.logToStderr(note);
+      process.stdout.write(`${JSON.stringify(result.commit, null, flags.output === 'json' ? 2 : undefined)}\n`);
+      return;
+    }
+    const [{ connect }, { followView, printOutcome }, { parseDuration }, { verdictTable }, { stringify }] = await Promise.all([
+      import('../../cluster/index.js'),
+      import('../../plan/cli.js'),
+      import('../../services/duration.js'),
+      import('../../plan/view.js'),
+      import('yaml'),
+    ]);
+    const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
+    const client = await connect(connectionOptions(flags));
+    const view = await followView(flags.output === 'ndjson');
+    const abort = new AbortController();
+    const onSignal = (): void => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const outcome = await service.applyPlan({
+        client,
+        file: flags.filename,
+        ...(flags.set ? { set: flags.set } : {}),
+        ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
+        ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+        ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags['max-parallel'] ? { maxParallel: flags['max-parallel'] } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        signal: abort.signal,
+        onEvent: view.onEvent,
+        onState: view.onState,
+        onPlanId: (id, resumed) => {
+          view.note(`${resumed ? 'continuing' : 'started'} plan run ${id}`);
+          if (flags['state-file']) void service.writeStateFile(flags['state-file'], { planId: id, namespace: flags.namespace ?? client.namespace });
+        },
+      });
+      view.finish(outcome.verdict);
+      if (flags['state-file']) await service.writeStateFile(flags['state-file'], { planId: outcome.verdict.planId, namespace: outcome.verdict.namespace, verdict: outcome.verdict });
+      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), (v) => stringify(v, { lineWidth: 0 }), verdictTable);
+      const error = service.verdictError(outcome.verdict);
+      if (error) throw error;
+    } finally {
+      view.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}

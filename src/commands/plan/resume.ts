@@ -1,0 +1,59 @@
+// `kubectl sei plan resume PLAN_ID`: continue a run from the cluster's state, on any machine.
+import { Args, Flags } from '@oclif/core';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { PLAN_EXIT_CODES } from '../../plan/cli.js';
+
+export default class PlanResume extends SeiCommand {
+  static override summary = 'Resume a plan run after a crash, a timeout or an approval: re-derives its state from the cluster, never duplicates a task, never counts recovery as an attempt.';
+  static override description = `${PlanResume.summary}\n\n${PLAN_EXIT_CODES}`;
+  static override examples = ['<%= config.bin %> plan resume 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c -n arctic-1 --timeout 30m'];
+  static override args = { planId: Args.string({ required: true, description: 'The plan id.' }) };
+  static override flags = {
+    ...connectionFlags,
+    'max-parallel': Flags.integer({ min: 1, description: 'Cap on tasks in flight and on every step\'s maxParallel.' }),
+    timeout: Flags.string({ description: 'Give up following after this long; the tasks keep running. Default: no limit.' }),
+    output: Flags.string({ char: 'o', options: ['table', 'json', 'yaml', 'ndjson'], description: 'table (default) | json | yaml | ndjson.' }),
+    'templates-dir': Flags.string({ description: 'Extra task templates (user kinds) the plan uses.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanResume);
+    this.machineOutput = flags.output !== undefined && flags.output !== 'table';
+    const [service, { connect }, { followView, printOutcome }, { parseDuration }, { verdictTable }, { stringify }] = await Promise.all([
+      import('../../plan/service.js'),
+      import('../../cluster/index.js'),
+      import('../../plan/cli.js'),
+      import('../../services/duration.js'),
+      import('../../plan/view.js'),
+      import('yaml'),
+    ]);
+    const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
+    const client = await connect(connectionOptions(flags));
+    const view = await followView(flags.output === 'ndjson');
+    const abort = new AbortController();
+    const onSignal = (): void => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const outcome = await service.resumePlan({
+        client,
+        planId: args.planId,
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags['max-parallel'] ? { maxParallel: flags['max-parallel'] } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+        signal: abort.signal,
+        onEvent: view.onEvent,
+        onState: view.onState,
+      });
+      view.finish(outcome.verdict);
+      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), (v) => stringify(v, { lineWidth: 0 }), verdictTable);
+      const error = service.verdictError(outcome.verdict);
+      if (error) throw error;
+    } finally {
+      view.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// `kubectl sei plan simulate -f PLAN`: the execution graph, classified, without writing anything.
+import { Flags } from '@oclif/core';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { PLAN_EXIT_CODES, fleetFlags, planFileFlags } from '../../plan/cli.js';
+
+export default class PlanSimulate extends SeiCommand {
+  static override summary = 'Preview a plan without writing anything: each step and fan-out item classified pending, skipped, requires-approval or blocked (with the reason it would fail).';
+  static override description = `${PlanSimulate.summary}
+
+Blocked reasons: UnsupportedKind (the cluster's CRD does not serve the kind), TargetResolveFailed (no such SeiNode), ParamsBuildFailed (DiscoverPeers on a node without peers), PhaseNotMet (the node is not in requirePhase), InvalidParams. Reads the cluster, or --offline --fleet FILE.
+Exit 0 whatever the classification: a preview is not a run.
+
+${PLAN_EXIT_CODES}`;
+  static override examples = [
+    '<%= config.bin %> plan simulate -f refresh-peers --set chain=arctic-1 -n arctic-1',
+    '<%= config.bin %> plan simulate -f refresh-peers --offline --fleet fleet.yaml --format json',
+  ];
+  static override flags = {
+    ...connectionFlags,
+    ...planFileFlags,
+    ...fleetFlags,
+    format: Flags.string({ options: ['table', 'json'], default: 'table', description: 'table or json.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(PlanSimulate);
+    this.machineOutput = flags.format === 'json';
+    const service = await import('../../plan/service.js');
+    const fleet = flags.fleet ? service.readFleetFile(flags.fleet) : undefined;
+    if (flags.offline && !fleet) this.error('--offline needs --fleet FILE (kubectl get seinodes -o yaml > fleet.yaml)', { exit: 2 });
+    const client = fleet ? undefined : await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
+    const result = await service.simulatePlan({
+      file: flags.filename,
+      ...(flags.set ? { set: flags.set } : {}),
+      ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
+      ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      ...(fleet ? { fleet } : {}),
+      ...(client ? { client } : {}),
+    });
+    if (flags.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else process.stdout.write((await import('../../plan/view.js')).simulationTable(result));
+  }
+}

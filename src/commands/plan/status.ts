@@ -1,0 +1,50 @@
+// `kubectl sei plan status PLAN_ID | -f PLAN`: a run's state, recovered from the cluster alone.
+import { Args, Flags } from '@oclif/core';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { PLAN_EXIT_CODES } from '../../plan/cli.js';
+
+export default class PlanStatus extends SeiCommand {
+  static override summary = 'Show a plan run: every step with done/failed/running counts, the failed task\'s detail, or the approval it waits for.';
+  static override description = `${PlanStatus.summary}
+
+Works from any machine: the run is recovered from ConfigMap sei-plan-<id> and the tasks' sei.io/plan-* labels. With -f PLAN, the newest run of that plan in the namespace.
+Exit 0 for any readable state (use the phase field); 2 when the run is unknown; 4 on API errors.
+
+${PLAN_EXIT_CODES}`;
+  static override examples = ['<%= config.bin %> plan status 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c -n arctic-1', '<%= config.bin %> plan status -f refresh-peers -n arctic-1 -o json'];
+  static override args = { planId: Args.string({ description: 'The plan id printed by plan apply.', required: false }) };
+  static override flags = {
+    ...connectionFlags,
+    filename: Flags.string({ char: 'f', description: 'A plan manifest or built-in plan name: show its newest run.' }),
+    'state-file': Flags.string({ description: 'Read the plan id from a --state-file written by plan apply.' }),
+    output: Flags.string({ char: 'o', options: ['table', 'json', 'yaml'], default: 'table', description: 'table | json | yaml.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanStatus);
+    this.machineOutput = flags.output !== 'table';
+    const service = await import('../../plan/service.js');
+    const { SeiError } = await import('../../errors/index.js');
+    const client = await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
+    let planId = args.planId;
+    let namespace = flags.namespace;
+    if (!planId && flags['state-file']) {
+      const state = await service.readStateFile(flags['state-file']);
+      planId = state.planId;
+      namespace ??= state.namespace;
+    }
+    if (!planId && flags.filename) {
+      const { loadPlan } = await import('../../plan/load.js');
+      const loaded = await loadPlan(flags.filename);
+      namespace ??= loaded.manifest.metadata.namespace;
+      [planId] = await service.runsOf(client, loaded.manifest.metadata.name, namespace ?? client.namespace);
+      if (!planId) throw SeiError.invalid(`no run of plan ${loaded.manifest.metadata.name} in namespace ${namespace ?? client.namespace}`, [], ['start one: kubectl sei plan apply -f PLAN']);
+    }
+    if (!planId) throw SeiError.invalid('give a PLAN_ID, -f PLAN or --state-file FILE');
+    const verdict = await service.planStatus({ client, planId, ...(namespace ? { namespace } : {}) });
+    const { compactVerdict } = await import('../../plan/cli.js');
+    if (flags.output === 'json') process.stdout.write(`${JSON.stringify(compactVerdict(verdict), null, 2)}\n`);
+    else if (flags.output === 'yaml') process.stdout.write((await import('yaml')).stringify(compactVerdict(verdict), { lineWidth: 0 }));
+    else process.stdout.write((await import('../../plan/view.js')).verdictTable(verdict));
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * What the `plan` commands share: their flags, and following a run with one live progress view
+ * (an ora spinner with a line per running step in a TTY, plain lines otherwise, NDJSON events on
+ * stdout with -o ndjson). Imports only @oclif/core and types; services load lazily.
+ */
+import { Flags } from '@oclif/core';
+import type { PlanEvent } from './executor.js';
+import type { Derived } from './derive.js';
+import type { PlanOutcome } from './service.js';
+import type { PlanVerdict } from './types.js';
+
+export const planFileFlags = {
+  filename: Flags.string({ char: 'f', description: 'The plan manifest, or the name of a built-in plan (refresh-peers).', required: true }),
+  set: Flags.string({ multiple: true, description: 'An input, name=value (typed by the plan\'s inputs); repeatable.' }),
+  inputs: Flags.string({ description: 'A YAML/JSON file of input values.' }),
+  'templates-dir': Flags.string({ description: 'Extra task templates (user kinds) on top of the built-in catalog.' }),
+};
+
+export const fleetFlags = {
+  offline: Flags.boolean({ description: 'Do not contact a cluster; forEach selectors use --fleet.' }),
+  fleet: Flags.string({ description: 'A YAML file of SeiNodes (kubectl get seinodes -o yaml) for offline fan-out.' }),
+};
+
+export const PLAN_EXIT_CODES = `EXIT CODES
+  0  the plan is Complete (or render/validation succeeded)
+  1  the plan Failed (failedStep, failedIndex and failedTaskDetail on stderr) or was cancelled
+  2  invalid plan, inputs or flags; nothing was written
+  3  not finished: --timeout expired, or the run is waiting for approval (reason WaitingApproval); resume later
+  4  cluster or API error`;
+
+export interface FollowView {
+  onEvent: (event: PlanEvent) => void;
+  onState: (derived: Derived) => void;
+  finish: (verdict: PlanVerdict) => void;
+  stop: () => void;
+  note: (text: string) => void;
+}
+
+/** One live view for a run; NDJSON events go to stdout, people's lines to stderr. */
+export async function followView(ndjson: boolean): Promise<FollowView> {
+  const { createProgress } = await import('../output/progress.js');
+  const { progressLines } = await import('./view.js');
+  const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
+  const progress = await createProgress();
+  return {
+    onEvent(event) {
+      if (ndjson) process.stdout.write(`${JSON.stringify(event)}\n`);
+      if (!tty && event.event === 'step' && event.state !== 'pending') {
+        progress.note(`${event.step}: ${event.state} ${event.done}/${event.total} done, ${event.failed} failed${event.running ? `, ${event.running} running` : ''}`);
+      }
+      if (event.event === 'retry') progress.note(`${event.step}[${event.index}] ${event.node}: retry ${event.nextAttempt} at ${event.at}`);
+    },
+    onState(derived) {
+      if (tty) progress.update(progressLines(derived));
+    },
+    finish(verdict) {
+      const text = `plan ${verdict.planName} ${verdict.planId}: ${verdict.phase} (${verdict.tasks.created} tasks)`;
+      if (verdict.phase === 'Complete') progress.succeed(text);
+      else progress.fail(text);
+      if (ndjson) process.stdout.write(`${JSON.stringify({ event: 'verdict', ...verdict, steps: verdict.steps.map(({ items: _items, ...s }) => s) })}\n`);
+    },
+    stop: () => progress.stop(),
+    note: (text) => progress.note(text),
+  };
+}
+
+/** The verdict without per-item task objects (machine output). */
+export function compactVerdict(verdict: PlanVerdict): unknown {
+  return {
+    ...verdict,
+    steps: verdict.steps.map((s) => ({ ...s, items: s.items.map(({ task: _task, ...i }) => i) })),
+  };
+}
+
+export function printOutcome(outcome: PlanOutcome, format: string | undefined, write: (text: string) => void, yamlStringify: (v: unknown) => string, table: (v: PlanVerdict) => string): void {
+  if (format === 'json') write(`${JSON.stringify(compactVerdict(outcome.verdict), null, 2)}\n`);
+  else if (format === 'yaml') write(yamlStringify(compactVerdict(outcome.verdict)));
+  else if (format !== 'ndjson') write(table(outcome.verdict));
+}

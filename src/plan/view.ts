@@ -1,0 +1,50 @@
+/**
+ * Plain-text views of plans for people: the verdict table, the simulation table and the live
+ * progress lines. Pure string building; the commands decide where the text goes.
+ */
+import type { Derived } from './derive.js';
+import type { SimulationResult } from './service.js';
+import type { PlanVerdict } from './types.js';
+
+export function columns(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function verdictTable(verdict: PlanVerdict): string {
+  const rows = [['STEP', 'KIND', 'STATE', 'DONE', 'FAILED', 'RUNNING', 'TOTAL', 'MESSAGE']];
+  for (const s of verdict.steps) {
+    rows.push([s.id, s.kind ?? 'approval', s.state, String(s.counts.done), String(s.counts.failed), String(s.counts.running), String(s.counts.total), s.message ?? '']);
+  }
+  const head = `PLAN ${verdict.planName}  ID ${verdict.planId}  NAMESPACE ${verdict.namespace}  PHASE ${verdict.phase}  TASKS ${verdict.tasks.created}\n`;
+  let tail = '';
+  if (verdict.failedTaskDetail) {
+    const d = verdict.failedTaskDetail;
+    tail += `FAILED step ${verdict.failedStep} item ${verdict.failedIndex}: ${d.name} (${d.kind} on ${d.node}) ${d.reason}${d.message ? `: ${d.message}` : ''} [attempts ${d.attempts}/${d.maxAttempts}]\n`;
+  }
+  if (verdict.waitingFor) tail += `WAITING for approval of step ${verdict.waitingFor.step}: ${verdict.waitingFor.message}\n`;
+  for (const t of verdict.toleratedFailures ?? []) tail += `TOLERATED ${t.name} (${t.kind} on ${t.node}) ${t.reason} [attempts ${t.attempts}/${t.maxAttempts}]\n`;
+  return head + columns(rows) + tail;
+}
+
+export function simulationTable(result: SimulationResult): string {
+  const rows = [['STEP', 'KIND', 'ITEM', 'NODE', 'CLASS', 'REASON']];
+  for (const s of result.steps) {
+    if (s.items.length === 0) rows.push([s.id, s.kind ?? 'approval', '-', '-', s.class, s.message ?? '']);
+    for (const i of s.items) rows.push([s.id, s.kind ?? '', String(i.index), i.node, i.class, [i.reason, i.message ?? (i.index === 0 ? s.message : undefined)].filter(Boolean).join(': ')]);
+  }
+  const sum = result.summary;
+  return columns(rows) + `\n${sum.pending} pending, ${sum.skipped} skipped, ${sum['requires-approval']} requires-approval, ${sum.blocked} blocked\n`;
+}
+
+/** One line per step that has started, with counts; the plan phase first. */
+export function progressLines(d: Derived): string {
+  const active = d.verdict.steps.filter((s) => s.state !== 'pending' || s.counts.done + s.counts.failed + s.counts.running > 0);
+  const lines = active.map((s) => {
+    const c = s.counts;
+    if (s.state === 'waiting-approval') return `  ${s.id}: waiting for approval`;
+    if (s.state === 'approved' || s.state === 'skipped') return `  ${s.id}: ${s.state}`;
+    return `  ${s.id}: ${c.done}/${c.total} done, ${c.failed} failed${c.running ? `, ${c.running} running` : ''}`;
+  });
+  return [`plan ${d.verdict.planName} ${d.verdict.planId.slice(0, 8)}: ${d.verdict.phase}`, ...lines].join('\n');
+}
