@@ -39,7 +39,7 @@ export async function createProgress(options: ProgressOptions = {}): Promise<Pro
   const { default: ora } = await import('ora');
   let spinner: Spinner | undefined;
   const ensure = (text: string): Spinner => {
-    if (!spinner) spinner = ora({ text, stream: stream as NodeJS.WriteStream, discardStdin: false }).start() as unknown as Spinner;
+    if (!spinner) spinner = ora({ text, stream: stream as NodeJS.WriteStream, discardStdin: false, isEnabled: true }).start() as unknown as Spinner;
     return spinner;
   };
   return {

@@ -153,7 +153,7 @@ async function commitInstead(options: RunTaskOptions): Promise<RunTaskResult> {
     const uid = await readPodUid(client, node, namespace);
     const spec = view.spec(object);
     object = { ...object, spec: { ...spec, restartPod: { ...(spec['restartPod'] as Record<string, unknown>), podUID: uid } } };
-    options.progress.note(`Warning: the pod UID of ${node}-0 (${uid}) was read now but the GitOps engine applies the task later: if the pod restarts in between, the task completes as a no-op`);
+    // commitToGit warns that the UID is read now but applied later (its result.warnings).
   }
   const { commitToGit } = await import('../gitops/index.js');
   const committed = await commitToGit({
