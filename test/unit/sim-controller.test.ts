@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
+import { createStore, type SimStoreHandle } from '../../src/sim/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
 import { NS, phaseOf, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
 
@@ -111,6 +112,50 @@ describe('SeiNode behaviour', () => {
     expect([0, 249, 250, 1000, 10_000].map((dt) => simulatedHeight(node, t0 + dt))).toEqual([1, 1, 2, 5, 41]);
     const defaults = { ...node, metadata: { ...node.metadata, annotations: {} } };
     expect(simulatedHeight(defaults, t0 + 1000)).toBe(11);
+  });
+});
+
+describe('scaling', () => {
+  /** A store that counts how many objects the controller reads (each read is a deep copy). */
+  function countingStore(): { store: SimStoreHandle; reads: () => number } {
+    const inner = createStore();
+    let reads = 0;
+    const store: SimStoreHandle = Object.assign(Object.create(inner) as SimStoreHandle, {
+      get: (resource: string, namespace: string | undefined, name: string) => {
+        reads += 1;
+        return inner.get(resource, namespace, name);
+      },
+      list: (resource: string, namespace?: string) => {
+        const items = inner.list(resource, namespace);
+        reads += items.length;
+        return items;
+      },
+    });
+    return { store, reads: () => reads };
+  }
+
+  async function fleetReads(size: number): Promise<number> {
+    const { store, reads } = countingStore();
+    const h = harness({ store });
+    const ready = new Set<string>();
+    const all = new Promise<void>((resolve) => {
+      store.onChange((e) => {
+        const conditions = ((e.object.status as { conditions?: Obj[] } | undefined)?.conditions ?? []) as Obj[];
+        if (e.resource === 'pods' && conditions.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(e.object.metadata.name!);
+        if (ready.size === size) resolve();
+      });
+    });
+    for (let i = 0; i < size; i++) h.node(`n-${i}`);
+    await all;
+    await h.controller.idle();
+    return reads();
+  }
+
+  it('bringing up a fleet reads O(1) objects per node, not O(fleet)', async () => {
+    const small = await fleetReads(20);
+    const large = await fleetReads(100);
+    // Per-node work must not grow with the fleet: five times the nodes, well under 2x per node.
+    expect(large / 100 / (small / 20)).toBeLessThan(2);
   });
 });
 

@@ -37,11 +37,19 @@ export function cometNodeId(node: KubeObject): string {
 }
 
 /**
- * The node's pods are found by the `sei.io/node` label, the contract the real controller keeps,
- * not by ownerReferences: pods seeded from a real cluster are owned by a StatefulSet.
+ * The node's pods: the StatefulSet ordinals `<node>-0`, `<node>-1`, ... that carry the
+ * `sei.io/node` label (the contract the real controller keeps; ownerReferences are not used, as
+ * pods seeded from a real cluster are owned by a StatefulSet). Looked up by name, not by listing
+ * the namespace, so a fleet's reconciles stay O(replicas) each.
  */
-export function podsOfNode(ctx: ReconcileContext, namespace: string, name: string): KubeObject[] {
-  return ctx.store.list('pods', namespace).filter((pod) => pod.metadata.labels?.[NODE_LABEL] === name);
+export function podsOfNode(ctx: ReconcileContext, namespace: string, name: string, atLeast = 1): KubeObject[] {
+  const pods: KubeObject[] = [];
+  for (let ordinal = 0; ; ordinal++) {
+    const pod = ctx.store.get('pods', namespace, `${name}-${ordinal}`);
+    if (pod?.metadata.labels?.[NODE_LABEL] === name) pods.push(pod);
+    else if (ordinal >= atLeast) break;
+  }
+  return pods;
 }
 
 export function podIsReady(pod: KubeObject): boolean {
@@ -98,8 +106,11 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
   const key = nodeKey(namespace, name);
   const node = ctx.store.get('seinodes', namespace, name);
   if (!node) {
-    // Garbage collection: the node's pods go with it (ownerReferences).
-    for (const pod of podsOfNode(ctx, namespace, name)) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
+    // Garbage collection: the node's pods go with it (ownerReferences). A deleted node's
+    // replica count is unknown, so this one pass lists the namespace.
+    for (const pod of ctx.store.list('pods', namespace)) {
+      if (pod.metadata.labels?.[NODE_LABEL] === name) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
+    }
     return;
   }
   const now = ctx.now();
@@ -161,7 +172,7 @@ function reconcilePods(ctx: ReconcileContext, node: KubeObject): void {
   const image = typeof asObject(node.spec).image === 'string' ? (asObject(node.spec).image as string) : undefined;
   const now = ctx.now();
   const wanted = new Set(Array.from({ length: knobs.replicas }, (_, i) => `${name}-${i}`));
-  for (const pod of podsOfNode(ctx, namespace, name)) {
+  for (const pod of podsOfNode(ctx, namespace, name, knobs.replicas)) {
     if (!wanted.has(pod.metadata.name ?? '')) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
   }
   for (const podName of wanted) {
