@@ -26,6 +26,7 @@ ${EXIT_CODES_HELP}`;
     'state-dir': Flags.string({ description: 'Persist every object here; a restart continues where it stopped.' }),
     crd: Flags.string({ description: 'Which SeiNodeTask API to serve.', options: ['seed', 'latest'], default: 'seed' }),
     faults: Flags.string({ description: 'YAML/JSON fault injection config {seed, errorRate, errorCodes, retryAfterSeconds, latencyMs, dropConnectionRate, watchGoneRate, closeWatchAfterEvents, paths}.' }),
+    'watch-history': Flags.integer({ description: 'Events kept for resuming watches; older resourceVersions answer 410 Gone.', default: 10_000, min: 1 }),
     output: Flags.string({ char: 'o', description: 'Print the ready line as JSON on stdout.', options: ['json'] }),
   };
 
@@ -47,6 +48,7 @@ ${EXIT_CODES_HELP}`;
         stateDir: flags['state-dir'],
         crd: flags.crd as 'seed' | 'latest',
         faults: flags.faults,
+        historyLimit: flags['watch-history'],
       },
       {
         signal: controller.signal,
