@@ -13,7 +13,7 @@ import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
 import { expandItems } from './graph.js';
 import { fleetFromCluster } from './fleet.js';
 import { planSelector } from './naming.js';
-import { writeRun, type StoredRun } from './run-store.js';
+import { readRun, writeRun, type StoredRun } from './run-store.js';
 import { buildTask, kindLookup } from './tasks.js';
 import type { FleetNode, PlanVerdict, StepState } from './types.js';
 
@@ -44,6 +44,7 @@ export interface ExecuteOptions {
 }
 
 const TASK_API = 'sei.io/v1alpha1';
+const RECORD_CHECK_MS = 1000;
 
 export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict> {
   const { client, catalog, run, stored } = options;
@@ -66,6 +67,7 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   let dirty = false;
   let wakeTimer: NodeJS.Timeout | undefined;
   let finished = false;
+  let lastRecordCheck = now();
 
   return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -157,6 +159,17 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
             await writeRun(client, run.planId, namespace, stored);
             dirty = true;
             continue;
+          }
+          if (d.launchable.length > 0 && now() - lastRecordCheck >= RECORD_CHECK_MS) {
+            // `plan cancel` from another terminal: checked before launching, at most once a second.
+            lastRecordCheck = now();
+            const current = await readRun(client, run.planId, namespace);
+            if (current?.cancelled) {
+              run.cancelled = true;
+              stored.cancelled = true;
+              dirty = true;
+              continue;
+            }
           }
           const cap = options.maxParallel && options.maxParallel > 0 ? Math.max(0, options.maxParallel - d.running - inFlightLaunches) : Number.POSITIVE_INFINITY;
           const batch = d.launchable.filter((l) => !tasks.has(l.name)).slice(0, cap);

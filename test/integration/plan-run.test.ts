@@ -1,0 +1,135 @@
+// Plans against the simulated cluster over HTTP: fan-out, stop-on-failure diagnosis that
+// simulate predicted, retries, outputs feeding later steps, approvals and cancel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { applyPlan, approveStep, cancelPlan, planStatus, resumePlan, simulatePlan, verdictError } from '../../src/plan/service.js';
+import type { PlanEvent } from '../../src/plan/executor.js';
+import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
+
+describe('refresh-peers over a 50-node label selector', () => {
+  let cluster: PlanCluster;
+  beforeAll(async () => {
+    cluster = await startPlanCluster(planFleet(50, { 'node-07': { peers: false } }));
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.sim.stop();
+  });
+
+  it('simulate predicts ParamsBuildFailed for the node without peers, and nothing else', async () => {
+    const result = await simulatePlan({ client: cluster.client, file: 'refresh-peers', namespace: NS, set: ['chain=arctic-1'] });
+    const blocked = result.steps.flatMap((s) => s.items.filter((i) => i.class === 'blocked').map((i) => ({ step: s.id, node: i.node, reason: i.reason })));
+    expect(blocked).toEqual([{ step: 'discover', node: 'node-07', reason: 'ParamsBuildFailed' }]);
+    expect(result.summary.pending).toBe(99);
+    // Nothing was written.
+    expect((await cluster.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace: NS })).items).toHaveLength(0);
+  });
+
+  it('apply stops at that node with the ParamsBuildFailed diagnosis simulate predicted', async () => {
+    const { verdict } = await applyPlan({ client: cluster.client, file: 'refresh-peers', namespace: NS });
+    expect(verdict.phase).toBe('Failed');
+    expect(verdict.failedStep).toBe('discover');
+    expect(verdict.failedIndex).toBe(7);
+    expect(verdict.failedTaskDetail).toMatchObject({ node: 'node-07', kind: 'DiscoverPeers', reason: 'ParamsBuildFailed', attempts: 1, maxAttempts: 1 });
+    const tasks = await planTasks(cluster.client, verdict.planId);
+    // maxParallel 10: nothing launched after the failure was seen; nothing of the next step at all.
+    expect(tasks.filter((t) => t.metadata.labels?.['sei.io/plan-step'] === 'restart')).toHaveLength(0);
+    expect(tasks.length).toBeLessThan(50);
+    const error = verdictError(verdict)!;
+    expect(error.exitCode).toBe(1);
+    expect(error.message).toMatch(/step discover item 7 \(node-07\).*ParamsBuildFailed/);
+  }, 60_000);
+
+  it('with the node fixed, completes with exactly 100 tasks over ONE watch connection', async () => {
+    const node = await cluster.client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', name: 'node-07', namespace: NS });
+    await cluster.client.apply({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'node-07', namespace: NS }, spec: { ...(node!['spec'] as object), peers: [{ static: { addresses: ['0000000000000000000000000000000000000000@p:26656'] } }] } }, { force: true });
+    const before = cluster.client.stats.watchConnections;
+    const events: PlanEvent[] = [];
+    const { verdict } = await applyPlan({ client: cluster.client, file: 'refresh-peers', namespace: NS, onEvent: (e) => events.push(e) });
+    expect(verdict.phase, JSON.stringify(verdict.failedTaskDetail)).toBe('Complete');
+    const tasks = await planTasks(cluster.client, verdict.planId);
+    expect(tasks).toHaveLength(100);
+    expect(new Set(tasks.map((t) => t.metadata.name)).size).toBe(100);
+    expect(tasks.filter((t) => (t['spec'] as { kind: string }).kind === 'RestartPod')).toHaveLength(50);
+    expect(cluster.client.stats.watchConnections - before).toBe(1);
+    // maxParallel 1 on restarts: never two restart launches while one is unfinished.
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const running = new Set<string>();
+    for (const e of events) {
+      if (e.event === 'launch' && e.step === 'restart') running.add(e.name);
+      if (e.event === 'task' && e.step === 'restart' && (e.phase === 'Complete' || e.phase === 'Failed')) running.delete(e.name);
+      inFlight = running.size;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+    }
+    expect(maxInFlight).toBe(1);
+    const status = await planStatus({ client: cluster.client, planId: verdict.planId, namespace: NS });
+    expect(status.phase).toBe('Complete');
+    expect(status.steps.map((s) => [s.id, s.counts.done, s.counts.total])).toEqual([['discover', 50, 50], ['restart', 50, 50]]);
+  }, 120_000);
+});
+
+describe('retries, outputs, approvals, cancel', () => {
+  let cluster: PlanCluster;
+  beforeAll(async () => {
+    cluster = await startPlanCluster(planFleet(5, { 'node-02': { annotations: { 'sim.sei.io/fail-kinds': 'DiscoverPeers' } } }));
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.sim.stop();
+  });
+
+  it('fail-kinds on one node with maxAttempts 2 retries exactly once and reports the attempts', async () => {
+    const events: PlanEvent[] = [];
+    const { verdict } = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'discover-retry.yaml'), namespace: NS, onEvent: (e) => events.push(e) });
+    expect(verdict.phase).toBe('Failed');
+    expect(verdict.failedTaskDetail).toMatchObject({ node: 'node-02', attempts: 2, maxAttempts: 2 });
+    const tasks = await planTasks(cluster.client, verdict.planId);
+    const forNode = tasks.filter((t) => t.metadata.labels?.['sei.io/node'] === 'node-02').map((t) => [t.metadata.name, t.metadata.labels?.['sei.io/plan-attempt']]).sort();
+    expect(forNode).toEqual([
+      [`discover-retry-${verdict.planId.slice(0, 8)}-discover-2`, '1'],
+      [`discover-retry-${verdict.planId.slice(0, 8)}-discover-2-a2`, '2'],
+    ]);
+    expect(events.filter((e) => e.event === 'retry')).toHaveLength(1);
+    expect(events.filter((e) => e.event === 'launch' && e.node === 'node-02').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
+  }, 60_000);
+
+  it('a gov-upgrade plan passes the proposal\'s proposalId to every GovVote', async () => {
+    const { verdict } = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'gov-upgrade.yaml'), namespace: NS });
+    expect(verdict.phase, JSON.stringify(verdict.failedTaskDetail)).toBe('Complete');
+    const tasks = await planTasks(cluster.client, verdict.planId);
+    const proposal = tasks.find((t) => (t['spec'] as { kind: string }).kind === 'GovSoftwareUpgrade')!;
+    const proposalId = (proposal['status'] as { outputs: { govSoftwareUpgrade: { proposalId: unknown } } }).outputs.govSoftwareUpgrade.proposalId;
+    expect(proposalId).toBeDefined();
+    const votes = tasks.filter((t) => (t['spec'] as { kind: string }).kind === 'GovVote');
+    expect(votes).toHaveLength(5);
+    for (const vote of votes) expect((vote['spec'] as { govVote: { proposalId: unknown } }).govVote.proposalId).toBe(proposalId);
+  }, 60_000);
+
+  it('an approval step pauses the run (exit 3, WaitingApproval) until plan approve; resume finishes it', async () => {
+    const first = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'approval.yaml'), namespace: NS });
+    expect(first.verdict.phase).toBe('WaitingApproval');
+    expect(first.verdict.waitingFor).toEqual({ step: 'check', message: 'Peers refreshed: approve the restart' });
+    const error = verdictError(first.verdict)!;
+    expect(error.exitCode).toBe(3);
+    expect(error.reason).toBe('WaitingApproval');
+    expect(error.message).toContain(`kubectl sei plan approve ${first.verdict.planId} check`);
+    expect(await planTasks(cluster.client, first.verdict.planId)).toHaveLength(2);
+    await expect(approveStep({ client: cluster.client, planId: first.verdict.planId, step: 'restart', namespace: NS })).rejects.toThrow(/not an approval step/);
+    await approveStep({ client: cluster.client, planId: first.verdict.planId, step: 'check', namespace: NS });
+    const second = await resumePlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
+    expect(second.verdict.phase).toBe('Complete');
+    // `upgrade` is skipped: its `when` (the image input) is empty.
+    expect(second.verdict.steps.map((s) => [s.id, s.state])).toEqual([['discover', 'succeeded'], ['check', 'approved'], ['restart', 'succeeded'], ['upgrade', 'skipped']]);
+    expect(await planTasks(cluster.client, first.verdict.planId)).toHaveLength(4);
+  }, 60_000);
+
+  it('cancel stops launching; resume refuses a cancelled run', async () => {
+    const first = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'approval.yaml'), namespace: NS });
+    const { alreadyCancelled } = await cancelPlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
+    expect(alreadyCancelled).toBe(false);
+    await expect(resumePlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS })).rejects.toThrow(/cancelled/);
+    const status = await planStatus({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
+    expect(status.phase).toBe('Cancelled');
+  }, 60_000);
+});
