@@ -133,6 +133,17 @@ describe('task wait', () => {
     expect(verdictsToError(verdicts, NS, waitFor)?.exitCode).toBe(exit);
   });
 
+  it('follows many pending tasks on ONE watch connection, and times them all out (exit 3)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `many-${i}`);
+    const path = file('many.yaml', names.map((n) => task(n, 'DiscoverPeers', 'booting', '  discoverPeers: {}\n')).join('---\n'));
+    await applyDocuments(await readTaskDocuments([path]), { client: cluster.client, catalog, progress: silentProgress() });
+    const before = cluster.client.stats.watchConnections;
+    const verdicts = await followTasks(cluster.client, { namespace: NS, names, timeoutMs: 400, progress: silentProgress() });
+    expect(verdicts.map((v) => v.outcome)).toEqual(names.map(() => 'Timeout'));
+    expect(cluster.client.stats.watchConnections - before).toBe(1);
+    expect(verdictsToError(verdicts, NS)?.message).toContain('12 SeiNodeTasks');
+  });
+
   it('a missing name is NotFound (exit 2), not a timeout', async () => {
     const verdicts = await followTasks(cluster.client, { namespace: NS, names: ['no-such-task'], timeoutMs: 5_000, progress: silentProgress() });
     expect(verdictsToError(verdicts, NS)?.reason).toBe('NotFound');
