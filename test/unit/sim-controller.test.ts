@@ -304,6 +304,8 @@ describe('SeiNodeTask lifecycle', () => {
     const vote = (h.status('vote').outputs as Obj).govVote as Obj;
     expect(Object.keys(vote).sort()).toEqual(['height', 'txHash']);
     expect(h.get('configmaps', 'sim-chain-state')?.data).toEqual({ lastProposalId: '2' });
+    // Terminal executions leave the sidecar's memory: it holds in-flight tasks only.
+    expect(h.get('configmaps', 'sim-sidecar-tasks')?.data).toEqual({});
   });
 
   it.each(['RestartPod', 'DiscoverPeers', 'GovVote', 'AwaitNodesAtHeight'])('sim.sei.io/fail-kinds listing %s fails it with TaskFailed', async (kind) => {

@@ -1,6 +1,6 @@
 /**
  * The simulated sidecar's memory, kept in the store so it survives a sim restart: one
- * ConfigMap per namespace holding each minted execution (what the controller snapshotted from
+ * ConfigMap per namespace holding each in-flight execution (what the controller snapshotted from
  * spec at mint time, the side effects already performed), and one holding the namespace's
  * chain state (the last gov proposal id). Apply-once and restart-safety rest on this: an
  * execution is read from here, never re-derived from a later spec. Storage only; no decisions.
