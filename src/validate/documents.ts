@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parse as parseYaml, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { SeiError, type FieldCause } from '../errors/index.js';
 
 export interface SourcePosition {
@@ -23,6 +23,17 @@ export interface SourceDocument {
   object: Record<string, unknown>;
   /** 1-based position of a field path (`spec.peers[0].static`); the nearest existing ancestor when absent. */
   positionOf(fieldPath: string): SourcePosition;
+  /** Unquoted scalars that YAML 1.1 parsers (kubectl, ArgoCD, Flux) read differently. */
+  yaml11Differences?(): Yaml11Difference[];
+}
+
+/** A plain scalar whose YAML 1.2 value (ours) differs from its YAML 1.1 value (kubectl's). */
+export interface Yaml11Difference {
+  field: string;
+  source: string;
+  yaml12: unknown;
+  yaml11: unknown;
+  position: SourcePosition;
 }
 
 export interface ManifestInput {
@@ -94,6 +105,52 @@ function makePositionOf(doc: Document, lines: LineCounter, prefix: Array<string 
   };
 }
 
+// Only scalars that can resolve differently are re-read as YAML 1.1: y/n/yes/no/on/off,
+// leading-zero octals, 0o/0b prefixes, underscores in numbers, sexagesimal 1:30.
+const YAML11_CANDIDATE = /^(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|[-+]?0[0-9_]+|[-+]?0[obx][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_.]*|[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$/;
+const yaml11Cache = new Map<string, unknown>();
+
+function yaml11Value(source: string): unknown {
+  if (yaml11Cache.has(source)) return yaml11Cache.get(source);
+  let value: unknown;
+  try {
+    value = parseYaml(source, { version: '1.1' });
+  } catch {
+    value = source;
+  }
+  if (yaml11Cache.size < 10_000) yaml11Cache.set(source, value);
+  return value;
+}
+
+function collectYaml11(node: unknown, path: string, out: Array<{ field: string; node: YamlNode; yaml11: unknown }>): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      collectYaml11(pair.value, path ? (/[.[\]]/.test(key) ? `${path}[${key}]` : `${path}.${key}`) : key, out);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => collectYaml11(item, `${path}[${i}]`, out));
+  } else if (isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' && YAML11_CANDIDATE.test(node.source)) {
+    const yaml11 = yaml11Value(node.source);
+    if (yaml11 !== node.value) out.push({ field: path, node, yaml11 });
+  }
+}
+
+function makeYaml11Differences(doc: Document, lines: LineCounter, prefix: Array<string | number>): () => Yaml11Difference[] {
+  return () => {
+    let root: unknown = doc.contents;
+    for (const segment of prefix) {
+      root = isMap(root) ? root.get(segment, true) : isSeq(root) && typeof segment === 'number' ? root.items[segment] : undefined;
+    }
+    const found: Array<{ field: string; node: YamlNode; yaml11: unknown }> = [];
+    collectYaml11(root, '', found);
+    return found.map(({ field, node, yaml11 }) => {
+      const { line, col } = lines.linePos(node.range?.[0] ?? 0);
+      return { field, source: (node as { source?: string }).source ?? '', yaml12: (node as { value?: unknown }).value, yaml11, position: { line, column: col } };
+    });
+  };
+}
+
 function syntaxCause(file: string, message: string, linePos: Array<{ line: number; col: number }> | undefined, code: string): FieldCause {
   const pos = linePos?.[0] ?? { line: 1, col: 1 };
   return {
@@ -142,12 +199,19 @@ export function parseManifests(text: string, file: string): SourceDocument[] {
     if (object['kind'] === 'List' && Array.isArray(object['items'])) {
       (object['items'] as unknown[]).forEach((item, listIndex) => {
         if (item && typeof item === 'object' && !Array.isArray(item)) {
-          out.push({ file, index, listIndex, object: item as Record<string, unknown>, positionOf: makePositionOf(doc, lines, ['items', listIndex]) });
+          out.push({
+            file,
+            index,
+            listIndex,
+            object: item as Record<string, unknown>,
+            positionOf: makePositionOf(doc, lines, ['items', listIndex]),
+            yaml11Differences: makeYaml11Differences(doc, lines, ['items', listIndex]),
+          });
         }
       });
       return;
     }
-    out.push({ file, index, object, positionOf: makePositionOf(doc, lines, []) });
+    out.push({ file, index, object, positionOf: makePositionOf(doc, lines, []), yaml11Differences: makeYaml11Differences(doc, lines, []) });
   });
   return out;
 }

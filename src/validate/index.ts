@@ -14,7 +14,7 @@ export {
   type ValidationResult,
 } from './crd-validator.js';
 export { BLOCKING_TYPES } from './field-errors.js';
-export { parseManifests, readManifestInputs, splitFieldPath, type ManifestInput, type SourceDocument, type SourcePosition } from './documents.js';
+export { parseManifests, readManifestInputs, splitFieldPath, type ManifestInput, type SourceDocument, type SourcePosition, type Yaml11Difference } from './documents.js';
 export {
   validateManifests,
   describeDocument,

@@ -13,6 +13,8 @@ export interface ManifestOptions {
   fieldValidation?: FieldValidation;
   /** `apiVersion kind` pairs the resolver knows, named in the error for an unknown kind. */
   supported?: string[];
+  /** Warn about unquoted scalars YAML 1.1 parsers (kubectl, ArgoCD, Flux) read differently. Default true. */
+  yaml11Warnings?: boolean;
 }
 
 export interface DocumentReport {
@@ -36,6 +38,13 @@ export function describeDocument(doc: SourceDocument): string {
   const name = (doc.object['metadata'] as { name?: unknown } | undefined)?.name;
   const where = doc.listIndex === undefined ? `document ${doc.index + 1}` : `document ${doc.index + 1}, items[${doc.listIndex}]`;
   return `${doc.file} (${where}${typeof name === 'string' ? `, ${String(doc.object['kind'] ?? '')} ${name}` : ''})`;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  return JSON.stringify(value);
 }
 
 function withSource(doc: SourceDocument, cause: FieldCause): FieldCause {
@@ -71,6 +80,13 @@ export function validateManifests(docs: SourceDocument[], resolveValidator: Vali
           causes: result.causes.map((c) => withSource(document, c)),
           warnings: result.warnings.map((w) => `${describeDocument(document)}: ${w}`),
         };
+      }
+    }
+    if (options.yaml11Warnings !== false && typeof document.yaml11Differences === 'function') {
+      for (const d of document.yaml11Differences()) {
+        report.warnings.push(
+          `${document.file}:${d.position.line}:${d.position.column}: ${d.field}: unquoted ${d.source} is ${describeValue(d.yaml12)} here but ${describeValue(d.yaml11)} for YAML 1.1 parsers (kubectl, ArgoCD, Flux); quote it if you mean the string`,
+        );
       }
     }
     documents.push(report);

@@ -227,3 +227,33 @@ describe('readManifestInputs', () => {
     await rm(empty, { recursive: true });
   });
 });
+
+describe('YAML 1.1 hazards (kubectl, ArgoCD and Flux read YAML 1.1)', () => {
+  const doc = (body: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${body}`;
+
+  it.each([
+    ['yes is a boolean there', '  a: yes\n', 'data.a: unquoted yes is the string "yes" here but the boolean true for YAML 1.1'],
+    ['off is a boolean there', '  a: off\n', 'data.a: unquoted off is the string "off" here but the boolean false'],
+    ['a leading zero is octal there', '  a: 0123\n', 'data.a: unquoted 0123 is the number 123 here but the number 83'],
+    ['underscores make a number there', '  a: 1_000\n', 'data.a: unquoted 1_000 is the string "1_000" here but the number 1000'],
+    ['sexagesimal is a number there', '  a: 1:30\n', 'data.a: unquoted 1:30 is the string "1:30" here but the number 90'],
+  ])('%s', (_name, body, expected) => {
+    const docs = parseManifests(doc(body), 'y.yaml');
+    const { warnings } = validateManifests(docs, () => undefined, {});
+    expect(warnings).toEqual([expect.stringContaining(`y.yaml:6:6: ${expected}`)]);
+  });
+
+  it.each([
+    ['quoted yes', '  a: "yes"\n'],
+    ['true is a boolean in both', '  a: true\n'],
+    ['plain numbers agree', '  a: 200000\n  b: 1.5\n'],
+    ['ordinary words', '  a: yesterday\n  b: node-0\n'],
+  ])('no warning for %s', (_name, body) => {
+    const { warnings } = validateManifests(parseManifests(doc(body), 'y.yaml'), () => undefined, {});
+    expect(warnings).toEqual([]);
+  });
+
+  it('can be turned off', () => {
+    expect(validateManifests(parseManifests(doc('  a: yes\n'), 'y.yaml'), () => undefined, { yaml11Warnings: false }).warnings).toEqual([]);
+  });
+});
