@@ -1,0 +1,128 @@
+/**
+ * The built CLI (npm run build → bin/kubectl-sei) for the gitops topic, as a user runs it:
+ * exit codes, stdout = data only, the metav1.Status line on stderr in machine modes, against
+ * real git repositories and the simulated cluster (applied to with the real kubectl -k).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startSim, type RunningSim } from '../../src/sim/index.js';
+import { git, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'kubectl-sei');
+const NS = 'arctic-1';
+const PATH = 'clusters/dev/arctic-1/tasks';
+const run = promisify(execFile);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// Async spawn: the sim answers from this process, so the child must not block the event loop.
+function cli(args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+const lastStatus = (stderr: string) => JSON.parse(stderr.trimEnd().split('\n').at(-1) ?? '{}') as { kind: string; reason: string; message: string };
+
+let sim: RunningSim;
+let dir: string;
+let kubeconfig: string;
+let repo: TempRepo;
+
+const task = (name: string, node: string) => ({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', metadata: { name, namespace: NS }, spec: { kind: 'DiscoverPeers', target: { nodeRef: { name: node } }, discoverPeers: {} } });
+
+beforeAll(async () => {
+  sim = await startSim({ fleet: 1, namespace: NS, seedObjects: [{ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'lonely', namespace: NS }, spec: { chainId: 'arctic-1', image: 'seid:v6', fullNode: {} } }] });
+  dir = mkdtempSync(path.join(tmpdir(), 'gitops-cli-'));
+  kubeconfig = path.join(dir, 'kubeconfig');
+  sim.writeKubeconfig(kubeconfig);
+  repo = tempRepo();
+});
+afterAll(async () => {
+  await sim.stop();
+  repo.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kubectl sei gitops (built CLI)', () => {
+  it('health prints only YAML on stdout', async () => {
+    const argocd = await cli(['gitops', 'health', '--flavor', 'argocd']);
+    expect(argocd.code).toBe(0);
+    expect(parse(argocd.stdout).data['resource.customizations.health.sei.io_SeiNodeTask']).toContain('hs.status = "Degraded"');
+    expect(argocd.stderr).toBe('');
+    const bad = await cli(['gitops', 'health', '--flavor', 'spinnaker']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/argocd, flux/);
+  });
+
+  it('commit --push alone pushes to the upstream; a re-run is a no-op', async () => {
+    const file = path.join(dir, 'ok.yaml');
+    writeFileSync(file, stringify(task('cli-discover-node-0', 'node-0')));
+    const first = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', PATH, '--flavor', 'argocd', '--push', '-o', 'json']);
+    expect(first.code, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout) as { commit: string; noop: boolean; branch: string };
+    expect(result).toMatchObject({ noop: false, branch: 'main' });
+    expect(git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'main').trim()).toBe(result.commit);
+    expect(first.stderr).toMatch(/committed [0-9a-f]{12} on main/);
+    const second = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', PATH, '--flavor', 'argocd', '--push']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/nothing to commit/);
+    expect(second.stdout).toBe('');
+    expect(repo.head()).toBe(result.commit);
+  });
+
+  it('a plaintext Secret is refused: exit 2, Status line, nothing committed', async () => {
+    const before = repo.head();
+    const secret = stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'node-key', namespace: NS }, stringData: { key: 'plaintext' } });
+    const refused = await cli(['gitops', 'commit', '--from-stdin', '--repo', repo.work, '--path', PATH, '-o', 'json'], secret);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(lastStatus(refused.stderr)).toMatchObject({ kind: 'Status', reason: 'PlaintextSecret' });
+    expect(refused.stderr).toMatch(/hint: Encrypt it first: sops --encrypt/);
+    expect(repo.head()).toBe(before);
+    expect(repo.status()).toBe('');
+  });
+
+  it('wait: Complete exits 0, Failed exits 1 with the reason', async () => {
+    const ok = path.join(dir, 'ok.yaml');
+    writeFileSync(ok, stringify(task('cli-discover-node-0', 'node-0')));
+    await run('/usr/bin/kubectl', ['apply', '--server-side', '-k', path.join(repo.work, PATH), '--kubeconfig', kubeconfig]);
+    const done = await cli(['gitops', 'wait', '--repo', repo.work, '--path', PATH, '--kubeconfig', kubeconfig, '--timeout', '30s', '-o', 'name']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout.trim()).toBe('seinodetask.sei.io/cli-discover-node-0');
+    expect(done.stderr).toMatch(/cli-discover-node-0 Complete/);
+
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, stringify(task('cli-discover-lonely', 'lonely')));
+    expect((await cli(['gitops', 'commit', '-f', bad, '--repo', repo.work, '--path', PATH])).code).toBe(0);
+    await run('/usr/bin/kubectl', ['apply', '--server-side', '-k', path.join(repo.work, PATH), '--kubeconfig', kubeconfig]);
+    const failed = await cli(['gitops', 'wait', '--repo', repo.work, '--path', PATH, '--kubeconfig', kubeconfig, '--timeout', '30s', '-o', 'json']);
+    expect(failed.code).toBe(1);
+    expect(lastStatus(failed.stderr)).toMatchObject({ reason: 'ParamsBuildFailed' });
+    expect(failed.stderr).toMatch(/cli-discover-lonely Failed ParamsBuildFailed/);
+  });
+
+  it('wait on a path with nothing committed: exit 2', async () => {
+    const nothing = await cli(['gitops', 'wait', '--repo', repo.work, '--path', 'clusters/none', '--kubeconfig', kubeconfig, '--timeout', '1s']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/no SeiNodeTask is committed under clusters\/none/);
+  });
+});
