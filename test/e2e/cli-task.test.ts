@@ -151,6 +151,18 @@ describe('built kubectl-sei: exit codes and streams', () => {
     expect(del.stdout).toBe('seinodetask.sei.io "e2e-ndjson" deleted\n');
   });
 
+  it('--output-env without --env-file prints shell-safe KEY=value lines on stdout, ready for eval', async () => {
+    const run = await cli(['task', 'gov-upgrade', 'node-2', '--chain-id', 'sim-1', '--title', "it's v2", '--summary', 'd', '--upgrade-name', 'v2', '--upgrade-height', '100000', '--deposit', '10usei', '--fees', '20usei', '--gas', '500000', '--output-env', 'PROPOSAL_ID={.status.outputs.govSoftwareUpgrade.proposalId}', ...k()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PROPOSAL_ID='\d+'\n$/);
+  });
+
+  it('wait -l SELECTOR: every matching task, exit 0 when all are Complete', async () => {
+    const run = await cli(['task', 'wait', '-l', 'sei.io/node=node-2', '--timeout', '30s', '-o', 'name', ...k()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n').every((l) => l.startsWith('seinodetask.sei.io/'))).toBe(true);
+  });
+
   it('--help of every task command shows the exit-code table', async () => {
     const run = await cli(['task', 'restart-pod', '--help']);
     expect(run.code).toBe(0);
