@@ -41,6 +41,7 @@ async function simWorker({ tasks, nodes, kubeconfig }) {
   }
   let lastWriteAt = 0;
   let taskWrites = 0;
+  let elu;
   sim.store.onChange((event) => {
     if (event.resource !== 'seinodetasks') return;
     lastWriteAt = absoluteNow();
@@ -48,14 +49,16 @@ async function simWorker({ tasks, nodes, kubeconfig }) {
   });
   parentPort.on('message', async (message) => {
     if (message === 'release') {
+      elu = performance.eventLoopUtilization();
       for (let i = 0; i < nodes; i++) {
         const node = sim.store.get('seinodes', 'sei', nodeName(i));
         sim.store.update('seinodes', { ...node, metadata: { ...node.metadata, annotations: { 'sim.sei.io/phase': 'Running' } } });
       }
     } else if (message === 'stop') {
       const stats = sim.stats();
+      const simEventLoopUtilization = elu ? performance.eventLoopUtilization(elu).utilization : undefined;
       await sim.stop();
-      parentPort.postMessage({ type: 'stopped', lastWriteAt, taskWrites, serverRequests: stats.requests });
+      parentPort.postMessage({ type: 'stopped', lastWriteAt, taskWrites, serverRequests: stats.requests, simEventLoopUtilization });
     }
   });
   parentPort.postMessage({ type: 'ready' });
@@ -85,19 +88,23 @@ export async function run(options = {}) {
     await next(worker, 'ready');
     const waiter = await connect({ kubeconfig });
     let listed = 0;
+    let lastEventAt = 0;
     const started = absoluteNow();
+    const clientLoop = performance.eventLoopUtilization();
     const verdicts = await waitForTasks(waiter, {
       namespace: 'sei',
       labelSelector: 'bench=wait',
       for: 'ready',
       timeoutMs: 300_000,
       onObject: () => {
+        lastEventAt = absoluteNow();
         if (++listed === tasks) worker.postMessage('release');
       },
     });
     const resolvedAt = absoluteNow();
+    const clientEventLoopUtilization = performance.eventLoopUtilization(clientLoop).utilization;
     worker.postMessage('stop');
-    const { lastWriteAt, taskWrites, serverRequests } = await next(worker, 'stopped');
+    const { lastWriteAt, taskWrites, serverRequests, simEventLoopUtilization } = await next(worker, 'stopped');
 
     const complete = verdicts.filter((verdict) => verdict.outcome === 'Complete').length;
     if (complete !== tasks) throw new Error(`${complete}/${tasks} tasks Complete`);
@@ -114,6 +121,11 @@ export async function run(options = {}) {
         watchConnectionsTarget: 'O(1)',
         exitAfterLastChangeMs: Number((resolvedAt - lastWriteAt).toFixed(2)),
         exitTargetMs: 100,
+        // The client's own share: from receiving the last event to resolving. The rest of
+        // exitAfterLastChangeMs is the sim delivering its backlog (see the utilisations).
+        exitAfterLastEventMs: Number((resolvedAt - lastEventAt).toFixed(2)),
+        clientEventLoopUtilization: Number(clientEventLoopUtilization.toFixed(3)),
+        simEventLoopUtilization: simEventLoopUtilization === undefined ? undefined : Number(simEventLoopUtilization.toFixed(3)),
         taskStatusWrites: taskWrites,
         serverRequestsTotal: serverRequests,
         waitWallMs: Math.round(resolvedAt - started),

@@ -45,9 +45,16 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
       satisfied: satisfies(outcome, request.for),
     };
     verdicts.set(name, verdict);
+    if (followed.has(name)) undecided--;
     request.onVerdict?.(verdict);
   };
-  const allDecided = () => synced && [...followed].every((name) => verdicts.has(name));
+  // A counter, not a scan: this runs on every event of a 1,000-task wait.
+  let undecided = followed.size;
+  const follow = (name: string) => {
+    followed.add(name);
+    if (!verdicts.has(name)) undecided++;
+  };
+  const allDecided = () => synced && undecided === 0;
 
   const internal = new AbortController();
   let ended: 'timeout' | 'interrupted' | undefined;
@@ -78,7 +85,7 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
           const name = object.metadata.name ?? '';
           if (!followed.has(name)) {
             if (explicit || synced) return;
-            followed.add(name);
+            follow(name);
           }
           last.set(name, object);
           request.onObject?.(object);
@@ -131,8 +138,8 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
       finish(name, 'Timeout', 'Timeout', `${waited} waiting for ${name}${pending?.waitingFor ? ` (waiting for ${pending.waitingFor})` : object ? '' : ' (not created yet)'}`);
     }
   }
-  const order = explicit ? (request.names as string[]) : [...followed].sort();
-  return order.filter((name, index) => order.indexOf(name) === index).map((name) => verdicts.get(name) as TaskVerdict);
+  const order = explicit ? [...new Set(request.names)] : [...followed].sort();
+  return order.map((name) => verdicts.get(name) as TaskVerdict);
 }
 
 function formatMs(ms: number): string {
