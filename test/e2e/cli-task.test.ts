@@ -2,7 +2,7 @@
 // cluster started in this process: exit codes, stdout = data only, stderr = progress and the
 // metav1.Status line, Ctrl-C, and once through `kubectl sei` with the plugin on PATH.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +167,22 @@ describe('built kubectl-sei: exit codes and streams', () => {
     const run = await cli(['task', 'restart-pod', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/EXIT CODES[\s\S]*3\s+--timeout expired/);
+  });
+
+  it.each([
+    ['a wrong bearer token', (text: string) => text.replace(/token: .*/, 'token: wrong-token-must-never-print-7f3a'), 'Unauthorized'],
+    ['an unreachable server', (text: string) => text.replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:9'), 'ServiceUnavailable'],
+  ])('cluster errors exit 4: %s, with no credential in any output', async (_scenario, edit, reason) => {
+    const kubeconfig = join(cluster.dir, `kubeconfig-${reason}`);
+    writeFileSync(kubeconfig, edit(readFileSync(cluster.kubeconfig, 'utf8')));
+    const run = await cli(['task', 'restart-pod', 'node-0', '-o', 'json', '--kubeconfig', kubeconfig, '-n', NS, '--request-timeout', '5s']);
+    expect(run.code).toBe(4);
+    expect(lastStatus(run.stderr)['reason']).toBe(reason);
+    for (const text of [run.stdout, run.stderr]) {
+      expect(text).not.toContain('wrong-token-must-never-print-7f3a');
+      expect(text).not.toContain(cluster.sim.token);
+      expect(text).not.toMatch(/authorization|bearer/i);
+    }
   });
 
   it('never prints the bearer token, in any output of any run above', () => {
