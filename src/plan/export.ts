@@ -100,6 +100,10 @@ function itemsOf(input: ExportInput): Record<string, PlanItem[]> {
 
 // ---------------------------------------------------------------- Argo Workflows
 
+function retryStrategy(g: GraphStep): Record<string, unknown> {
+  return { limit: String(g.maxAttempts - 1), retryPolicy: 'OnFailure', ...(g.backoffSeconds > 0 ? { backoff: { duration: `${g.backoffSeconds}s` } } : {}) };
+}
+
 export function toArgoWorkflow(input: ExportInput): KubeObject {
   const graph = buildGraph(input.manifest, input.kinds);
   const items = itemsOf(input);
@@ -142,7 +146,16 @@ export function toArgoWorkflow(input: ExportInput): KubeObject {
     const nodeExpr = fanOut ? '{{inputs.parameters.node}}' : (stepItems[0]?.node ?? '');
     const indexExpr = fanOut ? '{{inputs.parameters.index}}' : '0';
     const spec = input.catalog.require(step.kind!);
-    let manifest = stringify(taskManifest(input, g, nodeExpr, indexExpr, params, restart ? '{{inputs.parameters.pod-uid}}' : undefined), { lineWidth: 0 });
+    // A retry is a new task (apply-once names): the name carries Argo's retry counter. For a
+    // RestartPod the whole read-uid-then-create sequence is retried, so the uid is read again.
+    const retries = g.maxAttempts > 1;
+    const retryExpr = restart ? '{{inputs.parameters.retry}}' : '{{retries}}';
+    const taskObject = taskManifest(input, g, nodeExpr, indexExpr, params, restart ? '{{inputs.parameters.pod-uid}}' : undefined);
+    if (retries) {
+      taskObject.metadata.name = `${taskObject.metadata.name}-r${retryExpr}`;
+      delete taskObject.metadata.labels!['sei.io/plan-attempt'];
+    }
+    let manifest = stringify(taskObject, { lineWidth: 0 });
     // Outputs keep their type: Argo substitutes text before parsing, so the reference goes unquoted.
     for (const r of refs) manifest = manifest.replace(new RegExp(`["']\\{\\{inputs\\.parameters\\.${refParam(r)}\\}\\}["']`, 'g'), `{{inputs.parameters.${refParam(r)}}}`);
     const itemParams = fanOut ? [{ name: 'node' }, { name: 'index' }] : [];
@@ -151,10 +164,10 @@ export function toArgoWorkflow(input: ExportInput): KubeObject {
     const createName = restart ? `${step.id}-create` : `${step.id}-task`;
     templates.push({
       name: createName,
-      ...(itemParams.length + refParams.length > 0 || restart ? { inputs: { parameters: [...itemParams, ...refParams, ...(restart ? [{ name: 'pod-uid' }] : [])] } } : {}),
+      ...(itemParams.length + refParams.length > 0 || restart ? { inputs: { parameters: [...itemParams, ...refParams, ...(restart ? [{ name: 'pod-uid' }, ...(retries ? [{ name: 'retry' }] : [])] : [])] } } : {}),
       resource: { action: 'create', manifest, successCondition: 'status.phase == Complete', failureCondition: 'status.phase == Failed' },
       ...(exported.length > 0 ? { outputs: { parameters: exported.map((field) => ({ name: field, valueFrom: { jsonPath: spec.outputs.find((o) => o.name === field)?.jsonPath ?? `{.status.outputs.${spec.payloadField}.${field}}` } })) } } : {}),
-      ...(g.maxAttempts > 1 ? { retryStrategy: { limit: String(g.maxAttempts - 1), ...(g.backoffSeconds > 0 ? { backoff: { duration: `${g.backoffSeconds}s` } } : {}) } } : {}),
+      ...(retries && !restart ? { retryStrategy: retryStrategy(g) } : {}),
     });
     const pass = (names: Array<{ name: string }>) => names.map((p) => ({ name: p.name, value: `{{inputs.parameters.${p.name}}}` }));
     let entry = createName;
@@ -170,8 +183,9 @@ export function toArgoWorkflow(input: ExportInput): KubeObject {
         ...(itemParams.length + refParams.length > 0 ? { inputs: { parameters: [...itemParams, ...refParams] } } : {}),
         steps: [
           [{ name: 'read-pod-uid', template: `${step.id}-read-pod-uid`, arguments: { parameters: [{ name: 'node', value: nodeExpr }] } }],
-          [{ name: 'create', template: createName, arguments: { parameters: [...pass([...itemParams, ...refParams]), { name: 'pod-uid', value: '{{steps.read-pod-uid.outputs.result}}' }] } }],
+          [{ name: 'create', template: createName, arguments: { parameters: [...pass([...itemParams, ...refParams]), { name: 'pod-uid', value: '{{steps.read-pod-uid.outputs.result}}' }, ...(retries ? [{ name: 'retry', value: '{{retries}}' }] : [])] } }],
         ],
+        ...(retries ? { retryStrategy: retryStrategy(g) } : {}),
       });
       entry = `${step.id}-item`;
     }

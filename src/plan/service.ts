@@ -462,7 +462,7 @@ export async function exportPlanWorkflow(options: ExportOptions): Promise<{ obje
     ...(options.image ? { image: options.image } : {}),
     ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
   });
-  return { object, text: stringify(object, { lineWidth: 0 }) };
+  return { object, text: stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }) };
 }
 
 // ---------------------------------------------------------------- local state file
