@@ -33,6 +33,24 @@ export function parseAuthor(author: string): { name: string; email: string } {
   return { name: match[1]!, email: match[2]! };
 }
 
+/**
+ * An offline plan render leaves a placeholder where RestartPod's pod uid goes. In Git it would
+ * reach the cluster later and restart nothing: the uid must be real by commit time.
+ */
+async function refuseLatePlaceholders(objects: KubeObject[]): Promise<void> {
+  const restarts = objects.filter((o) => o.kind === 'SeiNodeTask' && (o.spec as { kind?: string } | undefined)?.kind === 'RestartPod');
+  if (restarts.length === 0) return;
+  const { LATE_PLACEHOLDER } = await import('../plan/tasks.js');
+  for (const object of restarts) {
+    const spec = object.spec as { restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
+    if (spec.restartPod?.podUID !== LATE_PLACEHOLDER) continue;
+    const node = spec.target?.nodeRef?.name ?? 'NODE';
+    throw SeiError.invalid(`refusing to commit ${describeObject(object)}: spec.restartPod.podUID is the offline placeholder ${JSON.stringify(LATE_PLACEHOLDER)}, not the uid of pod ${node}-0`, [
+      { field: 'spec.restartPod.podUID', type: 'FieldValueInvalid', message: 'must be the live pod uid, read at commit time' },
+    ], [`Commit with a reachable cluster (the uid is read for you), or pass it: kubectl sei gitops commit -f PLAN --pod-uid ${node}=UID …`]);
+  }
+}
+
 async function validateObjects(objects: KubeObject[]): Promise<void> {
   const tasks = objects.filter((o) => o.kind === 'SeiNodeTask' && String(o.apiVersion).startsWith('sei.io/'));
   if (tasks.length === 0) return;
@@ -64,6 +82,7 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   const objects = input.objects.map(stripServerFields);
   checkPathSafeNames(objects);
   checkSecrets(objects);
+  await refuseLatePlaceholders(objects);
   await validateObjects(objects);
   const author = input.author ? parseAuthor(input.author) : undefined;
 

@@ -183,6 +183,7 @@ describe('refusals: exit 2 and nothing committed or written', () => {
     ['a plaintext Secret', () => [secret({ stringData: { priv_validator_key: '{"priv_key":"plain"}' } })], 'PlaintextSecret', /not SOPS-encrypted/],
     ['a Secret with sops but a plaintext value', () => [secret({ data: { key: 'cGxhaW4=' }, sops: { mac: 'ENC[AES256_GCM,data:x]', age: [] } })], 'Invalid', /data\.key is not encrypted/],
     ['an invalid task (RestartPod with an empty podUID)', () => [task('restart-node-0', 'RestartPod', 'node-0', { podUID: '' })], 'Invalid', /podUID/],
+    ['a RestartPod with the offline placeholder uid', () => [task('restart-node-0', 'RestartPod', 'node-0', { podUID: 'read-by-preflight-before-apply' })], 'Invalid', /offline placeholder/],
     ['two objects for one file', () => [task('same', 'DiscoverPeers', 'node-0', {}), task('same', 'DiscoverPeers', 'node-1', {})], 'Invalid', /both be written/],
   ])('%s', async (_scenario, objects, reason, message) => {
     const before = repo.head();
