@@ -28,7 +28,7 @@ type StreamEnd =
   | { kind: 'stopped' }
   | { kind: 'closed'; progressed: boolean }
   | { kind: 'gone'; progressed: boolean }
-  | { kind: 'failed'; error: unknown; status?: number };
+  | { kind: 'failed'; error: unknown; status?: number; progressed?: boolean };
 
 const key = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
 
@@ -93,7 +93,7 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
           if (type === 'ERROR') {
             const status = asStatus(object);
             if (status?.code === 410) return finish({ kind: 'gone', progressed: events > 0 });
-            return finish({ kind: 'failed', error: object, status: status?.code });
+            return finish({ kind: 'failed', error: object, status: status?.code, progressed: events > 0 });
           }
           const rv = object?.metadata?.resourceVersion;
           if (rv) resourceVersion = rv;
@@ -125,7 +125,7 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
         }
         const status = (error as { statusCode?: unknown }).statusCode;
         if (status === 410) return finish({ kind: 'gone', progressed: events > 0 });
-        finish({ kind: 'failed', error, status: typeof status === 'number' ? status : undefined });
+        finish({ kind: 'failed', error, status: typeof status === 'number' ? status : undefined, progressed: events > 0 });
       };
       watcher
         .watch(source.path, { ...source.query, resourceVersion, allowWatchBookmarks: true }, onLine as (type: string, object: unknown) => void, onDone)
@@ -162,6 +162,9 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
     } else {
       if (end.error instanceof CallbackError) throw end.error.original;
       if (!retriable(end)) throw failure(end, context);
+      // A stream that delivered events before it broke was progress: the budget is for
+      // consecutive failures, not for the number of drops over a long wait.
+      if (end.progressed) failures = 0;
     }
     failures++;
     if (failures >= transport.retry.attempts) throw failure(end, context);
