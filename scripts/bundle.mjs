@@ -5,6 +5,7 @@
 // commands stay lazy as split chunks. Heavy or I/O-bound dependencies (client-node, git, ora,
 // ajv, ...) stay external and load from node_modules only when a command needs them.
 // The commands map is generated from dist/commands/, so adding a command needs no edit here.
+// It also precompiles the built-in Handlebars templates into dist/template-cache.json.
 // Chunks live two levels below the package root (dist/bundle/), like dist/<module>/, so
 // `new URL('../../templates/...', import.meta.url)` resolves the same bundled or not.
 import { build } from 'esbuild';
@@ -80,4 +81,9 @@ await build({
   banner: { js: "import { createRequire as __seiCreateRequire } from 'node:module'; const require = __seiCreateRequire(import.meta.url);" },
 });
 rmSync(ENTRY);
+
+// Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
+const { buildTemplateCache, TEMPLATE_CACHE } = await import('../dist/render/templates.js');
+const { BUILTIN_TEMPLATES_DIR } = await import('../dist/catalog/index.js');
+writeFileSync(TEMPLATE_CACHE, `${JSON.stringify(buildTemplateCache(BUILTIN_TEMPLATES_DIR))}\n`);
 process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/\n`);

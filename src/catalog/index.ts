@@ -189,31 +189,54 @@ function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
   };
 }
 
+/**
+ * Built-in kinds are parsed on first use (start-up reads one meta and one schema for `task
+ * render`, not all of them); --templates-dir kinds are parsed eagerly so a broken user kind is
+ * reported at once, and they win over built-ins by file name and by PascalCase kind.
+ */
 class DataCatalog implements Catalog {
-  private readonly byName = new Map<string, KindSpec>();
-  private readonly byKind = new Map<string, KindSpec>();
+  private readonly files = new Map<string, KindFiles>();
+  private readonly loaded = new Map<string, KindSpec>();
+  private readonly userByKind = new Map<string, KindSpec>();
 
-  constructor(specs: KindSpec[]) {
-    for (const spec of specs) {
-      const previous = this.byName.get(spec.name);
-      if (previous) this.byKind.delete(previous.kind);
-      this.byName.set(spec.name, spec);
-      this.byKind.set(spec.kind, spec);
+  constructor(builtin: KindFiles[], user: KindFiles[], private readonly common: ParamSpec[]) {
+    for (const files of [...builtin, ...user]) this.files.set(files.name, files);
+    for (const files of user) {
+      const spec = this.load(files.name)!;
+      this.userByKind.set(spec.kind, spec);
     }
   }
 
+  private load(name: string): KindSpec | undefined {
+    let spec = this.loaded.get(name);
+    if (!spec) {
+      const files = this.files.get(name);
+      if (!files) return undefined;
+      spec = loadKind(files, this.common);
+      this.loaded.set(name, spec);
+    }
+    return spec;
+  }
+
   kinds(): KindSpec[] {
-    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.files.keys()].sort().map((name) => this.load(name)!);
   }
 
   find(nameOrKind: string): KindSpec | undefined {
-    return this.byName.get(nameOrKind) ?? this.byKind.get(nameOrKind) ?? this.byName.get(nameOrKind.toLowerCase());
+    const user = this.userByKind.get(nameOrKind);
+    if (user) return user;
+    const direct = this.load(nameOrKind) ?? this.load(nameOrKind.toLowerCase());
+    if (direct) return direct;
+    // PascalCase: the built-in file is its kebab-case name; otherwise search every kind.
+    const guess = this.load(pascalToKebab(nameOrKind));
+    if (guess?.kind === nameOrKind) return guess;
+    return this.kinds().find((spec) => spec.kind === nameOrKind);
   }
 
   require(nameOrKind: string): KindSpec {
     const spec = this.find(nameOrKind);
     if (spec) return spec;
-    const names = this.kinds().map((kind) => kind.name);
+    const names = [...this.files.keys()].sort();
     const close = closest(nameOrKind, names);
     throw new SeiError(`unknown task kind "${nameOrKind}"${close.length > 0 ? `; did you mean ${close.join(' or ')}?` : ''}`, {
       reason: 'UnknownKind',
@@ -222,6 +245,10 @@ class DataCatalog implements Catalog {
       hints: [`Known kinds: ${names.join(', ')}.`, 'Run `kubectl sei kinds` for their parameters; add your own with --templates-dir.'],
     });
   }
+}
+
+function pascalToKebab(kind: string): string {
+  return kind.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
 /** Names within a small edit distance of `input`, best first (at most three). */
@@ -250,7 +277,8 @@ function commonParams(schemasDir: string): ParamSpec[] {
 /** The built-in kinds, plus or overridden by the kinds in options.templatesDir. */
 export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   const common = commonParams(BUILTIN_SCHEMAS_DIR);
-  const files = kindFilesIn(BUILTIN_TEMPLATES_DIR, BUILTIN_SCHEMAS_DIR, false);
+  const builtin = kindFilesIn(BUILTIN_TEMPLATES_DIR, BUILTIN_SCHEMAS_DIR, false);
+  const userFiles: KindFiles[] = [];
   if (options.templatesDir !== undefined) {
     const dir = resolve(options.templatesDir);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -263,7 +291,7 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
     if (user.length === 0) {
       throw SeiError.invalid(`--templates-dir ${options.templatesDir}: no <name>.yaml.hbs templates found`, [], ['Name templates <kebab-name>.yaml.hbs, next to <name>.meta.yaml and <name>.schema.json.']);
     }
-    files.push(...user);
+    userFiles.push(...user);
   }
-  return new DataCatalog(files.map((kindFiles) => loadKind(kindFiles, common)));
+  return new DataCatalog(builtin, userFiles, common);
 }

@@ -1,6 +1,6 @@
 /**
  * Pure rendering of one SeiNodeTask: (kind spec, typed params) -> template text -> object.
- * Handlebars runs with noEscape (HTML escaping corrupts values: `=` would become `&#x3D;`), and
+ * Handlebars (src/render/templates.ts) runs with noEscape (HTML escaping corrupts values: `=` would become `&#x3D;`), and
  * every value reaches the text through the `v` helper, which writes exactly one YAML scalar
  * (or flow collection) that YAML 1.1 and 1.2 read back as the input. Belt and braces: the
  * template is also rendered with probe tokens, and the real output must parse to exactly the
@@ -10,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import HandlebarsRuntime from 'handlebars';
 import { parseDocument } from 'yaml';
 import { SeiError } from '../errors/sei-error.js';
 import { LABELS } from '../domain/labels.js';
@@ -19,6 +18,7 @@ import type { KubeObject } from '../cluster/types.js';
 import { coerceParams, rawFromValues, type RawParams } from './params.js';
 import { defaultTaskName } from './name.js';
 import { yamlFlow } from './yaml-scalar.js';
+import { templateFor, withEmitter } from './templates.js';
 
 export { toSafeYaml, yamlFlow, yamlString } from './yaml-scalar.js';
 export { parseSetArgs, readValuesFile, mergeRawParams, rawFromValues, coerceParams, emptyRawParams, type RawParams } from './params.js';
@@ -39,81 +39,6 @@ export interface RenderTaskInput {
   annotations?: Record<string, string>;
   /** The clock for 'time'-suffixed default names; pass it for reproducible output. */
   now?: Date;
-}
-
-const PARTIALS = {
-  metadata: [
-    'metadata:',
-    '  name: {{v name}}',
-    '  namespace: {{v namespace}}',
-    '  labels:',
-    '{{#each labels}}',
-    '    {{v @key}}: {{v this}}',
-    '{{/each}}',
-    '{{#if annotations}}',
-    '  annotations:',
-    '{{#each annotations}}',
-    '    {{v @key}}: {{v this}}',
-    '{{/each}}',
-    '{{/if}}',
-    '',
-  ].join('\n'),
-  target: [
-    '  target:',
-    '    nodeRef:',
-    '      name: {{v node}}',
-    '{{#if (isSet params.requirePhase)}}',
-    '    requirePhase: {{v params.requirePhase}}',
-    '{{/if}}',
-    '{{#if (isSet params.requirePhaseTimeout)}}',
-    '    requirePhaseTimeout: {{v params.requirePhaseTimeout}}',
-    '{{/if}}',
-    '{{#if (isSet params.timeoutSeconds)}}',
-    '  timeoutSeconds: {{v params.timeoutSeconds}}',
-    '{{/if}}',
-    '',
-  ].join('\n'),
-};
-
-type Template = (context: unknown) => string;
-
-interface RenderMode {
-  /** Called by `v` for every substituted value; returns the text to write. */
-  emit: (value: unknown) => string;
-}
-
-let mode: RenderMode = { emit: yamlFlow };
-// One isolated Handlebars environment: users' templates cannot register helpers or see ours
-// change; knownHelpersOnly rejects calls to anything but these and the built-in block helpers.
-const handlebars = HandlebarsRuntime.create();
-handlebars.registerHelper('v', (value: unknown) => {
-  if (value === undefined) throw new TypeError('`v` got an undefined value: wrap optional fields in {{#if (isSet params.x)}}');
-  return mode.emit(value);
-});
-handlebars.registerHelper('isSet', (value: unknown) => value !== undefined && value !== null);
-for (const [name, text] of Object.entries(PARTIALS)) handlebars.registerPartial(name, text);
-
-const compiled = new Map<string, Template>();
-
-function templateFor(spec: KindSpec): Template {
-  let template = compiled.get(spec.templatePath);
-  if (!template) {
-    const source = readFileSync(spec.templatePath, 'utf8');
-    try {
-      const fn = handlebars.compile(source, { noEscape: true, strict: false, knownHelpers: { v: true, isSet: true }, knownHelpersOnly: true });
-      template = (context: unknown) => fn(context);
-      // Compilation is lazy in Handlebars: force it now so syntax errors name the template.
-      template({ params: {}, labels: {}, annotations: undefined, name: 'x', namespace: 'x', node: 'x' });
-    } catch (error) {
-      if (error instanceof TypeError) {
-        // A missing required value in the dry run above is expected, not a template error.
-      } else {
-        throw SeiError.invalid(`template ${spec.templatePath}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, [], ['Fix the Handlebars syntax; substitute values only with {{v ...}}.']);
-      }
-    }
-    compiled.set(spec.templatePath, template!);
-  }
-  return template!;
 }
 
 function isRaw(params: RenderTaskInput['params']): params is RawParams {
@@ -172,16 +97,6 @@ function parseRendered(spec: KindSpec, text: string, version: '1.1' | '1.2' = '1
   return document.toJS({ maxAliasCount: 0 });
 }
 
-function withTemplate<T>(run: () => T, emit: RenderMode['emit']): T {
-  const previous = mode;
-  mode = { emit };
-  try {
-    return run();
-  } finally {
-    mode = previous;
-  }
-}
-
 function unsafe(spec: KindSpec, detail: string): SeiError {
   return new SeiError(`template ${spec.templatePath} is unsafe: ${detail}`, {
     reason: 'UnsafeTemplate',
@@ -205,7 +120,7 @@ export function renderTaskDocument(catalog: Catalog, input: RenderTaskInput): { 
 
   let text: string;
   try {
-    text = withTemplate(() => template(context), yamlFlow);
+    text = withEmitter({ emit: yamlFlow }, () => template(context));
   } catch (error) {
     throw SeiError.invalid(`template ${spec.templatePath} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -222,10 +137,15 @@ export function renderTaskDocument(catalog: Catalog, input: RenderTaskInput): { 
     labels: tokenize(labels, tokens, true),
     annotations: tokenize(annotations, tokens, true),
   };
-  const probeText = withTemplate(() => template(probeContext), (value) => {
-    emitted.push(value);
-    return `seiemit${emitted.length - 1}x`;
-  });
+  const probeText = withEmitter(
+    {
+      emit: (value) => {
+        emitted.push(value);
+        return `seiemit${emitted.length - 1}x`;
+      },
+    },
+    () => template(probeContext),
+  );
   let expected: unknown;
   try {
     expected = untokenize(parseRendered(spec, probeText), tokens, emitted);
