@@ -1,5 +1,6 @@
 // kubectl's kubeconfig rules: --kubeconfig is one file, $KUBECONFIG merges with "first file
 // wins", duplicates are fine, ~/.kube/config is the fallback, then the in-cluster service account.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,32 @@ describe('KUBECONFIG merge (first file wins)', () => {
     mkdirSync(path.join(fakeHome, '.kube'), { recursive: true });
     writeFileSync(path.join(fakeHome, '.kube', 'config'), stringify(config({ current: 'home', clusters: { h: 'https://home:6443' }, users: ['hu'], contexts: { home: { cluster: 'h', user: 'hu' } } })));
     expect(loadKubeconfig({}, { env: {}, homeDir: fakeHome }).contextName).toBe('home');
+  });
+});
+
+describe('agrees with the real kubectl (kubectl config view --minify)', () => {
+  // kubectl v1.32 is the oracle for the merge rules: same files, same --context, same answer.
+  const kubectl = (KUBECONFIG: string, context?: string) => {
+    const args = ['config', 'view', '--minify', '-o', 'json', ...(context ? ['--context', context] : [])];
+    const view = JSON.parse(execFileSync('kubectl', args, { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG }, encoding: 'utf8' })) as {
+      'current-context': string;
+      clusters: Array<{ name: string; cluster: { server: string } }>;
+      users: Array<{ name: string }>;
+      contexts: Array<{ context: { namespace?: string } }>;
+    };
+    return { contextName: view['current-context'], clusterName: view.clusters[0]?.name, server: view.clusters[0]?.cluster.server, userName: view.users[0]?.name, namespace: view.contexts[0]?.context.namespace ?? 'default' };
+  };
+  it.each([
+    { scenario: 'first file sets current-context', files: [first, second], context: undefined },
+    { scenario: 'second file first', files: [second, first], context: undefined },
+    { scenario: 'a file without current-context first', files: [noCurrent, second, first], context: undefined },
+    { scenario: 'duplicate context name, first file wins', files: [first, second], context: 'both' },
+    { scenario: 'duplicate context name, order reversed', files: [second, first], context: 'both' },
+    { scenario: 'three files, context only in the last', files: [first, second, third], context: 'gamma' },
+  ])('$scenario', ({ files, context }) => {
+    const KUBECONFIG = join(...files);
+    const ours = loadKubeconfig({ context }, { env: env(KUBECONFIG), homeDir: home });
+    expect({ contextName: ours.contextName, clusterName: ours.clusterName, server: ours.server, userName: ours.userName, namespace: ours.namespace }).toEqual(kubectl(KUBECONFIG, context));
   });
 });
 
