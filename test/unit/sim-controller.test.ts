@@ -234,8 +234,11 @@ describe('SeiNodeTask lifecycle', () => {
     if (labels) await h.until('peer resolved', () => ((nodeStatus(h).resolvedPeers as unknown[] | undefined)?.length ?? 0) > 0);
     h.task('discover', 'DiscoverPeers', {});
     expect(await done(h, 'discover')).toBe(phase);
-    if (reason) expect(h.condition('discover', 'Failed')).toMatchObject({ status: 'True', reason, message: expect.stringMatching(message!) });
-    else expect(h.condition('discover', 'Ready')).toMatchObject({ status: 'True', reason: 'TaskComplete' });
+    if (reason) {
+      expect(h.condition('discover', 'Failed')).toMatchObject({ status: 'True', reason, message: expect.stringMatching(message!) });
+      // Params are built at synthesis: a refused DiscoverPeers never mints an execution.
+      expect(h.status('discover').task).toBeUndefined();
+    } else expect(h.condition('discover', 'Ready')).toMatchObject({ status: 'True', reason: 'TaskComplete' });
   });
 
   it('UpdateNodeImage applies spec.image as seinode-task-controller and completes once currentImage matches', async () => {
@@ -315,7 +318,8 @@ describe('SeiNodeTask lifecycle', () => {
     h.task('t', kind, payloads[kind]!);
     expect(await done(h, 't')).toBe('Failed');
     expect(h.condition('t', 'Failed')).toMatchObject({ status: 'True', reason: 'TaskFailed', message: expect.stringContaining('sim.sei.io/fail-kinds') });
-    expect(h.condition('t', 'Ready')).toMatchObject({ status: 'False' });
+    // The controller never sets Ready False: a failed task has no Ready condition at all.
+    expect(h.condition('t', 'Ready')).toBeUndefined();
     expect(h.status('t').outputs).toBeUndefined();
   });
 
@@ -405,7 +409,7 @@ describe('status semantics', () => {
       task: { status: 'Complete', submittedAt: expect.any(String), executionStartedAt: expect.any(String) },
     });
     for (const c of status.conditions as Obj[]) expect(c.observedGeneration).toBe(1);
-    expect((status.conditions as Obj[]).map((c) => c.type).sort()).toEqual(['Failed', 'Ready', 'TargetReady']);
+    expect((status.conditions as Obj[]).map((c) => c.type).sort()).toEqual(['Ready', 'TargetReady']);
   });
 
   it('passes through Pending and Running before Complete', async () => {
@@ -437,7 +441,8 @@ describe('status semantics', () => {
     expect(after.phase).toBe('Complete');
     expect(after.outputs).toEqual(before.outputs);
     expect(h.condition('t', 'Ready')).toMatchObject({ status: 'True', reason: 'TaskComplete', observedGeneration: 2 });
-    expect(h.condition('t', 'Failed')).toMatchObject({ status: 'False', observedGeneration: 2 });
+    expect(h.condition('t', 'Failed')).toBeUndefined();
+    expect(h.condition('t', 'TargetReady')).toMatchObject({ status: 'True', observedGeneration: 2 });
     expect((h.get('seinodes', 'node-0')!.spec as Obj).image).toBe('seid:v2');
   });
 

@@ -1,8 +1,9 @@
 /**
- * Building a SeiNodeTask's status the way the seed-era reconciler does: phase and its transition
- * time, the Ready / Failed / TargetReady conditions (Ready and Failed latch: once True they never
- * change again), observedGeneration on the status and on every condition. A draft is mutated by
- * the reconciler and written once. No store access, no decisions about kinds.
+ * Building a SeiNodeTask's status the way the real reconciler does: phase and its transition
+ * time, the TargetReady condition, and Ready / Failed, which appear only as True (Ready on
+ * Complete, Failed on Failed: the controller never sets Ready False) and then latch;
+ * observedGeneration on the status and on every condition. A draft is mutated by the reconciler
+ * and written once. No store access, no decisions about kinds.
  */
 import type { Json } from './context.js';
 import { toTime } from './clock.js';
@@ -44,10 +45,7 @@ export class TaskStatusDraft {
     this.status.observedGeneration = generation;
     this.status.startedAt ??= this.nowText;
     if (this.status.phase === undefined) this.setPhase('Pending');
-    const conditions = this.conditions();
-    for (const condition of conditions) condition.observedGeneration = generation;
-    if (!conditions.some((c) => c.type === 'Ready')) this.setCondition('Ready', 'False', 'Pending', 'the task has not run yet');
-    if (!conditions.some((c) => c.type === 'Failed')) this.setCondition('Failed', 'False', 'NotFailed', 'the task has not failed');
+    for (const condition of this.conditions()) condition.observedGeneration = generation;
   }
 
   get phase(): TaskPhase {
@@ -68,7 +66,6 @@ export class TaskStatusDraft {
     if (isTerminal(this.status.phase)) return; // terminal phases latch with their conditions
     this.status.phase = phase;
     this.status.phaseTransitionTime = this.nowText;
-    if (phase === 'Running') this.setCondition('Ready', 'False', 'Running', 'the task is executing');
   }
 
   setCondition(type: string, status: Condition['status'], reason: string, message: string): void {
@@ -103,7 +100,6 @@ export class TaskStatusDraft {
     if (this.task) this.task.status = 'Complete';
     this.setPhase('Complete');
     this.setCondition('Ready', 'True', 'TaskComplete', 'the task completed');
-    this.setCondition('Failed', 'False', 'NotFailed', 'the task completed');
   }
 
   fail(reason: FailureReason, message: string): void {
@@ -114,6 +110,5 @@ export class TaskStatusDraft {
     }
     this.setPhase('Failed');
     this.setCondition('Failed', 'True', reason, message);
-    this.setCondition('Ready', 'False', reason, message);
   }
 }

@@ -129,6 +129,16 @@ function mintWhenTargetReady(ctx: ReconcileContext, task: KubeObject, draft: Tas
   delete draft.status.targetFirstObservedAt;
   draft.targetReady(true, `target SeiNode "${nodeName}" is in phase ${requirePhase}`);
 
+  // Params are built at synthesis: a DiscoverPeers that would write no peers fails before any
+  // execution is minted (the real controller's fail-fast).
+  if (kind === 'DiscoverPeers') {
+    const problem = discoverPeersProblem(nodeName, node);
+    if (problem) {
+      draft.fail('ParamsBuildFailed', problem);
+      return;
+    }
+  }
+
   const id = taskId(task);
   // The record may exist already when a crash hit between writing it and writing status.
   let record = readExecution(ctx.store, namespace, id);
@@ -209,7 +219,7 @@ function runKind(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObjec
     case 'RestartSeid':
       return restartSeid(ctx, record, node, id);
     case 'DiscoverPeers':
-      return discoverPeers(record, node, now);
+      return discoverPeers(record, now);
     case 'MarkReady':
       return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
     case 'UpdateNodeImage': {
@@ -298,22 +308,22 @@ function sigtermSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeO
   if (pod.metadata.uid === record.sigterm.podUid && seidRestartCount(pod) < record.sigterm.targetCount) restartSeidInPlace(ctx, pod);
 }
 
-function discoverPeers(record: ExecutionRecord, node: KubeObject, now: number): Step {
+/** Why DiscoverPeers cannot build its peer list for this node, or undefined when it can. */
+function discoverPeersProblem(nodeName: string, node: KubeObject): string | undefined {
   const peers = asObject(node.spec).peers;
   if (!Array.isArray(peers) || peers.length === 0) {
-    return {
-      fail: 'ParamsBuildFailed',
-      message: `target SeiNode "${record.node}" has no spec.peers: add a static, label or ec2Tags peer source before discovering peers`,
-    };
+    return `target SeiNode "${nodeName}" has no spec.peers: add a static, label or ec2Tags peer source before discovering peers`;
   }
   const resolved = asObject(node.status).resolvedPeers;
   if (labelSources(node).length > 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
     const selectors = labelSources(node).map((source) => JSON.stringify(source.selector ?? {}));
-    return {
-      fail: 'ParamsBuildFailed',
-      message: `target SeiNode "${record.node}" has a label peer source that resolved no peers (status.resolvedPeers is empty; selector ${selectors.join(', ')}): label the peer SeiNodes or fix the selector`,
-    };
+    return `target SeiNode "${nodeName}" has a label peer source that resolved no peers (status.resolvedPeers is empty; selector ${selectors.join(', ')}): label the peer SeiNodes or fix the selector`;
   }
+  return undefined;
+}
+
+function discoverPeers(record: ExecutionRecord, now: number): Step {
+  // The sidecar writes persistent-peers to config.toml; seid reads it on its next restart.
   return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
 }
 
