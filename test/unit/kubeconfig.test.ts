@@ -118,6 +118,31 @@ describe('overrides and namespace', () => {
   });
 });
 
+describe('file references', () => {
+  it('relative paths are relative to the kubeconfig that names them; tokenFile becomes a token-file auth provider', () => {
+    const dir = path.join(root, 'nested', 'dir');
+    mkdirSync(dir, { recursive: true });
+    const target = path.join(dir, 'config');
+    writeFileSync(target, stringify({
+      'current-context': 'rel',
+      clusters: [{ name: 'c', cluster: { server: 'https://rel:6443', 'certificate-authority': 'ca.crt' } }],
+      users: [{ name: 'u', user: { 'client-certificate': '../client.crt', 'client-key': 'keys/client.key', tokenFile: 'token' } }],
+      contexts: [{ name: 'rel', context: { cluster: 'c', user: 'u' } }],
+    }));
+    const resolved = loadKubeconfig({}, { env: env(join(first.replace('config-1', 'missing'), target)), homeDir: home });
+    expect(resolved.kubeConfig.getCurrentCluster()?.caFile).toBe(path.join(dir, 'ca.crt'));
+    const user = resolved.kubeConfig.getCurrentUser();
+    expect(user).toMatchObject({ certFile: path.join(root, 'nested', 'client.crt'), keyFile: path.join(dir, 'keys', 'client.key') });
+    expect(user?.authProvider).toEqual({ name: 'tokenFile', config: { tokenFile: path.join(dir, 'token') } });
+  });
+
+  it('an http:// server is allowed (client-node refuses it unless told TLS is skipped)', () => {
+    const target = file(config({ current: 'plain', clusters: { p: 'http://127.0.0.1:8001' }, users: ['pu'], contexts: { plain: { cluster: 'p', user: 'pu' } } }));
+    expect(loadKubeconfig({ kubeconfig: target }, { env: {}, homeDir: home }).kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(true);
+    expect(loadKubeconfig({ kubeconfig: first }, { env: {}, homeDir: home }).kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(false);
+  });
+});
+
 describe('in-cluster service account', () => {
   const sa = path.join(root, 'sa');
   mkdirSync(sa);
