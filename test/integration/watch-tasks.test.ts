@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
+import { followPod, type PodMilestone } from '../../src/watch/follow-pod.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
 import type { TaskVerdict } from '../../src/watch/types.js';
 import { awaitHeightTask, discoverPeersTask, seiNode, simFixture, type SimFixture } from './cluster-helpers.js';
@@ -139,5 +140,31 @@ describe('generation gate', () => {
     const [verdict] = await waitForTasks(await fresh(), { namespace: 'sei', names: ['gated'], for: 'ready', timeoutMs: 300, minGeneration: { gated: 2 } });
     expect(verdict).toMatchObject({ outcome: 'Timeout' });
     expect(verdict?.message).toContain('observe generation 2');
+  });
+});
+
+describe('restart-pod: the task and its pod, each on one watch', () => {
+  it('follows the old uid deleted, the replacement seen, the replacement Ready, and the task Complete', async () => {
+    const pod = await setup.get({ apiVersion: 'v1', kind: 'Pod', name: 'node-1-0' });
+    const previousUid = pod?.metadata.uid as string;
+    expect(previousUid).toBeTruthy();
+    const client = await fresh();
+    const milestones: Array<{ milestone: PodMilestone; uid?: string }> = [];
+    const podAbort = new AbortController();
+    const following = followPod(client, { namespace: 'sei', name: 'node-1-0', previousUid, signal: podAbort.signal, onMilestone: (milestone, object) => milestones.push({ milestone, uid: object.metadata.uid }) });
+    await setup.apply({
+      apiVersion: 'sei.io/v1alpha1',
+      kind: 'SeiNodeTask',
+      metadata: { name: 'restart-node-1', namespace: 'sei' },
+      spec: { kind: 'RestartPod', target: { nodeRef: { name: 'node-1' } }, restartPod: { podUID: previousUid } },
+    });
+    const [verdict] = await waitForTasks(client, { namespace: 'sei', names: ['restart-node-1'], for: 'ready', timeoutMs: 60_000 });
+    expect(verdict).toMatchObject({ outcome: 'Complete' });
+    const followed = await following;
+    expect(followed.ready).toBe(true);
+    expect(milestones.map((entry) => entry.milestone)).toEqual(['deleted', 'replaced', 'ready']);
+    expect(milestones[1]?.uid).not.toBe(previousUid);
+    expect(milestones[2]?.uid).toBe(milestones[1]?.uid);
+    expect(client.stats.watchConnections).toBeLessThanOrEqual(2); // one per resource: tasks, pods
   });
 });
