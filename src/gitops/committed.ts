@@ -26,9 +26,10 @@ export async function readCommittedTasks(repoDir: string, rawPath: string, ref =
   if (!commit) throw SeiError.preflight('RefNotFound', `${ref} does not name a commit in ${repo.root}`, ['Pass --ref with a branch, tag or commit that exists (git log --oneline).']);
   const tasks: KubeObject[] = [];
   const files = new Map<string, string[]>();
-  for (const file of await git.listCommittedFiles(repo, commit, dir)) {
-    if (!/\.ya?ml$/i.test(file) || /(^|\/)kustomization\.ya?ml$/i.test(file)) continue;
-    const text = (await git.readCommitted(repo, commit, file)) ?? '';
+  const manifests = (await git.listCommittedFiles(repo, commit, dir)).filter((file) => /\.ya?ml$/i.test(file) && !/(^|\/)kustomization\.ya?ml$/i.test(file));
+  const texts = await git.readCommittedFiles(repo, commit, manifests);
+  for (const file of manifests) {
+    const text = texts.get(file) ?? '';
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) {
         throw SeiError.invalid(`${file} at ${ref} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, [], ['Fix the file in the repository; the GitOps engine cannot apply it either.']);

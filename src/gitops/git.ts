@@ -7,6 +7,7 @@
  */
 import { mkdtemp, rm, writeFile, readFile, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { SeiError } from '../errors/index.js';
@@ -110,17 +111,20 @@ export async function checkBranchName(repo: RepoHandle, branch: string): Promise
   }
 }
 
-/** The blob at path in commit, or undefined when absent. Refuses a path that is not a regular file there. */
-export async function readCommitted(repo: RepoHandle, commit: string | undefined, filePath: string): Promise<string | undefined> {
-  if (!commit) return undefined;
-  const entry = await treeEntry(repo, commit, filePath);
-  if (!entry) return undefined;
-  if (entry.type !== 'blob' || entry.mode === '120000') {
-    throw SeiError.preflight('PathConflict', `${filePath} is a ${entry.mode === '120000' ? 'symlink' : entry.type} in the repository; kubectl-sei only writes regular files`, [
-      'Choose another --path, or move that entry away in a commit of your own.',
-    ]);
+/** One git call for many paths: their tree entries in commit (absent paths are missing). */
+async function treeEntries(repo: RepoHandle, commit: string, paths: string[]): Promise<Map<string, TreeEntry>> {
+  const entries = new Map<string, TreeEntry>();
+  // Bounded argv per call; the usual commit is one call.
+  for (let i = 0; i < paths.length; i += 500) {
+    const out = await repo.git.raw(['ls-tree', '-z', '--full-tree', commit, '--', ...paths.slice(i, i + 500)]);
+    for (const line of out.split('\0')) {
+      const tab = line.indexOf('\t');
+      if (tab < 0) continue;
+      const [mode, type, object] = line.slice(0, tab).split(' ');
+      entries.set(line.slice(tab + 1), { mode: mode ?? '', type: type ?? '', object: object ?? '' });
+    }
   }
-  return repo.git.raw(['cat-file', 'blob', entry.object]);
+  return entries;
 }
 
 interface TreeEntry {
@@ -129,26 +133,64 @@ interface TreeEntry {
   object: string;
 }
 
-async function treeEntry(repo: RepoHandle, commit: string, filePath: string): Promise<TreeEntry | undefined> {
-  const out = await repo.git.raw(['ls-tree', '-z', commit, '--', filePath]);
-  const line = out.split('\0').find((l) => l.endsWith(`\t${filePath}`));
-  if (!line) return undefined;
-  const [meta] = line.split('\t');
-  const [mode, type, object] = (meta ?? '').split(' ');
-  return { mode: mode ?? '', type: type ?? '', object: object ?? '' };
+function refuseNonFile(filePath: string, entry: TreeEntry): never {
+  throw SeiError.preflight('PathConflict', `${filePath} is a ${entry.mode === '120000' ? 'symlink' : entry.type === 'tree' ? 'directory' : entry.type} in the repository; kubectl-sei only writes regular files`, [
+    'Choose another --path, or move that entry away in a commit of your own.',
+  ]);
 }
 
-/** Every directory on the way to `dir` must be a directory (not a file or symlink) in the commit. */
-export async function checkDirectoryPath(repo: RepoHandle, commit: string | undefined, dir: string): Promise<void> {
+/** The id git gives a blob with this content (sha1 or sha256 repositories). */
+export function blobId(content: string, format: 'sha1' | 'sha256'): string {
+  const body = Buffer.from(content, 'utf8');
+  return createHash(format).update(`blob ${body.length}\0`).update(body).digest('hex');
+}
+
+async function objectFormat(repo: RepoHandle): Promise<'sha1' | 'sha256'> {
+  try {
+    return (await repo.git.raw(['rev-parse', '--show-object-format'])).trim() === 'sha256' ? 'sha256' : 'sha1';
+  } catch {
+    return 'sha1';
+  }
+}
+
+/**
+ * The committed text of each path (undefined when absent). Refuses a path that is not a
+ * regular file there. `expected` short-cuts the common re-run: a committed blob whose id is
+ * that of the expected content is that content, so it is not read back.
+ */
+export async function readCommittedFiles(repo: RepoHandle, commit: string | undefined, paths: string[], expected: Map<string, string> = new Map()): Promise<Map<string, string | undefined>> {
+  const result = new Map<string, string | undefined>(paths.map((p) => [p, undefined]));
+  if (!commit || paths.length === 0) return result;
+  const entries = await treeEntries(repo, commit, paths);
+  const format = expected.size > 0 ? await objectFormat(repo) : 'sha1';
+  for (const filePath of paths) {
+    const entry = entries.get(filePath);
+    if (!entry) continue;
+    if (entry.type !== 'blob' || entry.mode === '120000') refuseNonFile(filePath, entry);
+    const known = expected.get(filePath);
+    if (known !== undefined && blobId(known, format) === entry.object) result.set(filePath, known);
+    else result.set(filePath, await repo.git.raw(['cat-file', 'blob', entry.object]));
+  }
+  return result;
+}
+
+export async function readCommitted(repo: RepoHandle, commit: string | undefined, filePath: string): Promise<string | undefined> {
+  return (await readCommittedFiles(repo, commit, [filePath])).get(filePath);
+}
+
+/** Every directory on the way to each of `dirs` must be a directory (not a file or symlink) in the commit. */
+export async function checkDirectoryPaths(repo: RepoHandle, commit: string | undefined, dirs: string[]): Promise<void> {
   if (!commit) return;
-  const segments = dir.split('/');
-  for (let i = 1; i <= segments.length; i += 1) {
-    const prefix = segments.slice(0, i).join('/');
-    const entry = await treeEntry(repo, commit, prefix);
+  const prefixes = new Set<string>();
+  for (const dir of dirs) {
+    const segments = dir.split('/');
+    for (let i = 1; i <= segments.length; i += 1) prefixes.add(segments.slice(0, i).join('/'));
+  }
+  const entries = await treeEntries(repo, commit, [...prefixes].sort());
+  for (const prefix of [...prefixes].sort()) {
+    const entry = entries.get(prefix);
     if (entry && entry.type !== 'tree') {
-      throw SeiError.preflight('PathConflict', `${prefix} is a ${entry.mode === '120000' ? 'symlink' : 'file'} in the repository, so --path ${dir} cannot be a directory`, [
-        'Choose another --path.',
-      ]);
+      throw SeiError.preflight('PathConflict', `${prefix} is a ${entry.mode === '120000' ? 'symlink' : 'file'} in the repository, so it cannot hold kubectl-sei's files`, ['Choose another --path.']);
     }
   }
 }
@@ -205,13 +247,12 @@ export interface CommitRequest {
 export async function createCommit(repo: RepoHandle, request: CommitRequest): Promise<{ commit: string; blobs: Map<string, string> }> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'kubectl-sei-git-'));
   try {
-    const blobs = new Map<string, string>();
-    let n = 0;
-    for (const [filePath, content] of request.files) {
-      const tmp = path.join(scratch, `blob-${n++}`);
-      await writeFile(tmp, content);
-      blobs.set(filePath, (await repo.git.raw(['hash-object', '-w', `--path=${filePath}`, tmp])).trim());
-    }
+    // One hash-object for every file; the blobs are the exact bytes kubectl-sei wrote.
+    const order = [...request.files.keys()];
+    const temps = order.map((_, n) => path.join(scratch, `blob-${n}`));
+    await Promise.all(order.map((filePath, n) => writeFile(temps[n]!, request.files.get(filePath)!)));
+    const shas = (await repo.git.raw(['hash-object', '-w', '--no-filters', '--', ...temps])).trim().split('\n');
+    const blobs = new Map(order.map((filePath, n) => [filePath, shas[n]!.trim()]));
     // simple-git's env() sticks to the instance: give each environment its own instance.
     const scratchGit = gitAt(repo.root).env(userEnv({ GIT_INDEX_FILE: path.join(scratch, 'index') }));
     if (request.parent) await scratchGit.raw(['read-tree', request.parent]);

@@ -106,15 +106,17 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   // 3. The files, their committed versions and the new contents.
   const layout = buildLayout(objects, input.flavor, basePath, input.flux, input.stepParallelism);
   const dirs = new Set([...layout.files.keys(), ...layout.kustomizations.keys()].map((p) => p.slice(0, p.lastIndexOf('/'))));
-  for (const dir of dirs) await git.checkDirectoryPath(repo, base, dir);
+  await git.checkDirectoryPaths(repo, base, [...dirs]);
+  const serialized = new Map([...layout.files].map(([filePath, object]) => [filePath, serializeObject(object)]));
+  const committedFiles = await git.readCommittedFiles(repo, base, [...layout.files.keys(), ...layout.kustomizations.keys()], serialized);
 
   const warnings: string[] = [];
   const next = new Map<string, string>();
   const previous = new Map<string, string | undefined>();
   for (const [filePath, object] of layout.files) {
-    const committed = await git.readCommitted(repo, base, filePath);
+    const committed = committedFiles.get(filePath);
     previous.set(filePath, committed);
-    const content = serializeObject(object);
+    const content = serialized.get(filePath)!;
     next.set(filePath, content);
     if (committed === undefined || committed === content) continue;
     let existing: unknown;
@@ -133,7 +135,7 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
     }
   }
   for (const [filePath, entries] of layout.kustomizations) {
-    const committed = await git.readCommitted(repo, base, filePath);
+    const committed = committedFiles.get(filePath);
     previous.set(filePath, committed);
     next.set(filePath, ensureResources(committed, entries, filePath));
   }

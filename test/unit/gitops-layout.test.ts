@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 import { ensureResources } from '../../src/gitops/kustomization.js';
 import { buildLayout, fluxKustomizationName } from '../../src/gitops/layout.js';
 import { normalizeRepoPath } from '../../src/gitops/safety.js';
-import { redact } from '../../src/gitops/git.js';
+import { blobId, redact } from '../../src/gitops/git.js';
+import { execFileSync } from 'node:child_process';
 import { commitMessage } from '../../src/gitops/message.js';
 import { SeiError } from '../../src/errors/index.js';
 import { refreshPeersPlan, task } from './gitops-fixtures.js';
@@ -93,6 +94,10 @@ describe('paths and secrets in messages', () => {
 
   it.each([['..'], ['../x'], ['/elsewhere'], ['.'], ['.git/hooks'], ['a\0b']])('refuses --path %j', (raw) => {
     expect(() => normalizeRepoPath('/repo', raw)).toThrow(SeiError);
+  });
+
+  it.each([['ascii', 'kind: Kustomization\n'], ['empty', ''], ['multi-byte', 'message: "Grüße ✓"\n']])('blobId agrees with git hash-object (%s)', (_scenario, content) => {
+    expect(blobId(content, 'sha1')).toBe(execFileSync('git', ['hash-object', '--stdin'], { input: content, encoding: 'utf8' }).trim());
   });
 
   it('redacts credentials in remote URLs', () => {
