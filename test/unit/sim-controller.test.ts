@@ -151,6 +151,26 @@ describe('scaling', () => {
     return reads();
   }
 
+  it('bookkeeping returns to empty once nodes and tasks are gone', async () => {
+    const h = harness();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 10; i++) {
+        h.node(`n-${i}`, { annotations: { 'sim.sei.io/phase': 'Initializing' } });
+        h.task(`t-${i}`, 'GovVote', { proposalId: 1, option: 'yes' }, { node: `n-${i}` });
+      }
+      await h.until('tasks waiting', () => [...Array(10).keys()].every((i) => h.condition(`t-${i}`, 'TargetReady')?.reason === 'PhaseNotMet'));
+      await h.controller.idle();
+      expect(h.controller.stats()).toMatchObject({ trackedTasks: 10 });
+      for (let i = 0; i < 10; i++) {
+        h.store.delete('seinodetasks', NS, `t-${i}`);
+        h.store.delete('seinodes', NS, `n-${i}`);
+      }
+      await h.until('pods collected', () => h.store.list('pods', NS).length === 0);
+      await h.controller.idle();
+    }
+    expect(h.controller.stats()).toEqual({ queued: 0, timers: 0, trackedTasks: 0, memo: 0 });
+  });
+
   it('bringing up a fleet reads O(1) objects per node, not O(fleet)', async () => {
     const small = await fleetReads(20);
     const large = await fleetReads(100);

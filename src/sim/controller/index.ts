@@ -18,9 +18,20 @@ export { KINDS_BY_FLAVOR, taskId } from './tasks.js';
 /** Node.js caps timers at 2^31-1 ms; longer waits are re-armed when they fire. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+export interface ControllerStats {
+  queued: number;
+  timers: number;
+  /** Non-terminal tasks being followed. */
+  trackedTasks: number;
+  /** Precise timestamps held in memory. */
+  memo: number;
+}
+
 export interface SimControllerHandle extends SimController {
   /** Resolves once the work queue is empty and no reconcile is pending (timers may remain). */
   idle(): Promise<void>;
+  /** Sizes of the controller's bookkeeping, which must not grow with objects already gone. */
+  stats(): ControllerStats;
 }
 
 export function startController(store: SimStore, options: ControllerOptions): SimControllerHandle {
@@ -101,9 +112,18 @@ export function startController(store: SimStore, options: ControllerOptions): Si
     }
   }
 
+  /** Forgets the precise timestamps kept for a deleted object. */
+  function forgetMemo(key: string): void {
+    for (const memoKey of ctx.memo.keys()) if (memoKey.startsWith(`${key}#`)) ctx.memo.delete(memoKey);
+  }
+
   function track(key: string, next: TaskTracking & { uid?: string }): void {
     const previous = taskInfo.get(key);
-    if (previous?.node) tasksByNode.get(previous.node)?.delete(key);
+    if (previous?.node) {
+      const set = tasksByNode.get(previous.node);
+      set?.delete(key);
+      if (set?.size === 0) tasksByNode.delete(previous.node);
+    }
     if (next.uid === undefined) {
       taskInfo.delete(key);
       return;
@@ -129,6 +149,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
           const info = taskInfo.get(key);
           if (info?.id && info.uid === object.metadata.uid) forgetExecution(store, namespace, info.id);
           track(key, {});
+          forgetMemo(key);
           const timer = timers.get(key);
           if (timer) clearTimeout(timer.handle);
           timers.delete(key);
@@ -140,6 +161,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
       case 'seinodes': {
         const key = nodeKey(namespace, name);
         enqueue(key);
+        if (event.type === 'DELETED') forgetMemo(key);
         for (const task of tasksByNode.get(key) ?? []) enqueue(task);
         // Label peers depend on which nodes exist and their labels, not on their status:
         // re-resolve only on those changes so a fleet's status churn stays O(1) per event.
@@ -181,6 +203,11 @@ export function startController(store: SimStore, options: ControllerOptions): Si
       timers.clear();
       queue.clear();
       for (const resolve of idleWaiters.splice(0)) resolve();
+    },
+    stats(): ControllerStats {
+      let trackedTasks = 0;
+      for (const set of tasksByNode.values()) trackedTasks += set.size;
+      return { queued: queue.size, timers: timers.size, trackedTasks, memo: ctx.memo.size };
     },
     idle(): Promise<void> {
       if (stopped || (queue.size === 0 && scheduled === undefined)) return Promise.resolve();

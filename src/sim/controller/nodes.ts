@@ -120,9 +120,11 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
   if (phase !== status.phase) {
     status.phase = phase;
     status.phaseTransitionTime = toTime(now);
-    // A fresh phase starts its own step clock.
-    ctx.memo.set(`${key}#${node.metadata.uid}#${phase}`, now);
-    if (phase === 'Pending' || phase === 'Initializing') ctx.requeueAt(key, now + NODE_PHASE_STEP_MS);
+    if (phase === 'Pending' || phase === 'Initializing') {
+      // A fresh phase starts its own step clock.
+      ctx.memo.set(`${key}#${node.metadata.uid}#${phase}`, now);
+      ctx.requeueAt(key, now + NODE_PHASE_STEP_MS);
+    }
   }
   if (typeof spec.image === 'string') status.currentImage = spec.image;
   const resolved = resolveLabelPeers(ctx, node);
