@@ -14,7 +14,7 @@ import { createApiServer, type SimStats } from './server.js';
 import { FaultInjector, loadFaultFile, type FaultConfig } from './faults.js';
 import { createOpenApi } from './openapi.js';
 import { kubeconfigYaml, writeKubeconfigFile } from './kubeconfig.js';
-import { applySeed, ensureNamespace, fleetNodes, loadSeedFile } from './seed.js';
+import { applySeed, ensureNamespace, fleetNodes, loadSeedFile, prepareSeed } from './seed.js';
 import type { SchemaValidator } from './admission.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { startController } from './controller/index.js';
@@ -64,43 +64,46 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
   const namespace = options.namespace ?? 'sei';
   const crd = options.crd ?? 'seed';
   const token = options.token ?? randomBytes(24).toString('base64url');
+  // Every input is read and checked before anything is written: bad input has no effect.
   const faults = new FaultInjector(typeof options.faults === 'string' ? loadFaultFile(options.faults) : options.faults);
   const crds = loadServedCrds(crd);
   const registry = new ResourceRegistry([...CORE_RESOURCES, CRD_RESOURCE, ...crds.flatMap(resourcesFromCrd)]);
+  const validator = options.validator ?? createSchemaValidator(crds);
+  const seeds = [
+    { objects: fleetNodes(options.fleet ?? 0, namespace), file: 'fleet' },
+    { objects: options.seedFile ? loadSeedFile(options.seedFile) : [], file: options.seedFile ?? 'seed' },
+    { objects: options.seedObjects ?? [], file: 'seedObjects' },
+  ].map((seed) => ({ file: seed.file, objects: prepareSeed(registry, seed.objects, namespace, seed.file, validator) }));
+  const tls = options.tls === false ? undefined : servingCert();
+
   const groups = Object.fromEntries(registry.all.filter((r) => r.group !== '').map((r) => [r.plural, r.group]));
   const store = createStore({ stateDir: options.stateDir, groups, historyLimit: options.historyLimit });
-  const seedObjects = options.seedFile ? loadSeedFile(options.seedFile) : [];
-
-  // The served CRDs live in the store too, so `kubectl get crd` lists and watches them.
-  for (const c of crds) {
-    const live = store.get('customresourcedefinitions', undefined, c.metadata.name!);
-    const served = { ...c, status: { acceptedNames: (c.spec as { names: unknown }).names, conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }], storedVersions: ['v1alpha1'] } };
-    if (!live) store.create('customresourcedefinitions', served);
-    else if (JSON.stringify(live.spec) !== JSON.stringify(c.spec)) store.update('customresourcedefinitions', { ...served, metadata: { ...live.metadata, ...c.metadata } });
-  }
-  ensureNamespace(store, 'default');
-  ensureNamespace(store, namespace);
-
-  const controller: SimController | undefined = options.controller === false ? undefined : startController(store, { crd });
-  applySeed(store, registry, fleetNodes(options.fleet ?? 0, namespace), namespace, 'fleet');
-  applySeed(store, registry, seedObjects, namespace, options.seedFile ?? 'seed');
-  applySeed(store, registry, options.seedObjects ?? [], namespace, 'seedObjects');
-
-  const validator = options.validator ?? createSchemaValidator(crds);
-  const tls = options.tls === false ? undefined : servingCert();
   const api = createApiServer({ store, registry, token, faults, validator, openapi: createOpenApi(registry), bookmarkIntervalMs: options.bookmarkIntervalMs, tls });
   const sockets = new Set<import('node:net').Socket>();
   api.server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    api.server.once('error', reject);
-    api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      api.server.off('error', reject);
-      resolve();
+  try {
+    // Listen before seeding, so a busy port leaves a state dir untouched.
+    await new Promise<void>((resolve, reject) => {
+      api.server.once('error', reject);
+      api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        api.server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  installCrds(store, crds);
+  ensureNamespace(store, 'default');
+  ensureNamespace(store, namespace);
+  const controller: SimController | undefined = options.controller === false ? undefined : startController(store, { crd });
+  for (const seed of seeds) applySeed(store, registry, seed.objects, namespace, seed.file);
+
   const address = api.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
@@ -131,6 +134,23 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
       return stopped;
     },
   };
+}
+
+/** The served CRDs live in the store too, so `kubectl get crd` lists and watches them. */
+function installCrds(store: SimStoreHandle, crds: KubeObject[]): void {
+  for (const c of crds) {
+    const live = store.get('customresourcedefinitions', undefined, c.metadata.name!);
+    const established = {
+      type: 'Established',
+      status: 'True',
+      reason: 'InitialNamesAccepted',
+      message: 'the initial names have been accepted',
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    const served = { ...c, status: { acceptedNames: (c.spec as { names: unknown }).names, conditions: [established], storedVersions: ['v1alpha1'] } };
+    if (!live) store.create('customresourcedefinitions', served);
+    else if (JSON.stringify(live.spec) !== JSON.stringify(c.spec)) store.update('customresourcedefinitions', { ...served, metadata: { ...live.metadata, ...c.metadata } });
+  }
 }
 
 export type { FaultConfig } from './faults.js';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject, SimStore } from './types.js';
 import type { ResourceRegistry } from './resources.js';
+import type { SchemaValidator } from './admission.js';
 
 export const FLEET_IMAGE = 'ghcr.io/sei-protocol/seid:v6.0.0';
 export const FLEET_CHAIN = 'sei-sim';
@@ -68,6 +69,33 @@ export function parseSeed(text: string, file: string): KubeObject[] {
 }
 
 /**
+ * Refuses a seed the sim cannot serve before anything is written, and returns it as it will be
+ * stored: server fields dropped, namespace defaulted, custom resources validated against the
+ * served CRD (defaults applied, unknown fields pruned, as the apiserver would store them).
+ */
+export function prepareSeed(registry: ResourceRegistry, objects: KubeObject[], defaultNamespace: string, file: string, validator?: SchemaValidator): KubeObject[] {
+  return objects.map((raw, i) => {
+    const info = registry.byKind(raw.apiVersion, raw.kind);
+    if (!info || info.readOnly) throw new Error(`${file}: ${raw.apiVersion} ${raw.kind} is not served by the simulated cluster (document ${i + 1})`);
+    if (!raw.metadata?.name) throw new Error(`${file}: a ${raw.kind} without metadata.name (document ${i + 1})`);
+    const o = structuredClone(raw);
+    o.metadata = { ...o.metadata };
+    for (const f of SERVER_FIELDS) delete o.metadata[f];
+    if (info.namespaced) o.metadata.namespace ??= defaultNamespace;
+    else delete o.metadata.namespace;
+    if (!info.custom || !validator) return o;
+    const status = o.status;
+    const verdict = validator(info, o, undefined);
+    if (verdict.causes.length > 0) {
+      const causes = verdict.causes.map((c) => `${c.field}: ${c.message}`).join('; ');
+      throw new Error(`${file}: ${raw.kind} "${raw.metadata.name}" (document ${i + 1}) is invalid: ${causes}`);
+    }
+    // The status a real cluster printed is kept as it was: the schema validates writes to spec.
+    return status === undefined ? verdict.object : { ...verdict.object, status };
+  });
+}
+
+/**
  * Creates seed objects (skipping ones that already exist, so a restarted sim with a state dir
  * keeps its own versions). Returns how many were created.
  */
@@ -84,6 +112,7 @@ export function applySeed(store: SimStore, registry: ResourceRegistry, objects: 
       o.metadata.namespace ??= defaultNamespace;
       ensureNamespace(store, o.metadata.namespace);
     } else delete o.metadata.namespace;
+    if (info.plural === 'namespaces' && store.get('namespaces', undefined, o.metadata.name)) continue;
     if (store.get(info.plural, o.metadata.namespace, o.metadata.name)) continue;
     // The seed's status is what the real cluster showed (kept); the sim's controller takes over from it.
     store.create(info.plural, o);

@@ -5,7 +5,8 @@
  * restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -164,6 +165,58 @@ describe('state dir', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('seeding', () => {
+  const badNode = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'no-image' }, spec: { chainId: 'c', fullNode: {} } };
+
+  it('refuses an invalid seed object naming the field, before writing anything to the state dir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-seed-'));
+    const state = join(dir, 'state');
+    try {
+      await expect(startSim({ stateDir: state, seedObjects: [badNode] })).rejects.toThrow(/seedObjects: SeiNode "no-image" \(document 1\) is invalid: spec\.image/);
+      expect(existsSync(state) ? readdirSync(state) : []).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the state dir untouched when the port is busy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-port-'));
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (busy.address() as { port: number }).port;
+      await expect(startSim({ port, stateDir: join(dir, 'state'), fleet: 2 })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const again = await startSim({ stateDir: join(dir, 'state') });
+      try {
+        expect(again.store.list('seinodes')).toEqual([]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('applies CRD defaults to seeded custom resources and keeps their printed status', async () => {
+    const seeded = await startSim({
+      controller: false,
+      seedObjects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } },
+        { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', metadata: { name: 't', namespace: 'prod', uid: 'x', resourceVersion: '9' }, spec: { kind: 'DiscoverPeers', target: { nodeRef: { name: 'n' } }, discoverPeers: {} }, status: { phase: 'Complete' } },
+      ],
+    });
+    try {
+      const t = seeded.store.get('seinodetasks', 'prod', 't')!;
+      expect(t.metadata.uid).not.toBe('x');
+      expect((t.spec as { target: Record<string, unknown> }).target.requirePhase).toBe('Running');
+      expect(t.status).toEqual({ phase: 'Complete' });
+    } finally {
+      await seeded.stop();
     }
   });
 });
