@@ -10,6 +10,7 @@ import type { FieldCause } from '../errors/index.js';
 import type { CrdDocument, JsonSchemaProps } from './crd-types.js';
 import { compileSchema, enumKey, type SchemaNode } from './structural.js';
 import { evaluateRule } from './cel-rules.js';
+import { deepEqual, splitFieldPath, valueAt } from './field-path.js';
 import {
   BLOCKING_TYPES,
   celSkipped,
@@ -32,6 +33,12 @@ export interface ValidateOptions {
   fieldValidation?: FieldValidation;
   /** Check metadata.name / metadata.namespace formats (default true). */
   checkMetadata?: boolean;
+  /**
+   * On update, ignore errors in values that did not change (CRDValidationRatcheting, on by
+   * default since Kubernetes 1.30): an object stored under an older schema stays writable, e.g.
+   * a seed-era task's status after the sim restarts serving the later API. Default true.
+   */
+  ratcheting?: boolean;
 }
 
 export interface ValidationResult {
@@ -361,11 +368,14 @@ function correlatedItem(oldList: unknown, item: unknown, index: number, node: Sc
 }
 
 /** Walks rule-bearing nodes: `self` and `oldSelf` already in CEL form (BigInt ints). */
-function celWalk(value: unknown, node: SchemaNode, path: string, old: unknown, hasOld: boolean, causes: FieldCause[]): void {
+function celWalk(value: unknown, node: SchemaNode, path: string, old: unknown, hasOld: boolean, causes: FieldCause[], ratchet = false): void {
   if (!node.rulesBelow || value === null || value === undefined) return;
   if (node.rules.length > 0) {
     const typeName = node.type ?? (node.intOrString ? 'int-or-string' : 'object');
+    // Ratcheting: rules without oldSelf are not re-checked on a value that did not change.
+    const unchanged = ratchet && hasOld && deepEqual(value, old);
     for (const rule of node.rules) {
+      if (unchanged && !rule.usesOldSelf) continue;
       const cause = evaluateRule(rule, path || '<nil>', typeName, value, old, hasOld);
       if (cause) causes.push(cause);
     }
@@ -375,7 +385,7 @@ function celWalk(value: unknown, node: SchemaNode, path: string, old: unknown, h
     if (!items || !items.rulesBelow) return;
     value.forEach((item, i) => {
       const o = hasOld ? correlatedItem(old, item, i, node) : { value: undefined, found: false };
-      celWalk(item, items, `${path}[${i}]`, o.value, o.found, causes);
+      celWalk(item, items, `${path}[${i}]`, o.value, o.found, causes, ratchet);
     });
     return;
   }
@@ -385,7 +395,7 @@ function celWalk(value: unknown, node: SchemaNode, path: string, old: unknown, h
     for (const [key, declared] of node.properties) {
       if (!declared.rulesBelow || !(key in value)) continue;
       const found = oldObject !== undefined && key in oldObject;
-      celWalk(value[key], declared, child(path, key), found ? oldObject[key] : undefined, found, causes);
+      celWalk(value[key], declared, child(path, key), found ? oldObject[key] : undefined, found, causes, ratchet);
     }
   }
   const additional = node.additional;
@@ -393,9 +403,18 @@ function celWalk(value: unknown, node: SchemaNode, path: string, old: unknown, h
     for (const key of Object.keys(value)) {
       if (node.properties?.has(key)) continue;
       const found = oldObject !== undefined && key in oldObject;
-      celWalk(value[key], additional, `${path}[${key}]`, found ? oldObject[key] : undefined, found, causes);
+      celWalk(value[key], additional, `${path}[${key}]`, found ? oldObject[key] : undefined, found, causes, ratchet);
     }
   }
+}
+
+/** Whether the value a cause is about is the same in the old object (ratcheting). */
+function unchangedAt(cause: FieldCause, object: unknown, old: unknown): boolean {
+  if (cause.field === '<nil>' || cause.field.startsWith('metadata.')) return false;
+  const segments = splitFieldPath(cause.field);
+  // A missing required field is "unchanged" when the object that should hold it is.
+  const at = cause.type === 'FieldValueRequired' ? segments.slice(0, -1) : segments;
+  return deepEqual(valueAt(object, at), valueAt(old, at));
 }
 
 /** Compile a validator for one served version of a CRD. Compile once, validate many. */
@@ -425,13 +444,16 @@ export function compileCrdValidator(crd: CrdDocument, version = 'v1alpha1'): Obj
     const state: CheckState = { causes: [], listCauses: [], warnings: [] };
     if (options.checkMetadata !== false) checkMetadata(normalized, namespaced, state.causes);
     check(normalized, root, '', state);
-    const causes = [...state.causes, ...state.listCauses];
+    // The stored object is already defaulted; normalizing again makes a raw one comparable.
+    const old = isPlainObject(options.oldObject) ? (normalize(options.oldObject, root, '', { unknown: [] }, true) as Record<string, unknown>) : undefined;
+    const ratchet = old !== undefined && options.ratcheting !== false;
+    let causes = [...state.causes, ...state.listCauses];
+    if (ratchet) causes = causes.filter((cause) => !unchangedAt(cause, normalized, old));
     if (root.rulesBelow) {
       if (causes.some((c) => c.type !== undefined && BLOCKING_TYPES.has(c.type))) {
         causes.push(celSkipped());
       } else {
-        const old = options.oldObject;
-        celWalk(toCel(normalized, root), root, '', old ? toCel(old, root) : undefined, old !== undefined, causes);
+        celWalk(toCel(normalized, root), root, '', old ? toCel(old, root) : undefined, old !== undefined, causes, ratchet);
       }
     }
     const mode = options.fieldValidation ?? 'Strict';

@@ -8,6 +8,9 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parse as parseYaml, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { SeiError, type FieldCause } from '../errors/index.js';
+import { splitFieldPath } from './field-path.js';
+
+export { splitFieldPath };
 
 export interface SourcePosition {
   line: number;
@@ -44,34 +47,6 @@ export interface ManifestInput {
 
 // Bounds hostile input: alias expansion (billion laughs) and absurd nesting.
 const MAX_ALIAS_COUNT = 100;
-
-/** `spec.peers[0].static` / `spec.overrides[a.b]` -> ['spec','peers',0,'static'] / ['spec','overrides','a.b']. */
-export function splitFieldPath(fieldPath: string): Array<string | number> {
-  const out: Array<string | number> = [];
-  if (!fieldPath || fieldPath === '<nil>') return out;
-  let i = 0;
-  let current = '';
-  while (i < fieldPath.length) {
-    const c = fieldPath[i]!;
-    if (c === '.') {
-      if (current) out.push(current);
-      current = '';
-      i++;
-    } else if (c === '[') {
-      if (current) out.push(current);
-      current = '';
-      const end = fieldPath.indexOf(']', i);
-      const inner = end < 0 ? fieldPath.slice(i + 1) : fieldPath.slice(i + 1, end);
-      out.push(/^\d+$/.test(inner) ? Number(inner) : inner);
-      i = end < 0 ? fieldPath.length : end + 1;
-    } else {
-      current += c;
-      i++;
-    }
-  }
-  if (current) out.push(current);
-  return out;
-}
 
 function nodeAt(root: unknown, segments: Array<string | number>): YamlNode | undefined {
   let node = root as YamlNode | undefined;

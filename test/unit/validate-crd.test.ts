@@ -381,3 +381,37 @@ describe('engine details', () => {
     expect(loadProjectCrd('seinodetasks', 'seed')).toBe(crdDoc); // cached
   });
 });
+
+describe('ratcheting on update (CRDValidationRatcheting, default since 1.30)', () => {
+  const latest = projectValidator('seinodetasks', 'latest');
+  const seedTask = task({ kind: 'RestartPod', target, restartPod: { podUID: 'u' } });
+  const status = { status: { phase: 'Running' } };
+
+  it('a task stored under the seed API stays writable (status) when the later API is served', () => {
+    const result = latest.validate({ ...seedTask, ...status }, { oldObject: seedTask });
+    expect(result.causes.filter((c) => c.type !== 'FieldValueUnknown')).toEqual([]);
+  });
+
+  it('changed values are still checked', () => {
+    const result = latest.validate(task({ kind: 'RestartPod', target: { nodeRef: { name: 'Other_Node' } }, restartPod: { podUID: 'u' } }), { oldObject: seedTask, fieldValidation: 'Ignore' });
+    // spec.kind is unchanged (ratcheted) but spec changed, so its union rule runs again and the
+    // pruned restartPod payload leaves none set.
+    expect(result.causes.map((c) => c.field)).toEqual(['spec.target.nodeRef.name', 'spec']);
+  });
+
+  it('transition rules are never ratcheted, and ratcheting can be turned off', () => {
+    const v = projectValidator('seinodetasks');
+    const changed = v.validate(task({ kind: 'DiscoverPeers', target, discoverPeers: {} }), { oldObject: seedTask });
+    expect(changed.causes.map((c) => c.message)).toEqual(['Invalid value: "object": spec.kind is immutable']);
+    const strict = latest.validate({ ...seedTask, ...status }, { oldObject: seedTask, ratcheting: false, fieldValidation: 'Ignore' });
+    expect(strict.causes.map((c) => c.field)).toEqual(['spec.kind', '<nil>']);
+  });
+
+  it('CEL rules on an unchanged value are not re-evaluated', () => {
+    const node = (spec: Obj) => ({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'n' }, spec });
+    const stored = node({ chainId: 'c', image: 'i', fullNode: {}, archive: {} }); // two modes: invalid today
+    const v = projectValidator('seinodes');
+    expect(v.validate({ ...stored, status: { phase: 'Running' } }, { oldObject: stored }).causes).toEqual([]);
+    expect(v.validate(node({ chainId: 'c', image: 'j', fullNode: {}, archive: {} }), { oldObject: stored }).causes.map((c) => c.field)).toEqual(['spec']);
+  });
+});
