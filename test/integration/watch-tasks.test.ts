@@ -49,10 +49,9 @@ describe('verdicts', () => {
   ])('$scenario', async ({ for: waitFor, satisfied }) => {
     const name = `fail-for-${waitFor}`;
     await setup.apply(discoverPeersTask(name, 'broken'));
-    const [verdict] = await waitForTasks(await fresh(), { namespace: 'sei', names: [name], for: waitFor, timeoutMs: 60_000 });
+    // A 10-minute timeout the test could never wait out: the verdict must come from the condition.
+    const [verdict] = await waitForTasks(await fresh(), { namespace: 'sei', names: [name], for: waitFor, timeoutMs: 600_000 });
     expect(verdict).toMatchObject({ outcome: 'Failed', reason: 'TaskFailed', satisfied });
-    // Failed never waits out the timeout: it came from the task's condition, not the clock.
-    expect(verdict?.durationMs).toBeLessThan(60_000);
   });
 
   it('a label selector follows every matching task with one connection', async () => {
