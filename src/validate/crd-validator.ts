@@ -112,12 +112,19 @@ function jsonTypeName(value: unknown): string {
     case 'boolean':
       return 'boolean';
     case 'number':
-      return Number.isInteger(value) ? 'integer' : 'number';
+      return isInt64(value) ? 'integer' : 'number';
     case 'bigint':
       return 'integer';
     default:
       return 'object';
   }
+}
+
+const TWO_63 = 2 ** 63;
+
+/** A JSON number the apiserver decodes as int64 (larger whole numbers become float64). */
+function isInt64(value: number): boolean {
+  return Number.isInteger(value) && value >= -TWO_63 && value < TWO_63;
 }
 
 function matchesType(type: NonNullable<JsonSchemaProps['type']>, value: unknown): boolean {
@@ -131,7 +138,7 @@ function matchesType(type: NonNullable<JsonSchemaProps['type']>, value: unknown)
     case 'boolean':
       return typeof value === 'boolean';
     case 'integer':
-      return (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint';
+      return (typeof value === 'number' && isInt64(value)) || typeof value === 'bigint';
     case 'number':
       return typeof value === 'number' || typeof value === 'bigint';
   }

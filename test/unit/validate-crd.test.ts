@@ -127,6 +127,14 @@ const errorCases: Array<[string, Obj, Array<{ field: string; type: string; messa
     ],
   ],
   [
+    'an integer beyond int64 is a float to the apiserver',
+    { kind: 'AwaitNodesAtHeight', target, awaitNodesAtHeight: { targetHeight: 1e19 } },
+    [
+      { field: 'spec.awaitNodesAtHeight.targetHeight', type: 'FieldValueTypeInvalid', message: 'Invalid value: "number": spec.awaitNodesAtHeight.targetHeight in body must be of type integer: "number"' },
+      { field: '<nil>', type: 'FieldValueInvalid', message: expect.stringContaining('some validation rules were not checked') as unknown as string },
+    ],
+  ],
+  [
     'enum',
     { kind: 'GovVote', target, govVote: { ...vote, option: 'maybe' } },
     [
