@@ -233,7 +233,9 @@ function finish(e: ManagedFieldsEntry & { paths: Map<string, FieldPath> }): Mana
   return { ...rest, fieldsV1: toFieldsV1(paths.values()) };
 }
 
-function conflictError(conflicts: Array<{ entry: ManagedFieldsEntry; path: FieldPath }>) {
+function conflictError(unsorted: Array<{ entry: ManagedFieldsEntry; path: FieldPath }>) {
+  // structured-merge-diff reports conflicts sorted by manager, then by field path.
+  const conflicts = [...unsorted].sort((a, b) => describe(a.entry).localeCompare(describe(b.entry)) || formatPath(a.path).localeCompare(formatPath(b.path)));
   const causes: StatusCause[] = conflicts.map((c) => ({
     reason: 'FieldManagerConflict',
     message: `conflict with ${describe(c.entry)}`,

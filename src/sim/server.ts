@@ -305,6 +305,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     }
     stripServerFields(o);
     if (info.custom && info.hasStatus) delete o.status;
+    // A namespace is born Active (the apiserver's namespace strategy sets it).
+    if (info.plural === 'namespaces') o.status = { phase: 'Active' };
     const admitted = admitOrThrow(info, o, undefined, q);
     const object = admitted.object;
     const stamp = rfc3339(now());

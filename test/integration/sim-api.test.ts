@@ -231,6 +231,16 @@ describe('server-side apply', () => {
     expect(managers).toEqual(expect.arrayContaining(['alice', 'carol']));
   });
 
+  it('lists every conflicting field of one manager in the apiserver format', async () => {
+    await objects.patch({ ...task('n-multi', 'seid:a'), metadata: { name: 'n-multi', namespace: ns, labels: { tier: 'rpc' } } }, undefined, undefined, 'erin', false, k8s.PatchStrategy.ServerSideApply);
+    const status = await expectStatus(
+      objects.patch({ ...task('n-multi', 'seid:z'), metadata: { name: 'n-multi', namespace: ns, labels: { tier: 'archive' } } }, undefined, undefined, 'frank', false, k8s.PatchStrategy.ServerSideApply),
+    );
+    expect(status.code).toBe(409);
+    expect(status.message).toBe('Apply failed with 2 conflicts: conflicts with "erin" using sei.io/v1alpha1:\n- .metadata.labels.tier\n- .spec.image');
+    expect(status.details?.causes?.map((c) => c.field)).toEqual(['.metadata.labels.tier', '.spec.image']);
+  });
+
   it('takes the field over with force', async () => {
     const forced = (await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', true, k8s.PatchStrategy.ServerSideApply)) as { spec: { image: string }; metadata: k8s.V1ObjectMeta };
     expect(forced.spec.image).toBe('seid:b');

@@ -105,6 +105,16 @@ describe('fault injection', () => {
     }
   });
 
+  it('faults only the configured path prefixes', async () => {
+    sim.setFaults({ seed: 9, errorRate: 1, errorCodes: [500], paths: ['/api/v1/namespaces/sei/pods'] });
+    try {
+      expect((await raw(sim, 'GET', '/api/v1/namespaces/sei/pods')).code).toBe(500);
+      expect((await raw(sim, 'GET', '/api/v1/namespaces/sei/configmaps')).code).toBe(200);
+    } finally {
+      sim.setFaults({});
+    }
+  });
+
   it('refuses an invalid fault config with 400 naming the field', async () => {
     const res = await raw(sim, 'PUT', '/sim/faults', { body: JSON.stringify({ errorRate: 2 }) });
     expect(res.code).toBe(400);
