@@ -308,13 +308,17 @@ export async function upstreamRemote(repo: RepoHandle, branch: string): Promise<
   }
 }
 
-export async function push(repo: RepoHandle, remote: string, branch: string): Promise<void> {
+/** Refuses an unknown remote before anything is written. */
+export async function checkRemote(repo: RepoHandle, remote: string): Promise<void> {
   const remotes = (await repo.git.raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
   if (!remotes.includes(remote)) {
     throw SeiError.preflight('NoSuchRemote', `remote ${JSON.stringify(remote)} is not configured (known: ${remotes.join(', ') || 'none'})`, [
       'Pass --push REMOTE with one of the known remotes, or add one: git remote add origin URL.',
     ]);
   }
+}
+
+export async function push(repo: RepoHandle, remote: string, branch: string): Promise<void> {
   const hasUpstream = (await upstreamRemote(repo, branch)) !== undefined;
   try {
     await gitAt(repo.root).env(userEnv({ GIT_TERMINAL_PROMPT: '0' })).raw(['push', ...(hasUpstream ? [] : ['--set-upstream']), remote, `refs/heads/${branch}:refs/heads/${branch}`]);

@@ -166,6 +166,8 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   const files = [...next.keys()].sort();
   const remote = input.push === undefined || input.push === false ? undefined : typeof input.push === 'string' ? input.push : ((await git.upstreamRemote(repo, branch)) ?? 'origin');
 
+  if (remote) await git.checkRemote(repo, remote);
+
   if (changed.size === 0) {
     // A re-run after a failed push still pushes; git itself reports "up to date" otherwise.
     if (remote && tip) await git.push(repo, remote, branch);

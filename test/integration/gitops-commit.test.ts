@@ -146,6 +146,33 @@ describe('push, branch and author', () => {
     expect(again.noop).toBe(true);
   });
 
+  it('a failed push is exit 4 with the remote credentials redacted; the commit stays local', async () => {
+    git(repo.work, 'remote', 'add', 'private', 'https://bot:s3cr3t-t0ken@127.0.0.1:9/sei/gitops.git');
+    const error = await refused(commitToGit({ repo: repo.work, path: PATH, objects: refreshPeersPlan(), flavor: 'plain', push: 'private' }));
+    expect(error).toMatchObject({ exitCode: 4, reason: 'GitError' });
+    expect(`${error.message} ${error.hints.join(' ')}`).not.toContain('s3cr3t-t0ken');
+    expect(error.hints.join(' ')).toContain('git push private main');
+    expect(git(repo.work, 'log', '-1', '--format=%s')).toMatch(/^sei: plan/);
+  });
+
+  it('an unknown remote is refused before anything is written', async () => {
+    const before = repo.head();
+    const error = await refused(commitToGit({ repo: repo.work, path: PATH, objects: refreshPeersPlan(), flavor: 'plain', push: 'nowhere' }));
+    expect(error).toMatchObject({ exitCode: 2, reason: 'NoSuchRemote' });
+    expect(repo.head()).toBe(before);
+  });
+
+  it('an empty repository gets its first commit', async () => {
+    const empty = path.join(repo.dir, 'empty');
+    execFileSync('git', ['init', '-q', '-b', 'main', empty]);
+    git(empty, 'config', 'user.name', 'T');
+    git(empty, 'config', 'user.email', 't@example.com');
+    const result = await commitToGit({ repo: empty, path: PATH, objects: refreshPeersPlan(), flavor: 'plain' });
+    expect(git(empty, 'rev-list', '--count', 'HEAD').trim()).toBe('1');
+    expect(git(empty, 'rev-parse', 'HEAD').trim()).toBe(result.commit);
+    expect(git(empty, 'status', '--porcelain')).toBe('');
+  });
+
   it('other staged work stays staged and out of the commit', async () => {
     writeFileSync(path.join(repo.work, 'README.md'), '# changed by a human\n');
     git(repo.work, 'add', 'README.md');
