@@ -210,6 +210,12 @@ function plainHttpAllowed(cluster: NamedEntry): NamedEntry {
   return { ...cluster, cluster: { ...fields, 'insecure-skip-tls-verify': true } };
 }
 
+/** --as overrides the kubeconfig user's own `as` (client-node sends it as Impersonate-User). */
+function impersonating(user: NamedEntry, as: string | undefined): NamedEntry {
+  if (!as) return user;
+  return { ...user, user: { ...body(user, 'user'), as } };
+}
+
 /** kubectl's `tokenFile` user field is unknown to client-node; its tokenFile auth provider is the same thing. */
 function withTokenFile(user: NamedEntry): NamedEntry {
   const fields = body(user, 'user');
@@ -268,7 +274,7 @@ function resolve(raw: RawKubeconfig, options: ConnectionOptions, source: string)
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [plainHttpAllowed(cluster)],
-    users: user ? [withTokenFile(user)] : [{ name: '(anonymous)', user: {} }],
+    users: [impersonating(user ? withTokenFile(user) : { name: '(anonymous)', user: {} }, options.as)],
     contexts: [{ name: effectiveName, context: { cluster: clusterName, user: user ? userName : '(anonymous)', namespace } }],
     'current-context': effectiveName,
   };

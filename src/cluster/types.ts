@@ -44,6 +44,8 @@ export interface ConnectionOptions {
   namespace?: string;
   /** kubectl-style duration, e.g. "30s"; 0 = no per-request timeout. */
   requestTimeout?: string;
+  /** kubectl's --as: impersonate this user (Impersonate-User header). */
+  as?: string;
 }
 
 export interface ListOptions {

@@ -116,6 +116,11 @@ describe('overrides and namespace', () => {
   ])('$scenario', ({ options, want }) => {
     expect(loadKubeconfig(options, { env: env(join(first, second)), homeDir: home })).toMatchObject(want);
   });
+
+  it('--as impersonates on top of the context\'s credentials', () => {
+    const resolved = loadKubeconfig({ as: 'alice' }, { env: env(first), homeDir: home });
+    expect(resolved.kubeConfig.getCurrentUser()).toMatchObject({ name: 'u1', impersonateUser: 'alice', token: `${TOKEN}-u1` });
+  });
 });
 
 describe('file references', () => {
