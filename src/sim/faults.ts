@@ -31,7 +31,6 @@ export interface FaultDecision {
   retryAfterSeconds?: number;
   drop: boolean;
   gone: boolean;
-  closeWatchAfterEvents?: number;
 }
 
 const NONE: FaultDecision = { latencyMs: 0, drop: false, gone: false };
@@ -121,10 +120,22 @@ export class FaultInjector {
     return { ...this.config };
   }
 
+  private applies(path: string): boolean {
+    const c = this.config;
+    return c.paths ? c.paths.some((p) => path.startsWith(p)) : !isDiscoveryPath(path);
+  }
+
+  /**
+   * The current closeWatchAfterEvents for a watch path. Read on every event, so a change through
+   * /sim/faults reaches streams that are already open (a client's long-lived watch included).
+   */
+  watchCloseAfter(path: string): number | undefined {
+    return this.applies(path) ? this.config.closeWatchAfterEvents : undefined;
+  }
+
   decide(path: string, isWatch: boolean): FaultDecision {
     const c = this.config;
-    const applies = c.paths ? c.paths.some((p) => path.startsWith(p)) : !isDiscoveryPath(path);
-    if (!applies) return NONE;
+    if (!this.applies(path)) return NONE;
     // Draw every number on every request so one knob does not shift the others' sequences.
     const rDrop = this.random();
     const rErr = this.random();
@@ -137,7 +148,6 @@ export class FaultInjector {
       decision.error = codes[Math.floor(rCode * codes.length)];
       if (decision.error === 429 || decision.error === 503) decision.retryAfterSeconds = c.retryAfterSeconds ?? 1;
     } else if (isWatch && c.watchGoneRate !== undefined && rGone < c.watchGoneRate) decision.gone = true;
-    if (isWatch && c.closeWatchAfterEvents !== undefined) decision.closeWatchAfterEvents = c.closeWatchAfterEvents;
     return decision;
   }
 }

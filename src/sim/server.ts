@@ -206,7 +206,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     });
   }
 
-  function watch(r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: Query, forceGone: boolean, closeAfter?: number): void {
+  function watch(r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: Query, forceGone: boolean): void {
     const { info } = r;
     const renderer = render(info, req, q);
     const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -218,6 +218,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       fields = (o) => o.metadata.name === only && base(o);
     }
     const timeout = q.get('timeoutSeconds');
+    const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname;
     stats.watchesServed++;
     serveWatch(req, res, store, {
       info,
@@ -228,7 +229,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       allowBookmarks: bool(q, 'allowWatchBookmarks'),
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
       render: renderer,
-      closeAfterEvents: closeAfter,
+      closeAfterEvents: () => faults.watchCloseAfter(path),
       forceGone,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
       oldestResourceVersion: () =>
@@ -461,16 +462,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     sendJson(res, 200, { kind: info.listKind, apiVersion: apiVersionOf(info), metadata: { resourceVersion: store.currentResourceVersion() }, items: deleted });
   }
 
-  async function resource(r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: Query, isWatch: boolean, forceGone: boolean, closeAfter?: number): Promise<void> {
+  async function resource(r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: Query, isWatch: boolean, forceGone: boolean): Promise<void> {
     const method = req.method ?? 'GET';
     if (r.name === undefined) {
-      if (method === 'GET' && isWatch) return watch(r, req, res, q, forceGone, closeAfter);
+      if (method === 'GET' && isWatch) return watch(r, req, res, q, forceGone);
       if (method === 'GET') return list(r, req, res, q);
       if (method === 'POST' && r.info.verbs.includes('create')) return create(r, req, res, q);
       if (method === 'DELETE') return removeCollection(r, req, res, q);
       throw Errors.methodNotAllowed();
     }
-    if (method === 'GET' && isWatch) return watch(r, req, res, q, forceGone, closeAfter);
+    if (method === 'GET' && isWatch) return watch(r, req, res, q, forceGone);
     if (method === 'GET') return get(r, req, res, q);
     if (method === 'PUT') return update(r, req, res, q);
     if (method === 'PATCH') return patch(r, req, res, q);
@@ -575,7 +576,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         return sendJson(res, 200, doc, { 'Cache-Control': 'no-cache, private' });
       }
       case 'resource':
-        return resource(target.request, req, res, q, isWatch, decision.gone, decision.closeWatchAfterEvents);
+        return resource(target.request, req, res, q, isWatch, decision.gone);
     }
   }
 

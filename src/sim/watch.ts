@@ -22,8 +22,8 @@ export interface WatchParams {
   timeoutSeconds?: number;
   /** Renders an object as the client asked (plain or a one-row Table). */
   render: (object: KubeObject) => unknown;
-  /** From fault injection: end the stream after this many events. */
-  closeAfterEvents?: number;
+  /** From fault injection, read per event: end the stream after this many events. */
+  closeAfterEvents?: () => number | undefined;
   /** From fault injection: answer as if the resourceVersion were compacted. */
   forceGone?: boolean;
   bookmarkIntervalMs: number;
@@ -67,7 +67,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sim
     res.write(`${JSON.stringify({ type, object })}\n`);
     if (type !== 'BOOKMARK' && type !== 'ERROR') {
       sent++;
-      if (p.closeAfterEvents !== undefined && sent >= p.closeAfterEvents) finish();
+      const limit = p.closeAfterEvents?.();
+      if (limit !== undefined && sent >= limit) finish();
     }
   };
 
