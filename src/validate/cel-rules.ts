@@ -97,7 +97,8 @@ export function evaluateRule(compiled: CompiledRule, path: string, typeName: str
     case 'FieldValueForbidden':
       return forbidden(field, message);
     case 'FieldValueDuplicate':
-      return { field, type: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(typeName)}: ${message}` };
+      // field.Duplicate carries the value only: the apiserver drops the rule's message here.
+      return { field, type: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(typeName)}` };
     default:
       return invalid(field, typeName, message);
   }

@@ -350,13 +350,14 @@ function toCel(value: unknown, node: SchemaNode | undefined): unknown {
   const props = node?.properties;
   const additional = node?.additional;
   for (const key of Object.keys(value)) {
+    // Undeclared keys only survive pruning under preserve-unknown or `additionalProperties: true`.
     const declared = props?.get(key) ?? (additional && additional !== true ? additional : undefined);
-    out[key] = toCel((value as Record<string, unknown>)[key], declared ?? (node?.preserveUnknown || additional === true || !node ? undefined : node));
+    out[key] = toCel((value as Record<string, unknown>)[key], declared);
   }
   return out;
 }
 
-function correlatedItem(oldList: unknown, item: unknown, index: number, node: SchemaNode): { value: unknown; found: boolean } {
+function correlatedItem(oldList: unknown, item: unknown, node: SchemaNode): { value: unknown; found: boolean } {
   if (!Array.isArray(oldList)) return { value: undefined, found: false };
   const listType = node.raw['x-kubernetes-list-type'];
   if (listType === 'map' && isPlainObject(item)) {
@@ -369,7 +370,6 @@ function correlatedItem(oldList: unknown, item: unknown, index: number, node: Sc
     const match = oldList.find((o) => JSON.stringify(o) === key);
     return { value: match, found: match !== undefined };
   }
-  void index;
   // Atomic lists do not correlate: transition rules below them are not evaluated.
   return { value: undefined, found: false };
 }
@@ -391,7 +391,7 @@ function celWalk(value: unknown, node: SchemaNode, path: string, old: unknown, h
     const items = node.items;
     if (!items || !items.rulesBelow) return;
     value.forEach((item, i) => {
-      const o = hasOld ? correlatedItem(old, item, i, node) : { value: undefined, found: false };
+      const o = hasOld ? correlatedItem(old, item, node) : { value: undefined, found: false };
       celWalk(item, items, `${path}[${i}]`, o.value, o.found, causes, ratchet);
     });
     return;
