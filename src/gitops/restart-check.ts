@@ -107,3 +107,18 @@ export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject 
   }
   return findings;
 }
+
+/**
+ * Fields of the committed spec whose live value differs. Only fields present in Git are
+ * compared (the apiserver adds defaults). A difference means the name was already taken on the
+ * cluster: the controller runs a task once per name and never re-reads its spec.
+ */
+export function specDrift(committed: unknown, live: unknown, at = 'spec'): string[] {
+  if (committed === null || typeof committed !== 'object') return JSON.stringify(committed) === JSON.stringify(live) ? [] : [at];
+  if (Array.isArray(committed)) {
+    if (!Array.isArray(live) || live.length !== committed.length) return [at];
+    return committed.flatMap((item, i) => specDrift(item, live[i], `${at}[${i}]`));
+  }
+  if (live === null || typeof live !== 'object' || Array.isArray(live)) return [at];
+  return Object.entries(committed as Record<string, unknown>).flatMap(([key, value]) => specDrift(value, (live as Record<string, unknown>)[key], `${at}.${key}`));
+}

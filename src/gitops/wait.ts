@@ -10,7 +10,7 @@ import type { Progress } from '../output/progress.js';
 import type { TaskVerdict } from '../watch/types.js';
 import { LABELS } from '../domain/labels.js';
 import { readCommittedTasks } from './committed.js';
-import { checkRestarts, type RestartFinding } from './restart-check.js';
+import { checkRestarts, specDrift, type RestartFinding } from './restart-check.js';
 
 export interface GitopsWaitOptions {
   repo: string;
@@ -29,6 +29,11 @@ export interface GitopsWaitResult {
   commit: string;
   verdicts: TaskVerdict[];
   restarts: RestartFinding[];
+  /**
+   * Tasks whose committed spec did not (or may not have) run: the live spec differs from Git,
+   * or it changed after creation (generation > 1) and the controller never re-reads a spec.
+   */
+  drift: Array<{ task: string; fields: string[]; generation?: number }>;
   /** The exit-code decision, as `task wait` makes it; undefined = every task Complete. */
   error?: SeiError;
 }
@@ -96,7 +101,20 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
     options.progress.note(finding.ok ? finding.message : `Warning: ${finding.message}. Fix: ${finding.fix}`);
   }
 
+  const drift = tasks.flatMap((task) => {
+    const current = live.get(`${namespaceOf(task)}/${task.metadata.name}`);
+    if (!current) return [];
+    const fields = specDrift(task.spec, current.spec);
+    const generation = typeof current.metadata.generation === 'number' ? current.metadata.generation : 1;
+    if (fields.length === 0 && generation <= 1) return [];
+    return [{ task: task.metadata.name ?? '?', fields, ...(generation > 1 ? { generation } : {}) }];
+  });
+  for (const d of drift) {
+    const what = d.fields.length > 0 ? `differs from Git in ${d.fields.join(', ')}` : `had its spec changed after it was created (generation ${d.generation})`;
+    options.progress.note(`Warning: ${d.task} on the cluster ${what}: the controller runs a task once per name and never re-reads its spec, so the committed change did not run. Commit it under a new name.`);
+  }
+
   const errors = perNamespace.map((p) => verdictsToError(p.verdicts, p.namespace, 'terminal')).filter((e): e is SeiError => e !== undefined);
   const error = errors.find((e) => e.exitCode === 1) ?? errors.find((e) => e.exitCode === 3) ?? errors[0];
-  return { commit: committed.commit, verdicts, restarts, ...(error ? { error } : {}) };
+  return { commit: committed.commit, verdicts, restarts, drift, ...(error ? { error } : {}) };
 }

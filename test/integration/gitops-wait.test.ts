@@ -120,6 +120,23 @@ describe('gitops wait against the simulated cluster', () => {
     expect(progress.lines.some((l) => l.startsWith('✖') && l.includes('ParamsBuildFailed'))).toBe(true);
   });
 
+  it('a committed change under a name that already ran is reported: apply-once ignored it', async () => {
+    const first = { ...task('gw-reused-await', 'AwaitNodesAtHeight', 'node-0', { targetHeight: 1 }), metadata: { name: 'gw-reused-await', namespace: NS } };
+    await commitToGit({ repo: repo.work, path: PATH, objects: [first], flavor: 'plain' });
+    await engineApply(PATH);
+    await until(['gw-reused-await']);
+    // A later commit changes the payload but keeps the name; the engine applies it.
+    const changed = { ...first, spec: { ...(first.spec as object), awaitNodesAtHeight: { targetHeight: 2 } } };
+    const second = await commitToGit({ repo: repo.work, path: PATH, objects: [changed], flavor: 'plain' });
+    expect(second.warnings.some((w) => w.includes('never re-reads its spec'))).toBe(true);
+    await engineApply(PATH);
+    const progress = recorder();
+    const result = await waitForCommitted({ repo: repo.work, path: PATH, client, timeoutMs: 30_000, progress });
+    expect(result.verdicts[0]!.outcome).toBe('Complete');
+    expect(result.drift).toEqual([{ task: 'gw-reused-await', fields: [], generation: 2 }]);
+    expect(progress.lines.some((l) => l.startsWith('Warning: gw-reused-await') && l.includes('Commit it under a new name'))).toBe(true);
+  });
+
   it('a task the engine never applied times out (exit 3) naming the missing sync', async () => {
     const never = { ...task('gw-never-discover-node-0', 'DiscoverPeers', 'node-0', {}), metadata: { name: 'gw-never-discover-node-0', namespace: NS } };
     await commitToGit({ repo: repo.work, path: PATH, objects: [never], flavor: 'plain' });

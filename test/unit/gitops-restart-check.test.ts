@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
-import { checkRestarts } from '../../src/gitops/restart-check.js';
+import { checkRestarts, specDrift } from '../../src/gitops/restart-check.js';
 
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
 
@@ -49,5 +49,16 @@ describe('checkRestarts', () => {
 
   it('a RestartPod that is not Complete is not judged (its verdict already says why)', () => {
     expect(checkRestarts([restart('old', 20, 'Failed')], new Map([['ns/node-0', pod('old', 1)]]), () => 'ns')).toEqual([]);
+  });
+});
+
+describe('specDrift', () => {
+  it.each([
+    ['identical', { kind: 'GovVote', govVote: { option: 'yes' } }, { kind: 'GovVote', govVote: { option: 'yes' } }, []],
+    ['apiserver defaults added live are not drift', { target: { nodeRef: { name: 'n' } } }, { target: { nodeRef: { name: 'n' }, requirePhase: 'Running', requirePhaseTimeout: '5m' } }, []],
+    ['a changed payload', { govVote: { option: 'yes' } }, { govVote: { option: 'no' } }, ['spec.govVote.option']],
+    ['a list of a different length', { peers: ['a', 'b'] }, { peers: ['a'] }, ['spec.peers']],
+  ])('%s', (_scenario, committed, live, fields) => {
+    expect(specDrift(committed, live)).toEqual(fields);
   });
 });
