@@ -21,6 +21,19 @@ export interface LogEntry {
   object: KubeObject;
 }
 
+/** What the store hands over to write: objects already serialised once, at write time. */
+export interface SnapshotEntry {
+  resource: string;
+  json: string;
+}
+
+export interface AppendEntry {
+  rv: number;
+  resource: string;
+  type: StoreEventType;
+  json: string;
+}
+
 export interface LoadedState {
   resourceVersion: number;
   objects: StoredObject[];
@@ -28,8 +41,8 @@ export interface LoadedState {
 
 export interface Persistence {
   load(): LoadedState;
-  append(entry: LogEntry, snapshot: () => StoredObject[]): void;
-  close(resourceVersion: number, objects: StoredObject[]): Promise<void>;
+  append(entry: AppendEntry, snapshot: () => SnapshotEntry[]): void;
+  close(resourceVersion: number, objects: SnapshotEntry[]): Promise<void>;
 }
 
 interface SnapshotFile {
@@ -101,10 +114,11 @@ export function openPersistence(dir: string, compactAfter = COMPACT_AFTER): Pers
   let lines = 0;
   let lastRv = 0;
 
-  function writeSnapshot(resourceVersion: number, objects: StoredObject[]): void {
+  function writeSnapshot(resourceVersion: number, objects: SnapshotEntry[]): void {
     const tmp = `${snapshotPath}.tmp`;
-    const body: SnapshotFile = { format: 1, resourceVersion, objects };
-    writeFileSync(tmp, JSON.stringify(body));
+    // Assembled from the already-serialised objects: the SnapshotFile shape, without re-encoding.
+    const items = objects.map(({ resource, json }) => `{"resource":${JSON.stringify(resource)},"object":${json}}`);
+    writeFileSync(tmp, `{"format":1,"resourceVersion":${resourceVersion},"objects":[${items.join(',')}]}`);
     const tmpFd = openSync(tmp, 'r+');
     try {
       fsyncSync(tmpFd);
@@ -115,7 +129,7 @@ export function openPersistence(dir: string, compactAfter = COMPACT_AFTER): Pers
   }
 
   /** Snapshot first, then truncate: a crash in between replays nothing twice (rv filter). */
-  function fold(resourceVersion: number, objects: StoredObject[]): void {
+  function fold(resourceVersion: number, objects: SnapshotEntry[]): void {
     writeSnapshot(resourceVersion, objects);
     if (fd !== undefined) ftruncateSync(fd, 0);
     lines = 0;
@@ -155,7 +169,7 @@ export function openPersistence(dir: string, compactAfter = COMPACT_AFTER): Pers
     lastRv = resourceVersion;
     const state = { resourceVersion, objects: [...objects.values()] };
     fd = openSync(logPath, 'a');
-    fold(resourceVersion, state.objects);
+    fold(resourceVersion, state.objects.map(({ resource, object }) => ({ resource, json: JSON.stringify(object) })));
     return state;
   }
 
@@ -169,15 +183,16 @@ export function openPersistence(dir: string, compactAfter = COMPACT_AFTER): Pers
       }
     },
 
-    append(entry: LogEntry, snapshot: () => StoredObject[]): void {
+    append(entry: AppendEntry, snapshot: () => SnapshotEntry[]): void {
       if (fd === undefined) throw new Error('state log is not open');
-      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      // A LogEntry line, assembled around the object's existing serialisation.
+      writeSync(fd, `{"rv":${entry.rv},"resource":${JSON.stringify(entry.resource)},"type":"${entry.type}","object":${entry.json}}\n`);
       lastRv = entry.rv;
       lines += 1;
       if (lines >= compactAfter) fold(lastRv, snapshot());
     },
 
-    async close(resourceVersion: number, objects: StoredObject[]): Promise<void> {
+    async close(resourceVersion: number, objects: SnapshotEntry[]): Promise<void> {
       if (fd === undefined) return;
       fold(resourceVersion, objects);
       closeSync(fd);

@@ -9,7 +9,7 @@ import { randomUUID, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, SimStore, StoreEvent, StoreEventType } from './types.js';
 import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError } from './store-errors.js';
-import { openPersistence, type Persistence } from './store-persistence.js';
+import { openPersistence, type Persistence, type SnapshotEntry } from './store-persistence.js';
 
 export * from './store-errors.js';
 
@@ -45,15 +45,27 @@ const DEFAULT_GROUPS: Record<string, string> = {
 
 interface HistoryEntry {
   rv: number;
-  event: StoreEvent;
+  type: StoreEventType;
+  resource: string;
+  json: string;
+}
+
+interface StoredEntry {
+  /** The object serialised once at write time: every read is one JSON.parse, a private copy. */
+  json: string;
+  namespace: string;
 }
 
 function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
+/**
+ * A private deep copy. Stored objects are JSON (they arrive over HTTP as JSON), and a JSON round
+ * trip is both cheaper than structuredClone for them and drops `undefined` as serialisation would.
+ */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /** Timestamps in the apiserver's RFC 3339 form, second precision. */
@@ -68,14 +80,14 @@ function nameSuffix(): string {
 }
 
 class MemoryStore implements SimStoreHandle {
-  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly objects = new Map<string, Map<string, StoredEntry>>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly history: HistoryEntry[] = [];
   private historyStart = 0;
   private counter = 0;
   /** Events older than or at this resourceVersion are gone from the history. */
   private compactedRv = 0;
-  private readonly pending: StoreEvent[] = [];
+  private readonly pending: HistoryEntry[] = [];
   private dispatching = false;
   private closed = false;
 
@@ -90,35 +102,32 @@ class MemoryStore implements SimStoreHandle {
       this.counter = loaded.resourceVersion;
       this.compactedRv = loaded.resourceVersion;
       for (const { resource, object } of loaded.objects) {
-        this.bucket(resource).set(objectKey(object.metadata.namespace, object.metadata.name ?? ''), object);
+        const namespace = object.metadata.namespace ?? '';
+        this.bucket(resource).set(objectKey(namespace, object.metadata.name ?? ''), { json: JSON.stringify(object), namespace });
       }
     }
   }
 
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const found = this.objects.get(resource)?.get(objectKey(namespace, name));
-    return found ? clone(found) : undefined;
+    return found ? (JSON.parse(found.json) as KubeObject) : undefined;
   }
 
   list(resource: string, namespace?: string): KubeObject[] {
     const bucket = this.objects.get(resource);
     if (!bucket) return [];
-    const items: KubeObject[] = [];
-    for (const object of bucket.values()) {
-      if (namespace === undefined || (object.metadata.namespace ?? '') === namespace) items.push(object);
+    const keys: string[] = [];
+    for (const [key, entry] of bucket) {
+      if (namespace === undefined || entry.namespace === namespace) keys.push(key);
     }
     // etcd returns keys in lexical order (namespace, then name); clients and kubectl rely on it.
-    items.sort((a, b) => {
-      const ka = objectKey(a.metadata.namespace, a.metadata.name ?? '');
-      const kb = objectKey(b.metadata.namespace, b.metadata.name ?? '');
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
-    return items.map(clone);
+    keys.sort();
+    return keys.map((key) => JSON.parse(bucket.get(key)!.json) as KubeObject);
   }
 
   create(resource: string, object: KubeObject): KubeObject {
     this.assertOpen();
-    const stored = clone(object);
+    const stored = copy(object);
     const meta = (stored.metadata ??= {});
     if (!meta.name) {
       if (!meta.generateName) {
@@ -134,56 +143,55 @@ class MemoryStore implements SimStoreHandle {
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.deletionTimestamp;
     meta.resourceVersion = this.nextRv();
-    this.bucket(resource).set(key, stored);
-    this.commit('ADDED', resource, stored);
-    return clone(stored);
+    this.commit('ADDED', resource, this.put(resource, key, stored));
+    // `stored` is ours alone: the store keeps its serialised form, so it can be handed out.
+    return stored;
   }
 
   update(resource: string, object: KubeObject): KubeObject {
     this.assertOpen();
     const { current, key } = this.existing(resource, object);
-    const next = clone(object);
-    const meta = (next.metadata = { ...clone(next.metadata) });
+    const next = copy(object);
+    const meta = (next.metadata ??= {});
     // Identity and bookkeeping are the server's; a client cannot rewrite them.
     meta.uid = current.metadata.uid;
     meta.creationTimestamp = current.metadata.creationTimestamp;
     meta.generation = current.metadata.generation;
     meta.resourceVersion = current.metadata.resourceVersion;
-    if ('status' in current) next.status = clone(current.status);
+    if ('status' in current) next.status = current.status;
     else delete next.status;
     if (!isDeepStrictEqual(next.spec, current.spec)) meta.generation = (current.metadata.generation ?? 0) + 1;
     // A write that changes nothing is not a write: no new resourceVersion, no event (as etcd).
-    if (isDeepStrictEqual(next, current)) return clone(current);
+    if (isDeepStrictEqual(next, current)) return current;
     meta.resourceVersion = this.nextRv();
-    this.bucket(resource).set(key, next);
-    this.commit('MODIFIED', resource, next);
-    return clone(next);
+    this.commit('MODIFIED', resource, this.put(resource, key, next));
+    return next;
   }
 
   updateStatus(resource: string, object: KubeObject): KubeObject {
     this.assertOpen();
     const { current, key } = this.existing(resource, object);
-    const next = clone(current);
-    if (object.status === undefined) delete next.status;
-    else next.status = clone(object.status);
-    if (isDeepStrictEqual(next, current)) return clone(current);
-    next.metadata.resourceVersion = this.nextRv();
-    this.bucket(resource).set(key, next);
-    this.commit('MODIFIED', resource, next);
-    return clone(next);
+    const status = object.status === undefined ? undefined : copy(object.status);
+    if (isDeepStrictEqual(status, current.status)) return current;
+    if (status === undefined) delete current.status;
+    else current.status = status;
+    current.metadata.resourceVersion = this.nextRv();
+    this.commit('MODIFIED', resource, this.put(resource, key, current));
+    return current;
   }
 
   delete(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
     this.assertOpen();
     const bucket = this.objects.get(resource);
     const key = objectKey(namespace, name);
-    const current = bucket?.get(key);
-    if (!bucket || !current) return undefined;
+    const entry = bucket?.get(key);
+    if (!bucket || !entry) return undefined;
     bucket.delete(key);
+    const current = JSON.parse(entry.json) as KubeObject;
     // The DELETED event carries the object at a fresh resourceVersion, as the apiserver does.
     current.metadata.resourceVersion = this.nextRv();
-    this.commit('DELETED', resource, current);
-    return clone(current);
+    this.commit('DELETED', resource, JSON.stringify(current));
+    return current;
   }
 
   onChange(listener: (event: StoreEvent) => void): () => void {
@@ -208,7 +216,7 @@ class MemoryStore implements SimStoreHandle {
     const events: StoreEvent[] = [];
     for (let i = this.historyStart; i < this.history.length; i++) {
       const entry = this.history[i]!;
-      if (entry.rv > since && entry.event.resource === resource) events.push(clone(entry.event));
+      if (entry.rv > since && entry.resource === resource) events.push(toEvent(entry));
     }
     return events;
   }
@@ -220,29 +228,38 @@ class MemoryStore implements SimStoreHandle {
     await this.persistence?.close(this.counter, this.snapshotObjects());
   }
 
-  private snapshotObjects(): Array<{ resource: string; object: KubeObject }> {
-    const all: Array<{ resource: string; object: KubeObject }> = [];
+  private snapshotObjects(): SnapshotEntry[] {
+    const all: SnapshotEntry[] = [];
     for (const [resource, bucket] of this.objects) {
-      for (const object of bucket.values()) all.push({ resource, object });
+      for (const entry of bucket.values()) all.push({ resource, json: entry.json });
     }
     return all;
   }
 
+  /** The stored object as a private copy, after the preconditions a write carries. */
   private existing(resource: string, object: KubeObject): { current: KubeObject; key: string } {
     const name = object.metadata?.name ?? '';
     const key = objectKey(object.metadata?.namespace, name);
-    const current = this.objects.get(resource)?.get(key);
-    if (!current) throw new NotFoundError(resource, name, this.groups[resource]);
-    const expected = object.metadata.resourceVersion;
+    const entry = this.objects.get(resource)?.get(key);
+    if (!entry) throw new NotFoundError(resource, name, this.groups[resource]);
+    const current = JSON.parse(entry.json) as KubeObject;
+    const expected = object.metadata?.resourceVersion;
     if (expected !== undefined && expected !== '' && expected !== current.metadata.resourceVersion) {
       throw new ConflictError(resource, name, this.groups[resource]);
     }
-    const uid = object.metadata.uid;
+    const uid = object.metadata?.uid;
     if (uid !== undefined && uid !== '' && uid !== current.metadata.uid) {
       // A precondition on uid means "that incarnation"; a recreated object is a different one.
       throw new ConflictError(resource, name, this.groups[resource]);
     }
     return { current, key };
+  }
+
+  /** Stores the object's serialised form and returns it (the event and log reuse it). */
+  private put(resource: string, key: string, object: KubeObject): string {
+    const json = JSON.stringify(object);
+    this.bucket(resource).set(key, { json, namespace: object.metadata.namespace ?? '' });
+    return json;
   }
 
   private freeName(resource: string, namespace: string | undefined, prefix: string): string {
@@ -252,7 +269,7 @@ class MemoryStore implements SimStoreHandle {
     }
   }
 
-  private bucket(resource: string): Map<string, KubeObject> {
+  private bucket(resource: string): Map<string, StoredEntry> {
     let bucket = this.objects.get(resource);
     if (!bucket) {
       bucket = new Map();
@@ -270,10 +287,10 @@ class MemoryStore implements SimStoreHandle {
     if (this.closed) throw new Error('the simulated store is closed');
   }
 
-  private commit(type: StoreEventType, resource: string, stored: KubeObject): void {
-    const rv = this.counter;
-    this.persistence?.append({ rv, resource, type, object: stored }, () => this.snapshotObjects());
-    this.history.push({ rv, event: { type, resource, object: clone(stored) } });
+  private commit(type: StoreEventType, resource: string, json: string): void {
+    const entry: HistoryEntry = { rv: this.counter, type, resource, json };
+    this.persistence?.append(entry, () => this.snapshotObjects());
+    this.history.push(entry);
     if (this.history.length - this.historyStart > this.historyLimit) {
       this.compactedRv = this.history[this.historyStart]!.rv;
       this.historyStart += 1;
@@ -283,7 +300,7 @@ class MemoryStore implements SimStoreHandle {
         this.historyStart = 0;
       }
     }
-    this.pending.push({ type, resource, object: clone(stored) });
+    this.pending.push(entry);
     this.dispatch();
   }
 
@@ -297,22 +314,25 @@ class MemoryStore implements SimStoreHandle {
     this.dispatching = true;
     try {
       while (this.pending.length > 0) {
-        const event = this.pending.shift()!;
-        const listeners = [...this.listeners];
-        listeners.forEach((listener, index) => {
+        const entry = this.pending.shift()!;
+        for (const listener of [...this.listeners]) {
           try {
             // Each listener gets its own copy so one cannot corrupt what the next one sees.
-            listener(index === 0 ? event : clone(event));
+            listener(toEvent(entry));
           } catch (error) {
             // A faulty listener (a broken watch stream) must not fail the write or other watchers.
             process.emitWarning(`simulated store listener failed: ${error instanceof Error ? error.message : String(error)}`);
           }
-        });
+        }
       }
     } finally {
       this.dispatching = false;
     }
   }
+}
+
+function toEvent(entry: HistoryEntry): StoreEvent {
+  return { type: entry.type, resource: entry.resource, object: JSON.parse(entry.json) as KubeObject };
 }
 
 export function createStore(options: CreateStoreOptions = {}): SimStoreHandle {

@@ -112,9 +112,12 @@ export function startController(store: SimStore, options: ControllerOptions): Si
     }
   }
 
-  /** Forgets the precise timestamps kept for a deleted object. */
-  function forgetMemo(key: string): void {
+  /** Forgets the timer and precise timestamps kept for a deleted object. */
+  function forget(key: string): void {
     for (const memoKey of ctx.memo.keys()) if (memoKey.startsWith(`${key}#`)) ctx.memo.delete(memoKey);
+    const timer = timers.get(key);
+    if (timer) clearTimeout(timer.handle);
+    timers.delete(key);
   }
 
   function track(key: string, next: TaskTracking & { uid?: string }): void {
@@ -149,10 +152,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
           const info = taskInfo.get(key);
           if (info?.id && info.uid === object.metadata.uid) forgetExecution(store, namespace, info.id);
           track(key, {});
-          forgetMemo(key);
-          const timer = timers.get(key);
-          if (timer) clearTimeout(timer.handle);
-          timers.delete(key);
+          forget(key);
           return;
         }
         enqueue(key);
@@ -161,7 +161,9 @@ export function startController(store: SimStore, options: ControllerOptions): Si
       case 'seinodes': {
         const key = nodeKey(namespace, name);
         enqueue(key);
-        if (event.type === 'DELETED') forgetMemo(key);
+        // The final reconcile (garbage-collecting pods) is queued above; pending timers for a
+        // deleted node have nothing left to do.
+        if (event.type === 'DELETED') forget(key);
         for (const task of tasksByNode.get(key) ?? []) enqueue(task);
         // Label peers depend on which nodes exist and their labels, not on their status:
         // re-resolve only on those changes so a fleet's status churn stays O(1) per event.
