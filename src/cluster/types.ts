@@ -49,6 +49,7 @@ export interface ConnectionOptions {
 }
 
 export interface ListOptions {
+  /** Default: the client's namespace; "" lists or watches across all namespaces (kubectl -A). */
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
