@@ -34,8 +34,11 @@ interface Spinner {
 
 export async function createProgress(options: ProgressOptions = {}): Promise<Progress> {
   const stream = options.stream ?? process.stderr;
+  const columns = (stream as { columns?: number }).columns ?? 0;
   const tty = options.tty ?? Boolean(stream.isTTY);
-  if (!tty || process.env['CI']) return plainProgress(stream, options.quiet ?? false);
+  // A terminal of zero columns (a pty nobody sized, e.g. `script` without a terminal) would make
+  // the spinner's line arithmetic divide by zero: plain lines are the safe answer there.
+  if (!tty || columns <= 0 || process.env['CI']) return plainProgress(stream, options.quiet ?? false);
   const { default: ora } = await import('ora');
   let spinner: Spinner | undefined;
   const ensure = (text: string): Spinner => {

@@ -37,6 +37,8 @@ export function testFleet(): KubeObject[] {
     seiNode('flaky', { annotations: { 'sim.sei.io/fail-kinds': 'RestartPod,DiscoverPeers,GovVote' } }),
     seiNode('multi', { annotations: { 'sim.sei.io/replicas': '2' } }),
     seiNode('booting', { annotations: { 'sim.sei.io/phase': 'Initializing' } }),
+    // Slow enough for a spinner to be seen drawing frames.
+    seiNode('slow', { annotations: { 'sim.sei.io/pod-ready-after-seconds': '1.5' } }),
   ];
 }
 
