@@ -31,7 +31,8 @@ describe.each([
   { scenario: 'names (namespace-wide watch filtered client-side)', useSelector: false },
   { scenario: 'label selector', useSelector: true },
 ])('200 tasks under faults: $scenario', ({ useSelector }) => {
-  it('every task gets its verdict, no duplicate write, one watch at a time', async () => {
+  // Generous limits: this runs beside the whole suite on 2 cores; nothing here is timed.
+  it('every task gets its verdict, no duplicate write, one watch at a time', { timeout: 240_000 }, async () => {
     const run = useSelector ? 'sel' : 'names';
     const names = Array.from({ length: TASKS }, (_, i) => `fault-${run}-${String(i).padStart(3, '0')}`);
     const adds = new Map<string, number>();
@@ -52,7 +53,7 @@ describe.each([
         namespace: 'sei',
         ...(useSelector ? { labelSelector: `run=${run}`, names } : { names }),
         for: 'ready',
-        timeoutMs: 120_000,
+        timeoutMs: 200_000,
         awaitCreation: true,
         onObject: (object) => {
           objects.push(object);
