@@ -110,13 +110,16 @@ async function fromManifests(options: CommitSourceOptions, stdin: boolean): Prom
       for (const doc of parseManifests(input.text, input.file)) docs.push({ object: doc.object as KubeObject, file: input.file, positionOf: (path) => doc.positionOf(path) });
     }
   }
+  // A kustomization.yaml in a -f DIR is layout, not an object: kubectl-sei writes its own.
+  const skipped = docs.filter((d) => d.object.kind === 'Kustomization' && String(d.object.apiVersion).startsWith('kustomize.config.k8s.io/'));
+  docs.splice(0, docs.length, ...docs.filter((d) => !skipped.includes(d)));
   if (docs.length === 0) throw SeiError.invalid(`no documents found in ${specs.join(', ')}`, [], ['Pass YAML/JSON manifests.']);
   for (const doc of docs) {
     if (options.namespace && !doc.object.metadata?.namespace && doc.object.metadata) doc.object.metadata.namespace = options.namespace;
   }
   // Validate with positions here so a bad field is reported as file:line:column.
   await validateTaskObjects(docs.filter((d) => d.object.kind === 'SeiNodeTask'));
-  return { objects: docs.map((d) => d.object), notes: [] };
+  return { objects: docs.map((d) => d.object), notes: skipped.map((d) => `skipped ${d.file}: a kustomization, not an object to commit`) };
 }
 
 async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promise<CommitObjects> {

@@ -3,7 +3,7 @@
  * file, pod uids given) and against the simulated cluster (uids read at commit time), its
  * maxParallel honoured in the committed ordering; manifests with positions and stdin.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,16 @@ describe('manifests as the source', () => {
     expect(loaded.objects.map((o) => o.metadata.name)).toEqual(['dp']);
     const error = await refusal(loadCommitObjects({ files: [], stdin: text, planId: 'x', connection: offline }));
     expect(error.exitCode).toBe(2);
+  });
+
+  it('a directory with its own kustomization.yaml: the kustomization is skipped, the tasks kept', async () => {
+    const tasks = path.join(dir, 'tasks');
+    mkdirSync(tasks, { recursive: true });
+    writeFileSync(path.join(tasks, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [dp.yaml]\n');
+    writeFileSync(path.join(tasks, 'dp.yaml'), stringify({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', metadata: { name: 'dp', namespace: NS }, spec: { kind: 'DiscoverPeers', target: { nodeRef: { name: 'node-0' } }, discoverPeers: {} } }));
+    const loaded = await loadCommitObjects({ files: [tasks], connection: offline });
+    expect(loaded.objects.map((o) => o.metadata.name)).toEqual(['dp']);
+    expect(loaded.notes).toEqual([`skipped ${path.join(tasks, 'kustomization.yaml')}: a kustomization, not an object to commit`]);
   });
 
   it('-f and --from-stdin together (or neither) is refused', async () => {
