@@ -39,6 +39,11 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Checks a rendered task before it is written (the CRD validator). */
   validate?: (object: KubeObject) => Promise<void>;
+  /**
+   * Tasks already rendered and validated before the run (first attempts whose params need no
+   * outputs), by name: launching them skips a second render and validation.
+   */
+  prevalidated?: Map<string, KubeObject>;
   /** Reads late values right before a write (RestartPod: the live pod UID). */
   lateValues?: (kind: string, node: string) => Promise<Record<string, unknown> | undefined>;
 }
@@ -68,6 +73,7 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   let wakeTimer: NodeJS.Timeout | undefined;
   let finished = false;
   let lastRecordCheck = now();
+  let lastTickCost = 0;
 
   return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -123,9 +129,21 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
     };
 
     const launch = async (l: Launch): Promise<void> => {
-      const late = l.step.step.kind ? await options.lateValues?.(catalog.require(l.step.step.kind).kind, l.item.node) : undefined;
-      const object = buildTask({ catalog, planName: run.manifest.metadata.name, planId: run.planId, namespace, step: l.step, item: l.item, attempt: l.attempt, name: l.name, context: l.context, ...(late ? { late } : {}) });
-      await options.validate?.(object);
+      const spec = catalog.require(l.step.step.kind!);
+      const late = await options.lateValues?.(spec.kind, l.item.node);
+      const candidate = options.prevalidated?.get(l.name);
+      // Only while it still targets the same node (the fleet may have changed since rendering).
+      const prevalidated = candidate && ((candidate['spec'] as { target?: { nodeRef?: { name?: string } } }).target?.nodeRef?.name === l.item.node) ? candidate : undefined;
+      let object: KubeObject;
+      if (prevalidated) {
+        // Rendered and validated before the first write; only late values (read now) change.
+        object = structuredClone(prevalidated);
+        const payload = (object['spec'] as Record<string, Record<string, unknown>>)[spec.payloadField];
+        if (late && payload) Object.assign(payload, late);
+      } else {
+        object = buildTask({ catalog, planName: run.manifest.metadata.name, planId: run.planId, namespace, step: l.step, item: l.item, attempt: l.attempt, name: l.name, context: l.context, ...(late ? { late } : {}) });
+        await options.validate?.(object);
+      }
       // Re-check just before the write: the watch may have delivered it meanwhile.
       if (tasks.has(l.name)) return;
       const applied = await client.apply(object);
@@ -143,8 +161,10 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         do {
           dirty = false;
           if (finished) return;
+          const deriveStarted = performance.now();
           const d = derive(run, [...tasks.values()], now(), kinds, options.maxParallel ?? 0);
           emitChanges(d);
+          lastTickCost = Math.min(performance.now() - deriveStarted, 250);
           const phase = d.verdict.phase;
           if ((phase === 'Failed' && d.running === 0) || phase === 'Complete' || phase === 'WaitingApproval' || phase === 'Cancelled') {
             finish(undefined, d.verdict);
@@ -195,6 +215,24 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       }
     };
 
+    // A burst of watch events gives one derivation, and derivations are spaced by their own cost
+    // (at most about half the CPU), so following 1,000 tasks stays linear rather than quadratic.
+    let scheduled = false;
+    let lastTickEnd = 0;
+    const schedule = (): void => {
+      if (scheduled) return;
+      scheduled = true;
+      const delay = Math.max(0, lastTickEnd + lastTickCost - performance.now());
+      const fire = (): void => {
+        scheduled = false;
+        void tick().finally(() => {
+          lastTickEnd = performance.now();
+        });
+      };
+      if (delay > 0) setTimeout(fire, delay);
+      else setImmediate(fire);
+    };
+
     // ONE watch for every task of the run, however many.
     client
       .watch({
@@ -207,7 +245,7 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
           const name = event.object.metadata.name ?? '';
           if (event.type === 'DELETED') tasks.delete(name);
           else if (event.type !== 'BOOKMARK') tasks.set(name, event.object);
-          void tick();
+          schedule();
         },
       })
       .catch((error: unknown) => finish(error));

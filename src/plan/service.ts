@@ -283,7 +283,7 @@ async function lateValuesFor(client: ClusterClient, namespace: string): Promise<
   return async (kind, node) => (kind === 'RestartPod' ? { podUID: await readPodUid(client, node, namespace) } : undefined);
 }
 
-async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, stored: StoredRun): Promise<PlanVerdict> {
+async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, stored: StoredRun, prevalidated?: Map<string, KubeObject>): Promise<PlanVerdict> {
   const { executePlan } = await import('./executor.js');
   const { validateTaskObjects } = await import('../services/validate-objects.js');
   return executePlan({
@@ -297,6 +297,7 @@ async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, 
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.onState ? { onState: options.onState } : {}),
     validate: (object) => validateTaskObjects([{ object }], catalog),
+    ...(prevalidated ? { prevalidated } : {}),
     lateValues: await lateValuesFor(options.client, run.namespace),
   });
 }
@@ -322,11 +323,12 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   }
   const planId = options.planId ?? randomUUID();
   // Everything knowable ahead of the run is rendered and validated before the first write.
-  await renderPlan({ ...options, planId, namespace, catalog, client: options.client });
+  const rendered = await renderPlan({ ...options, planId, namespace, catalog, client: options.client });
   const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, approvals: {}, items: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
   await writeRun(options.client, planId, namespace, stored);
   options.onPlanId?.(planId, false);
-  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, prepared.loaded, stored), stored);
+  const prevalidated = new Map(rendered.objects.map((o) => [o.metadata.name ?? '', o]));
+  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, prepared.loaded, stored), stored, prevalidated);
   return { verdict, resumed: false };
 }
 
