@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { SeiError } from '../errors/index.js';
 import type { KubeObject } from '../cluster/types.js';
 import type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
-import { checkPathSafeNames, checkSecrets, describeObject, normalizeRepoPath, stripServerFields } from './safety.js';
+import { checkPathSafeNames, checkSecrets, describeObject, isSopsSecret, normalizeRepoPath, stripServerFields } from './safety.js';
 import { buildLayout, serializeObject, type FluxOptions } from './layout.js';
 import { ensureResources } from './kustomization.js';
 import { commitMessage } from './message.js';
@@ -79,7 +79,8 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   if (input.objects.length === 0) throw SeiError.invalid('nothing to commit: no objects were given', [], ['Pass -f FILE|DIR or --from-stdin with at least one manifest.']);
 
   // 1. Everything about the objects themselves, before git is even opened.
-  const objects = input.objects.map(stripServerFields);
+  // An encrypted Secret is committed untouched: any edit would break its SOPS MAC.
+  const objects = input.objects.map((o) => (isSopsSecret(o) ? o : stripServerFields(o)));
   checkPathSafeNames(objects);
   checkSecrets(objects);
   await refuseLatePlaceholders(objects);

@@ -53,8 +53,19 @@ export function planPosition(object: KubeObject): PlanPosition | undefined {
   return { planId, step, order };
 }
 
+/**
+ * Objects that must reach Git byte for byte: a SOPS-encrypted Secret's MAC covers its values
+ * and comments, so re-serializing it could make it undecryptable. Keyed by object identity.
+ */
+const VERBATIM = new WeakMap<KubeObject, string>();
+
+export function keepVerbatim(object: KubeObject, text: string): KubeObject {
+  VERBATIM.set(object, text.endsWith('\n') ? text : `${text}\n`);
+  return object;
+}
+
 export function serializeObject(object: KubeObject): string {
-  return new Document(object).toString({ lineWidth: 0 });
+  return VERBATIM.get(object) ?? new Document(object).toString({ lineWidth: 0 });
 }
 
 /**

@@ -93,6 +93,10 @@ export function checkSecrets(objects: KubeObject[]): void {
   }
 }
 
+export function isSopsSecret(object: KubeObject): boolean {
+  return object.kind === 'Secret' && object.sops !== null && typeof object.sops === 'object';
+}
+
 /** Fields the apiserver owns: committing them would make the GitOps engine fight the cluster. */
 const SERVER_FIELDS = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
 

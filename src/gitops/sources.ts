@@ -8,6 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { SeiError } from '../errors/index.js';
+import { keepVerbatim } from './layout.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 
 export interface CommitSourceOptions {
@@ -107,7 +108,17 @@ async function fromManifests(options: CommitSourceOptions, stdin: boolean): Prom
   for (const spec of specs) {
     const inputs = await readManifestInputs(spec, typeof options.stdin === 'string' ? options.stdin : undefined);
     for (const input of inputs) {
-      for (const doc of parseManifests(input.text, input.file)) docs.push({ object: doc.object as KubeObject, file: input.file, positionOf: (path) => doc.positionOf(path) });
+      const parsed = parseManifests(input.text, input.file);
+      // SOPS files go to Git as written (their MAC covers values and comments).
+      const raw = parsed.some((d) => d.object['kind'] === 'Secret' && d.object['sops']) ? parseAllDocuments(input.text) : [];
+      for (const doc of parsed) {
+        const object = doc.object as KubeObject;
+        const source = raw[doc.index];
+        if (source && doc.listIndex === undefined && object.kind === 'Secret' && object.sops && source.range) {
+          keepVerbatim(object, input.text.slice(doc.index === 0 ? 0 : source.range[0], source.range[2]).replace(/^---[^\n]*\n/, ''));
+        }
+        docs.push({ object, file: input.file, positionOf: (path) => doc.positionOf(path) });
+      }
     }
   }
   // A kustomization.yaml in a -f DIR is layout, not an object: kubectl-sei writes its own.
@@ -115,7 +126,7 @@ async function fromManifests(options: CommitSourceOptions, stdin: boolean): Prom
   docs.splice(0, docs.length, ...docs.filter((d) => !skipped.includes(d)));
   if (docs.length === 0) throw SeiError.invalid(`no documents found in ${specs.join(', ')}`, [], ['Pass YAML/JSON manifests.']);
   for (const doc of docs) {
-    if (options.namespace && !doc.object.metadata?.namespace && doc.object.metadata) doc.object.metadata.namespace = options.namespace;
+    if (options.namespace && !doc.object.metadata?.namespace && doc.object.metadata && !(doc.object.kind === 'Secret' && doc.object.sops)) doc.object.metadata.namespace = options.namespace;
   }
   // Validate with positions here so a bad field is reported as file:line:column.
   await validateTaskObjects(docs.filter((d) => d.object.kind === 'SeiNodeTask'));

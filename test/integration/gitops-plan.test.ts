@@ -130,6 +130,36 @@ describe('manifests as the source', () => {
     expect(loaded.notes).toEqual([`skipped ${path.join(tasks, 'kustomization.yaml')}: a kustomization, not an object to commit`]);
   });
 
+  it('a SOPS-encrypted Secret goes to Git byte for byte (its MAC covers values and comments)', async () => {
+    const file = path.join(dir, 'secrets.yaml');
+    const secret = [
+      '# node key for node-0, encrypted with age',
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '    name: node-0-key   # odd indentation kept',
+      '    namespace: arctic-1',
+      'stringData:',
+      '    priv_validator_key.json: ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]',
+      'sops:',
+      '    mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]',
+      '    lastmodified: "2026-01-01T00:00:00Z"',
+      '    encrypted_regex: ^(data|stringData)$',
+      '    version: 3.9.0',
+      '',
+    ].join('\n');
+    writeFileSync(file, `${stringify({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', metadata: { name: 'dp', namespace: NS }, spec: { kind: 'DiscoverPeers', target: { nodeRef: { name: 'node-0' } }, discoverPeers: {} } })}---\n${secret}`);
+    const loaded = await loadCommitObjects({ files: [file], connection: offline, namespace: 'elsewhere' });
+    const repo = tempRepo();
+    try {
+      const result = await commitToGit({ repo: repo.work, path: PATH, objects: loaded.objects, flavor: 'plain' });
+      expect(repo.show(`${result.commit}:${PATH}/node-0-key.yaml`)).toBe(secret);
+      expect(parse(repo.show(`${result.commit}:${PATH}/dp.yaml`)).metadata.name).toBe('dp');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('-f and --from-stdin together (or neither) is refused', async () => {
     expect((await refusal(loadCommitObjects({ files: [] }))).exitCode).toBe(2);
     expect((await refusal(loadCommitObjects({ files: ['x.yaml'], stdin: 'a: b' }))).exitCode).toBe(2);
