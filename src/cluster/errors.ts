@@ -117,10 +117,21 @@ export function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Certificate problems do not heal by retrying: fail at once with the TLS hint. */
+export function isTlsFailure(error: unknown): boolean {
+  const code = networkCode(error);
+  return code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(code);
+}
+
+/** A transport failure worth another attempt (connection refused/reset, DNS, timeouts). */
+export function isRetriableTransportFailure(error: unknown): boolean {
+  return !(error instanceof SeiError) && networkCode(error) !== undefined && !isTlsFailure(error);
+}
+
 export function transportError(error: unknown, context: RequestContext): SeiError {
   if (error instanceof SeiError) return error;
   const code = networkCode(error);
-  if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
+  if (code !== undefined && isTlsFailure(error)) {
     return SeiError.cluster('ServiceUnavailable', `TLS handshake with ${context.server} failed (${code})`, [
       'check the cluster\'s certificate-authority in the kubeconfig, or that --context points at the right server',
     ], 503);

@@ -9,7 +9,7 @@
  */
 import { createConfiguration, HttpMethod, ServerConfiguration, type KubeConfig, type Configuration } from '@kubernetes/client-node';
 import { SeiError } from '../errors/sei-error.js';
-import { networkCode, statusError, transportError, type RequestContext } from './errors.js';
+import { isRetriableTransportFailure, networkCode, statusError, transportError, type RequestContext } from './errors.js';
 
 export interface RetryPolicy {
   /** Total attempts including the first. */
@@ -113,7 +113,7 @@ export class Transport {
       }
       const last = attempt + 1 >= this.retry.attempts;
       if ('error' in outcome) {
-        const retriable = !(outcome.error instanceof SeiError) && networkCode(outcome.error) !== undefined;
+        const retriable = isRetriableTransportFailure(outcome.error);
         if (!retriable || last) throw transportError(outcome.error, context);
         await sleep(backoffDelay(this.retry, attempt), request.signal);
         continue;

@@ -8,7 +8,7 @@
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { SeiError } from '../errors/sei-error.js';
-import { asStatus, networkCode, statusError, transportError, type RequestContext } from './errors.js';
+import { asStatus, isTlsFailure, networkCode, statusError, transportError, type RequestContext } from './errors.js';
 import { backoffDelay, sleep, type Transport } from './transport.js';
 import type { KubeObject, ListResult, WatchEvent, WatchRequest } from './types.js';
 
@@ -185,6 +185,7 @@ function isAbort(error: unknown): boolean {
 function retriable(end: StreamEnd): boolean {
   if (end.kind !== 'failed') return true;
   if (end.status !== undefined) return end.status === 429 || end.status >= 500;
+  if (isTlsFailure(end.error)) return false;
   return networkCode(end.error) !== undefined || !(end.error instanceof SeiError);
 }
 

@@ -170,6 +170,17 @@ describe('errors name the problem and the fix, never a credential', () => {
     expect(shown).not.toContain(fixture.sim.token);
   });
 
+  it('an untrusted certificate fails at once (no retries) with a certificate-authority hint', async () => {
+    const file = `${fixture.kubeconfig}.noca`;
+    writeFileSync(file, readFileSync(fixture.kubeconfig, 'utf8').replace(/^\s*certificate-authority-data:.*$/m, ''));
+    const untrusted = await connect({ kubeconfig: file }, FAST_RETRY);
+    const error = await failure(() => untrusted.get({ ...TASK, name: 'x' }));
+    expect(error).toMatchObject({ reason: 'ServiceUnavailable', exitCode: 4 });
+    expect(error.message).toMatch(/^TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed \(\w+\)$/);
+    expect(error.hints.join(' ')).toContain('certificate-authority');
+    expect(untrusted.stats.requests).toBe(1);
+  });
+
   it('an unreachable server is ServiceUnavailable naming the URL (exit 4)', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
