@@ -5,7 +5,7 @@
  * simulated block height, computed from time rather than written every block. It must not
  * touch SeiNodeTasks.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject } from '../types.js';
@@ -155,7 +155,7 @@ function newPod(node: KubeObject, podName: string, image: string | undefined, no
     status: {
       phase: 'Running',
       startTime: started,
-      podIP: `10.0.0.${(Number.parseInt(randomUUID().slice(0, 2), 16) % 250) + 2}`,
+      podIP: `10.0.${randomInt(0, 256)}.${randomInt(2, 255)}`,
       conditions: [
         { type: 'Ready', status: 'False', lastTransitionTime: started, reason: 'ContainersNotReady' },
         { type: 'ContainersReady', status: 'False', lastTransitionTime: started, reason: 'ContainersNotReady' },
