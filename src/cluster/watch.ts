@@ -55,9 +55,11 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
       const before = known.get(id);
       known.set(id, object);
       if (!before) emit({ type: 'ADDED', object });
-      else if (before.metadata.resourceVersion !== object.metadata.resourceVersion || before.metadata.uid !== object.metadata.uid) {
-        emit({ type: before.metadata.uid !== object.metadata.uid ? 'ADDED' : 'MODIFIED', object });
-      }
+      else if (before.metadata.uid !== object.metadata.uid) {
+        // Deleted and recreated under the same name while we were not watching: say both.
+        emit({ type: 'DELETED', object: before });
+        emit({ type: 'ADDED', object });
+      } else if (before.metadata.resourceVersion !== object.metadata.resourceVersion) emit({ type: 'MODIFIED', object });
     }
     for (const [id, object] of [...known]) {
       if (!seen.has(id)) {

@@ -91,11 +91,19 @@ describe('410 Gone', () => {
       await vi.waitFor(() => expect(watch.synced()).toBeGreaterThanOrEqual(2));
       expect(watch.events.map((event) => `${event.type} ${event.object.metadata.name}`).sort()).toEqual(['ADDED gone-a', 'ADDED gone-b', 'ADDED gone-c']);
       // Changes while every watch answers 410: only a re-list can reveal them.
+      const recreatedUid = watch.events.find((event) => event.object.metadata.name === 'gone-a')?.object.metadata.uid;
       fixture.sim.store.delete('seinodetasks', 'sei', 'gone-b');
       touch('gone-c', 'while-gone');
       await setup.apply(awaitHeightTask('gone-d', 'node-0', 10, 'sei', { grp: 'gone' }));
-      await vi.waitFor(() => expect(watch.events.length).toBe(6));
-      expect(watch.events.slice(3).map((event) => `${event.type} ${event.object.metadata.name}`).sort()).toEqual(['ADDED gone-d', 'DELETED gone-b', 'MODIFIED gone-c']);
+      // Deleted and recreated under the same name: the consumer hears both.
+      await setup.delete({ ...TASK, name: 'gone-a' });
+      await setup.apply(awaitHeightTask('gone-a', 'node-0', 10, 'sei', { grp: 'gone' }));
+      await vi.waitFor(() => expect(watch.events.length).toBe(8));
+      expect(watch.events.slice(3).map((event) => `${event.type} ${event.object.metadata.name}`).sort()).toEqual(['ADDED gone-a', 'ADDED gone-d', 'DELETED gone-a', 'DELETED gone-b', 'MODIFIED gone-c']);
+      const deletedA = watch.events.slice(3).find((event) => event.type === 'DELETED' && event.object.metadata.name === 'gone-a');
+      const addedA = watch.events.slice(3).find((event) => event.type === 'ADDED' && event.object.metadata.name === 'gone-a');
+      expect(deletedA?.object.metadata.uid).toBe(recreatedUid);
+      expect(addedA?.object.metadata.uid).not.toBe(recreatedUid);
       // The stream comes back once the server can serve it again, and events flow live.
       fixture.sim.setFaults({});
       const connections = client.stats.watchConnections;
