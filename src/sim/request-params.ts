@@ -18,17 +18,30 @@ export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** What the client accepts: a Table (kubectl get) or plain JSON. Protobuf is not spoken. */
-export function negotiate(req: IncomingMessage): 'table' | 'json' {
+/**
+ * What the client accepts: a Table (kubectl get), metadata only (PartialObjectMetadata, as
+ * garbage collectors and `kubectl get -o name` style clients ask) or plain JSON. Protobuf is not
+ * spoken: a client that offers it also offers JSON.
+ */
+export function negotiate(req: IncomingMessage): 'table' | 'meta' | 'json' {
   const accept = String(req.headers.accept ?? '*/*');
   for (const part of accept.split(',')) {
     const [type, ...params] = part.split(';').map((s) => s.trim());
     const p = Object.fromEntries(params.map((kv) => kv.split('=').map((s) => s.trim())));
     if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
-    if (p.as === 'Table' && (p.v === 'v1' || p.v === undefined) && (p.g === 'meta.k8s.io' || p.g === undefined)) return 'table';
+    const metaV1 = (p.v === 'v1' || p.v === undefined) && (p.g === 'meta.k8s.io' || p.g === undefined);
+    if (p.as === 'Table' && metaV1) return 'table';
+    if (p.as === 'PartialObjectMetadata' && metaV1) return 'meta';
+    if (p.as === 'PartialObjectMetadataList' && metaV1) return 'meta';
     if (p.as === undefined) return 'json';
   }
-  throw Errors.notAcceptable('only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
+  throw Errors.notAcceptable(
+    'only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io',
+  );
+}
+
+export function partialMetadata(o: KubeObject): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
 }
 
 export function includeObject(q: Query): IncludeObject {

@@ -31,6 +31,7 @@ import {
   isObj,
   negotiate,
   objectKey,
+  partialMetadata,
   rfc3339,
   warningHeaders,
 } from './request-params.js';
@@ -72,6 +73,7 @@ export function createRestHandler(deps: RestDeps): RestHandler {
   function render(info: ResourceInfo, req: IncomingMessage, q: Query) {
     const as = negotiate(req);
     if (as === 'json') return (o: KubeObject) => o;
+    if (as === 'meta') return partialMetadata;
     const include = includeObject(q);
     return (o: KubeObject) => toTable(info, [o], { include, resourceVersion: o.metadata.resourceVersion });
   }
@@ -99,6 +101,11 @@ export function createRestHandler(deps: RestDeps): RestHandler {
     }
     if (as === 'table') {
       sendJson(res, 200, toTable(info, items, { include: includeObject(q), resourceVersion: rv, continueToken }));
+      return;
+    }
+    if (as === 'meta') {
+      const metadata = { resourceVersion: rv, ...(continueToken ? { continue: continueToken, remainingItemCount: remaining } : {}) };
+      sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map(partialMetadata) });
       return;
     }
     sendJson(res, 200, {
@@ -150,7 +157,7 @@ export function createRestHandler(deps: RestDeps): RestHandler {
     const as = negotiate(req);
     const o = store.get(info.plural, r.namespace, r.name!);
     if (!o) throw Errors.notFound(info.plural, info.group, r.name!);
-    sendJson(res, 200, as === 'table' ? toTable(info, [o], { include: includeObject(q), resourceVersion: o.metadata.resourceVersion }) : o);
+    sendJson(res, 200, as === 'table' ? toTable(info, [o], { include: includeObject(q), resourceVersion: o.metadata.resourceVersion }) : as === 'meta' ? partialMetadata(o) : o);
   }
 
   /** Body → object with the request's identity checks that every write shares. */

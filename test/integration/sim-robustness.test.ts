@@ -64,6 +64,16 @@ describe('bad requests', () => {
     expect(res.json.message).toBe('the namespace of the provided object does not match the namespace sent on the request');
   });
 
+  it.each([
+    ['a list', `/api/v1/namespaces/${ns}/configmaps`, 'PartialObjectMetadataList'],
+    ['one object', '/api/v1/namespaces/sei', 'PartialObjectMetadata'],
+  ])('answers metadata only for %s when asked for PartialObjectMetadata', async (_name, path, kind) => {
+    const res = await raw(sim, 'GET', path, { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json' });
+    expect(res.code).toBe(200);
+    expect(res.json).toMatchObject({ kind, apiVersion: 'meta.k8s.io/v1' });
+    if (kind === 'PartialObjectMetadata') expect(res.json).not.toHaveProperty('status');
+  });
+
   it('answers 406 to an Accept it cannot produce', async () => {
     const res = await raw(sim, 'GET', `/api/v1/namespaces/${ns}/configmaps`, { accept: 'application/vnd.kubernetes.protobuf' });
     expect(res.code).toBe(406);
