@@ -214,7 +214,7 @@ export async function preflightTask(client: ClusterClient, object: KubeObject, o
     }
     action = 'replace';
     if (kind?.broadcasts) {
-      options.warn(`WARNING: --replace deletes ${kindName} "${name}" and creates it again: the new task BROADCASTS A NEW TRANSACTION (a duplicate on-chain ${kindName === 'GovVote' ? 'vote' : 'proposal'}). Press Ctrl-C now if that is not what you want.`);
+      options.warn(`WARNING: --replace deletes ${kindName} "${name}" and creates it again: the new task BROADCASTS A NEW TRANSACTION (a duplicate on-chain ${kindName === 'GovVote' ? 'vote' : 'proposal'}); the first one stays on chain.`);
     } else {
       options.warn(`--replace: deleting the ${view.phase(existing)} SeiNodeTask "${name}" and creating it again`);
     }
