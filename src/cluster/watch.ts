@@ -20,6 +20,8 @@ export interface StreamSource {
   query: { labelSelector?: string; fieldSelector?: string };
   context: Omit<RequestContext, 'server'>;
   list: () => Promise<ListResult<KubeObject>>;
+  /** Server-side lifetime of one stream (default: random 300–599 s). */
+  timeoutSeconds?: number;
   /** A stream that lived at least this long counts as progress even without events. */
   healthyStreamMs?: number;
 }
@@ -130,7 +132,14 @@ export async function resumableWatch<T extends KubeObject>(source: StreamSource,
         finish({ kind: 'failed', error, status: typeof status === 'number' ? status : undefined, progressed: events > 0 });
       };
       watcher
-        .watch(source.path, { ...source.query, resourceVersion, allowWatchBookmarks: true }, onLine as (type: string, object: unknown) => void, onDone)
+        .watch(
+          source.path,
+          // timeoutSeconds as client-go's reflector: 5–10 min, so a stream silently dead behind a
+          // proxy is replaced, and many clients do not reconnect in lockstep.
+          { ...source.query, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: source.timeoutSeconds ?? 300 + Math.floor(Math.random() * 300) },
+          onLine as (type: string, object: unknown) => void,
+          onDone,
+        )
         .then((opened) => {
           controller = opened;
           if (settled) opened.abort();
