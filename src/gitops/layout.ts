@@ -15,6 +15,7 @@ import type { KubeObject } from '../cluster/types.js';
 import type { GitopsFlavor } from './types.js';
 import { describeObject } from './safety.js';
 import { FLUX_HEALTH_CHECK_EXPR } from './health.js';
+import { shortPlanId } from '../plan/naming.js';
 
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
@@ -123,15 +124,16 @@ export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePat
       });
       continue;
     }
-    const planDir = `${basePath}/${safeSegment(planId)}`;
-    list(basePath, safeSegment(planId));
+    const planDirName = planDirectoryName(planId, [...byOrder.values()][0]?.objects[0]);
+    const planDir = `${basePath}/${planDirName}`;
+    list(basePath, planDirName);
     const width = Math.max(2, String(units[units.length - 1]?.order ?? 0).length);
     let previous: string | undefined;
     for (const unit of units) {
       const stepDirName = `${String(unit.order).padStart(width, '0')}-${safeSegment(unit.step)}${unit.chunks > 1 ? `-${unit.chunk}` : ''}`;
       const stepDir = `${planDir}/${stepDirName}`;
       for (const object of unit.objects) place(stepDir, object);
-      const kustomization = fluxKustomization({ planId, step: unit.step, order: unit.order, stepDir, stepDirName, dependsOn: previous, objects: unit.objects, flux });
+      const kustomization = fluxKustomization({ planId, planDirName, step: unit.step, order: unit.order, stepDir, stepDirName, dependsOn: previous, objects: unit.objects, flux });
       place(planDir, kustomization);
       previous = kustomization.metadata.name;
     }
@@ -176,8 +178,19 @@ function safeSegment(value: string): string {
   ]);
 }
 
+/**
+ * `<plan-name>-<short id>`, the prefix the plan's task names already carry, so a reviewer
+ * reads the same words in paths, names and the commit message; the bare plan id otherwise.
+ */
+function planDirectoryName(planId: string, sample: KubeObject | undefined): string {
+  const planName = sample?.metadata.annotations?.[ANNOTATIONS.planName];
+  const name = planName ? `${planName}-${shortPlanId(planId)}` : planId;
+  return safeSegment(name.length <= 63 ? name : planId);
+}
+
 interface StepKustomization {
   planId: string;
+  planDirName: string;
   step: string;
   order: number;
   stepDir: string;
@@ -188,8 +201,8 @@ interface StepKustomization {
 }
 
 /** Flux writes the Kustomization's name into a label on every object it applies: at most 63 chars. */
-export function fluxKustomizationName(planId: string, stepDirName: string): string {
-  const name = `sei-${planId}-${stepDirName}`;
+export function fluxKustomizationName(planDirName: string, stepDirName: string): string {
+  const name = `sei-${planDirName}-${stepDirName}`;
   if (name.length <= 63) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return `${name.slice(0, 54).replace(/[-.]+$/, '')}-${hash}`;
@@ -201,7 +214,7 @@ function fluxKustomization(input: StepKustomization): KubeObject {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: {
-      name: fluxKustomizationName(input.planId, input.stepDirName),
+      name: fluxKustomizationName(input.planDirName, input.stepDirName),
       namespace,
       labels: {
         [LABELS.managedBy]: FIELD_MANAGER,

@@ -88,9 +88,9 @@ describe('gitops wait against the simulated cluster', () => {
     const watcher = await connect({ kubeconfig });
     // Started before anything exists: absent tasks are waited for, not "not found".
     const waiting = waitForCommitted({ repo: repo.work, path: PATH, client: watcher, timeoutMs: 60_000, progress, planId: 'gw-ok' });
-    await engineApply(`${PATH}/gw-ok/00-discover`);
+    await engineApply(`${PATH}/refresh-peers-gwok/00-discover`);
     await until(['gw-ok-discover-node-0', 'gw-ok-discover-node-1']);
-    await engineApply(`${PATH}/gw-ok/01-restart`);
+    await engineApply(`${PATH}/refresh-peers-gwok/01-restart`);
     const result = await waiting;
     expect(result.error).toBeUndefined();
     expect(result.verdicts.map((v) => [v.name, v.outcome])).toEqual([
