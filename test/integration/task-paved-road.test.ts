@@ -153,8 +153,17 @@ describe('apply-once by name', () => {
 
   it('attaches to a same-named task that is still running instead of duplicating it', async () => {
     const first = await run('restart-pod', 'stuck', { name: 'rp-attach', wait: false }).promise;
+    const ourWrites = (o: KubeObject | undefined) => JSON.stringify((o?.metadata.managedFields ?? []).filter((m) => m['manager'] === 'kubectl-sei'));
+    const writesBefore = ourWrites(await cluster.client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', name: 'rp-attach', namespace: NS }));
     const { promise, progress } = run('restart-pod', 'stuck', { name: 'rp-attach', timeoutMs: 200 });
     const second = await promise;
+    // No second write: kubectl-sei's managed-fields entry (with its timestamp) is untouched.
+    expect(ourWrites(await cluster.client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', name: 'rp-attach', namespace: NS }))).toBe(writesBefore);
+    expect(writesBefore).toContain('kubectl-sei');
+    // The pod was replaced meanwhile, so a second apply would carry a new podUID and bump generation.
+    const live = await cluster.client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', name: 'rp-attach', namespace: NS });
+    expect(live?.metadata.generation).toBe(1);
+    expect((live?.['spec'] as { restartPod: { podUID: string } }).restartPod.podUID).toBe((first.applied.object['spec'] as { restartPod: { podUID: string } }).restartPod.podUID);
     expect(second.applied.action).toBe('attached');
     expect(second.applied.object.metadata.uid).toBe(first.applied.object.metadata.uid);
     expect(progress.lines.join('\n')).toContain('attaching');
