@@ -83,6 +83,11 @@ export async function loadCommitObjects(options: CommitSourceOptions): Promise<C
       'kubectl sei gitops commit -f tasks/ --repo . --path clusters/dev/arctic-1/tasks',
     ]);
   }
+  if (options.planId !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.planId)) {
+    throw SeiError.invalid(`--plan-id ${JSON.stringify(options.planId)} cannot be a label value and a directory name`, [
+      { field: '--plan-id', type: 'FieldValueInvalid', message: 'lower-case letters, digits and "-", at most 63 characters (a UUID fits)' },
+    ]);
+  }
   const client = new LazyClient(options);
   const podUids = parsePodUids(options.podUids);
   const plans = stdin ? [] : await Promise.all(options.files.map(isPlan));

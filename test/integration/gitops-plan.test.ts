@@ -77,6 +77,12 @@ describe('a plan as the source', () => {
     }
   });
 
+  it.each([['../x'], ['UPPER'], ['a'.repeat(64)]])('--plan-id %j is refused', async (planId) => {
+    const error = await refusal(loadCommitObjects({ ...source, fleetFile, planId }));
+    expect(error.exitCode).toBe(2);
+    expect(error.causes[0]!.field).toBe('--plan-id');
+  });
+
   describe('with the simulated cluster', () => {
     let sim: RunningSim;
     let kubeconfig: string;
