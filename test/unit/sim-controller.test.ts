@@ -23,7 +23,7 @@ const nodeStatus = (h: Harness, name = 'node-0') => (h.get('seinodes', name)?.st
 const done = (h: Harness, name: string) => h.until(`${name} terminal`, () => phaseOf(h, name));
 function sidecarRecord(h: Harness, name: string): Obj | undefined {
   const id = (h.status(name).task as Obj | undefined)?.id as string | undefined;
-  const raw = id ? (h.get('configmaps', 'sim-sidecar-tasks')?.data as Record<string, string> | undefined)?.[id] : undefined;
+  const raw = id ? (h.get('configmaps', `sim-task-${id}`)?.data as Record<string, string> | undefined)?.record : undefined;
   return raw ? (JSON.parse(raw) as Obj) : undefined;
 }
 
@@ -116,23 +116,50 @@ describe('SeiNode behaviour', () => {
 });
 
 describe('scaling', () => {
-  /** A store that counts how many objects the controller reads (each read is a deep copy). */
-  function countingStore(): { store: SimStoreHandle; reads: () => number } {
+  /** A store that counts how many objects, and bytes of them, the controller reads (each a copy). */
+  function countingStore(): { store: SimStoreHandle; reads: () => number; bytes: () => number } {
     const inner = createStore();
     let reads = 0;
+    let bytes = 0;
     const store: SimStoreHandle = Object.assign(Object.create(inner) as SimStoreHandle, {
       get: (resource: string, namespace: string | undefined, name: string) => {
+        const found = inner.get(resource, namespace, name);
         reads += 1;
-        return inner.get(resource, namespace, name);
+        bytes += found ? JSON.stringify(found).length : 0;
+        return found;
       },
       list: (resource: string, namespace?: string) => {
         const items = inner.list(resource, namespace);
         reads += items.length;
+        bytes += JSON.stringify(items).length;
         return items;
       },
     });
-    return { store, reads: () => reads };
+    return { store, reads: () => reads, bytes: () => bytes };
   }
+
+  async function concurrentTaskBytes(size: number): Promise<number> {
+    const { store, bytes } = countingStore();
+    const h = harness({ store });
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/block-time-ms': '200' } });
+    const before = bytes();
+    let complete = 0;
+    const all = new Promise<void>((resolve) => {
+      store.onChange((e) => {
+        if (e.resource === 'seinodetasks' && (e.object.status as Obj | undefined)?.phase === 'Complete' && ++complete === size) resolve();
+      });
+    });
+    for (let i = 0; i < size; i++) h.task(`vote-${i}`, 'GovVote', { proposalId: 1, option: 'yes' });
+    await all;
+    await h.controller.idle();
+    return bytes() - before;
+  }
+
+  it('many tasks in flight at once cost O(1) bytes read each, not O(tasks)', async () => {
+    const small = await concurrentTaskBytes(20);
+    const large = await concurrentTaskBytes(100);
+    expect(large / 100 / (small / 20)).toBeLessThan(2);
+  });
 
   async function fleetReads(size: number): Promise<number> {
     const { store, reads } = countingStore();
@@ -328,7 +355,7 @@ describe('SeiNodeTask lifecycle', () => {
     expect(Object.keys(vote).sort()).toEqual(['height', 'txHash']);
     expect(h.get('configmaps', 'sim-chain-state')?.data).toEqual({ lastProposalId: '2' });
     // Terminal executions leave the sidecar's memory: it holds in-flight tasks only.
-    expect(h.get('configmaps', 'sim-sidecar-tasks')?.data).toEqual({});
+    expect(h.store.list('configmaps', NS).map((cm) => cm.metadata.name)).toEqual(['sim-chain-state']);
   });
 
   it.each(['RestartPod', 'DiscoverPeers', 'GovVote', 'AwaitNodesAtHeight'])('sim.sei.io/fail-kinds listing %s fails it with TaskFailed', async (kind) => {
@@ -489,7 +516,7 @@ describe('status semantics', () => {
     record(events, h);
     h.store.delete('seinodetasks', NS, 't');
     await h.controller.idle();
-    expect(Object.keys((h.get('configmaps', 'sim-sidecar-tasks')?.data ?? {}) as Obj)).not.toContain(id);
+    expect(h.get('configmaps', `sim-task-${id}`)).toBeUndefined();
     expect(events.filter((e) => e.resource === 'seinodetasks').map((e) => e.type)).toEqual(['DELETED']);
   });
 

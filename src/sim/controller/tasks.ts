@@ -12,7 +12,7 @@ import { parseGoDuration, parseTime, toTime } from './clock.js';
 import { asObject, nodeKey, taskKey, type Json, type ReconcileContext } from './context.js';
 import { readKnobs } from './knobs.js';
 import { labelSources, podIsReady, podsOfNode, restartSeidInPlace, seidRestartCount, simulatedHeight, timeOfHeight } from './nodes.js';
-import { forgetExecution, nextProposalId, readExecution, writeExecution, type ExecutionRecord } from './sidecar.js';
+import { executionConfigMapName, forgetExecution, nextProposalId, readExecution, writeExecution, type ExecutionRecord } from './sidecar.js';
 import { isTerminal, TaskStatusDraft, type FailureReason } from './task-status.js';
 
 /** Namespace of the v5 task ids: fixed, so the same task identity always gives the same id. */
@@ -74,7 +74,7 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
   if (isTerminal(draft.phase)) delete tracking.node;
   ctx.store.updateStatus('seinodetasks', { ...task, status: draft.status });
   // A terminal task is never executed again, so its record is no longer needed: dropping it
-  // (after the terminal status is stored) keeps the sidecar ConfigMap to in-flight tasks only.
+  // (after the terminal status is stored) keeps the sidecar's memory to in-flight tasks only.
   if (isTerminal(draft.phase) && draft.task) forgetExecution(ctx.store, namespace, String(draft.task.id));
   return tracking;
 }
@@ -176,7 +176,7 @@ function execute(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft
   const id = String(draft.task?.id ?? '');
   const record = readExecution(ctx.store, namespace, id);
   if (!record) {
-    draft.fail('TaskTerminalError', `the simulated sidecar has no record of execution ${id} (was configmap sim-sidecar-tasks edited?)`);
+    draft.fail('TaskTerminalError', `the simulated sidecar has no record of execution ${id} (was configmap ${executionConfigMapName(id)} deleted?)`);
     return;
   }
   const node = ctx.store.get('seinodes', namespace, record.node);
