@@ -154,3 +154,21 @@ export function safeServer(server: string): string {
     return '(unparseable server URL)';
   }
 }
+
+/**
+ * Defence in depth: a proxy or webhook may echo request headers into a Status message. Any
+ * credential this process sent is replaced by "[redacted]" before an error leaves src/cluster.
+ */
+export function redactSecrets(error: SeiError, secrets: Iterable<string>): SeiError {
+  const list = [...secrets].filter((secret) => secret.length >= 8);
+  const scrub = (text: string) => list.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  const texts = [error.message, ...error.hints, ...error.causes.map((cause) => cause.message)];
+  if (!texts.some((text) => list.some((secret) => text.includes(secret)))) return error;
+  return new SeiError(scrub(error.message), {
+    reason: error.reason,
+    exitCode: error.exitCode,
+    httpCode: error.httpCode,
+    hints: error.hints.map(scrub),
+    causes: error.causes.map((cause) => ({ ...cause, message: scrub(cause.message) })),
+  });
+}

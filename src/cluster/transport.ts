@@ -9,7 +9,7 @@
  */
 import { createConfiguration, HttpMethod, ServerConfiguration, type KubeConfig, type Configuration } from '@kubernetes/client-node';
 import { SeiError } from '../errors/sei-error.js';
-import { isRetriableTransportFailure, networkCode, statusError, transportError, type RequestContext } from './errors.js';
+import { isRetriableTransportFailure, networkCode, redactSecrets, statusError, transportError, type RequestContext } from './errors.js';
 
 export interface RetryPolicy {
   /** Total attempts including the first. */
@@ -101,7 +101,23 @@ export class Transport {
     });
   }
 
+  /** Credentials this process has sent (bearer tokens, basic auth), to scrub from errors. */
+  private readonly secrets = new Set<string>();
+
+  /** Every SeiError leaving the cluster layer goes through here. */
+  scrub(error: unknown): unknown {
+    return error instanceof SeiError ? redactSecrets(error, this.secrets) : error;
+  }
+
   async request(request: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.attempt(request);
+    } catch (error) {
+      throw this.scrub(error);
+    }
+  }
+
+  private async attempt(request: HttpRequest): Promise<HttpResponse> {
     const context: RequestContext = { ...request.context, server: this.server };
     for (let attempt = 0; ; attempt++) {
       if (request.signal?.aborted) throw SeiError.cluster('Interrupted', `${context.verb} ${context.what} was interrupted`);
@@ -150,6 +166,8 @@ export class Transport {
         'check --context / credentials: the exec plugin, token file or client certificate of the user',
       ]);
     }
+    const authorization = ctx.getHeaders()['Authorization'];
+    if (authorization) this.secrets.add(authorization.replace(/^(Bearer|Basic)\s+/i, ''));
     this.stats.requests++;
     const sending = this.configuration.httpApi.send(ctx).toPromise();
     const response = this.requestTimeoutMs > 0 ? await withTimeout(sending, this.requestTimeoutMs, context) : await sending;

@@ -35,6 +35,14 @@ type StreamEnd =
 const key = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
 
 export async function resumableWatch<T extends KubeObject>(source: StreamSource, request: WatchRequest<T>): Promise<void> {
+  try {
+    await watchLoop(source, request);
+  } catch (error) {
+    throw source.transport.scrub(error);
+  }
+}
+
+async function watchLoop<T extends KubeObject>(source: StreamSource, request: WatchRequest<T>): Promise<void> {
   const { transport } = source;
   const context: RequestContext = { ...source.context, server: transport.server };
   const known = new Map<string, KubeObject>();

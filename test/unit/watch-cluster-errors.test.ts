@@ -1,7 +1,7 @@
 // What the cluster layer makes of HTTP statuses and transport failures (reasons, exit codes,
 // hints, no credentials), and its retry arithmetic.
 import { describe, expect, it } from 'vitest';
-import { safeServer, statusError, transportError } from '../../src/cluster/errors.js';
+import { redactSecrets, safeServer, statusError, transportError } from '../../src/cluster/errors.js';
 import { backoffDelay, parseRequestTimeout, retryAfterMs } from '../../src/cluster/transport.js';
 
 const context = { server: 'https://k8s.example:6443', verb: 'patch', what: 'seinodetasks.sei.io "t1"', group: 'sei.io', kind: 'SeiNodeTask' };
@@ -48,6 +48,22 @@ describe('transportError', () => {
   it('finds the code on a wrapped cause', () => {
     const wrapped = new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
     expect(transportError(wrapped, context).message).toContain('connection refused');
+  });
+});
+
+describe('redactSecrets', () => {
+  const token = 'eyJhbGciOiJSUzI1NiJ9.sekret';
+  it('scrubs a credential echoed into a Status message, hints and causes', () => {
+    const echoed = statusError(403, status(403, 'Forbidden', `webhook denied request with Authorization: Bearer ${token}`, { causes: [{ reason: 'X', message: `saw ${token}`, field: 'f' }] }), context);
+    const clean = redactSecrets(echoed, [token]);
+    expect(JSON.stringify([clean.message, clean.hints, clean.causes, clean.toStatus()])).not.toContain(token);
+    expect(clean.message).toContain('Bearer [redacted]');
+    expect(clean).toMatchObject({ reason: 'Forbidden', exitCode: 4, httpCode: 403 });
+  });
+
+  it('returns the same error when nothing is secret', () => {
+    const error = statusError(409, status(409, 'Conflict', 'conflict'), context);
+    expect(redactSecrets(error, [token])).toBe(error);
   });
 });
 
