@@ -136,8 +136,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const decision = faults.decide(url.pathname, isWatch);
     if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     if (decision.drop) {
+      // Mid-response, as a dying apiserver or proxy does: headers and half a body, then nothing.
       stats.droppedConnections++;
-      req.socket.destroy();
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.write('{"kind":"Sta');
+      setImmediate(() => req.socket.destroy());
       return;
     }
     if (decision.error !== undefined) {
