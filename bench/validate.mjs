@@ -1,7 +1,10 @@
 // Scenario (b): validating one file of 10,000 SeiNodeTask documents (every kind of the seed API)
 // through the full `task validate` path (multi-doc parse with positions + CRD schema + CEL per
 // document), divided by parsing the same file with `yaml` alone (parseAllDocuments + toJS).
-// Both run in this process, interleaved, best of N, from dist/ (what ships). Target ≤ 1.5.
+// Both run in this process, interleaved, from dist/ (what ships). Target ≤ 1.5.
+// The ratio is the median of paired CPU-time ratios: these machines are shared and heavily
+// loaded, and CPU time of this process is far less sensitive to that than wall time (which is
+// reported too, best of N).
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
 
@@ -36,10 +39,14 @@ export function generate(count = DOCS) {
 }
 
 function time(fn) {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const value = fn();
-  return { ms: performance.now() - start, value };
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, value };
 }
+
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 export async function run() {
   const distDir = process.env.SEI_BENCH_DIST ?? new URL('../dist/', import.meta.url).href;
@@ -66,6 +73,9 @@ export async function run() {
   let bestBaseline = Infinity;
   let bestFull = Infinity;
   const pairRatios = [];
+  const cpuRatios = [];
+  const cpuBaseline = [];
+  const cpuFull = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order so neither side always pays for the other's garbage.
     const [first, second] = round % 2 === 0 ? [baseline, full] : [full, baseline];
@@ -76,6 +86,9 @@ export async function run() {
     bestBaseline = Math.min(bestBaseline, bt.ms);
     bestFull = Math.min(bestFull, ft.ms);
     pairRatios.push(ft.ms / bt.ms);
+    cpuRatios.push(ft.cpuMs / bt.cpuMs);
+    cpuBaseline.push(bt.cpuMs);
+    cpuFull.push(ft.cpuMs);
   }
   // Schema + CEL alone on already-parsed documents: where the extra time goes.
   const parsed = parseManifests(text, 'bench.yaml');
@@ -85,18 +98,21 @@ export async function run() {
     if (v.value !== DOCS) throw new Error(`expected ${DOCS} documents, got ${v.value}`);
     bestValidate = Math.min(bestValidate, v.ms);
   }
-  pairRatios.sort((x, y) => x - y);
   return {
     name: 'validate 10,000 SeiNodeTask documents in one file vs yaml parse alone',
-    ratio: bestFull / bestBaseline,
+    ratio: Math.round(median(cpuRatios) * 100) / 100,
     details: {
+      ratioMeasure: 'median of interleaved paired CPU-time ratios',
       documents: DOCS,
       bytes: Buffer.byteLength(text),
       rounds: ROUNDS,
-      yamlParseMs: Math.round(bestBaseline),
-      fullValidateMs: Math.round(bestFull),
+      yamlParseCpuMsMedian: Math.round(median(cpuBaseline)),
+      fullValidateCpuMsMedian: Math.round(median(cpuFull)),
+      yamlParseWallMsBest: Math.round(bestBaseline),
+      fullValidateWallMsBest: Math.round(bestFull),
+      wallRatioBestOf: Math.round((bestFull / bestBaseline) * 100) / 100,
+      wallRatioMedianPaired: Math.round(median(pairRatios) * 100) / 100,
       schemaAndCelOnlyMs: Math.round(bestValidate),
-      medianPairedRatio: Math.round(pairRatios[Math.floor(pairRatios.length / 2)] * 100) / 100,
       schemaAndCelShareOfParse: Math.round((bestValidate / bestBaseline) * 1000) / 1000,
       perDocumentUs: Math.round((bestValidate / DOCS) * 1000 * 10) / 10,
     },
