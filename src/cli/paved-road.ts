@@ -6,7 +6,7 @@
  */
 import { Args, Flags, type Interfaces } from '@oclif/core';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
-import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from './task-flags.js';
+import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from './task-flags.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export const PAVED_OUTPUTS = ['yaml', 'json', 'name', 'ndjson'] as const;
@@ -62,7 +62,7 @@ export abstract class PavedRoadCommand extends SeiCommand {
 
 /** Shared by the kind commands and refresh-peers: flags → options → runTask → print → exit. */
 export async function runPavedRoad(command: SeiCommand, kind: string, node: string, flags: PavedRoadFlags, set: string[], refresh = false): Promise<void> {
-  const [{ runTask, refreshPeers }, { createProgress }, { parseDuration }, { verdictsToError, reattachHint }, { formatObjects }] = await Promise.all([
+  const [{ runTask, refreshPeers }, { createProgress }, { parseDuration }, { verdictsToError }, { formatObjects }] = await Promise.all([
     import('../services/run-task.js'),
     import('../output/progress.js'),
     import('../services/duration.js'),
@@ -109,10 +109,8 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
     if (last.envLines && !flags['env-file']) writeStdout(`${last.envLines.join('\n')}\n`);
     const verdicts = results.flatMap((r) => (r.verdict ? [r.verdict] : []));
     const namespace = last.applied.namespace;
-    if (verdicts.some((v) => v.outcome === 'Interrupted')) {
-      progress.note(`interrupted: the task keeps running on the cluster; ${reattachHint(verdicts.filter((v) => v.outcome === 'Interrupted').map((v) => v.name), namespace)}`);
-      command.exit(INTERRUPTED_EXIT);
-    }
+    const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
+    if (stopped.length > 0) exitInterrupted(command, stopped.map((v) => v.name), namespace, flags.output !== undefined);
     const error = verdictsToError(verdicts, namespace);
     if (error) throw error;
     if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei task wait ${last.applied.name} -n ${namespace}`);

@@ -50,3 +50,18 @@ export function writeStdout(text: string): void {
 export function ndjsonWriter(): (object: KubeObject) => void {
   return (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
 }
+
+/**
+ * Ctrl-C while waiting: say how to re-attach, end stderr with a Status (reason Interrupted) in
+ * machine modes like every other non-zero exit, and exit 130.
+ */
+export function exitInterrupted(command: { exit(code?: number): never }, names: readonly string[], namespace: string, machine: boolean): never {
+  const reattach = `kubectl sei task wait ${names.join(' ')} -n ${namespace}`;
+  const message = `interrupted: ${names.length === 1 ? 'the task keeps' : 'the tasks keep'} running on the cluster; re-attach with: ${reattach}`;
+  process.stderr.write(`${message}\n`);
+  if (machine) {
+    // 499: the client went away before the answer (no apiserver code fits a local Ctrl-C).
+    process.stderr.write(`${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Interrupted', code: 499 })}\n`);
+  }
+  return command.exit(INTERRUPTED_EXIT);
+}

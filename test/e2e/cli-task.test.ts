@@ -124,7 +124,7 @@ describe('built kubectl-sei: exit codes and streams', () => {
 
   it('Ctrl-C while waiting: exit 130, the task keeps running, and the re-attach command is printed', async () => {
     let sent = false;
-    const run = await cli(['task', 'restart-pod', 'stuck', '--name', 'e2e-sigint', ...k()], {
+    const run = await cli(['task', 'restart-pod', 'stuck', '--name', 'e2e-sigint', '-o', 'name', ...k()], {
       onStderr: (text, child) => {
         if (!sent && text.includes('created')) {
           sent = true;
@@ -134,6 +134,7 @@ describe('built kubectl-sei: exit codes and streams', () => {
     });
     expect(run.code).toBe(130);
     expect(run.stderr).toContain(`kubectl sei task wait e2e-sigint -n ${NS}`);
+    expect(lastStatus(run.stderr)['reason']).toBe('Interrupted');
     const get = await cli(['task', 'get', 'e2e-sigint', '-o', 'json', ...k()]);
     expect(get.code).toBe(0);
     expect((JSON.parse(get.stdout) as { status?: { phase?: string } }).status?.phase).not.toBe('Complete');

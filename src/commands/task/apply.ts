@@ -1,7 +1,7 @@
 // `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
 import { Flags } from '@oclif/core';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 
 export default class TaskApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
@@ -25,7 +25,7 @@ export default class TaskApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TaskApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError, reattachHint }] = await Promise.all([
+    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError }] = await Promise.all([
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
@@ -76,10 +76,7 @@ export default class TaskApply extends SeiCommand {
       }
       if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'yaml' | 'json' | 'name', { single: verdicts.length === 1 }));
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) {
-        progress.note(`interrupted: the tasks keep running; ${reattachHint(stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace)}`);
-        this.exit(INTERRUPTED_EXIT);
-      }
+      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace, this.machineOutput);
       const error = verdictsToError(verdicts, client.namespace);
       if (error) throw error;
     } finally {

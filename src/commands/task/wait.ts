@@ -1,7 +1,7 @@
 // `kubectl sei task wait NAME… | -l SELECTOR`: follow tasks to their verdicts with one watch.
 import { Args, Flags } from '@oclif/core';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 
 export default class TaskWait extends SeiCommand {
@@ -28,7 +28,7 @@ export default class TaskWait extends SeiCommand {
     this.machineOutput = flags.output !== undefined;
     const names = argv as string[];
     if (names.length === 0 && !flags.selector) throw SeiError.invalid('name the tasks to wait for, or pass -l SELECTOR', [], ['kubectl sei task wait NAME -n NS']);
-    const [{ connect }, { followTasks, verdictsToError, reattachHint }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
+    const [{ connect }, { followTasks, verdictsToError }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
       import('../../cluster/index.js'),
       import('../../services/follow-tasks.js'),
       import('../../output/progress.js'),
@@ -56,10 +56,7 @@ export default class TaskWait extends SeiCommand {
         writeStdout(formatObjects(objects, flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
       }
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) {
-        progress.note(`interrupted: the tasks keep running; ${reattachHint(stopped.map((v) => v.name), client.namespace)}`);
-        this.exit(INTERRUPTED_EXIT);
-      }
+      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), client.namespace, this.machineOutput);
       const error = verdictsToError(verdicts, client.namespace, waitFor);
       if (error) throw error;
     } finally {
