@@ -72,6 +72,65 @@ function restartPodWarnings(objects: KubeObject[]): string[] {
     });
 }
 
+interface Contents {
+  next: Map<string, string>;
+  previous: Map<string, string | undefined>;
+  warnings: string[];
+}
+
+/** What each of our files holds now and will hold; refuses to overwrite a different object. */
+function newContents(layout: ReturnType<typeof buildLayout>, serialized: Map<string, string>, committedFiles: Map<string, string | undefined>): Contents {
+  const warnings: string[] = [];
+  const next = new Map<string, string>();
+  const previous = new Map<string, string | undefined>();
+  for (const [filePath, object] of layout.files) {
+    const committed = committedFiles.get(filePath);
+    previous.set(filePath, committed);
+    const content = serialized.get(filePath)!;
+    next.set(filePath, content);
+    if (committed === undefined || committed === content) continue;
+    let existing: unknown;
+    try {
+      existing = parseYaml(committed);
+    } catch {
+      existing = undefined;
+    }
+    if (!existing || typeof existing !== 'object' || identity(existing as KubeObject) !== identity(object)) {
+      throw SeiError.preflight('PathConflict', `${filePath} already holds a different object; kubectl-sei would overwrite it with ${describeObject(object)}`, [
+        'Rename the object, or commit it to another --path.',
+      ]);
+    }
+    if (object.kind === 'SeiNodeTask') {
+      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller runs a task once per name and never re-reads its spec, so this change has no effect on a task that already ran. Use a new name to run it again.`);
+    }
+  }
+  for (const [filePath, entries] of layout.kustomizations) {
+    const committed = committedFiles.get(filePath);
+    previous.set(filePath, committed);
+    next.set(filePath, ensureResources(committed, entries, filePath));
+  }
+  return { next, previous, warnings };
+}
+
+/**
+ * Uncommitted work on any of our paths, staged or not, that is neither the committed version
+ * nor exactly what kubectl-sei is about to write (an interrupted earlier run): refuse rather
+ * than commit it along or clobber it.
+ */
+async function refuseForeignChanges(repo: git.RepoHandle, next: Map<string, string>, previous: Map<string, string | undefined>): Promise<void> {
+  const states = await git.changedPaths(repo, [...next.keys()]);
+  const foreign = [...states].filter(([filePath, state]) => {
+    const allowed = [previous.get(filePath), next.get(filePath)];
+    return !allowed.includes(state.worktree) || !allowed.includes(state.index);
+  });
+  if (foreign.length === 0) return;
+  const names = foreign.map(([p]) => p);
+  throw SeiError.preflight('UncommittedChanges', `refusing to commit: ${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} uncommitted changes that kubectl-sei did not make`, [
+    `Review them (git diff HEAD -- ${names.join(' ')}), then commit or discard them yourself and re-run.`,
+    'kubectl-sei only ever commits the files it writes, so it will not take your edits along or overwrite them.',
+  ]);
+}
+
 export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCommitResult> {
   if (!FLAVORS.includes(input.flavor)) {
     throw SeiError.invalid(`--flavor ${JSON.stringify(input.flavor)} is not one of ${FLAVORS.join(', ')}`, [{ field: '--flavor', type: 'FieldValueNotSupported', message: `supported values: ${FLAVORS.join(', ')}` }]);
@@ -104,58 +163,15 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   }
   if (onCheckout) await git.preflightWorkTree(repo);
 
-  // 3. The files, their committed versions and the new contents.
+  // 3. The files, their committed versions and the new contents; 4. foreign work on them.
   const layout = buildLayout(objects, input.flavor, basePath, input.flux, input.stepParallelism);
   const dirs = new Set([...layout.files.keys(), ...layout.kustomizations.keys()].map((p) => p.slice(0, p.lastIndexOf('/'))));
   await git.checkDirectoryPaths(repo, base, [...dirs]);
   const serialized = new Map([...layout.files].map(([filePath, object]) => [filePath, serializeObject(object)]));
   const committedFiles = await git.readCommittedFiles(repo, base, [...layout.files.keys(), ...layout.kustomizations.keys()], serialized);
 
-  const warnings: string[] = [];
-  const next = new Map<string, string>();
-  const previous = new Map<string, string | undefined>();
-  for (const [filePath, object] of layout.files) {
-    const committed = committedFiles.get(filePath);
-    previous.set(filePath, committed);
-    const content = serialized.get(filePath)!;
-    next.set(filePath, content);
-    if (committed === undefined || committed === content) continue;
-    let existing: unknown;
-    try {
-      existing = parseYaml(committed);
-    } catch {
-      existing = undefined;
-    }
-    if (!existing || typeof existing !== 'object' || identity(existing as KubeObject) !== identity(object)) {
-      throw SeiError.preflight('PathConflict', `${filePath} already holds a different object; kubectl-sei would overwrite it with ${describeObject(object)}`, [
-        'Rename the object, or commit it to another --path.',
-      ]);
-    }
-    if (object.kind === 'SeiNodeTask') {
-      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller runs a task once per name and never re-reads its spec, so this change has no effect on a task that already ran. Use a new name to run it again.`);
-    }
-  }
-  for (const [filePath, entries] of layout.kustomizations) {
-    const committed = committedFiles.get(filePath);
-    previous.set(filePath, committed);
-    next.set(filePath, ensureResources(committed, entries, filePath));
-  }
-
-  // 4. Foreign uncommitted work on any of our paths: refuse rather than commit or clobber it.
-  if (onCheckout) {
-    const states = await git.changedPaths(repo, [...next.keys()]);
-    const foreign = [...states].filter(([filePath, state]) => {
-      const allowed = [previous.get(filePath), next.get(filePath)];
-      return !allowed.includes(state.worktree) || !allowed.includes(state.index);
-    });
-    if (foreign.length > 0) {
-      const names = foreign.map(([p]) => p);
-      throw SeiError.preflight('UncommittedChanges', `refusing to commit: ${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} uncommitted changes that kubectl-sei did not make`, [
-        `Review them (git diff HEAD -- ${names.join(' ')}), then commit or discard them yourself and re-run.`,
-        'kubectl-sei only ever commits the files it writes, so it will not take your edits along or overwrite them.',
-      ]);
-    }
-  }
+  const { next, previous, warnings } = newContents(layout, serialized, committedFiles);
+  if (onCheckout) await refuseForeignChanges(repo, next, previous);
 
   warnings.push(...restartPodWarnings(objects));
   if (input.flavor === 'argocd') warnings.push('ArgoCD waits on sync waves only for resources it can judge: install the SeiNodeTask health check once (kubectl sei gitops health --flavor argocd).');
