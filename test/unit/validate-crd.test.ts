@@ -1,7 +1,7 @@
 // The CRD validator against the project's own CRDs: every kind valid in its API flavor, each
 // error class worded as the apiserver words it, defaulting/pruning, and CEL transition rules.
 import { describe, expect, it } from 'vitest';
-import { compileCrdValidator, loadProjectCrd, projectValidator, type CrdDocument } from '../../src/validate/index.js';
+import { compileCrdValidator, invalidStatusMessage, loadProjectCrd, projectValidator, strictDecodingMessage, type CrdDocument } from '../../src/validate/index.js';
 
 type Obj = Record<string, unknown>;
 
@@ -423,5 +423,21 @@ describe('ratcheting on update (CRDValidationRatcheting, default since 1.30)', (
     const v = projectValidator('seinodes');
     expect(v.validate({ ...stored, status: { phase: 'Running' } }, { oldObject: stored }).causes).toEqual([]);
     expect(v.validate(node({ chainId: 'c', image: 'j', fullNode: {}, archive: {} }), { oldObject: stored }).causes.map((c) => c.field)).toEqual(['spec']);
+  });
+});
+
+describe('apiserver Status messages', () => {
+  it('a 422 lists the causes as kubectl prints them', () => {
+    const { causes } = projectValidator('seinodetasks').validate(task({ kind: 'RestartPod', target, restartPod: { podUID: '' } }, 'r1'));
+    expect(invalidStatusMessage('SeiNodeTask', 'sei.io', 'r1', causes)).toBe(
+      'SeiNodeTask.sei.io "r1" is invalid: [spec.restartPod.podUID: Invalid value: "": spec.restartPod.podUID in body should be at least 1 chars long, spec: Invalid value: "object": spec.restartPod.podUID is required when kind=RestartPod]',
+    );
+    expect(invalidStatusMessage('SeiNodeTask', 'sei.io', 'r1', causes.slice(1))).toBe('SeiNodeTask.sei.io "r1" is invalid: spec: Invalid value: "object": spec.restartPod.podUID is required when kind=RestartPod');
+  });
+
+  it('strict decoding (a 400) names every unknown field', () => {
+    expect(strictDecodingMessage('SeiNodeTask', 'v1alpha1', ['spec.foo', 'spec.bar'])).toBe(
+      'SeiNodeTask in version "v1alpha1" cannot be handled as a SeiNodeTask: strict decoding error: unknown field "spec.foo", unknown field "spec.bar"',
+    );
   });
 });
