@@ -1,25 +1,26 @@
 /**
- * Crash-safety of the simulated cluster: a sim (store + controller, from the built dist/) runs
- * in a child process on a state directory and is killed with SIGKILL in the middle of a
+ * Crash-safety of the simulated cluster: a sim (store + controller, bundled from src/ with
+ * esbuild) runs in a child process on a state directory and is killed with SIGKILL in the middle of a
  * RestartPod, with no chance to flush. The sim restarted in-process from that directory must
  * take over the dead process's lock, keep every object written before the kill, finish the task
  * and delete no pod a second time.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
 import { afterEach, expect, it } from 'vitest';
 import type { StoreEvent } from '../../src/sim/types.js';
 import { phaseOf, startHarness, type Harness } from '../unit/sim-controller-harness.js';
 
-const dist = fileURLToPath(new URL('../../dist/sim/', import.meta.url));
+const simDir = fileURLToPath(new URL('../../src/sim/', import.meta.url));
 
 const CHILD = `
-const { createStore } = await import(process.env.DIST + 'store.js');
-const { startController } = await import(process.env.DIST + 'controller/index.js');
+import { createStore } from ${JSON.stringify(`${simDir}store.ts`)};
+import { startController } from ${JSON.stringify(`${simDir}controller/index.ts`)};
 const store = createStore({ stateDir: process.env.STATE });
 startController(store, { crd: 'seed' });
 const say = (line) => process.stdout.write(line + '\\n');
@@ -53,9 +54,13 @@ afterEach(async () => {
 });
 
 it('a sim killed mid-RestartPod resumes from its state directory without deleting the pod again', async () => {
-  if (!existsSync(join(dist, 'store.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   dir = mkdtempSync(join(tmpdir(), 'sim-crash-'));
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { env: { ...process.env, DIST: dist, STATE: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The child runs the current sources, not whatever dist/ holds.
+  writeFileSync(join(dir, 'child.ts'), CHILD);
+  const bundle = join(dir, 'child.mjs');
+  await build({ entryPoints: [join(dir, 'child.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+  const state = join(dir, 'state');
+  const child = spawn(process.execPath, [bundle], { env: { ...process.env, STATE: state }, stdio: ['ignore', 'pipe', 'inherit'] });
   const seen: string[] = [];
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`child exited early (${code}); saw ${seen.join(', ')}`)));
@@ -72,7 +77,10 @@ it('a sim killed mid-RestartPod resumes from its state directory without deletin
   const original = seen.find((l) => l.startsWith('TASK'))!.split(' ')[1];
   expect(seen.filter((l) => l.startsWith('DELETED'))).toEqual([`DELETED ${original}`]);
 
-  harness = startHarness({ stateDir: dir });
+  // The dead sim's lock is still there; the new one must take it over rather than refuse.
+  expect(readFileSync(join(state, 'sim.lock'), 'utf8')).toBe(String(child.pid));
+  harness = startHarness({ stateDir: state });
+  expect(readFileSync(join(state, 'sim.lock'), 'utf8')).toBe(String(process.pid));
   const events: StoreEvent[] = [];
   harness.store.onChange((e) => events.push(e));
   const h = harness;
