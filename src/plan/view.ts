@@ -2,6 +2,7 @@
  * Plain-text views of plans for people: the verdict table, the simulation table and the live
  * progress lines. Pure string building; the commands decide where the text goes.
  */
+import { stringify } from 'yaml';
 import type { Derived } from './derive.js';
 import type { SimulationResult } from './service.js';
 import type { PlanVerdict } from './types.js';
@@ -47,4 +48,8 @@ export function progressLines(d: Derived): string {
     return `  ${s.id}: ${c.done}/${c.total} done, ${c.failed} failed${c.running ? `, ${c.running} running` : ''}`;
   });
   return [`plan ${d.verdict.planName} ${d.verdict.planId.slice(0, 8)}: ${d.verdict.phase}`, ...lines].join('\n');
+}
+
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }

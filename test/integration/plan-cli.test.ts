@@ -1,7 +1,7 @@
 // The plan commands as users run them (the BUILT binary): exit codes, positions in errors,
 // Status JSON in machine modes, deterministic render, status/approve/resume from the cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NS, planFleet, startPlanCluster, type PlanCluster } from './plan-helpers.js';
@@ -11,9 +11,17 @@ const BIN = join(ROOT, 'bin', 'kubectl-sei');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
 const ID = '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c';
 
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Async on purpose: the sim runs in this process, so a synchronous spawn would starve it. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan commands (built binary)', () => {
@@ -28,10 +36,10 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan com
     await cluster?.sim.stop();
   });
 
-  it('an invalid plan exits 2 naming the field at file:line:column, with a Status JSON line in machine mode', () => {
+  it('an invalid plan exits 2 naming the field at file:line:column, with a Status JSON line in machine mode', async () => {
     const bad = join(cluster.dir, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: bad}\nspec:\n  steps:\n    - id: a\n      kind: DiscoverPeer\n      node: n\n');
-    const r = cli(['plan', 'render', '-f', bad, '--offline', '--fleet', fleetFile]);
+    const r = await cli(['plan', 'render', '-f', bad, '--offline', '--fleet', fleetFile]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${bad}:7:13: spec.steps[0].kind: unknown kind "DiscoverPeer" (did you mean "DiscoverPeers"?)`);
@@ -39,44 +47,44 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan com
     expect(status).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
   });
 
-  it('render is deterministic for the same plan id and inputs, and differs for another id', () => {
+  it('render is deterministic for the same plan id and inputs, and differs for another id', async () => {
     const args = ['plan', 'render', '-f', 'refresh-peers', '--offline', '--fleet', fleetFile, '-n', NS];
-    const a = cli([...args, '--plan-id', ID]);
-    const b = cli([...args, '--plan-id', ID]);
-    const c = cli([...args, '--plan-id', 'a1b2c3d4-0000-4000-8000-000000000000']);
+    const a = await cli([...args, '--plan-id', ID]);
+    const b = await cli([...args, '--plan-id', ID]);
+    const c = await cli([...args, '--plan-id', 'a1b2c3d4-0000-4000-8000-000000000000']);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).not.toBe(c.stdout);
     expect(a.stdout.split('\n---\n')).toHaveLength(6);
   });
 
-  it('a bad --set exits 2 and names the input', () => {
-    const r = cli(['plan', 'simulate', '-f', join(FIXTURES, 'gov-upgrade.yaml'), '--offline', '--fleet', fleetFile, '--set', 'height=soon']);
+  it('a bad --set exits 2 and names the input', async () => {
+    const r = await cli(['plan', 'simulate', '-f', join(FIXTURES, 'gov-upgrade.yaml'), '--offline', '--fleet', fleetFile, '--set', 'height=soon']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/inputs\.height: --set height: "soon" is not an integer/);
   });
 
-  it('apply pauses at the approval (exit 3, WaitingApproval), status reads it back, approve + resume complete it (exit 0)', () => {
+  it('apply pauses at the approval (exit 3, WaitingApproval), status reads it back, approve + resume complete it (exit 0)', async () => {
     const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS];
-    const first = cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn, '-o', 'json']);
+    const first = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn, '-o', 'json']);
     expect(first.code, first.stderr).toBe(3);
     const verdict = JSON.parse(first.stdout) as { planId: string; phase: string };
     expect(verdict.phase).toBe('WaitingApproval');
     expect(first.stderr).toContain(`waiting for approval: kubectl sei plan approve ${verdict.planId} check`);
     expect(JSON.parse(first.stderr.trim().split('\n').at(-1)!)).toMatchObject({ kind: 'Status', reason: 'WaitingApproval' });
-    const status = cli(['plan', 'status', verdict.planId, ...conn, '-o', 'json']);
+    const status = await cli(['plan', 'status', verdict.planId, ...conn, '-o', 'json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ phase: 'WaitingApproval', waitingFor: { step: 'check' } });
-    expect(cli(['plan', 'approve', verdict.planId, 'check', ...conn]).code).toBe(0);
-    const resumed = cli(['plan', 'resume', verdict.planId, ...conn]);
+    expect((await cli(['plan', 'approve', verdict.planId, 'check', ...conn])).code).toBe(0);
+    const resumed = await cli(['plan', 'resume', verdict.planId, ...conn]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/PHASE Complete/);
-    const byName = cli(['plan', 'status', '-f', join(FIXTURES, 'approval.yaml'), ...conn, '-o', 'yaml']);
-    expect(byName.stdout).toContain(`planId: ${verdict.planId}`);
+    const byName = await cli(['plan', 'status', '-f', join(FIXTURES, 'approval.yaml'), ...conn, '-o', 'yaml']);
+    expect(byName.stdout, byName.stderr).toContain(`planId: ${verdict.planId}`);
   }, 120_000);
 
-  it('an unknown plan id exits 2 with the way to list runs', () => {
-    const r = cli(['plan', 'status', ID, '--kubeconfig', cluster.kubeconfig, '-n', NS]);
+  it('an unknown plan id exits 2 with the way to list runs', async () => {
+    const r = await cli(['plan', 'status', ID, '--kubeconfig', cluster.kubeconfig, '-n', NS]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('kubectl get configmaps');
   });

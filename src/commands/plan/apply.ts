@@ -53,12 +53,11 @@ ${PLAN_EXIT_CODES}`;
       process.stdout.write(`${JSON.stringify(result.commit, null, flags.output === 'json' ? 2 : undefined)}\n`);
       return;
     }
-    const [{ connect }, { followView, printOutcome }, { parseDuration }, { verdictTable }, { stringify }] = await Promise.all([
+    const [{ connect }, { followView, printOutcome }, { parseDuration }, { verdictTable, toYaml }] = await Promise.all([
       import('../../cluster/index.js'),
       import('../../plan/cli.js'),
       import('../../services/duration.js'),
       import('../../plan/view.js'),
-      import('yaml'),
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
@@ -88,7 +87,7 @@ ${PLAN_EXIT_CODES}`;
       });
       view.finish(outcome.verdict);
       if (flags['state-file']) await service.writeStateFile(flags['state-file'], { planId: outcome.verdict.planId, namespace: outcome.verdict.namespace, verdict: outcome.verdict });
-      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), (v) => stringify(v, { lineWidth: 0 }), verdictTable);
+      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), toYaml, verdictTable);
       const error = service.verdictError(outcome.verdict);
       if (error) throw error;
     } finally {

@@ -19,13 +19,12 @@ export default class PlanResume extends SeiCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanResume);
     this.machineOutput = flags.output !== undefined && flags.output !== 'table';
-    const [service, { connect }, { followView, printOutcome }, { parseDuration }, { verdictTable }, { stringify }] = await Promise.all([
+    const [service, { connect }, { followView, printOutcome }, { parseDuration }, { verdictTable, toYaml }] = await Promise.all([
       import('../../plan/service.js'),
       import('../../cluster/index.js'),
       import('../../plan/cli.js'),
       import('../../services/duration.js'),
       import('../../plan/view.js'),
-      import('yaml'),
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
@@ -47,7 +46,7 @@ export default class PlanResume extends SeiCommand {
         onState: view.onState,
       });
       view.finish(outcome.verdict);
-      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), (v) => stringify(v, { lineWidth: 0 }), verdictTable);
+      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), toYaml, verdictTable);
       const error = service.verdictError(outcome.verdict);
       if (error) throw error;
     } finally {

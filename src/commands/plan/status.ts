@@ -44,7 +44,7 @@ ${PLAN_EXIT_CODES}`;
     const verdict = await service.planStatus({ client, planId, ...(namespace ? { namespace } : {}) });
     const { compactVerdict } = await import('../../plan/cli.js');
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(compactVerdict(verdict), null, 2)}\n`);
-    else if (flags.output === 'yaml') process.stdout.write((await import('yaml')).stringify(compactVerdict(verdict), { lineWidth: 0 }));
+    else if (flags.output === 'yaml') process.stdout.write((await import('../../plan/view.js')).toYaml(compactVerdict(verdict)));
     else process.stdout.write((await import('../../plan/view.js')).verdictTable(verdict));
   }
 }
