@@ -64,6 +64,18 @@ describe('verdicts', () => {
   });
 
   it.each([
+    ['update-node-image', ['image=ghcr.io/sei-protocol/seid:v6.1.0'], 'updateNodeImage'],
+    ['await-nodes-at-height', ['targetHeight=3'], 'awaitNodesAtHeight'],
+    ['await-condition', ['targetHeight=3'], 'awaitCondition'],
+    ['gov-vote', ['chainId=sim-1', 'proposalId=1', 'option=yes', 'fees=20usei', 'gas=200000'], 'govVote'],
+  ])('%s completes with its outputs', async (kind, set, output) => {
+    const result = await run(kind, 'node-1', { set }).promise;
+    const verdict = result.verdict;
+    expect(verdict?.outcome).toBe('Complete');
+    expect(Object.keys((verdict?.object?.['status'] as { outputs?: Record<string, unknown> }).outputs ?? {})).toContain(output);
+  });
+
+  it.each([
     ['TaskFailed on a node whose sidecar fails the kind', 'restart-pod', 'flaky', [] as string[], 'TaskFailed'],
     ['Timeout when the replacement pod never becomes Ready', 'restart-pod', 'stuck', ['timeoutSeconds=1'], 'Timeout'],
   ])('Failed with %s → exit 1 and the reason', async (_scenario, kind, node, set, reason) => {
