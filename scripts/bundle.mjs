@@ -11,10 +11,11 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'dist');
+// The tsc output to bundle: dist/ by default, or the staging directory scripts/build.mjs swaps in.
+const DIST = process.argv[2] ? join(ROOT, process.argv[2]) : join(ROOT, 'dist');
 const OUT = join(DIST, 'bundle');
 const ENTRY = join(DIST, 'bundle-entry.js');
 /** Bundled into the entry: oclif (and everything it pulls in) plus the render hot path. */
@@ -83,7 +84,6 @@ await build({
 rmSync(ENTRY);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
-const { buildTemplateCache, TEMPLATE_CACHE } = await import('../dist/render/templates.js');
-const { BUILTIN_TEMPLATES_DIR } = await import('../dist/catalog/index.js');
-writeFileSync(TEMPLATE_CACHE, `${JSON.stringify(buildTemplateCache(BUILTIN_TEMPLATES_DIR))}\n`);
+const { buildTemplateCache } = await import(pathToFileURL(join(DIST, 'render', 'templates.js')).href);
+writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(buildTemplateCache(join(ROOT, 'templates', 'tasks')))}\n`);
 process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/\n`);
