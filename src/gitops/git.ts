@@ -331,7 +331,7 @@ export async function push(repo: RepoHandle, remote: string, branch: string): Pr
 
 /** Files under dir in commit (recursive), for reading committed manifests back. */
 export async function listCommittedFiles(repo: RepoHandle, commit: string, dir: string): Promise<string[]> {
-  const out = await repo.git.raw(['ls-tree', '-r', '-z', '--name-only', commit, '--', `${dir}/`]);
+  const out = await repo.git.raw(['ls-tree', '-r', '-z', '--name-only', '--full-tree', commit, '--', dir === '' ? '.' : `${dir}/`]);
   return out.split('\0').filter(Boolean);
 }
 

@@ -165,7 +165,7 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
 
   // 3. The files, their committed versions and the new contents; 4. foreign work on them.
   const layout = buildLayout(objects, input.flavor, basePath, input.flux, input.stepParallelism);
-  const dirs = new Set([...layout.files.keys(), ...layout.kustomizations.keys()].map((p) => p.slice(0, p.lastIndexOf('/'))));
+  const dirs = new Set([...layout.files.keys(), ...layout.kustomizations.keys()].map((p) => p.slice(0, Math.max(0, p.lastIndexOf('/')))).filter(Boolean));
   await git.checkDirectoryPaths(repo, base, [...dirs]);
   const serialized = new Map([...layout.files].map(([filePath, object]) => [filePath, serializeObject(object)]));
   const committedFiles = await git.readCommittedFiles(repo, base, [...layout.files.keys(), ...layout.kustomizations.keys()], serialized);

@@ -65,6 +65,11 @@ export function keepVerbatim(object: KubeObject, text: string): KubeObject {
   return object;
 }
 
+/** Repository paths are POSIX; '' is the repository root. */
+export function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
 export function serializeObject(object: KubeObject): string {
   return VERBATIM.get(object) ?? new Document(object).toString({ lineWidth: 0 });
 }
@@ -77,14 +82,14 @@ export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePat
   const files = new Map<string, KubeObject>();
   const kustomizations = new Map<string, string[]>();
   const list = (dir: string, entry: string): void => {
-    const key = `${dir}/kustomization.yaml`;
+    const key = joinPath(dir, 'kustomization.yaml');
     const entries = kustomizations.get(key) ?? [];
     if (!entries.includes(entry)) entries.push(entry);
     kustomizations.set(key, entries);
   };
   const place = (dir: string, object: KubeObject): void => {
     const file = `${object.metadata.name}.yaml`;
-    const filePath = `${dir}/${file}`;
+    const filePath = joinPath(dir, file);
     const previous = files.get(filePath);
     if (previous) {
       throw SeiError.invalid(`${describeObject(previous)} and ${describeObject(object)} would both be written to ${filePath}`, [
@@ -125,13 +130,13 @@ export function buildLayout(objects: KubeObject[], flavor: GitopsFlavor, basePat
       continue;
     }
     const planDirName = planDirectoryName(planId, [...byOrder.values()][0]?.objects[0]);
-    const planDir = `${basePath}/${planDirName}`;
+    const planDir = joinPath(basePath, planDirName);
     list(basePath, planDirName);
     const width = Math.max(2, String(units[units.length - 1]?.order ?? 0).length);
     let previous: string | undefined;
     for (const unit of units) {
       const stepDirName = `${String(unit.order).padStart(width, '0')}-${safeSegment(unit.step)}${unit.chunks > 1 ? `-${unit.chunk}` : ''}`;
-      const stepDir = `${planDir}/${stepDirName}`;
+      const stepDir = joinPath(planDir, stepDirName);
       for (const object of unit.objects) place(stepDir, object);
       const kustomization = fluxKustomization({ planId, planDirName, step: unit.step, order: unit.order, stepDir, stepDirName, dependsOn: previous, objects: unit.objects, flux });
       place(planDir, kustomization);

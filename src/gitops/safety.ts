@@ -34,8 +34,8 @@ export function checkPathSafeNames(objects: KubeObject[]): void {
 }
 
 /**
- * --path relative to the repository root, POSIX separators, no trailing slash. Absolute paths
- * are accepted only when they are inside the repository.
+ * --path relative to the repository root, POSIX separators, no trailing slash; '' is the root
+ * itself (a repository per cluster). Absolute paths are accepted only inside the repository.
  */
 export function normalizeRepoPath(repoRoot: string, rawPath: string): string {
   if (rawPath.includes('\0')) throw badPath(rawPath, 'contains a NUL byte');
@@ -43,7 +43,6 @@ export function normalizeRepoPath(repoRoot: string, rawPath: string): string {
   const relative = path.relative(repoRoot, absolute);
   if (relative.startsWith('..') || path.isAbsolute(relative)) throw badPath(rawPath, `is outside the repository ${repoRoot}`);
   const posix = relative.split(path.sep).join('/');
-  if (posix === '') throw badPath(rawPath, 'is the repository root; use a directory such as clusters/<env>/<chain>/tasks');
   if (posix.split('/').some((segment) => segment === '.git')) throw badPath(rawPath, 'is inside .git');
   return posix;
 }

@@ -162,6 +162,15 @@ describe('push, branch and author', () => {
     expect(repo.head()).toBe(before);
   });
 
+  it('--path . writes at the repository root, and gitops wait reads it back from there', async () => {
+    const result = await commitToGit({ repo: repo.work, path: '.', objects: refreshPeersPlan(), flavor: 'flux' });
+    expect(result.files).toContain('kustomization.yaml');
+    expect(result.files).toContain('refresh-peers-rp7f3a/00-discover/rp-7f3a-discover-node-0.yaml');
+    expect(parse(repo.show('HEAD:refresh-peers-rp7f3a/sei-refresh-peers-rp7f3a-00-discover.yaml')).spec.path).toBe('./refresh-peers-rp7f3a/00-discover');
+    const { readCommittedTasks } = await import('../../src/gitops/committed.js');
+    expect((await readCommittedTasks(repo.work, '.')).tasks).toHaveLength(4);
+  });
+
   it('an empty repository gets its first commit', async () => {
     const empty = path.join(repo.dir, 'empty');
     execFileSync('git', ['init', '-q', '-b', 'main', empty]);

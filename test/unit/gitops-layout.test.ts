@@ -88,11 +88,12 @@ describe('paths and secrets in messages', () => {
     ['relative', 'clusters/dev', 'clusters/dev'],
     ['with ./ and trailing slash', './clusters/dev/', 'clusters/dev'],
     ['absolute inside the repo', '/repo/clusters/dev', 'clusters/dev'],
+    ['the repository root (a repository per cluster)', '.', ''],
   ])('normalizes a %s --path', (_scenario, raw, expected) => {
     expect(normalizeRepoPath('/repo', raw)).toBe(expected);
   });
 
-  it.each([['..'], ['../x'], ['/elsewhere'], ['.'], ['.git/hooks'], ['a\0b']])('refuses --path %j', (raw) => {
+  it.each([['..'], ['../x'], ['/elsewhere'], ['.git/hooks'], ['a\0b']])('refuses --path %j', (raw) => {
     expect(() => normalizeRepoPath('/repo', raw)).toThrow(SeiError);
   });
 
