@@ -20,6 +20,7 @@ export default class TaskApply extends SeiCommand {
     replace: Flags.boolean({ description: 'Delete same-named terminal tasks and create them again.' }),
     preflight: Flags.boolean({ default: true, allowNo: true, description: '--no-preflight skips the target checks (node exists, peers, replicas) and lets the controller decide.' }),
     output: outputFlag(['yaml', 'json', 'name', 'ndjson']),
+    'templates-dir': Flags.string({ description: "Users' own kinds (their preflight checks and broadcast flag apply)." }),
   };
 
   async run(): Promise<void> {
@@ -37,7 +38,7 @@ export default class TaskApply extends SeiCommand {
     const progress = await createProgress();
     const dryRun = (flags['dry-run'] ?? 'none') as 'none' | 'client' | 'server';
     const { loadCatalog } = await import('../../catalog/index.js');
-    const catalog = loadCatalog();
+    const catalog = loadCatalog(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {});
     const client = dryRun === 'client' ? undefined : await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
     const applied = await applyDocuments(docs, {
       ...(client ? { client } : {}),
