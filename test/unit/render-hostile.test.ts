@@ -128,6 +128,8 @@ describe('unsafe user templates are refused', () => {
       ['raw-value', '    podUID: {{params.podUID}}'],
       ['triple-stash', '    podUID: {{{params.podUID}}}'],
       ['raw-in-string', '    podUID: "uid-{{params.podUID}}"'],
+      ['unclosed-block', '{{#if params.podUID}}\n    podUID: {{v params.podUID}}'],
+      ['unknown-helper', '    podUID: {{shout params.podUID}}'],
     ]) {
       const template = readFileSync('templates/tasks/restart-pod.yaml.hbs', 'utf8').replace('    podUID: {{v params.podUID}}', line!);
       writeFileSync(join(dir, `${name}.yaml.hbs`), template);
@@ -155,6 +157,18 @@ describe('unsafe user templates are refused', () => {
     expect(error).toBeInstanceOf(SeiError);
     expect((error as SeiError).exitCode).toBe(2);
     expect((error as SeiError).message).toMatch(/is unsafe|did not render valid YAML/);
+  });
+
+  it.each([['unclosed-block'], ['unknown-helper']])('%s: a template that does not compile is exit 2 naming the file', (kind) => {
+    let error: unknown;
+    try {
+      renderTaskDocument(loadCatalog({ templatesDir: dir }), { kind, node: 'node-0', namespace: 'sei', params: { podUID: 'u' } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SeiError);
+    expect((error as SeiError).exitCode).toBe(2);
+    expect((error as SeiError).message).toContain(`${kind}.yaml.hbs`);
   });
 
   it('the same raw template with a benign value is not a false alarm for the built-in one', () => {
