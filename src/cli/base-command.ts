@@ -15,6 +15,7 @@ export const connectionFlags = {
   user: Flags.string({ description: 'The kubeconfig user to use.', helpGroup: 'CLUSTER' }),
   namespace: Flags.string({ char: 'n', description: 'Namespace (default: the context\'s namespace, else "default").', helpGroup: 'CLUSTER' }),
   'request-timeout': Flags.string({ description: 'Per-request timeout, e.g. 30s (0 = none).', helpGroup: 'CLUSTER' }),
+  as: Flags.string({ description: 'Username to impersonate for the operation (kubectl --as).', helpGroup: 'CLUSTER' }),
 };
 
 export function connectionOptions(flags: {
@@ -24,6 +25,7 @@ export function connectionOptions(flags: {
   user?: string;
   namespace?: string;
   'request-timeout'?: string;
+  as?: string;
 }): ConnectionOptions {
   return {
     kubeconfig: flags.kubeconfig,
@@ -32,6 +34,7 @@ export function connectionOptions(flags: {
     user: flags.user,
     namespace: flags.namespace,
     requestTimeout: flags['request-timeout'],
+    as: flags.as,
   };
 }
 
