@@ -68,7 +68,7 @@ function restartPodWarnings(objects: KubeObject[]): string[] {
     .map((o) => {
       const spec = o.spec as { restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
       const node = spec.target?.nodeRef?.name ?? '?';
-      return `RestartPod ${o.metadata.name} deletes pod ${node}-0 with uid ${spec.restartPod?.podUID ?? '?'} read at commit time, but the GitOps engine applies it later: if that pod is replaced before the sync, the controller completes the task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`;
+      return `RestartPod ${o.metadata.name} deletes pod ${node}-0 with uid ${spec.restartPod?.podUID ?? '?'}, fixed at commit time, but the GitOps engine applies it later: if that pod is replaced before the sync, the controller completes the task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`;
     });
 }
 

@@ -65,7 +65,7 @@ describe('argocd flavor', () => {
     expect(message).toMatch(/^sei: plan refresh-peers rp-7f3a \(4 objects: DiscoverPeers, RestartPod\) on node-0, node-1/);
     expect(message).toContain('- RestartPod arctic-1/rp-7f3a-restart-node-1 -> node-1 (step restart)');
     expect(repo.status()).toBe('');
-    expect(result.warnings.some((w) => w.includes('read at commit time') && w.includes('no-op'))).toBe(true);
+    expect(result.warnings.some((w) => w.includes('fixed at commit time') && w.includes('no-op'))).toBe(true);
     expect(result.warnings.some((w) => w.includes('gitops health --flavor argocd'))).toBe(true);
   });
 
