@@ -43,8 +43,11 @@ describe('SeiNode behaviour', () => {
 
   it.each(['Initializing', 'Failed', 'Pending'])('holds the phase named by sim.sei.io/phase: %s', async (phase) => {
     const h = harness();
+    // A control node without the knob, created alongside, must have moved on to Running.
+    h.node('free', { annotations: { 'sim.sei.io/pod-ready-after-seconds': '0.3' } });
     h.node('node-0', { annotations: { 'sim.sei.io/phase': phase } });
-    await h.until('pod exists', () => h.get('pods', 'node-0-0'));
+    await h.until('control node Running', () => nodeStatus(h, 'free').phase === 'Running');
+    await h.until('held pod Ready', () => (h.get('pods', 'node-0-0')?.status as { conditions?: Obj[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     await h.controller.idle();
     expect(nodeStatus(h).phase).toBe(phase);
   });
