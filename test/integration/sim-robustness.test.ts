@@ -5,7 +5,7 @@
  * restart.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,22 @@ describe('fault injection', () => {
       expect(res.json).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 7 } });
     } finally {
       sim.setFaults({});
+    }
+  });
+
+  it('loads a fault config from a YAML file at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-faults-'));
+    const file = join(dir, 'faults.yaml');
+    writeFileSync(file, 'seed: 7\nerrorRate: 1\nerrorCodes: [503]\nretryAfterSeconds: 2\npaths: [/api/v1/namespaces/sei/configmaps]\n');
+    const faulty = await startSim({ controller: false, faults: file });
+    try {
+      const res = await raw(faulty, 'GET', `/api/v1/namespaces/${ns}/configmaps`);
+      expect(res.code).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect((await raw(faulty, 'GET', '/sim/faults')).json).toMatchObject({ seed: 7, errorRate: 1, errorCodes: [503] });
+    } finally {
+      await faulty.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -104,6 +104,16 @@ describe('watch', () => {
     expect(Number(bookmark?.rv)).toBeGreaterThanOrEqual(Number(start));
   });
 
+  it('watches a resource across every namespace', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'other' } } });
+    const from = sim.store.currentResourceVersion();
+    const { seen } = await collect('/api/v1/configmaps', { resourceVersion: from }, async () => {
+      await core.createNamespacedConfigMap({ namespace: 'other', body: { metadata: { name: 'x-other' } } });
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'x-sei' } } });
+    }, (s) => s.length >= 2);
+    expect(seen.map((e) => e.name)).toEqual(['x-other', 'x-sei']);
+  });
+
   it('ends the stream at timeoutSeconds, with no bookmarks unless allowed', async () => {
     const { ended, seen } = await collect(`/api/v1/namespaces/${ns}/configmaps`, { timeoutSeconds: 1, resourceVersion: sim.store.currentResourceVersion() }, async () => {}, () => false);
     expect(ended).toBe(true);
