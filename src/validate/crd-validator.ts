@@ -171,6 +171,8 @@ function normalize(value: unknown, node: SchemaNode, path: string, state: PruneS
   const props = node.properties;
   for (const key of Object.keys(source)) {
     const v = source[key];
+    // JSON has no undefined: a key set to undefined (programmatic callers) is an absent field.
+    if (v === undefined) continue;
     const p = child(path, key);
     if (root && (key === 'metadata' || key === 'apiVersion' || key === 'kind')) {
       // ObjectMeta/TypeMeta are decoded by the apiserver itself, never pruned by the schema.
