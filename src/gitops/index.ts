@@ -47,7 +47,7 @@ async function refuseLatePlaceholders(objects: KubeObject[]): Promise<void> {
     const node = spec.target?.nodeRef?.name ?? 'NODE';
     throw SeiError.invalid(`refusing to commit ${describeObject(object)}: spec.restartPod.podUID is the offline placeholder ${JSON.stringify(LATE_PLACEHOLDER)}, not the uid of pod ${node}-0`, [
       { field: 'spec.restartPod.podUID', type: 'FieldValueInvalid', message: 'must be the live pod uid, read at commit time' },
-    ], [`Commit with a reachable cluster (the uid is read for you), or pass it: kubectl sei gitops commit -f PLAN --pod-uid ${node}=UID …`]);
+    ], [`Use kubectl sei gitops commit -f PLAN: with a reachable cluster it reads the uid, offline pass it with --pod-uid ${node}=UID.`]);
   }
 }
 
