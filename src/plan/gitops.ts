@@ -26,6 +26,20 @@ export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ com
   const client = !fleet && options.connection ? await (await import('../cluster/index.js')).connect(options.connection) : undefined;
   const rendered = await renderPlan({ ...options, ...(fleet ? { fleet } : {}), ...(client ? { client } : {}) });
   if (rendered.objects.length === 0) throw SeiError.invalid('the plan renders no tasks ahead of the run: nothing to commit', [], rendered.notes);
+  // A RestartPod names the pod to delete by UID: read each one now, from the cluster.
+  const restarts = rendered.objects.filter((o) => (o['spec'] as { kind?: string }).kind === 'RestartPod');
+  if (restarts.length > 0) {
+    if (!client) {
+      throw SeiError.invalid(`${restarts.length} RestartPod task(s) need the live pod UID, which only the cluster has: commit with a cluster connection (not --fleet)`, [], [
+        'or drop the RestartPod step from the committed plan and run it with kubectl sei plan apply',
+      ]);
+    }
+    const { readPodUid } = await import('../services/preflight.js');
+    for (const o of restarts) {
+      const spec = o['spec'] as { target: { nodeRef: { name: string } }; restartPod: { podUID: string } };
+      spec.restartPod.podUID = await readPodUid(client, spec.target.nodeRef.name, rendered.namespace);
+    }
+  }
   const { commitToGit } = await import('../gitops/index.js');
   const { loadCatalog } = await import('../catalog/index.js');
   const { kindLookup } = await import('./tasks.js');
