@@ -69,12 +69,15 @@ export interface FluxHealthCheckExpr {
  * object's top-level fields as variables. Every field access is guarded with has(): Flux waits
  * out the whole timeout on an expression that reads a missing field.
  */
+/** A condition counts only when it was written for the current generation (when it says). */
+const CURRENT_CONDITION = '(!has(c.observedGeneration) || c.observedGeneration >= metadata.generation)';
+
 export const FLUX_HEALTH_CHECK_EXPR: FluxHealthCheckExpr = {
   apiVersion: SEI_TASK_API_VERSION,
   kind: SEI_TASK_KIND,
-  inProgress: "!has(status.observedGeneration) || status.observedGeneration < metadata.generation || !has(status.conditions) || !status.conditions.exists(c, (c.type == 'Ready' || c.type == 'Failed') && c.status == 'True')",
-  failed: "status.conditions.exists(c, c.type == 'Failed' && c.status == 'True')",
-  current: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
+  inProgress: `!has(status.observedGeneration) || status.observedGeneration < metadata.generation || !has(status.conditions) || !status.conditions.exists(c, (c.type == 'Ready' || c.type == 'Failed') && c.status == 'True' && ${CURRENT_CONDITION})`,
+  failed: `status.conditions.exists(c, c.type == 'Failed' && c.status == 'True' && ${CURRENT_CONDITION})`,
+  current: `status.conditions.exists(c, c.type == 'Ready' && c.status == 'True' && ${CURRENT_CONDITION})`,
 };
 
 export function argocdHealthPatch(): string {

@@ -78,6 +78,8 @@ const samples: Array<[string, Record<string, unknown>, string, RegExp, string]> 
   ['Running', { ...base, metadata: meta(1), status: { phase: 'Running', observedGeneration: 1, conditions: [cond('TargetReady', 'True', 'PhaseMet')] } }, 'Progressing', /Phase Running/, 'InProgress'],
   ['Pending with no conditions yet', { ...base, metadata: meta(1), status: { phase: 'Pending', observedGeneration: 1 } }, 'Progressing', /Phase Pending/, 'InProgress'],
   ['a Ready status from an older generation', { ...base, metadata: meta(2), status: { phase: 'Complete', observedGeneration: 1, conditions: [cond('Ready', 'True', 'TaskComplete', 'done', 1)] } }, 'Progressing', /generation 1, waiting for generation 2/, 'InProgress'],
+  ['a Ready condition written for an older generation', { ...base, metadata: meta(2), status: { phase: 'Complete', observedGeneration: 2, conditions: [cond('Ready', 'True', 'TaskComplete', 'done', 1)] } }, 'Progressing', /Phase Complete/, 'InProgress'],
+  ['a seed-era status without any observedGeneration on conditions', { ...base, metadata: meta(1), status: { phase: 'Complete', observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'TaskComplete', message: 'ok' }] } }, 'Healthy', /ok/, 'Current'],
   ['no status at all', { ...base, metadata: meta(1) }, 'Progressing', /Waiting for the sei controller/, 'InProgress'],
 ];
 
