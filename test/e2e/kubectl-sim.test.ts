@@ -168,6 +168,27 @@ spec:
     expect(r.stderr).toMatch(message);
   });
 
+  it('reports a server-side apply conflict between field managers, and --force-conflicts takes the field', async () => {
+    const node = (image: string) => `apiVersion: sei.io/v1alpha1
+kind: SeiNode
+metadata: {name: contested, namespace: sei}
+spec: {chainId: sei-sim, image: "${image}", fullNode: {}}
+`;
+    const file = (image: string) => {
+      const path = join(dir, `contested-${image.replace(/\W/g, '')}.yaml`);
+      writeFileSync(path, node(image));
+      return path;
+    };
+    expect((await kubectl(['apply', '--server-side', '--field-manager=alice', '-f', file('seid:a')])).code).toBe(0);
+    const conflict = await kubectl(['apply', '--server-side', '--field-manager=bob', '-f', file('seid:b')]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('conflict with "alice"');
+    expect(conflict.stderr).toContain('.spec.image');
+    const forced = await kubectl(['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', file('seid:b')]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await kubectl(['get', 'seinode', 'contested', '-n', 'sei', '-o', 'jsonpath={.spec.image}'])).stdout).toBe('seid:b');
+  });
+
   it('get crd seinodetasks.sei.io -o yaml returns the schema the sim enforces', async () => {
     const r = await kubectl(['get', 'crd', 'seinodetasks.sei.io', '-o', 'yaml']);
     expect(r.code, r.stderr).toBe(0);

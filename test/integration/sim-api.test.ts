@@ -118,6 +118,33 @@ describe('object semantics', () => {
     expect(status).toMatchObject({ code: 404, reason: 'NotFound', message: 'configmaps "cm-a" not found' });
   });
 
+  it('records a PUT as an Update by its field manager', async () => {
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm-mf' }, data: { a: '1' } }, fieldManager: 'creator' });
+    const live = await core.readNamespacedConfigMap({ namespace: ns, name: 'cm-mf' });
+    const put = await core.replaceNamespacedConfigMap({ namespace: ns, name: 'cm-mf', fieldManager: 'editor', body: { ...live, data: { a: '1', b: '2' } } });
+    const byManager = Object.fromEntries((put.metadata?.managedFields ?? []).map((m) => [m.manager, m]));
+    expect(byManager.creator).toMatchObject({ operation: 'Update', fieldsV1: { 'f:data': { 'f:a': {} } } });
+    expect(byManager.editor).toMatchObject({ operation: 'Update', fieldsV1: { 'f:data': { 'f:b': {} } } });
+  });
+
+  it('refuses a stale status update with 409 Conflict', async () => {
+    const base = { ...G, namespace: ns, plural: 'seinodes', name: 'n-status' };
+    const live = (await custom.createNamespacedCustomObject({ ...G, namespace: ns, plural: 'seinodes', body: node('n-status') })) as { metadata: k8s.V1ObjectMeta };
+    await custom.patchNamespacedCustomObjectStatus({ ...base, body: { status: { phase: 'Pending' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    const status = await expectStatus(custom.replaceNamespacedCustomObjectStatus({ ...base, body: { ...live, status: { phase: 'Failed' } } }));
+    expect(status).toMatchObject({ code: 409, reason: 'Conflict' });
+  });
+
+  it('deletes what a namespace holds with the namespace', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
+    await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'inside' } } });
+    const ns0 = await core.readNamespace({ name: 'doomed' });
+    expect(ns0.status?.phase).toBe('Active');
+    await core.deleteNamespace({ name: 'doomed' });
+    await expect(core.readNamespacedConfigMap({ namespace: 'doomed', name: 'inside' })).rejects.toMatchObject({ code: 404 });
+    await expect(core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } })).rejects.toMatchObject({ code: 404 });
+  });
+
   it('does not store anything on dryRun=All', async () => {
     const created = await core.createNamespacedConfigMap({ namespace: ns, dryRun: 'All', body: { metadata: { name: 'cm-dry' } } });
     expect(created.metadata?.name).toBe('cm-dry');
