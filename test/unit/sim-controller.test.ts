@@ -115,6 +115,8 @@ describe('SeiNode behaviour', () => {
     expect([0, 249, 250, 1000, 10_000].map((dt) => simulatedHeight(node, t0 + dt))).toEqual([1, 1, 2, 5, 41]);
     const defaults = { ...node, metadata: { ...node.metadata, annotations: {} } };
     expect(simulatedHeight(defaults, t0 + 1000)).toBe(11);
+    const rehearsal = { ...node, metadata: { ...node.metadata, annotations: { 'sim.sei.io/initial-height': '150000000' } } };
+    expect(simulatedHeight(rehearsal, t0 + 1000)).toBe(150_000_010);
   });
 });
 
@@ -337,6 +339,14 @@ describe('SeiNodeTask lifecycle', () => {
     const pod = h.get('pods', 'node-0-0')!;
     expect(pod.metadata.uid).toBe(uid);
     expect((pod.status as { containerStatuses: Obj[] }).containerStatuses[0]).toMatchObject({ restartCount: 1 });
+  });
+
+  it('AwaitNodesAtHeight at a real chain height completes on a node started at sim.sei.io/initial-height', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/initial-height': '150000000' } });
+    h.task('await', 'AwaitNodesAtHeight', { targetHeight: 150_000_005 });
+    expect(await done(h, 'await')).toBe('Complete');
+    expect(((h.status('await').outputs as Obj).awaitNodesAtHeight as Obj).currentHeight).toBeGreaterThanOrEqual(150_000_005);
   });
 
   it('GovSoftwareUpgrade gets increasing proposal ids per namespace; GovVote a tx hash and height', async () => {

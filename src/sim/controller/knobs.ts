@@ -12,6 +12,8 @@ export const KNOBS = {
   phase: 'sim.sei.io/phase',
   /** Number of pods the node's StatefulSet runs; >1 makes RestartPod refuse the target. */
   replicas: 'sim.sei.io/replicas',
+  /** Chain height at the node's creation (default 1), to rehearse with a real chain's heights. */
+  initialHeight: 'sim.sei.io/initial-height',
 } as const;
 
 /** Annotation on sim-made pods: when seid last started, at millisecond precision. */
@@ -37,6 +39,7 @@ export interface NodeKnobs {
   blockTimeMs: number;
   heldPhase: string | undefined;
   replicas: number;
+  initialHeight: number;
 }
 
 export function readKnobs(node: KubeObject): NodeKnobs {
@@ -57,5 +60,6 @@ export function readKnobs(node: KubeObject): NodeKnobs {
     blockTimeMs: Math.max(1, blockTime),
     heldPhase: held !== undefined && NODE_PHASES.has(held) ? held : undefined,
     replicas: Math.max(1, Math.floor(positiveNumber(annotation(node, KNOBS.replicas), 1))),
+    initialHeight: Math.max(1, Math.floor(positiveNumber(annotation(node, KNOBS.initialHeight), 1))),
   };
 }

@@ -19,16 +19,18 @@ export const NODE_PHASE_STEP_MS = 50;
 const P2P_PORT = 26656;
 const STATEFULSET_UID_NAMESPACE = '6f1c1e0a-5e1d-4c3b-9a57-5e1000000002';
 
-/** Height of the node's simulated chain: 1 at creation, +1 every block time. */
+/** Height of the node's simulated chain: the initial height at creation, +1 every block time. */
 export function simulatedHeight(node: KubeObject, nowMs: number): number {
   const created = parseTime(node.metadata.creationTimestamp) ?? nowMs;
-  return 1 + Math.floor(Math.max(0, nowMs - created) / readKnobs(node).blockTimeMs);
+  const { blockTimeMs, initialHeight } = readKnobs(node);
+  return initialHeight + Math.floor(Math.max(0, nowMs - created) / blockTimeMs);
 }
 
 /** The moment the node's simulated height reaches `height`. */
 export function timeOfHeight(node: KubeObject, height: number, nowMs: number): number {
   const created = parseTime(node.metadata.creationTimestamp) ?? nowMs;
-  return created + Math.max(0, height - 1) * readKnobs(node).blockTimeMs;
+  const { blockTimeMs, initialHeight } = readKnobs(node);
+  return created + Math.max(0, height - initialHeight) * blockTimeMs;
 }
 
 /** A CometBFT node id (40 hex chars) derived from the SeiNode's uid, stable for its lifetime. */
