@@ -383,6 +383,19 @@ describe('SeiNodeTask lifecycle', () => {
     expect(h.status('t').outputs).toBeUndefined();
   });
 
+  it('a task whose payload is missing (written past admission) fails with DeserializeFailed', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0');
+    h.store.create('seinodetasks', {
+      apiVersion: 'sei.io/v1alpha1',
+      kind: 'SeiNodeTask',
+      metadata: { name: 't', namespace: NS },
+      spec: { kind: 'GovVote', target: { nodeRef: { name: 'node-0' } } },
+    });
+    expect(await done(h, 't')).toBe('Failed');
+    expect(h.condition('t', 'Failed')).toMatchObject({ reason: 'DeserializeFailed', message: 'spec.govVote is required for kind GovVote' });
+  });
+
   it('a missing target fails with TargetResolveFailed and mints nothing', async () => {
     const h = harness();
     h.task('t', 'GovVote', { proposalId: 1, option: 'yes' }, { node: 'nope' });
