@@ -8,6 +8,7 @@ import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
 
+
 describe('refresh-peers over a 50-node label selector', () => {
   let cluster: PlanCluster;
   beforeAll(async () => {
@@ -122,6 +123,30 @@ describe('retries, outputs, approvals, cancel', () => {
     // `upgrade` is skipped: its `when` (the image input) is empty.
     expect(second.verdict.steps.map((s) => [s.id, s.state])).toEqual([['discover', 'succeeded'], ['check', 'approved'], ['restart', 'succeeded'], ['upgrade', 'skipped']]);
     expect(await planTasks(cluster.client, first.verdict.planId)).toHaveLength(4);
+  }, 60_000);
+
+  it('cancel from another terminal mid-run: launching stops (checked at most once a second), launched tasks are left to finish', async () => {
+    let cancelled: Promise<{ inFlight: string[] }> | undefined;
+    let planId = '';
+    const launches: string[] = [];
+    const outcome = applyPlan({
+      client: cluster.client,
+      file: join(FIXTURES, 'restarts.yaml'),
+      namespace: NS,
+      onPlanId: (id) => (planId = id),
+      onEvent: (e) => {
+        if (e.event !== 'launch') return;
+        launches.push(e.name);
+        cancelled ??= cancelPlan({ client: cluster.client, planId, namespace: NS });
+      },
+    });
+    const { verdict } = await outcome;
+    // Tasks already launched are never stopped (a SeiNodeTask cannot be), only reported.
+    expect((await cancelled)!.inFlight.every((name) => launches.includes(name))).toBe(true);
+    expect(verdict.phase).toBe('Cancelled');
+    expect(verdictError(verdict)).toMatchObject({ exitCode: 1, reason: 'Cancelled' });
+    expect(launches.length).toBeLessThan(4);
+    expect((await planTasks(cluster.client, verdict.planId)).length).toBe(launches.length);
   }, 60_000);
 
   it('cancel stops launching; resume refuses a cancelled run', async () => {
