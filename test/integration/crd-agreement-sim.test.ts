@@ -94,5 +94,25 @@ for (const flavor of ['seed', 'latest'] as Flavor[]) {
         if (result.ok) expect(result.object['spec']).toEqual(expected.object['spec']);
       }
     });
+
+    // Status goes through the status subresource (what the controller writes): same schema.
+    const statusCases = [...taskCorpus(flavor), ...nodeCorpus(flavor)].filter((c) => c.object['status'] !== undefined && !c.oldObject);
+    it.each(statusCases.map((c, i) => [c.name, c, i] as const))('status subresource: %s', async (_label, c, i) => {
+      const plural: Plural = c.object['kind'] === 'SeiNode' ? 'seinodes' : 'seinodetasks';
+      const api = { group: 'sei.io', version: 'v1alpha1', namespace: ns, plural };
+      const { object } = named(c, `s${i}-${flavor}`);
+      const name = (object['metadata'] as { name: string }).name;
+      const created = (await custom.createNamespacedCustomObject({ ...api, body: object, fieldValidation: 'Strict' })) as Obj;
+      const withStatus = { ...created, status: c.object['status'] };
+      const expected = validators.get(plural)!.validate(withStatus, { oldObject: created, fieldValidation: 'Strict' });
+      const result = await outcome(custom.replaceNamespacedCustomObjectStatus({ ...api, name, body: withStatus, fieldValidation: 'Strict' }));
+      if (expected.causes.length > 0) {
+        expect(result.ok ? 'accepted' : result.status.code).toBe(422);
+        if (!result.ok) expect(sortedCauses(result.status.details?.causes ?? [])).toEqual(sortedCauses(expected.causes));
+      } else {
+        expect(result.ok ? 'accepted' : result.status).toBe('accepted');
+        if (result.ok) expect(result.object['status']).toEqual(expected.object['status']);
+      }
+    });
   });
 }
