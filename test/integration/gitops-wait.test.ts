@@ -17,6 +17,7 @@ import { waitForCommitted } from '../../src/gitops/wait.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
 import type { Progress } from '../../src/output/progress.js';
 import { refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { runArgoHealth, runFluxHealth } from '../unit/gitops-health-runners.js';
 
 const NS = 'arctic-1';
 const PATH = 'clusters/dev/arctic-1/tasks';
@@ -104,6 +105,11 @@ describe('gitops wait against the simulated cluster', () => {
       ['node-1', true],
     ]);
     expect(result.restarts[0]!.message).toMatch(/after DiscoverPeers gw-ok-discover-node-0 completed/);
+    // The engines' health checks judge the live objects the way the watch did.
+    for (const verdict of result.verdicts) {
+      expect(runArgoHealth(verdict.object!).status).toBe('Healthy');
+      expect(runFluxHealth(verdict.object!)).toBe('Current');
+    }
     expect(progress.lines.filter((l) => l.startsWith('✔'))).toHaveLength(4);
     // One watch for the namespace, however many tasks; then one GET per restarted pod.
     expect(watcher.stats.watchConnections).toBe(1);
@@ -117,6 +123,8 @@ describe('gitops wait against the simulated cluster', () => {
     const result = await waitForCommitted({ repo: repo.work, path: PATH, client, timeoutMs: 30_000, progress });
     expect(result.verdicts[0]).toMatchObject({ name: 'gw-fail-discover-lonely', outcome: 'Failed', reason: 'ParamsBuildFailed' });
     expect(result.error).toMatchObject({ exitCode: 1, reason: 'ParamsBuildFailed' });
+    expect(runArgoHealth(result.verdicts[0]!.object!)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^ParamsBuildFailed: /) });
+    expect(runFluxHealth(result.verdicts[0]!.object!)).toBe('Failed');
     expect(progress.lines.some((l) => l.startsWith('✖') && l.includes('ParamsBuildFailed'))).toBe(true);
   });
 
@@ -135,6 +143,17 @@ describe('gitops wait against the simulated cluster', () => {
     expect(result.verdicts[0]!.outcome).toBe('Complete');
     expect(result.drift).toEqual([{ task: 'gw-reused-await', fields: [], generation: 2 }]);
     expect(progress.lines.some((l) => l.startsWith('Warning: gw-reused-await') && l.includes('Commit it under a new name'))).toBe(true);
+  });
+
+  it('a task still running at the timeout: exit 3, and both engines call it progressing', async () => {
+    const slow = { ...task('gw-slow-await', 'AwaitNodesAtHeight', 'node-0', { targetHeight: 1_000_000_000_000 }), metadata: { name: 'gw-slow-await', namespace: NS } };
+    await commitToGit({ repo: repo.work, path: PATH, objects: [slow], flavor: 'plain' });
+    await engineApply(PATH);
+    const result = await waitForCommitted({ repo: repo.work, path: PATH, client, timeoutMs: 1_500, progress: recorder() });
+    expect(result.verdicts[0]).toMatchObject({ outcome: 'Timeout' });
+    expect(result.error).toMatchObject({ exitCode: 3 });
+    expect(runArgoHealth(result.verdicts[0]!.object!).status).toBe('Progressing');
+    expect(runFluxHealth(result.verdicts[0]!.object!)).toBe('InProgress');
   });
 
   it('a task the engine never applied times out (exit 3) naming the missing sync', async () => {
