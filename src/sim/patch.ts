@@ -43,3 +43,16 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
 function unprocessable(message: string): StatusError {
   return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Invalid', code: 422 });
 }
+
+/**
+ * A strategic merge patch read as a merge patch: its directives ($patch, $retainKeys,
+ * $setElementOrder/…, $deleteFromPrimitiveList/…) are dropped instead of being stored as fields.
+ * Enough for the core kinds the sim serves, none of which kubectl-sei patches by list key.
+ */
+export function strategicAsMerge(patch: unknown): unknown {
+  if (Array.isArray(patch)) return patch.map(strategicAsMerge);
+  if (!isObj(patch)) return patch;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) if (!k.startsWith('$')) out[k] = strategicAsMerge(v);
+  return out;
+}

@@ -16,7 +16,7 @@ import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import { admit, type SchemaValidator } from './admission.js';
 import { recordUpdate, serverSideApply, type Scope } from './managed-fields.js';
-import { PATCH_TYPES, jsonPatch, mergePatch } from './patch.js';
+import { PATCH_TYPES, jsonPatch, mergePatch, strategicAsMerge } from './patch.js';
 import type { FaultInjector } from './faults.js';
 import { isStoreError } from './store-errors.js';
 import {
@@ -314,7 +314,7 @@ export function createRestHandler(deps: RestDeps): RestHandler {
     }
     const live = liveOrThrow(r);
     const doc = parseBody(body, 'application/json');
-    const patched = (type === PATCH_TYPES.json ? jsonPatch(live, doc) : mergePatch(live, doc)) as KubeObject;
+    const patched = (type === PATCH_TYPES.json ? jsonPatch(live, doc) : mergePatch(live, type === PATCH_TYPES.strategic ? strategicAsMerge(doc) : doc)) as KubeObject;
     if (!isObj(patched) || !isObj(patched.metadata)) throw Errors.badRequest('the patch removed the object metadata');
     patched.metadata.name = live.metadata.name;
     patched.metadata.namespace = live.metadata.namespace;

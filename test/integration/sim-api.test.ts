@@ -225,8 +225,9 @@ describe('patch', () => {
 
   it('treats a strategic merge patch on a core kind as a merge', async () => {
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm-smp' }, data: { a: '1' } } });
-    const cm = await core.patchNamespacedConfigMap({ namespace: ns, name: 'cm-smp', body: { data: { b: '2' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch));
+    const cm = await core.patchNamespacedConfigMap({ namespace: ns, name: 'cm-smp', body: { data: { b: '2' }, $retainKeys: ['data'] } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch));
     expect(cm.data).toEqual({ a: '1', b: '2' });
+    expect(cm).not.toHaveProperty('$retainKeys');
   });
 });
 
