@@ -129,6 +129,7 @@ export async function run(options = {}) {
         kubectlWaitMs: Math.round(wait.ms),
         kubectlTotalMs: Math.round(kubectlMs),
         pluginRequests: p1.requests - k1.requests,
+        // One watch of the plan's tasks (however many) plus one of the run record (cancel/approve).
         pluginWatchConnections: p1.watchesServed - k1.watchesServed,
         kubectlRequests: k1.requests - k0.requests,
         kubectlWatchConnections: k1.watchesServed - k0.watchesServed,

@@ -1,7 +1,8 @@
 /**
  * Runs a plan against the cluster as a reconciler: after every change it re-derives the whole
- * state from the ConfigMap record and the tasks it sees through ONE watch (label selector
- * sei.io/plan-id=<id>), then launches what may start. Because decisions depend only on cluster
+ * state from the ConfigMap record and the tasks it sees through ONE watch of tasks (label
+ * selector sei.io/plan-id=<id>, however many tasks) plus one of the record (cancel, approvals
+ * from another terminal), then launches what may start. Because decisions depend only on cluster
  * state, a restarted executor continues exactly where a killed one stopped: an existing task is
  * never re-applied (no duplicates), and attempts are counted from task labels (crash recovery is
  * never an attempt). Owns the loop, launching and the record writes; all logic is in derive.ts.
@@ -12,8 +13,8 @@ import { SeiError } from '../errors/index.js';
 import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
 import { expandItems } from './graph.js';
 import { fleetFromCluster } from './fleet.js';
-import { planSelector } from './naming.js';
-import { readRun, writeRun, type StoredRun } from './run-store.js';
+import { configMapName, planSelector } from './naming.js';
+import { fromConfigMap, writeRun, type StoredRun } from './run-store.js';
 import { buildTask, kindLookup } from './tasks.js';
 import type { FleetNode, PlanVerdict, StepState } from './types.js';
 
@@ -49,7 +50,7 @@ export interface ExecuteOptions {
 }
 
 const TASK_API = 'sei.io/v1alpha1';
-const RECORD_CHECK_MS = 1000;
+
 
 export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict> {
   const { client, catalog, run, stored } = options;
@@ -72,7 +73,6 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   let dirty = false;
   let wakeTimer: NodeJS.Timeout | undefined;
   let finished = false;
-  let lastRecordCheck = now();
   let lastTickCost = 0;
 
   return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
@@ -180,17 +180,6 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
             dirty = true;
             continue;
           }
-          if (d.launchable.length > 0 && now() - lastRecordCheck >= RECORD_CHECK_MS) {
-            // `plan cancel` from another terminal: checked before launching, at most once a second.
-            lastRecordCheck = now();
-            const current = await readRun(client, run.planId, namespace);
-            if (current?.cancelled) {
-              run.cancelled = true;
-              stored.cancelled = true;
-              dirty = true;
-              continue;
-            }
-          }
           const cap = options.maxParallel && options.maxParallel > 0 ? Math.max(0, options.maxParallel - d.running - inFlightLaunches) : Number.POSITIVE_INFINITY;
           const batch = d.launchable.filter((l) => !tasks.has(l.name)).slice(0, cap);
           if (batch.length > 0) {
@@ -245,6 +234,29 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
           const name = event.object.metadata.name ?? '';
           if (event.type === 'DELETED') tasks.delete(name);
           else if (event.type !== 'BOOKMARK') tasks.set(name, event.object);
+          schedule();
+        },
+      })
+      .catch((error: unknown) => finish(error));
+    // And one for the run record: `plan cancel` and `plan approve` from another terminal.
+    client
+      .watch({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace,
+        labelSelector: selector,
+        signal: abort.signal,
+        onEvent: (event) => {
+          if (event.type === 'DELETED' || event.type === 'BOOKMARK' || event.object.metadata.name !== configMapName(run.planId)) return;
+          const record = fromConfigMap(event.object);
+          if (record.cancelled && !run.cancelled) {
+            run.cancelled = true;
+            stored.cancelled = true;
+          }
+          for (const [step, approval] of Object.entries(record.approvals)) {
+            run.approvals[step] ??= approval;
+            stored.approvals[step] ??= approval;
+          }
           schedule();
         },
       })
