@@ -5,7 +5,8 @@
 // commands stay lazy as split chunks. Heavy or I/O-bound dependencies (client-node, git, ora,
 // ajv, ...) stay external and load from node_modules only when a command needs them.
 // The commands map is generated from dist/commands/, so adding a command needs no edit here.
-// It also precompiles the built-in Handlebars templates into dist/template-cache.json.
+// It also precompiles the built-in Handlebars templates into dist/template-cache.json and
+// stores the project CRDs as JSON in dist/crd-cache.json.
 // Chunks live two levels below the package root (dist/bundle/), like dist/<module>/, so
 // `new URL('../../templates/...', import.meta.url)` resolves the same bundled or not.
 import { build } from 'esbuild';
@@ -85,5 +86,8 @@ rmSync(ENTRY);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
 const { buildTemplateCache } = await import(pathToFileURL(join(DIST, 'render', 'templates.js')).href);
+// The project CRDs as JSON: parsing their YAML was the largest cost of `task render`.
+const { buildCrdCache } = await import(pathToFileURL(join(DIST, 'render', 'validate-rendered.js')).href);
+writeFileSync(join(DIST, 'crd-cache.json'), `${JSON.stringify(await buildCrdCache())}\n`);
 writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(buildTemplateCache(join(ROOT, 'templates', 'tasks')))}\n`);
 process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/\n`);

@@ -58,8 +58,8 @@ export async function renderOffline(options: RenderOfflineOptions): Promise<Rend
     ...(options.now ? { now: options.now } : {}),
   });
   if (!options.skipValidation) {
-    const { validateTaskObjects } = await import('../services/validate-objects.js');
-    await validateTaskObjects([{ object }], catalog);
+    const { validateRendered } = await import('./validate-rendered.js');
+    await validateRendered(object, spec);
   }
   return { object, spec };
 }
