@@ -77,3 +77,29 @@ describe('admission of SeiNodeTasks', () => {
     else expect(res.json.message).toContain('unknown field "spec.bogus"');
   });
 });
+
+describe('admission with --crd latest', () => {
+  let latest: RunningSim;
+  let api: k8s.CustomObjectsApi;
+  beforeAll(async () => {
+    latest = await startSim({ controller: false, crd: 'latest' });
+    api = kubeConfig(latest).makeApiClient(k8s.CustomObjectsApi);
+  });
+  afterAll(async () => {
+    await latest?.stop();
+  });
+
+  it.each([
+    ['DiscoverPeers', { kind: 'DiscoverPeers', discoverPeers: {} }],
+    ['RestartPod', { kind: 'RestartPod', restartPod: { podUID: 'a' } }],
+  ])('refuses the seed-era kind %s', async (kind, spec) => {
+    const status = await expectStatus(api.createNamespacedCustomObject({ ...G, namespace: ns, body: task(`old-${kind.toLowerCase()}`, spec) }));
+    expect(status.code).toBe(422);
+    expect(status.details?.causes?.map((c) => c.field)).toContain('spec.kind');
+  });
+
+  it('accepts a RestartSeid', async () => {
+    const created = (await api.createNamespacedCustomObject({ ...G, namespace: ns, body: task('seid', { kind: 'RestartSeid', restartSeid: {} }) })) as { spec: { kind: string } };
+    expect(created.spec.kind).toBe('RestartSeid');
+  });
+});
