@@ -166,7 +166,17 @@ export function coerceParams(spec: KindSpec, raw: RawParams): Record<string, unk
   const causes: FieldCause[] = [];
   const typed: Record<string, unknown> = {};
   const where = (key: string) => (raw.positions[key] ? { source: raw.positions[key] } : {});
-  for (const [key, value] of Object.entries(raw.values)) {
+  // A --values file may nest what --set spells dotted: `height: {targetHeight: 5}`.
+  const entries = Object.entries(raw.values).flatMap(([key, value]): Array<[string, unknown]> => {
+    if (byName.has(key) || value === null || typeof value !== 'object' || Array.isArray(value)) return [[key, value]];
+    const nested = Object.entries(value as Record<string, unknown>);
+    if (nested.length === 0 || !nested.every(([inner]) => byName.has(`${key}.${inner}`))) return [[key, value]];
+    return nested.map(([inner, innerValue]) => {
+      if (raw.positions[key]) raw.positions[`${key}.${inner}`] = raw.positions[key];
+      return [`${key}.${inner}`, innerValue];
+    });
+  });
+  for (const [key, value] of entries) {
     const param = byName.get(key);
     if (!param) {
       const near = closest(key, spec.params.map((candidate) => candidate.name));

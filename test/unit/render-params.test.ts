@@ -92,6 +92,12 @@ describe('--values', () => {
     expect(params).toMatchObject({ chainId: 'arctic-1', proposalId: 3, option: 'no', gas: 200000, memo: 'from set' });
   });
 
+  it('accepts the nested spelling of a dotted alias (height: {targetHeight})', async () => {
+    const file = join(dir, 'await.yaml');
+    writeFileSync(file, 'height:\n  targetHeight: "120"\naction: SIGTERM_SEID\n');
+    expect(coerceParams(catalog.require('await-condition'), await readValuesFile(file))).toMatchObject({ targetHeight: 120, action: 'SIGTERM_SEID' });
+  });
+
   it('points at file:line:column of a bad key', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'podUID: abc\n# a comment\n  \ntimeoutSecond: 5\nrequirePhase: Soon\n');
