@@ -93,6 +93,7 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
       ? { gitops: { repo: flags['gitops-repo'], path: flags['gitops-path'] ?? '.', flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux', push: flags['gitops-push'] } }
       : {}),
     signal: interrupt.signal,
+    waiting: interrupt.arm,
     progress,
     ...(ndjson ? { onObject: ndjson } : {}),
   };

@@ -22,19 +22,27 @@ export const timeoutFlag = (fallback: string) =>
 export const INTERRUPTED_EXIT = 130;
 
 /**
- * An AbortSignal fired by the first Ctrl-C (SIGINT) or SIGTERM. The task keeps running on the
- * cluster; the caller prints how to re-attach. A second Ctrl-C exits at once.
+ * Ctrl-C handling. Before the wait is armed (render, preflight, the write), Ctrl-C exits at once
+ * with 130, as any command would. While waiting (armed), the first Ctrl-C aborts the signal so
+ * the caller can say how to re-attach (the task keeps running); a second one exits at once.
  */
-export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void; dispose: () => void } {
   const controller = new AbortController();
+  let armed = false;
   const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT);
+    if (!armed || controller.signal.aborted) {
+      process.stderr.write('\ninterrupted\n');
+      process.exit(INTERRUPTED_EXIT);
+    }
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
     signal: controller.signal,
+    arm: (on) => {
+      armed = on;
+    },
     dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -41,6 +41,8 @@ export interface RunTaskOptions {
   envFile?: string;
   gitops?: GitopsTarget;
   signal?: AbortSignal;
+  /** Told when waiting starts (true) and ends (false): Ctrl-C means "stop waiting" only then. */
+  waiting?: (on: boolean) => void;
   progress: Progress;
   onObject?: (object: KubeObject) => void;
 }
@@ -112,6 +114,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
 
   const kindName = view.taskKind(applied.object);
   const restartUid = kindName === 'RestartPod' ? (view.spec(applied.object)['restartPod'] as Record<string, unknown> | undefined)?.['podUID'] : undefined;
+  options.waiting?.(true);
   const [verdict] = await followTasks(client, {
     namespace,
     names: [applied.name],
@@ -122,7 +125,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onObject ? { onObject: options.onObject } : {}),
     ...(kindName === 'RestartPod' ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
-  });
+  }).finally(() => options.waiting?.(false));
   const result: RunTaskResult = { spec: rendered.spec, applied, ...(verdict ? { verdict } : {}) };
   if (verdict?.outcome === 'Complete' && envSpecs && envSpecs.length > 0) {
     const lines = extractOutputEnv(verdict.object ?? applied.object, envSpecs);

@@ -62,6 +62,7 @@ export default class TaskApply extends SeiCommand {
       const byNamespace = new Map<string, typeof applied>();
       for (const a of applied) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
       const verdicts = [];
+      interrupt.arm(true);
       for (const [namespace, group] of byNamespace) {
         verdicts.push(
           ...(await followTasks(client, {

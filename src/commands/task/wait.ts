@@ -41,6 +41,7 @@ export default class TaskWait extends SeiCommand {
     const progress = await createProgress();
     const interrupt = interruptSignal();
     try {
+      interrupt.arm(true);
       const verdicts = await followTasks(client, {
         namespace: client.namespace,
         ...(names.length > 0 ? { names } : {}),
