@@ -197,17 +197,31 @@ export function serverSideApply(input: ApplyInput): Obj {
   }
   merged = deepMerge(merged, stripForMerge(config, scope)) as Obj;
 
-  const others = entries.filter((e) => !isMine(e));
+  const fieldsV1 = toFieldsV1(applied.values());
+  // An apply that changes nothing is not a write: keep the entry (and its time) as it was, so
+  // the object, its resourceVersion and watchers see no change (as the apiserver).
+  const withoutManaged = (o: Obj) => canonical({ ...o, metadata: { ...((o.metadata as Obj | undefined) ?? {}), managedFields: undefined } });
+  const unchanged =
+    previous !== undefined &&
+    previous.apiVersion === apiVersion &&
+    canonical(previous.fieldsV1) === canonical(fieldsV1) &&
+    !force &&
+    live !== undefined &&
+    withoutManaged(merged) === withoutManaged(live);
   const mine: ManagedFieldsEntry = {
     manager,
     operation: 'Apply',
     apiVersion,
-    time: now,
+    time: unchanged ? previous.time : now,
     fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(applied.values()),
+    fieldsV1,
     ...(subresource ? { subresource } : {}),
   };
-  const managedFields = [...others.map(finish), mine].filter((e) => Object.keys(e.fieldsV1).length > 0);
+  // Entries keep their places; a new one goes last.
+  const managedFields = entries
+    .map((e) => (isMine(e) ? mine : finish(e)))
+    .concat(previous ? [] : [mine])
+    .filter((e) => Object.keys(e.fieldsV1).length > 0);
   const mergedMeta = (isObj(merged.metadata) ? merged.metadata : {}) as Obj;
   merged.metadata = { ...mergedMeta, managedFields };
   return merged;

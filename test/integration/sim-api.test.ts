@@ -288,9 +288,12 @@ describe('server-side apply', () => {
     expect(res.json).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
   });
 
-  it('is a no-op (same resourceVersion) when nothing changes', async () => {
+  it('is a no-op (same resourceVersion, same managedFields) when nothing changes, even a second later', async () => {
     const a = await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', false, k8s.PatchStrategy.ServerSideApply);
+    // managedFields times have second precision: cross a second so a re-stamped time would show.
+    await new Promise((r) => setTimeout(r, 1100));
     const b = await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', false, k8s.PatchStrategy.ServerSideApply);
     expect(b.metadata?.resourceVersion).toBe(a.metadata?.resourceVersion);
+    expect(b.metadata?.managedFields).toEqual(a.metadata?.managedFields);
   });
 });
