@@ -149,6 +149,21 @@ describe('retries, outputs, approvals, cancel', () => {
     expect((await planTasks(cluster.client, verdict.planId)).length).toBe(launches.length);
   }, 60_000);
 
+  it('--timeout gives up following (exit 3, tasks keep running); resume finishes without duplicates', async () => {
+    let planId = '';
+    const error = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'restarts.yaml'), namespace: NS, timeoutMs: 150, onPlanId: (id) => (planId = id) }).then(
+      () => undefined,
+      (e: unknown) => e as { exitCode: number; reason: string; hints: string[] },
+    );
+    expect(error).toMatchObject({ exitCode: 3, reason: 'Timeout' });
+    expect(error!.hints.join(' ')).toContain(`kubectl sei plan resume ${planId}`);
+    const { verdict } = await resumePlan({ client: cluster.client, planId, namespace: NS });
+    expect(verdict.phase).toBe('Complete');
+    const tasks = await planTasks(cluster.client, planId);
+    expect(tasks).toHaveLength(4);
+    expect(tasks.every((t) => t.metadata.labels?.['sei.io/plan-attempt'] === '1')).toBe(true);
+  }, 60_000);
+
   it('cancel stops launching; resume refuses a cancelled run', async () => {
     const first = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'approval.yaml'), namespace: NS });
     const { alreadyCancelled } = await cancelPlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
