@@ -6,7 +6,7 @@
 // Fails (non-zero) when tsc reports errors, as before, but only after the swap: tsc still
 // emits, and a type error elsewhere must not take the CLI away from everyone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,11 +20,27 @@ function run(command, args) {
   return result.status ?? 1;
 }
 
+/**
+ * A CLI started before the swap imports its lazy chunks afterwards; chunk names are content
+ * hashes, so the previous build's own chunks are kept for one more build (listed in
+ * chunks.json, so carried files are not carried again).
+ */
+function carryPreviousChunks(previous, next) {
+  const own = readdirSync(next);
+  writeFileSync(join(next, 'chunks.json'), `${JSON.stringify(own)}\n`);
+  const listing = join(previous, 'chunks.json');
+  if (!existsSync(listing)) return;
+  for (const file of JSON.parse(readFileSync(listing, 'utf8'))) {
+    if (!own.includes(file) && existsSync(join(previous, file))) copyFileSync(join(previous, file), join(next, file));
+  }
+}
+
 rmSync(join(ROOT, STAGE), { recursive: true, force: true });
 const tscStatus = run(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', STAGE]);
 try {
   if (!existsSync(join(ROOT, STAGE, 'commands'))) throw new Error('tsc produced no output');
   if (run(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), STAGE]) !== 0) throw new Error('bundling failed');
+  carryPreviousChunks(join(ROOT, 'dist', 'bundle'), join(ROOT, STAGE, 'bundle'));
   if (existsSync(join(ROOT, 'dist'))) renameSync(join(ROOT, 'dist'), join(ROOT, OLD));
   renameSync(join(ROOT, STAGE), join(ROOT, 'dist'));
 } finally {
