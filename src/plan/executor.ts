@@ -172,8 +172,17 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
           }
           if (d.toResolve.length > 0) {
             for (const g of d.toResolve) {
-              if (g.step.forEach?.selector && !fleet) fleet = await fleetFromCluster(client, namespace);
-              run.items[g.step.id] = expandItems(g.step, { inputs: run.inputs, plan: { id: run.planId, name: run.manifest.metadata.name, namespace } }, fleet, (id) => run.items[id]);
+              // forEach.step of a step that was skipped (so never resolved) still means its items.
+              const chain = [g.step];
+              for (let ref = g.step.forEach?.step; ref && !run.items[ref]; ) {
+                const refStep = run.manifest.spec.steps.find((s) => s.id === ref)!;
+                chain.unshift(refStep);
+                ref = refStep.forEach?.step;
+              }
+              for (const step of chain) {
+                if (step.forEach?.selector && !fleet) fleet = await fleetFromCluster(client, namespace);
+                run.items[step.id] = expandItems(step, { inputs: run.inputs, plan: { id: run.planId, name: run.manifest.metadata.name, namespace } }, fleet, (id) => run.items[id]);
+              }
             }
             stored.items = run.items;
             await writeRun(client, run.planId, namespace, stored);
