@@ -23,6 +23,8 @@ export interface GitopsCommitOptions extends GitopsCommitInput {
   flux?: FluxOptions;
   /** Plan step id → maxParallel: a step is split into consecutive waves / Kustomizations of that size. */
   stepParallelism?: Record<string, number>;
+  /** Run every check and compute the files, but write, commit and push nothing. */
+  dryRun?: boolean;
 }
 
 export function parseAuthor(author: string): { name: string; email: string } {
@@ -184,11 +186,14 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   const remote = input.push === undefined || input.push === false ? undefined : typeof input.push === 'string' ? input.push : ((await git.upstreamRemote(repo, branch)) ?? 'origin');
 
   if (remote) await git.checkRemote(repo, remote);
+  const changedFiles = [...changed.keys()].sort();
+
+  if (input.dryRun) return { branch, files, noop: changed.size === 0, warnings, changed: changedFiles, preview: Object.fromEntries([...changed].sort(([a], [b]) => (a < b ? -1 : 1))) };
 
   if (changed.size === 0) {
     // A re-run after a failed push still pushes; git itself reports "up to date" otherwise.
     if (remote && tip) await git.push(repo, remote, branch);
-    return { branch, files, noop: true, warnings };
+    return { branch, files, noop: true, warnings, changed: [] };
   }
 
   // 5. The only writes: one commit, one ref move, then (on the checkout) our files in the tree and index.
@@ -196,5 +201,5 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   const { commit, blobs } = await git.createCommit(repo, { parent: base, branch, expectedTip: tip, files: changed, message, ...(author ? { author } : {}) });
   if (onCheckout) await git.syncCheckout(repo, changed, blobs);
   if (remote) await git.push(repo, remote, branch);
-  return { commit, branch, files, noop: false, warnings };
+  return { commit, branch, files, noop: false, warnings, changed: changedFiles };
 }

@@ -29,4 +29,8 @@ export interface GitopsCommitResult {
   files: string[];
   noop: boolean;
   warnings: string[];
+  /** The files whose content this commit changes (a subset of files). */
+  changed?: string[];
+  /** With dryRun: what each changed file would hold; nothing was written. */
+  preview?: Record<string, string>;
 }

@@ -207,6 +207,25 @@ describe('kustomization.yaml ownership', () => {
   });
 });
 
+describe('dry run', () => {
+  it('runs every check, previews the changed files and writes nothing', async () => {
+    const before = repo.head();
+    const preview = await commitToGit({ repo: repo.work, path: PATH, objects: refreshPeersPlan(), flavor: 'argocd', dryRun: true, push: true });
+    expect(preview.noop).toBe(false);
+    expect(preview.commit).toBeUndefined();
+    expect(preview.changed).toEqual(preview.files);
+    expect(parse(preview.preview![`${PATH}/rp-7f3a-restart-node-1.yaml`]!).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+    expect(repo.head()).toBe(before);
+    expect(repo.status()).toBe('');
+    expect(git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'main').trim()).toBe(before);
+    // The same refusals as a real commit.
+    await expect(commitToGit({ repo: repo.work, path: PATH, objects: [task('../x', 'DiscoverPeers', 'node-0', {})], flavor: 'plain', dryRun: true })).rejects.toMatchObject({ exitCode: 2 });
+    // After the real commit, a dry run of the same input changes nothing.
+    await commitToGit({ repo: repo.work, path: PATH, objects: refreshPeersPlan(), flavor: 'argocd' });
+    expect(await commitToGit({ repo: repo.work, path: PATH, objects: refreshPeersPlan(), flavor: 'argocd', dryRun: true })).toMatchObject({ noop: true, changed: [] });
+  });
+});
+
 describe('refusals: exit 2 and nothing committed or written', () => {
   const secret = (extra: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'validator-key', namespace: 'arctic-1' }, ...extra });
 

@@ -47,6 +47,7 @@ ${EXIT_CODES_HELP}`;
     fleet: Flags.string({ description: 'SeiNodes for forEach selectors offline (kubectl get seinodes -o yaml).', helpGroup: 'PLAN' }),
     'pod-uid': Flags.string({ multiple: true, description: 'RestartPod without a reachable cluster: NODE=UID of pod NODE-0 (repeatable).' }),
     output: Flags.string({ char: 'o', options: ['yaml', 'json'], description: 'Print the result (commit, branch, files, warnings) to stdout.' }),
+    'dry-run': Flags.boolean({ description: 'Run every check and print the files that would change (a "# path" line before each), without writing or committing.', helpGroup: 'GIT' }),
     ...connectionFlags,
   };
 
@@ -80,8 +81,16 @@ ${EXIT_CODES_HELP}`;
       ...(source.planId ? { planId: source.planId } : {}),
       ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
       flux: { sourceName: flags['flux-source'], namespace: flags['flux-namespace'] },
+      dryRun: flags['dry-run'],
     });
     for (const warning of result.warnings) this.logToStderr(`Warning: ${warning}`);
+    if (flags['dry-run']) {
+      this.logToStderr(result.noop ? `dry run: nothing would change on ${result.branch}` : `dry run: ${result.changed?.length ?? 0} files would change on ${result.branch}; nothing was written`);
+      if (flags.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else if (flags.output === 'yaml') process.stdout.write(stringify(result));
+      else for (const [file, content] of Object.entries(result.preview ?? {})) process.stdout.write(`# ${file}\n${content}${content.endsWith('\n') ? '' : '\n'}`);
+      return;
+    }
     this.logToStderr(
       result.noop
         ? `nothing to commit: ${result.branch} already holds these ${result.files.length} files${flags.push !== undefined ? ' (pushed)' : ''}`
