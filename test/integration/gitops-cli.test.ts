@@ -76,6 +76,11 @@ describe('kubectl sei gitops (built CLI)', () => {
   it('commit --push alone pushes to the upstream; a re-run is a no-op', async () => {
     const file = path.join(dir, 'ok.yaml');
     writeFileSync(file, stringify(task('cli-discover-node-0', 'node-0')));
+    const dry = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', PATH, '--flavor', 'argocd', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`# ${PATH}/cli-discover-node-0.yaml\napiVersion: sei.io/v1alpha1`);
+    expect(dry.stderr).toMatch(/dry run: 2 files would change on main; nothing was written/);
+    expect(repo.status()).toBe('');
     const first = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', PATH, '--flavor', 'argocd', '--push', '-o', 'json']);
     expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout) as { commit: string; noop: boolean; branch: string };
