@@ -14,7 +14,8 @@ export interface RenderOfflineOptions {
   set?: string[];
   valuesFile?: string;
   name?: string;
-  /** Offline there is no kubeconfig context: -n, else "default". */
+  /** -n; without it the task has no metadata.namespace, so `task apply` (like kubectl) puts it
+   *  in the context's namespace instead of a guessed "default". */
   namespace?: string;
   templatesDir?: string;
   /** Extra labels, key=value. */
@@ -51,7 +52,7 @@ export async function renderOffline(options: RenderOfflineOptions): Promise<Rend
   const { object } = renderTaskDocument(catalog, {
     kind: spec.name,
     node: options.node,
-    namespace: options.namespace ?? 'default',
+    namespace: options.namespace ?? '',
     params: raw,
     ...(options.name ? { name: options.name } : {}),
     ...(options.labels && options.labels.length > 0 ? { labels: parseLabels(options.labels) } : {}),

@@ -22,7 +22,9 @@ export const PARTIALS: Record<string, string> = {
   metadata: [
     'metadata:',
     '  name: {{v name}}',
+    '{{#if namespace}}',
     '  namespace: {{v namespace}}',
+    '{{/if}}',
     '  labels:',
     '{{#each labels}}',
     '    {{v @key}}: {{v this}}',

@@ -147,6 +147,11 @@ describe('names and labels', () => {
     expect(object.metadata.labels).toEqual({ team: 'ops', 'sei.io/node': 'node-0', 'sei.io/task-kind': 'RestartSeid', 'app.kubernetes.io/managed-by': 'kubectl-sei' });
   });
 
+  it('an empty namespace leaves metadata.namespace out (apply uses the context\'s, as kubectl)', () => {
+    const object = renderTask(catalog, { kind: 'mark-ready', node: 'node-0', namespace: '', params: {} });
+    expect(Object.keys(object.metadata)).toEqual(['name', 'labels']);
+  });
+
   it('a default name stays within 253 characters for the longest node name', () => {
     const spec = catalog.require('await-nodes-at-height');
     const name = defaultTaskName(spec, 'n'.repeat(253), { targetHeight: 1 }, new Date());

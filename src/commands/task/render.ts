@@ -10,7 +10,7 @@ export default class TaskRender extends SeiCommand {
   static override summary = 'Render a SeiNodeTask from its kind template (offline) and print it.';
   static override description = `Values are typed by the kind's parameter schema: --set proposalId=3 is an integer, --set podUID=123 a string. --set wins over --values. Every value is written as one YAML scalar that YAML 1.1 readers (kubectl, ArgoCD, Flux) read back unchanged. The output is validated against the project's CRD of the kind's API (seed or latest) before it is printed.
 
-Offline there is no cluster: RestartPod's podUID must be given (kubectl get pod NODE-0 -o jsonpath='{.metadata.uid}'); the paved road \`kubectl sei task restart-pod NODE\` reads it right before the write. The namespace is -n, else "default".
+Offline there is no cluster: RestartPod's podUID must be given (kubectl get pod NODE-0 -o jsonpath='{.metadata.uid}'); the paved road \`kubectl sei task restart-pod NODE\` reads it right before the write. Without -n the task has no metadata.namespace: \`task apply\` and kubectl put it in the context's namespace.
 
 Default names: <node>-<kind>-<hash of the params> (re-running the same operation finds the same task, which is apply-once), or <node>-<kind>-<UTC timestamp> for kinds meant to be repeated (restart-pod, restart-seid, discover-peers). --name overrides.
 
@@ -33,7 +33,7 @@ ${EXIT_CODES_HELP}`;
     set: Flags.string({ multiple: true, description: 'A parameter, key=value (repeatable); typed by the kind\'s schema.' }),
     values: Flags.string({ description: 'A YAML file of parameter: value pairs (- for stdin); --set wins.' }),
     name: Flags.string({ description: 'The task name (default: derived, see above).' }),
-    namespace: Flags.string({ char: 'n', description: 'Namespace of the task (default "default": offline, no kubeconfig is read).' }),
+    namespace: Flags.string({ char: 'n', description: 'Namespace of the task (default: none, so apply uses the context\'s namespace).' }),
     label: Flags.string({ char: 'l', multiple: true, description: 'An extra label, key=value (repeatable).' }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds.' }),
     output: Flags.string({ char: 'o', options: ['yaml', 'json'], default: 'yaml', description: 'Output format.' }),
