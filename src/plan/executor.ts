@@ -241,8 +241,14 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         signal: abort.signal,
         onEvent: (event) => {
           const name = event.object.metadata.name ?? '';
-          if (event.type === 'DELETED') tasks.delete(name);
-          else if (event.type !== 'BOOKMARK') tasks.set(name, event.object);
+          if (event.type === 'DELETED') {
+            // Deleted under us: count it as a failed attempt rather than re-creating the same
+            // name (for a gov kind that would broadcast the transaction again).
+            const status = (event.object['status'] ?? {}) as { phase?: string };
+            if (status.phase !== 'Complete' && status.phase !== 'Failed') {
+              tasks.set(name, { ...event.object, metadata: { ...event.object.metadata, generation: 0 }, status: { phase: 'Failed', conditions: [{ type: 'Failed', status: 'True', reason: 'Deleted', message: 'the task was deleted before it finished', lastTransitionTime: new Date(now()).toISOString() }] } });
+            }
+          } else if (event.type !== 'BOOKMARK') tasks.set(name, event.object);
           schedule();
         },
       })

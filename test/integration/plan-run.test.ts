@@ -164,6 +164,21 @@ describe('retries, outputs, approvals, cancel', () => {
     expect(tasks.every((t) => t.metadata.labels?.['sei.io/plan-attempt'] === '1')).toBe(true);
   }, 60_000);
 
+  it('a task deleted before it finished counts as a failed attempt and is never re-created under its name', async () => {
+    const outcome = applyPlan({
+      client: cluster.client,
+      file: join(FIXTURES, 'await-forever.yaml'),
+      namespace: NS,
+      onEvent: (e) => {
+        if (e.event === 'launch') void cluster.client.delete({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', name: e.name, namespace: NS });
+      },
+    });
+    const { verdict } = await outcome;
+    expect(verdict.phase).toBe('Failed');
+    expect(verdict.failedTaskDetail).toMatchObject({ reason: 'Deleted', attempts: 1, maxAttempts: 1 });
+    expect(await planTasks(cluster.client, verdict.planId)).toHaveLength(0);
+  }, 60_000);
+
   it('cancel stops launching; resume refuses a cancelled run', async () => {
     const first = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'approval.yaml'), namespace: NS });
     const { alreadyCancelled } = await cancelPlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
