@@ -24,7 +24,7 @@ export const pavedRoadFlags = {
   'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: print the rendered task, no cluster write; server: preflight + apiserver admission with dryRun=All.' }),
   'output-env': Flags.string({ multiple: true, description: 'On Complete, KEY={.jsonpath} into --env-file (or stdout), shell-quoted (repeatable).' }),
   'env-file': Flags.string({ description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID)." }),
-  'gitops-repo': Flags.string({ description: 'Commit the task to this Git work tree instead of applying it.', helpGroup: 'GITOPS' }),
+  'gitops-repo': Flags.string({ description: 'Commit the task to this Git work tree instead of applying it.', helpGroup: 'GITOPS', dependsOn: ['gitops-path'] }),
   'gitops-path': Flags.string({ description: 'Directory inside the repository for the task file.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
   'gitops-flavor': Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', helpGroup: 'GITOPS', description: 'Repository layout.' }),
   'gitops-push': Flags.boolean({ helpGroup: 'GITOPS', description: 'Push the commit to the upstream / origin.' }),
@@ -90,7 +90,7 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
     ...(flags['output-env'] ? { outputEnv: flags['output-env'] } : {}),
     ...(flags['env-file'] ? { envFile: flags['env-file'] } : {}),
     ...(flags['gitops-repo']
-      ? { gitops: { repo: flags['gitops-repo'], path: flags['gitops-path'] ?? '.', flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux', push: flags['gitops-push'] } }
+      ? { gitops: { repo: flags['gitops-repo'], path: flags['gitops-path'] as string /* dependsOn makes it present */, flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux', push: flags['gitops-push'] } }
       : {}),
     signal: interrupt.signal,
     waiting: interrupt.arm,
