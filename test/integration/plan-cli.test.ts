@@ -2,7 +2,7 @@
 // Status JSON in machine modes, deterministic render, status/approve/resume from the cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NS, planFleet, startPlanCluster, type PlanCluster } from './plan-helpers.js';
 
@@ -81,6 +81,21 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan com
     expect(resumed.stdout).toMatch(/PHASE Complete/);
     const byName = await cli(['plan', 'status', '-f', join(FIXTURES, 'approval.yaml'), ...conn, '-o', 'yaml']);
     expect(byName.stdout, byName.stderr).toContain(`planId: ${verdict.planId}`);
+  }, 120_000);
+
+  it('--state-file records the run locally; status reads the id back from it', async () => {
+    const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS];
+    const stateFile = join(cluster.dir, 'run.json');
+    const applied = await cli(['plan', 'apply', '-f', join(FIXTURES, 'discover-retry.yaml'), ...conn, '--state-file', stateFile, '-o', 'ndjson']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const events = applied.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; phase?: string });
+    expect(events.filter((e) => e.event === 'launch')).toHaveLength(4);
+    expect(events.at(-1)).toMatchObject({ event: 'verdict', phase: 'Complete' });
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { planId: string; verdict: { phase: string } };
+    expect(state.verdict.phase).toBe('Complete');
+    const status = await cli(['plan', 'status', '--state-file', stateFile, '--kubeconfig', cluster.kubeconfig, '-o', 'json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ planId: state.planId, phase: 'Complete' });
   }, 120_000);
 
   it('an unknown plan id exits 2 with the way to list runs', async () => {
