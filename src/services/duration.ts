@@ -4,35 +4,19 @@
  * negative waits a week).
  */
 import { SeiError } from '../errors/sei-error.js';
-
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
+import { parseGoDuration } from '../domain/go-duration.js';
 
 export const ONE_WEEK_MS = 7 * 24 * 3_600_000;
 
 /** Parses "30s", "1m30s", "1.5h", "0", "-1s" into milliseconds. Throws a SeiError (exit 2) naming the flag. */
 export function parseDuration(text: string, flag = '--timeout'): number {
-  const input = text.trim();
-  if (input === '0' || input === '-0' || input === '+0') return 0;
-  const match = /^([+-])?((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(input);
-  if (!match) {
+  const ms = parseGoDuration(text);
+  if (ms === undefined) {
     throw SeiError.invalid(`invalid duration ${JSON.stringify(text)} for ${flag}`, [], [
       `use a Go duration such as 30s, 5m, 1h30m (units ns, us, ms, s, m, h); 0 checks once`,
     ]);
   }
-  const sign = match[1] === '-' ? -1 : 1;
-  let total = 0;
-  for (const part of input.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * (UNIT_MS[part[2] as string] as number);
-  }
-  return sign * total;
+  return ms;
 }
 
 /** kubectl's short human duration: 45s, 5m30s, 3h, 2d. */
