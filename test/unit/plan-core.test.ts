@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { evaluate, evaluateDeep, templateRefs, truthy } from '../../src/plan/expressions.js';
 import { keyOf, taskLabels, taskName } from '../../src/plan/naming.js';
 import { INITIAL, IllegalTransition, transition, type RetryEvent, type RetryState } from '../../src/plan/retry.js';
@@ -129,6 +132,11 @@ describe('graph', () => {
 
 describe('inputs', () => {
   const manifest = plan([{ id: 'a', kind: 'X', node: 'n' }], { inputs: { chain: { type: 'string', default: 'arctic-1' }, height: { type: 'integer' }, dry: { type: 'boolean', default: false } } });
+  it('--inputs FILE then --set: later wins, both typed', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'plan-inputs-')), 'inputs.yaml');
+    writeFileSync(file, 'height: 7\nchain: pacific-1\n');
+    expect(resolveInputs(manifest, { inputsFile: file, set: ['chain=atlantic-2'] })).toEqual({ chain: 'atlantic-2', height: 7, dry: false });
+  });
   it('types --set values by the declared input type', () => {
     expect(resolveInputs(manifest, { set: ['height=120', 'dry=true'] })).toEqual({ chain: 'arctic-1', height: 120, dry: true });
   });

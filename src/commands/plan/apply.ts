@@ -82,6 +82,7 @@ ${PLAN_EXIT_CODES}`;
         onState: view.onState,
         onPlanId: (id, resumed) => {
           view.note(`${resumed ? 'continuing' : 'started'} plan run ${id}`);
+          if (resumed && (flags.set || flags.inputs)) view.note('note: an existing run keeps the plan and inputs recorded at its first apply; --set/--inputs are ignored');
           if (flags['state-file']) void service.writeStateFile(flags['state-file'], { planId: id, namespace: flags.namespace ?? client.namespace });
         },
       });
