@@ -317,6 +317,12 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   if (options.planId) {
     const existing = await readRun(options.client, options.planId, namespace);
     if (existing) {
+      if (existing.planName && existing.planName !== prepared.loaded.manifest.metadata.name) {
+        throw SeiError.invalid(`plan run ${options.planId} is a run of plan ${existing.planName}, not ${prepared.loaded.manifest.metadata.name}`, [], [
+          `continue it: kubectl sei plan resume ${options.planId} -n ${namespace}`,
+          'or start a new run: omit --plan-id',
+        ]);
+      }
       options.onPlanId?.(options.planId, true);
       return resumeWith(options, catalog, options.planId, namespace, existing);
     }
