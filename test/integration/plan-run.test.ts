@@ -185,6 +185,7 @@ describe('retries, outputs, approvals, cancel', () => {
     const { alreadyCancelled } = await cancelPlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
     expect(alreadyCancelled).toBe(false);
     await expect(resumePlan({ client: cluster.client, planId: first.verdict.planId, namespace: NS })).rejects.toThrow(/cancelled/);
+    await expect(applyPlan({ client: cluster.client, file: join(FIXTURES, 'discover-retry.yaml'), planId: first.verdict.planId, namespace: NS })).rejects.toThrow(/is a run of plan approval, not discover-retry/);
     const status = await planStatus({ client: cluster.client, planId: first.verdict.planId, namespace: NS });
     expect(status.phase).toBe('Cancelled');
   }, 60_000);
