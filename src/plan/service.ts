@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 import { SeiError, ExitCode } from '../errors/index.js';
 import { derive, type PlanRun } from './derive.js';
-import { evaluate, outputDependencies, templateRefs, templateStrings, truthy, type ExprContext } from './expressions.js';
+import { evaluate, outputDependencies, templateStrings, truthy, type ExprContext } from './expressions.js';
 import { buildGraph, expandItems } from './graph.js';
 import { fleetFromCluster, readFleetFile } from './fleet.js';
 import { resolveInputs } from './inputs.js';
@@ -214,10 +214,8 @@ export function simulate(prepared: Prepared, fleet: FleetNode[], namespace: stri
       else if ((node.phase ?? 'Pending') !== wantPhase) Object.assign(sim, { class: 'blocked', reason: 'PhaseNotMet', message: `SeiNode ${item.node} is ${node.phase ?? 'Pending'}, not ${wantPhase} (requirePhase): the task would wait requirePhaseTimeout, then fail` });
       else if (outputDependencies(step.params).size === 0) {
         try {
-          const { step: s } = g;
           // Parameters that need no outputs are evaluated now, so a bad reference shows here.
-          for (const { text } of templateStrings(s.params)) evaluate(text, { ...base, item: { name: item.node, index: item.index } });
-          templateRefs('');
+          for (const { text } of templateStrings(g.step.params)) evaluate(text, { ...base, item: { name: item.node, index: item.index } });
         } catch (error) {
           Object.assign(sim, { class: 'blocked', reason: 'InvalidParams', message: (error as Error).message });
         }
