@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { parseManifests } from '../validate/documents.js';
 import { closest } from 'fastest-levenshtein';
 import { SeiError, type FieldCause } from '../errors/index.js';
 import { templateRefs, templateStrings, isKnownRoot, ExpressionError } from './expressions.js';
@@ -53,18 +53,9 @@ export function locatePlan(ref: string, cwd = process.cwd()): string {
 
 export type Locator = (path: ReadonlyArray<string | number>) => { file: string; line: number; column: number } | undefined;
 
-/** Finds the closest existing node on a path, for a file:line:column. */
-export function makeLocator(doc: Document, lineCounter: LineCounter, file: string): Locator {
-  return (path) => {
-    for (let len = path.length; len >= 0; len--) {
-      const node = doc.getIn(path.slice(0, len), true);
-      if (isNode(node) && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { file, line: pos.line, column: pos.col };
-      }
-    }
-    return undefined;
-  };
+/** src/validate's field-path syntax: keys holding "." or "/" (label keys) go in brackets. */
+function fieldPathOf(path: ReadonlyArray<string | number>): string {
+  return path.map((p, i) => (typeof p === 'number' || /[./[\]]/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 export interface ParsedPlan {
@@ -72,19 +63,21 @@ export interface ParsedPlan {
   locate: Locator;
 }
 
-/** Parses one plan document from text; syntax errors carry their position. */
+/**
+ * Parses one plan document from text with src/validate's parseManifests (the same positions as
+ * task manifests); syntax errors carry their position.
+ */
 export function parsePlanText(source: string, file: string): ParsedPlan {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const causes: FieldCause[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-      return { field: '<document>', type: 'FieldValueInvalid', message: e.message.split('\n')[0] ?? e.message, ...(pos ? { source: { file, line: pos.line, column: pos.col } } : {}) };
-    });
-    throw SeiError.invalid(`${file}: not valid YAML`, causes, ['Fix the YAML syntax at the position shown.']);
+  const docs = parseManifests(source, file);
+  if (docs.length !== 1) {
+    throw SeiError.invalid(`${file}: a plan file holds exactly one YAML document (found ${docs.length})`, [], ['Put each plan in its own file.']);
   }
-  const manifest = doc.toJS() as PlanManifest;
-  return { loaded: { manifest, source, file }, locate: makeLocator(doc, lineCounter, file) };
+  const doc = docs[0]!;
+  const locate: Locator = (path) => {
+    const pos = doc.positionOf(fieldPathOf(path));
+    return { file, line: pos.line, column: pos.column };
+  };
+  return { loaded: { manifest: doc.object as unknown as PlanManifest, source, file }, locate };
 }
 
 let schemaValidator: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
