@@ -42,7 +42,7 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan com
     const r = await cli(['plan', 'render', '-f', bad, '--offline', '--fleet', fleetFile]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`${bad}:7:13: spec.steps[0].kind: unknown kind "DiscoverPeer" (did you mean "DiscoverPeers"?)`);
+    expect(r.stderr).toContain(`${bad}:7:7: spec.steps[0].kind: unknown kind "DiscoverPeer" (did you mean "DiscoverPeers"?)`);
     const status = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
     expect(status).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
   });
