@@ -123,9 +123,30 @@ export function isTlsFailure(error: unknown): boolean {
   return code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(code);
 }
 
+/**
+ * How a transport failure heals, which decides how long it is retried:
+ * - `tls`: a certificate problem; never heals by retrying.
+ * - `unreachable`: nothing answered (refused, DNS, no route). kubectl fails at once; a server we
+ *   never reached gets at most a short, bounded retry (a control plane restarting right now).
+ * - `dropped`: a connection that was made broke (reset, closed, timed out); capped backoff.
+ * - `other`: no errno-style code (a bug, a consumer's error); not retried.
+ */
+export type TransportFailureClass = 'tls' | 'unreachable' | 'dropped' | 'other';
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+export function transportFailureClass(error: unknown): TransportFailureClass {
+  if (error instanceof SeiError) return 'other';
+  const code = networkCode(error);
+  if (code === undefined) return 'other';
+  if (isTlsFailure(error)) return 'tls';
+  return UNREACHABLE_CODES.has(code) ? 'unreachable' : 'dropped';
+}
+
 /** A transport failure worth another attempt (connection refused/reset, DNS, timeouts). */
 export function isRetriableTransportFailure(error: unknown): boolean {
-  return !(error instanceof SeiError) && networkCode(error) !== undefined && !isTlsFailure(error);
+  const kind = transportFailureClass(error);
+  return kind === 'unreachable' || kind === 'dropped';
 }
 
 export function transportError(error: unknown, context: RequestContext): SeiError {
@@ -138,7 +159,9 @@ export function transportError(error: unknown, context: RequestContext): SeiErro
   }
   const what = code ? NETWORK_CODES[code] ?? code : 'no answer';
   return SeiError.cluster('ServiceUnavailable', `cannot reach the API server at ${context.server}: ${what}`, [
-    'check the cluster is running and --context / --kubeconfig point at it',
+    code !== undefined && UNREACHABLE_CODES.has(code)
+      ? 'did you specify the right host or port? check the cluster is running and --context / --kubeconfig point at it'
+      : 'check the cluster is running and --context / --kubeconfig point at it',
   ], 503);
 }
 

@@ -4,7 +4,7 @@
  * objects. Apply is always server-side apply as field manager `kubectl-sei`.
  * Must not: print, decide verdicts, or let a raw client-node/node-fetch error escape.
  */
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 import { FIELD_MANAGER } from '../domain/labels.js';
 import { SeiError } from '../errors/sei-error.js';
 import { crdNotInstalled, isResourceNotServed, safeServer } from './errors.js';

@@ -11,7 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+// Deep path: the package root also loads informers, exec, cp, metrics... (see transport.ts).
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ExitCode } from '../errors/exit-codes.js';
 import { SeiError } from '../errors/sei-error.js';

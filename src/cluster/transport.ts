@@ -1,24 +1,36 @@
 /**
  * Every HTTP request kubectl-sei makes goes through here: client-node does config, auth and TLS
- * (KubeConfig.applySecurityAuthentication) and sends (its HttpLibrary); this module adds the
- * per-request timeout, retries of 429 (honouring Retry-After) and 5xx/network errors with capped
- * exponential backoff and jitter, request counting, and the mapping of failures to SeiErrors.
+ * (KubeConfig.applySecurityAuthentication builds the headers and the https/proxy agent); this
+ * module sends with node:http(s) so each attempt can really be aborted, and adds the deadline of
+ * --request-timeout (one deadline per request, retries included), retries, request counting and
+ * the mapping of failures to SeiErrors.
+ * Retries: 429 (honouring Retry-After), 5xx and dropped connections back off (capped, jittered);
+ * a server that never answered (refused, DNS, no route) gets at most `unreachableAttempts`
+ * within `unreachableBudgetMs` (kubectl fails at once); certificate errors are not retried.
  * Bodies are parsed as plain JSON: client-node's typed deserialisation turns timestamps into
  * Dates and renames fields, which would change the objects we print.
- * Must not: know about resources or watches beyond counting them.
+ * Must not: know about resources or watches beyond counting them. Imports client-node by deep
+ * path (its package has no "exports" map) so the CLI bundle keeps only what is used.
  */
-import { createConfiguration, HttpMethod, ServerConfiguration, type KubeConfig, type Configuration } from '@kubernetes/client-node';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { SeiError } from '../errors/sei-error.js';
-import { isRetriableTransportFailure, networkCode, redactSecrets, statusError, transportError, type RequestContext } from './errors.js';
+import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, type RequestContext } from './errors.js';
 
 export interface RetryPolicy {
   /** Total attempts including the first. */
   attempts: number;
   baseMs: number;
   capMs: number;
+  /** Attempts against a server that never answered (refused, DNS, no route); capped by `attempts`. */
+  unreachableAttempts?: number;
+  /** No retry of an unreachable server starts after this long since the first attempt. */
+  unreachableBudgetMs?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 200, capMs: 5_000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 200, capMs: 5_000, unreachableAttempts: 3, unreachableBudgetMs: 1_500 };
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -83,9 +95,16 @@ export function parseRequestTimeout(text: string | undefined): number {
 
 const RETRIABLE = new Set([429, 500, 502, 503, 504]);
 
+type Outcome = { status: number; body: unknown; retryAfter?: string } | { error: unknown };
+
 export class Transport {
   readonly stats: TransportStats = { requests: 0, watchConnections: 0 };
-  private readonly configuration: Configuration;
+  /** The server URL as configured (may carry a path prefix), without a trailing slash. */
+  private readonly base: string;
+  /** Some request of this process got an HTTP answer: a refused connection is now a restart, not a typo. */
+  private reached = false;
+  /** A request already spent the short budget on an unreachable server: later ones do not retry. */
+  private unreachable = false;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -94,11 +113,7 @@ export class Transport {
     private readonly requestTimeoutMs: number,
     readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    this.configuration = createConfiguration({
-      baseServer: new ServerConfiguration(cluster?.server ?? server, {}),
-      authMethods: { default: kubeConfig },
-    });
+    this.base = (kubeConfig.getCurrentCluster()?.server ?? server).replace(/\/+$/, '');
   }
 
   /** Credentials this process has sent (bearer tokens, basic auth), to scrub from errors. */
@@ -107,6 +122,11 @@ export class Transport {
   /** Every SeiError leaving the cluster layer goes through here. */
   scrub(error: unknown): unknown {
     return error instanceof SeiError ? redactSecrets(error, this.secrets) : error;
+  }
+
+  private markReached(): void {
+    this.reached = true;
+    this.unreachable = false;
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -119,36 +139,59 @@ export class Transport {
 
   private async attempt(request: HttpRequest): Promise<HttpResponse> {
     const context: RequestContext = { ...request.context, server: this.server };
+    const started = Date.now();
+    const deadline = this.requestTimeoutMs > 0 ? started + this.requestTimeoutMs : Number.POSITIVE_INFINITY;
+    const interrupted = () => SeiError.cluster('Interrupted', `${context.verb} ${context.what} was interrupted`);
+    let lastFailure: SeiError | undefined;
     for (let attempt = 0; ; attempt++) {
-      if (request.signal?.aborted) throw SeiError.cluster('Interrupted', `${context.verb} ${context.what} was interrupted`);
-      let outcome: { status: number; body: unknown; retryAfter?: string } | { error: unknown };
+      if (request.signal?.aborted) throw interrupted();
+      const remaining = deadline - Date.now();
+      // The deadline passed while backing off: what kept failing says more than "timed out".
+      if (remaining <= 0) throw lastFailure ?? timedOut(context, this.requestTimeoutMs);
+      const signals = [request.signal, Number.isFinite(remaining) ? AbortSignal.timeout(remaining) : undefined].filter((signal): signal is AbortSignal => signal !== undefined);
+      const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+      let outcome: Outcome;
       try {
-        outcome = await this.send(request, context);
+        outcome = await this.send(request, context, signal);
       } catch (error) {
+        if (request.signal?.aborted) throw interrupted();
+        if (signal?.aborted) throw timedOut(context, this.requestTimeoutMs);
         outcome = { error };
       }
       const last = attempt + 1 >= this.retry.attempts;
       if ('error' in outcome) {
-        const retriable = isRetriableTransportFailure(outcome.error);
-        if (!retriable || last) throw transportError(outcome.error, context);
-        await sleep(backoffDelay(this.retry, attempt), request.signal);
+        const kind = transportFailureClass(outcome.error);
+        const failure = transportError(outcome.error, context);
+        if (kind === 'tls' || kind === 'other' || last) throw failure;
+        const delay = backoffDelay(this.retry, attempt);
+        if (kind === 'unreachable' && !this.reached) {
+          const budget = this.retry.unreachableBudgetMs ?? Number.POSITIVE_INFINITY;
+          const attempts = Math.min(this.retry.unreachableAttempts ?? this.retry.attempts, this.retry.attempts);
+          if (this.unreachable || attempt + 1 >= attempts || Date.now() - started + delay > budget) {
+            this.unreachable = true;
+            throw failure;
+          }
+        }
+        lastFailure = failure;
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), request.signal);
         continue;
       }
+      this.markReached();
       if ((outcome.status >= 200 && outcome.status < 300) || request.accept?.includes(outcome.status)) {
         return { status: outcome.status, body: outcome.body };
       }
       if (RETRIABLE.has(outcome.status) && !last) {
+        lastFailure = statusError(outcome.status, outcome.body, context);
         const delay = retryAfterMs(outcome.retryAfter, this.retry.capMs) ?? backoffDelay(this.retry, attempt);
-        await sleep(delay, request.signal);
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), request.signal);
         continue;
       }
       throw statusError(outcome.status, outcome.body, context);
     }
   }
 
-  private async send(request: HttpRequest, context: RequestContext): Promise<{ status: number; body: unknown; retryAfter?: string }> {
-    const method = HttpMethod[request.method];
-    const ctx = this.configuration.baseServer.makeRequestContext(request.path, method);
+  private async send(request: HttpRequest, context: RequestContext, signal: AbortSignal | undefined): Promise<{ status: number; body: unknown; retryAfter?: string }> {
+    const ctx = new ClientRequestContext(`${this.base}${request.path}`, HttpMethod[request.method]);
     ctx.setHeaderParam('Accept', 'application/json');
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) ctx.setQueryParam(name, String(value));
@@ -169,27 +212,44 @@ export class Transport {
     const authorization = ctx.getHeaders()['Authorization'];
     if (authorization) this.secrets.add(authorization.replace(/^(Bearer|Basic)\s+/i, ''));
     this.stats.requests++;
-    const sending = this.configuration.httpApi.send(ctx).toPromise();
-    const response = this.requestTimeoutMs > 0 ? await withTimeout(sending, this.requestTimeoutMs, context) : await sending;
-    const text = await response.body.text();
-    let body: unknown = text;
+    const response = await exchange(ctx, signal);
+    let body: unknown;
     try {
-      body = text === '' ? undefined : JSON.parse(text);
+      body = response.text === '' ? undefined : JSON.parse(response.text);
     } catch {
       // not JSON (e.g. a proxy's HTML error page): keep it out of messages, statusError words it.
       body = undefined;
     }
-    return { status: response.httpStatusCode, body, retryAfter: response.headers['retry-after'] };
+    const retryAfter = response.headers['retry-after'];
+    return { status: response.status, body, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
   }
 }
 
-/** client-node's HttpLibrary takes no signal, so an expired request is abandoned, not aborted. */
-function withTimeout<T>(promise: Promise<T>, ms: number, context: RequestContext): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(SeiError.cluster('Timeout', `${context.verb} ${context.what} on ${context.server} timed out after ${ms} ms (--request-timeout)`, ['raise --request-timeout, or check the API server'], 504));
-    }, ms);
+/**
+ * One HTTP exchange on the agent client-node built (CA, client certificate, proxy). Unlike
+ * client-node's fetch library this takes a signal, so an expired attempt closes its socket
+ * instead of lingering (and keeping the process alive) until the OS gives up on it.
+ */
+function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  const url = new URL(ctx.getUrl());
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const body = ctx.getBody();
+  const headers: Record<string, string> = { ...ctx.getHeaders() };
+  if (typeof body === 'string') headers['Content-Length'] = String(Buffer.byteLength(body));
+  return new Promise((resolve, reject) => {
+    // client-node types its agent loosely (http, https or a proxy agent); node:http takes all three.
+    const agent = ctx.getAgent() as Agent | undefined;
+    const req = send(url, { method: ctx.getHttpMethod(), headers, agent, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(typeof body === 'string' ? body : undefined);
   });
-  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}
+
+function timedOut(context: RequestContext, ms: number): SeiError {
+  return SeiError.cluster('Timeout', `${context.verb} ${context.what} on ${context.server} timed out after ${ms} ms (--request-timeout)`, ['raise --request-timeout, or check the API server'], 504);
 }
