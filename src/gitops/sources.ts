@@ -27,6 +27,8 @@ export interface CommitSourceOptions {
   connection?: ConnectionOptions;
   /** An existing client (tests); otherwise connect(connection) when a late value needs it. */
   client?: ClusterClient;
+  /** Never contact a cluster (plan apply --fleet): late values must come from --pod-uid. */
+  offline?: boolean;
 }
 
 export interface CommitObjects {
@@ -71,6 +73,7 @@ class LazyClient {
   constructor(private readonly options: CommitSourceOptions) {}
   get(): Promise<ClusterClient> {
     if (this.options.client) return Promise.resolve(this.options.client);
+    if (this.options.offline) return Promise.reject(new Error('offline: --fleet was given, so no cluster is contacted'));
     this.attempt ??= import('../cluster/index.js').then(({ connect }) => connect(this.options.connection ?? {}));
     return this.attempt;
   }

@@ -1,20 +1,19 @@
 /**
- * The GitOps hook of `plan apply`: render every task the plan knows ahead of the run (validated,
- * with plan labels and the step-order annotation) and hand them to commitToGit (src/gitops) —
- * the only module that touches git. Steps that need run-time outputs cannot be committed ahead
- * and are reported.
+ * The GitOps hook of `plan apply`: the same path as `kubectl sei gitops commit -f PLAN`
+ * (src/gitops/sources.ts renders every task knowable ahead of the run, fills RestartPod pod uids
+ * at commit time and refuses steps that need run-time outputs; commitToGit writes), so a plan
+ * reaches Git identically whichever command the operator used.
  */
 import type { ConnectionOptions } from '../cluster/types.js';
 import type { GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
-import { SeiError } from '../errors/index.js';
-import { readFleetFile } from './fleet.js';
-import { renderPlan, type PlanSource } from './service.js';
-import { buildGraph } from './graph.js';
+import type { PlanSource } from './service.js';
 
 export interface PlanGitopsOptions extends PlanSource {
   planId?: string;
   namespace?: string;
+  /** Offline fan-out from a fleet file; no cluster is contacted (pod uids must be given). */
   fleetFile?: string;
+  podUids?: string[];
   connection?: ConnectionOptions;
   repo: string;
   path: string;
@@ -22,38 +21,26 @@ export interface PlanGitopsOptions extends PlanSource {
 }
 
 export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ commit: GitopsCommitResult; notes: string[]; planId: string }> {
-  const fleet = options.fleetFile ? readFleetFile(options.fleetFile) : undefined;
-  const client = !fleet && options.connection ? await (await import('../cluster/index.js')).connect(options.connection) : undefined;
-  const rendered = await renderPlan({ ...options, ...(fleet ? { fleet } : {}), ...(client ? { client } : {}) });
-  if (rendered.objects.length === 0) throw SeiError.invalid('the plan renders no tasks ahead of the run: nothing to commit', [], rendered.notes);
-  // A RestartPod names the pod to delete by UID: read each one now, from the cluster.
-  const restarts = rendered.objects.filter((o) => (o['spec'] as { kind?: string }).kind === 'RestartPod');
-  if (restarts.length > 0) {
-    if (!client) {
-      throw SeiError.invalid(`${restarts.length} RestartPod task(s) need the live pod UID, which only the cluster has: commit with a cluster connection (not --fleet)`, [], [
-        'or drop the RestartPod step from the committed plan and run it with kubectl sei plan apply',
-      ]);
-    }
-    const { readPodUid } = await import('../services/preflight.js');
-    for (const o of restarts) {
-      const spec = o['spec'] as { target: { nodeRef: { name: string } }; restartPod: { podUID: string } };
-      spec.restartPod.podUID = await readPodUid(client, spec.target.nodeRef.name, rendered.namespace);
-    }
-  }
-  const { commitToGit } = await import('../gitops/index.js');
-  const { loadCatalog } = await import('../catalog/index.js');
-  const { kindLookup } = await import('./tasks.js');
-  const { loadPlan } = await import('./load.js');
-  const loaded = await loadPlan(options.file, kindLookup(loadCatalog(options.templatesDir ? { templatesDir: options.templatesDir } : {})));
-  const stepParallelism = Object.fromEntries(buildGraph(loaded.manifest).filter((g) => g.maxParallel > 0).map((g) => [g.step.id, g.maxParallel]));
+  const [{ loadCommitObjects }, { commitToGit }] = await Promise.all([import('../gitops/sources.js'), import('../gitops/index.js')]);
+  const source = await loadCommitObjects({
+    files: [options.file],
+    ...(options.set ? { set: options.set } : {}),
+    ...(options.inputsFile ? { inputsFile: options.inputsFile } : {}),
+    ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}),
+    ...(options.planId ? { planId: options.planId } : {}),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.podUids ? { podUids: options.podUids } : {}),
+    ...(options.fleetFile ? { fleetFile: options.fleetFile, offline: true } : {}),
+    ...(options.connection ? { connection: options.connection } : {}),
+  });
+  const planId = source.planId as string;
   const commit = await commitToGit({
     repo: options.repo,
     path: options.path,
-    objects: rendered.objects,
+    objects: source.objects,
     flavor: options.flavor,
-    planId: rendered.planId,
-    message: `plan ${loaded.manifest.metadata.name} ${rendered.planId}: ${rendered.objects.length} tasks`,
-    stepParallelism,
-  } as Parameters<typeof commitToGit>[0]);
-  return { commit, notes: rendered.notes, planId: rendered.planId };
+    planId,
+    ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
+  });
+  return { commit, notes: source.notes, planId };
 }

@@ -26,7 +26,7 @@ describe('plan apply --gitops-repo', () => {
     git('commit', '-qm', 'init');
     const fleet = join(repo, '..', `fleet-${Date.now()}.yaml`);
     writeFileSync(fleet, ['a', 'b', 'c'].map((n) => `- {name: node-${n}, labels: {sei.io/chain: arctic-1}, phase: Running, peers: [x]}`).join('\n'));
-    await expect(commitPlanToGit({ file: 'refresh-peers', planId: ID, namespace: 'arctic-1', fleetFile: fleet, repo, path: 'clusters/dev/tasks', flavor: 'argocd' })).rejects.toThrow(/RestartPod task\(s\) need the live pod UID/);
+    await expect(commitPlanToGit({ file: 'refresh-peers', planId: ID, namespace: 'arctic-1', fleetFile: fleet, repo, path: 'clusters/dev/tasks', flavor: 'argocd' })).rejects.toThrow(/needs the uid of pod node-a-0 and no cluster is reachable/);
     expect(git('log', '--oneline').trim().split('\n')).toHaveLength(1);
     const result = await commitPlanToGit({ file: join(import.meta.dirname, '..', 'fixtures', 'plans', 'two-steps.yaml'), planId: ID, namespace: 'arctic-1', fleetFile: fleet, repo, path: 'clusters/dev/tasks', flavor: 'argocd' });
     expect(result.planId).toBe(ID);
