@@ -14,7 +14,8 @@
  */
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+// Types from the package root (erased at run time); values by deep path, see the header.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { SeiError } from '../errors/sei-error.js';
 import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, type RequestContext } from './errors.js';

@@ -6,7 +6,8 @@
  * off (capped, jittered) and resume. Exactly one stream is open at any time.
  * Must not: interpret objects (verdicts live in src/watch/), or poll.
  */
-import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+// Types from the package root (erased at run time); values by deep path, see the header.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { SeiError } from '../errors/sei-error.js';
 import { asStatus, isTlsFailure, networkCode, statusError, transportError, type RequestContext } from './errors.js';
