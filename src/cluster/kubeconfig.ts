@@ -61,7 +61,7 @@ export function loadKubeconfig(options: ConnectionOptions = {}, environment: Kub
     throw new SeiError('no kubeconfig found: KUBECONFIG is unset, ~/.kube/config does not exist and this is not a pod', {
       reason: 'NoConfiguration',
       exitCode: ExitCode.ClusterError,
-      hints: ['pass --kubeconfig FILE or set KUBECONFIG', 'to try the simulated cluster: kubectl sei sim start'],
+      hints: ['pass --kubeconfig FILE or set KUBECONFIG', 'to try the simulated cluster: kubectl sei sim serve --fleet 3 --kubeconfig-out sim.kubeconfig, then --kubeconfig sim.kubeconfig'],
     });
   }
   const merged = mergeFiles(files);
