@@ -4,6 +4,7 @@
  * only @oclif/core and light modules: services are loaded lazily inside each run().
  */
 import { Flags } from '@oclif/core';
+import { ExitCode } from '../errors/exit-codes.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export const outputFlag = (formats: readonly string[], description?: string) =>
@@ -19,7 +20,7 @@ export const timeoutFlag = (fallback: string) =>
   });
 
 /** Exit code on Ctrl-C while waiting: 128 + SIGINT, what a shell reports for an interrupted kubectl wait. */
-export const INTERRUPTED_EXIT = 130;
+export const INTERRUPTED_EXIT = ExitCode.Interrupted;
 
 /**
  * Ctrl-C handling. Before the wait is armed (render, preflight, the write), Ctrl-C exits at once

@@ -14,6 +14,8 @@ export const ExitCode = {
   Timeout: 3,
   /** Cluster or API error: unreachable, 401/403, CRD not installed, unforced conflict. */
   ClusterError: 4,
+  /** Ctrl-C while waiting (128 + SIGINT, as a shell reports it); the task keeps running. */
+  Interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -24,8 +26,9 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCodeValue; meaning: stri
   { code: ExitCode.InvalidInput, meaning: 'invalid input or preflight refusal; nothing was written' },
   { code: ExitCode.Timeout, meaning: '--timeout expired while waiting; the task keeps running' },
   { code: ExitCode.ClusterError, meaning: 'cluster or API error (unreachable, 401/403, CRD missing, conflict)' },
+  { code: ExitCode.Interrupted, meaning: 'interrupted (Ctrl-C) while waiting: the task keeps running; re-attach with kubectl sei task wait NAME' },
 ];
 
 export function exitCodeHelp(): string {
-  return EXIT_CODE_TABLE.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n');
+  return EXIT_CODE_TABLE.map(({ code, meaning }) => `  ${String(code).padEnd(3)}  ${meaning}`).join('\n');
 }

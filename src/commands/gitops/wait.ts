@@ -13,8 +13,7 @@ export default class GitopsWait extends SeiCommand {
 
 Reads the tasks from git (the committed tree at --ref, not the work tree), then follows them with one watch per namespace: a task not created yet is waited for (the engine applies it when it syncs), a Failed one ends the wait with its reason. Then, for each Complete RestartPod, compares status.task.restartedPodUID and the start time of the live pod NODE-0 with the task's execution and the completion of the DiscoverPeers before it: a no-op restart (the pod was replaced before the task ran, so seid never read the new peers) is reported as a warning with the command that fixes it.
 
-${EXIT_CODES_HELP}
-  130  interrupted (Ctrl-C)`;
+${EXIT_CODES_HELP}`;
 
   static override examples = [
     '<%= config.bin %> gitops wait --repo ~/src/sei-gitops --path clusters/dev/arctic-1/tasks --timeout 30m',

@@ -5,7 +5,7 @@ import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag
 
 export default class TaskApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
-  static override description = `${TaskApply.summary}\n\nServer-side apply with field manager kubectl-sei. A same-named task that is still running is attached to, not duplicated; one already terminal is refused (tasks are apply-once by name) unless --replace. A RestartPod's spec.restartPod.podUID is kept as written, with a warning when it is not the live pod's UID (the paved road \`task restart-pod\` reads it for you).\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C) while waiting`;
+  static override description = `${TaskApply.summary}\n\nServer-side apply with field manager kubectl-sei. A same-named task that is still running is attached to, not duplicated; one already terminal is refused (tasks are apply-once by name) unless --replace. A RestartPod's spec.restartPod.podUID is kept as written, with a warning when it is not the live pod's UID (the paved road \`task restart-pod\` reads it for you).\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> task apply -f task.yaml -n sei',
     '<%= config.bin %> task apply -f tasks/ -n sei --wait --timeout 10m',

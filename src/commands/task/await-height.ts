@@ -4,7 +4,7 @@ import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/pav
 
 export default class AwaitHeight extends PavedRoadCommand {
   static override summary = "Wait until a node reaches a block height.";
-  static override description = `${AwaitHeight.summary}\n\nRenders the await-nodes-at-height template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C): the task keeps running; re-attach with kubectl sei task wait NAME`;
+  static override description = `${AwaitHeight.summary}\n\nRenders the await-nodes-at-height template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     "<%= config.bin %> task await-height node-0 -n sei --height 1200000 --env-file out.env",
   ];

@@ -4,7 +4,7 @@ import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/pav
 
 export default class GovParamChange extends PavedRoadCommand {
   static override summary = "Submit a parameter-change governance proposal (later controller API).";
-  static override description = `${GovParamChange.summary}\n\nRenders the gov-param-change template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C): the task keeps running; re-attach with kubectl sei task wait NAME`;
+  static override description = `${GovParamChange.summary}\n\nRenders the gov-param-change template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     "<%= config.bin %> task gov-param-change node-0 -n sei --chain-id arctic-1 --title 'raise max validators' --summary '...' --subspace staking --key MaxValidators --value 60 --deposit 10000000usei --fees 20000usei --gas 300000",
   ];

@@ -4,7 +4,7 @@ import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/pav
 
 export default class GovVote extends PavedRoadCommand {
   static override summary = "Vote on a governance proposal from the node's key.";
-  static override description = `${GovVote.summary}\n\nRenders the gov-vote template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C): the task keeps running; re-attach with kubectl sei task wait NAME`;
+  static override description = `${GovVote.summary}\n\nRenders the gov-vote template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     "<%= config.bin %> task gov-vote node-1 -n sei --chain-id arctic-1 --proposal-id 7 --option yes --fees 20000usei --gas 200000",
   ];

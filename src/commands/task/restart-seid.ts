@@ -3,7 +3,7 @@ import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/pav
 
 export default class RestartSeid extends PavedRoadCommand {
   static override summary = "Restart the seid process inside the node's pod (later controller API; the pod UID stays).";
-  static override description = `${RestartSeid.summary}\n\nRenders the restart-seid template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C): the task keeps running; re-attach with kubectl sei task wait NAME`;
+  static override description = `${RestartSeid.summary}\n\nRenders the restart-seid template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     "<%= config.bin %> task restart-seid node-0 -n sei",
   ];

@@ -6,7 +6,7 @@ import { SeiError } from '../../errors/sei-error.js';
 
 export default class TaskWait extends SeiCommand {
   static override summary = 'Wait for SeiNodeTasks to be Ready (Complete), Failed, or either; ends on whichever verdict comes first.';
-  static override description = `${TaskWait.summary}\n\nUnlike kubectl wait --for=condition=Ready, a task that Failed ends the wait at once (exit 1) instead of waiting out the timeout, and a verdict counts only once status.observedGeneration reached metadata.generation. One watch connection whatever the number of tasks.\n\n--for ready (default): exit 0 when Complete, 1 when Failed. --for failed: exit 0 when Failed, 1 when Complete. --for terminal: exit 0 when Complete, 1 when Failed (same as ready, named for scripts).\n\n${EXIT_CODES_HELP}\n  130  interrupted (Ctrl-C)`;
+  static override description = `${TaskWait.summary}\n\nUnlike kubectl wait --for=condition=Ready, a task that Failed ends the wait at once (exit 1) instead of waiting out the timeout, and a verdict counts only once status.observedGeneration reached metadata.generation. One watch connection whatever the number of tasks.\n\n--for ready (default): exit 0 when Complete, 1 when Failed. --for failed: exit 0 when Failed, 1 when Complete. --for terminal: exit 0 when Complete, 1 when Failed (same as ready, named for scripts).\n\n${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> task wait node-0-restart-pod-20260101t120000z -n sei',
     '<%= config.bin %> task wait -l sei.io/node=node-0 -n sei --timeout 5m',
