@@ -1,7 +1,8 @@
 // What the cluster layer makes of HTTP statuses and transport failures (reasons, exit codes,
 // hints, no credentials), and its retry arithmetic.
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, safeServer, statusError, transportError } from '../../src/cluster/errors.js';
+import { redactSecrets, safeServer, statusError, transportError, transportFailureClass } from '../../src/cluster/errors.js';
+import { SeiError } from '../../src/errors/sei-error.js';
 import { backoffDelay, parseRequestTimeout, retryAfterMs } from '../../src/cluster/transport.js';
 
 const context = { server: 'https://k8s.example:6443', verb: 'patch', what: 'seinodetasks.sei.io "t1"', group: 'sei.io', kind: 'SeiNodeTask' };
@@ -48,6 +49,27 @@ describe('transportError', () => {
   it('finds the code on a wrapped cause', () => {
     const wrapped = new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
     expect(transportError(wrapped, context).message).toContain('connection refused');
+  });
+});
+
+describe('transportFailureClass decides how long a failure is retried', () => {
+  const coded = (code: string) => Object.assign(new Error(`request failed, reason: ${code}`), { code });
+  it.each([
+    { scenario: 'connection refused: nothing listens', error: coded('ECONNREFUSED'), want: 'unreachable' },
+    { scenario: 'the host does not resolve', error: coded('ENOTFOUND'), want: 'unreachable' },
+    { scenario: 'DNS is down', error: coded('EAI_AGAIN'), want: 'unreachable' },
+    { scenario: 'no route to the host', error: coded('EHOSTUNREACH'), want: 'unreachable' },
+    { scenario: 'refused, wrapped in a fetch error', error: new Error('fetch failed', { cause: coded('ECONNREFUSED') }), want: 'unreachable' },
+    { scenario: 'a made connection was reset', error: coded('ECONNRESET'), want: 'dropped' },
+    { scenario: 'a made connection timed out', error: coded('ETIMEDOUT'), want: 'dropped' },
+    { scenario: 'the peer closed while we wrote', error: coded('EPIPE'), want: 'dropped' },
+    { scenario: 'a self-signed certificate', error: coded('DEPTH_ZERO_SELF_SIGNED_CERT'), want: 'tls' },
+    { scenario: 'an unknown issuer', error: coded('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), want: 'tls' },
+    { scenario: 'a wrong host name', error: coded('ERR_TLS_CERT_ALTNAME_INVALID'), want: 'tls' },
+    { scenario: 'an error without a code', error: new Error('boom'), want: 'other' },
+    { scenario: 'our own SeiError', error: SeiError.cluster('Timeout', 'timed out'), want: 'other' },
+  ])('$scenario → $want', ({ error, want }) => {
+    expect(transportFailureClass(error)).toBe(want);
   });
 });
 
