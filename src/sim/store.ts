@@ -317,8 +317,9 @@ class MemoryStore implements SimStoreHandle {
         const entry = this.pending.shift()!;
         for (const listener of [...this.listeners]) {
           try {
-            // Each listener gets its own copy so one cannot corrupt what the next one sees.
-            listener(toEvent(entry));
+            // Each listener gets its own copy so one cannot corrupt what the next one sees,
+            // parsed only if it reads the object: most listeners filter on `resource` first.
+            listener(lazyEvent(entry));
           } catch (error) {
             // A faulty listener (a broken watch stream) must not fail the write or other watchers.
             process.emitWarning(`simulated store listener failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -329,6 +330,24 @@ class MemoryStore implements SimStoreHandle {
       this.dispatching = false;
     }
   }
+}
+
+/**
+ * An event whose object is parsed on first read, once per listener: a watch of tasks must not
+ * pay a JSON.parse for every ConfigMap or Pod write in the cluster.
+ */
+function lazyEvent(entry: HistoryEntry): StoreEvent {
+  let parsed: KubeObject | undefined;
+  return {
+    type: entry.type,
+    resource: entry.resource,
+    get object(): KubeObject {
+      return (parsed ??= JSON.parse(entry.json) as KubeObject);
+    },
+    set object(value: KubeObject) {
+      parsed = value;
+    },
+  };
 }
 
 function toEvent(entry: HistoryEntry): StoreEvent {

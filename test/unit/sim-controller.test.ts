@@ -200,7 +200,7 @@ describe('scaling', () => {
       await h.until('pods collected', () => h.store.list('pods', NS).length === 0);
       await h.controller.idle();
     }
-    expect(h.controller.stats()).toEqual({ queued: 0, timers: 0, trackedTasks: 0, memo: 0 });
+    expect(h.controller.stats()).toMatchObject({ queued: 0, timers: 0, trackedTasks: 0, memo: 0 });
   });
 
   it('bringing up a fleet reads O(1) objects per node, not O(fleet)', async () => {

@@ -5,6 +5,7 @@
  * requeues instead of polling. It owns every timer and subscription and releases them in stop().
  * It never speaks HTTP and never bypasses the store.
  */
+import { performance } from 'node:perf_hooks';
 import type { ControllerOptions, KubeObject, SimController, SimStore, StoreEvent } from '../types.js';
 import { nodeKey, splitKey, taskKey, type ReconcileContext } from './context.js';
 import { labelSources, NODE_LABEL, reconcileNode } from './nodes.js';
@@ -14,6 +15,10 @@ import { reconcileTask, type TaskTracking } from './tasks.js';
 export { simulatedHeight } from './nodes.js';
 export { KNOBS } from './knobs.js';
 export { KINDS_BY_FLAVOR, taskId } from './tasks.js';
+
+/** Longest run of reconciles per event-loop turn, and a cap on keys per turn. */
+const DRAIN_SLICE_MS = 5;
+const DRAIN_MAX_KEYS = 500;
 
 /** Node.js caps timers at 2^31-1 ms; longer waits are re-armed when they fire. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -25,6 +30,10 @@ export interface ControllerStats {
   trackedTasks: number;
   /** Precise timestamps held in memory. */
   memo: number;
+  /** Reconciles run since start (work done, for tests that count it). */
+  reconciles: number;
+  /** Work-queue turns run since start (each yields the event loop to I/O afterwards). */
+  turns: number;
 }
 
 export interface SimControllerHandle extends SimController {
@@ -50,6 +59,10 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   const failures = new Map<string, number>();
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
+  /** The key being reconciled, so the events of its own writes are told from outside ones. */
+  let reconciling: string | undefined;
+  let reconciles = 0;
+  let turns = 0;
 
   const ctx: ReconcileContext = {
     store,
@@ -78,19 +91,26 @@ export function startController(store: SimStore, options: ControllerOptions): Si
 
   function drain(): void {
     scheduled = undefined;
-    // Bounded per turn so a storm of events cannot starve the HTTP server sharing the loop.
-    let budget = 500;
+    // Bounded per turn so a storm of events cannot starve the HTTP server sharing the loop: a
+    // watch socket only flushes its backlog between turns, so a long turn delays every watcher
+    // by its length. A few milliseconds per turn keeps events flowing while a fleet reconciles.
+    const deadline = performance.now() + DRAIN_SLICE_MS;
+    let budget = DRAIN_MAX_KEYS;
     while (queue.size > 0 && budget-- > 0 && !stopped) {
       const key = queue.values().next().value as string;
       queue.delete(key);
       reconcile(key);
+      if (performance.now() >= deadline) break;
     }
+    turns++;
     if (queue.size > 0 && !stopped) scheduled = setImmediate(drain);
     else if (queue.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
   function reconcile(key: string): void {
     const { resource, namespace, name } = splitKey(key);
+    reconciles++;
+    reconciling = key;
     try {
       if (resource === 'seinodes') {
         reconcileNode(ctx, namespace, name);
@@ -109,6 +129,8 @@ export function startController(store: SimStore, options: ControllerOptions): Si
       failures.set(key, streak);
       if (streak === 1) process.emitWarning(`sim controller: reconcile of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
       ctx.requeueAt(key, now() + Math.min(30_000, 100 * 2 ** Math.min(streak - 1, 9)));
+    } finally {
+      reconciling = undefined;
     }
   }
 
@@ -140,6 +162,8 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   }
 
   function onEvent(event: StoreEvent): void {
+    // ConfigMaps and other kinds never wake a reconcile: don't parse their objects.
+    if (event.resource !== 'seinodetasks' && event.resource !== 'seinodes' && event.resource !== 'pods') return;
     const object: KubeObject = event.object;
     const namespace = object.metadata.namespace ?? '';
     const name = object.metadata.name ?? '';
@@ -155,6 +179,10 @@ export function startController(store: SimStore, options: ControllerOptions): Si
           forget(key);
           return;
         }
+        // The status this reconcile of the task just wrote is its own result, not new input:
+        // reconciling it again at once would recompute the same status (time-driven steps have
+        // timers). Spec, label or external status writes still arrive from outside a reconcile.
+        if (event.type === 'MODIFIED' && key === reconciling) return;
         enqueue(key);
         return;
       }
@@ -209,7 +237,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
     stats(): ControllerStats {
       let trackedTasks = 0;
       for (const set of tasksByNode.values()) trackedTasks += set.size;
-      return { queued: queue.size, timers: timers.size, trackedTasks, memo: ctx.memo.size };
+      return { queued: queue.size, timers: timers.size, trackedTasks, memo: ctx.memo.size, reconciles, turns };
     },
     idle(): Promise<void> {
       if (stopped || (queue.size === 0 && scheduled === undefined)) return Promise.resolve();
