@@ -32,8 +32,25 @@ for (const scenario of SCENARIOS) {
 
 await mkdir(new URL('../.bench-out/', import.meta.url), { recursive: true });
 await writeFile(new URL('../.bench-out/results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write('\nscenario   ratio    target\n');
+// The headline of each scenario: its ratio, or for the wait scenario the counts it is judged by.
+function headline(result) {
+  if (result.error) return `ERROR ${result.error}`;
+  const d = result.details ?? {};
+  switch (result.id) {
+    case 'startup':
+      return `--version ${d.ratios?.version} x, task render ${d.ratios?.render} x  node -e 0`;
+    case 'validate':
+      return `${result.ratio} x  yaml parse alone (${d.documents} documents)`;
+    case 'wait':
+      return `${d.tasks} tasks: ${d.requests} requests, ${d.watchConnections} watch connection(s), exit ${d.exitAfterLastEventMs} ms after the last event, ${d.exitAfterLastChangeMs} ms after the last status write`;
+    case 'plan':
+      return `${result.ratio?.toFixed(2)} x  kubectl (${d.pluginMs} ms vs ${d.kubectlTotalMs} ms; watch connections ${d.pluginWatchConnections} vs ${d.kubectlWatchConnections})`;
+    default:
+      return `ratio ${result.ratio}`;
+  }
+}
+
+process.stdout.write('\n');
 for (const result of results) {
-  const ratio = typeof result.ratio === 'number' ? result.ratio.toFixed(2).padStart(6) : '   n/a';
-  process.stdout.write(`${result.id.padEnd(10)} ${ratio}   ${result.error ? `ERROR ${result.error}` : result.target}\n`);
+  process.stdout.write(`${result.id.padEnd(9)} ${headline(result)}\n          target: ${result.target}\n`);
 }
