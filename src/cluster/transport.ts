@@ -14,6 +14,7 @@
  */
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { gunzip as zlibGunzip } from 'node:zlib';
 // Types from the package root (erased at run time); values by deep path, see the header.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
@@ -147,8 +148,7 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       if (request.signal?.aborted) throw interrupted();
       const remaining = deadline - Date.now();
-      // The deadline passed while backing off: what kept failing says more than "timed out".
-      if (remaining <= 0) throw lastFailure ?? timedOut(context, this.requestTimeoutMs);
+      if (remaining <= 0) throw timedOut(context, this.requestTimeoutMs, lastFailure);
       const signals = [request.signal, Number.isFinite(remaining) ? AbortSignal.timeout(remaining) : undefined].filter((signal): signal is AbortSignal => signal !== undefined);
       const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
       let outcome: Outcome;
@@ -156,7 +156,7 @@ export class Transport {
         outcome = await this.send(request, context, signal);
       } catch (error) {
         if (request.signal?.aborted) throw interrupted();
-        if (signal?.aborted) throw timedOut(context, this.requestTimeoutMs);
+        if (signal?.aborted) throw timedOut(context, this.requestTimeoutMs, lastFailure);
         outcome = { error };
       }
       const last = attempt + 1 >= this.retry.attempts;
@@ -235,7 +235,8 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
   const url = new URL(ctx.getUrl());
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
   const body = ctx.getBody();
-  const headers: Record<string, string> = { ...ctx.getHeaders() };
+  // gzip as kubectl (and client-node's fetch) ask for it: large lists shrink ~10x on the wire.
+  const headers: Record<string, string> = { 'Accept-Encoding': 'gzip', ...ctx.getHeaders() };
   if (typeof body === 'string') headers['Content-Length'] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
     // client-node types its agent loosely (http, https or a proxy agent); node:http takes all three.
@@ -244,13 +245,26 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        gunzip(res.headers['content-encoding'] === 'gzip' ? raw : undefined, (error, inflated) => {
+          if (error) return reject(error);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: (inflated ?? raw).toString('utf8') });
+        });
+      });
     });
     req.on('error', reject);
     req.end(typeof body === 'string' ? body : undefined);
   });
 }
 
-function timedOut(context: RequestContext, ms: number): SeiError {
-  return SeiError.cluster('Timeout', `${context.verb} ${context.what} on ${context.server} timed out after ${ms} ms (--request-timeout)`, ['raise --request-timeout, or check the API server'], 504);
+function gunzip(data: Buffer | undefined, done: (error: Error | null, inflated?: Buffer) => void): void {
+  if (data === undefined || data.length === 0) return done(null);
+  zlibGunzip(data, done);
+}
+
+/** A passed deadline is always reason Timeout; what the earlier attempts met is said too. */
+function timedOut(context: RequestContext, ms: number, lastFailure: SeiError | undefined): SeiError {
+  const before = lastFailure ? `; before that: ${lastFailure.message}` : '';
+  return SeiError.cluster('Timeout', `${context.verb} ${context.what} on ${context.server} timed out after ${ms} ms (--request-timeout)${before}`, ['raise --request-timeout, or check the API server'], 504);
 }
