@@ -49,7 +49,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   const timers = new Map<string, { at: number; handle: NodeJS.Timeout }>();
   /** Non-terminal tasks by the node they target, so node and pod events wake only those. */
   const tasksByNode = new Map<string, Set<string>>();
-  const taskInfo = new Map<string, TaskTracking & { uid?: string }>();
+  const taskInfo = new Map<string, TaskTracking>();
   /** Nodes with label peer sources: any node change may alter what they resolve. */
   const labelSelecting = new Set<string>();
   /** Last seen labels per node key, to tell a label change from a status change. */
@@ -118,8 +118,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
         if (node && labelSources(node).length > 0) labelSelecting.add(key);
         else labelSelecting.delete(key);
       } else if (resource === 'seinodetasks') {
-        const uid = store.get('seinodetasks', namespace, name)?.metadata.uid;
-        track(key, uid === undefined ? {} : { ...reconcileTask(ctx, namespace, name), uid });
+        track(key, reconcileTask(ctx, namespace, name));
       }
       failures.delete(key);
     } catch (error) {
@@ -142,7 +141,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
     timers.delete(key);
   }
 
-  function track(key: string, next: TaskTracking & { uid?: string }): void {
+  function track(key: string, next: TaskTracking): void {
     const previous = taskInfo.get(key);
     if (previous?.node) {
       const set = tasksByNode.get(previous.node);

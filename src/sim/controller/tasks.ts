@@ -38,6 +38,8 @@ export interface TaskTracking {
   node?: string;
   /** The execution id once minted (so a deleted task's record can be dropped). */
   id?: string;
+  /** The task's uid; absent when the task is gone. */
+  uid?: string;
 }
 
 export function payloadField(kind: string): string {
@@ -64,7 +66,7 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
   const spec = asObject(task.spec);
   const target = asObject(asObject(spec.target).nodeRef).name;
   const nodeName = typeof target === 'string' ? target : '';
-  const tracking: TaskTracking = { node: nodeKey(namespace, nodeName) };
+  const tracking: TaskTracking = { node: nodeKey(namespace, nodeName), uid: task.metadata.uid };
 
   if (!isTerminal(draft.phase)) {
     if (!draft.task) mintWhenTargetReady(ctx, task, draft, nodeName, key);
