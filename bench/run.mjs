@@ -8,6 +8,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 
 const SCENARIOS = [
   { file: './startup.mjs', target: 'start-up ≤ 2.5 × `node -e 0`' },
+  { file: './cluster-import.mjs', target: 'a cluster command starts in ~ the time of --version (client-node bundled, tree-shaken)' },
   { file: './validate.mjs', target: 'validate 10,000 docs ≤ 1.5 × yaml parse alone' },
   { file: './wait.mjs', target: 'wait on 1,000 tasks: O(1) watch connections, requests ≤ tasks + 10, exit < 100 ms after last change' },
   { file: './plan.mjs', target: '1,000-node plan ≤ 1.0 × kubectl apply --server-side + kubectl wait' },
@@ -39,6 +40,8 @@ function headline(result) {
   switch (result.id) {
     case 'startup':
       return `--version ${d.ratios?.version} x, task render ${d.ratios?.render} x  node -e 0`;
+    case 'cluster-import':
+      return `cluster command ${d.ratios?.cli} x, cluster chunk ${d.ratios?.bundled} x, client-node from node_modules ${d.ratios?.root} x  node -e 0`;
     case 'validate':
       return `${result.ratio} x  yaml parse alone (${d.documents} documents)`;
     case 'wait':
