@@ -77,3 +77,41 @@ export function printOutcome(outcome: PlanOutcome, format: string | undefined, w
   else if (format === 'yaml') write(yamlStringify(compactVerdict(outcome.verdict)));
   else if (format !== 'ndjson') write(table(outcome.verdict));
 }
+
+/** What a followed run is given: where to report, and the signal Ctrl-C / SIGTERM aborts. */
+export interface FollowHooks {
+  signal: AbortSignal;
+  onEvent: FollowView['onEvent'];
+  onState: FollowView['onState'];
+  note: FollowView['note'];
+}
+
+/**
+ * `plan apply` and `plan resume` share this: one live view, SIGINT/SIGTERM stop following (the
+ * tasks keep running), the verdict printed in the chosen format, and a Failed/unfinished verdict
+ * thrown as its SeiError so the base command turns it into the exit code.
+ */
+export async function runFollowed(
+  output: string | undefined,
+  start: (hooks: FollowHooks) => Promise<PlanOutcome>,
+  afterVerdict?: (outcome: PlanOutcome) => Promise<void>,
+): Promise<void> {
+  const [{ verdictError }, { verdictTable, toYaml }] = await Promise.all([import('./service.js'), import('./view.js')]);
+  const view = await followView(output === 'ndjson');
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const outcome = await start({ signal: abort.signal, onEvent: view.onEvent, onState: view.onState, note: view.note });
+    view.finish(outcome.verdict);
+    if (afterVerdict) await afterVerdict(outcome);
+    printOutcome(outcome, output, (text) => process.stdout.write(text), toYaml, verdictTable);
+    const error = verdictError(outcome.verdict);
+    if (error) throw error;
+  } finally {
+    view.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -53,48 +53,39 @@ ${PLAN_EXIT_CODES}`;
       process.stdout.write(`${JSON.stringify(result.commit, null, flags.output === 'json' ? 2 : undefined)}\n`);
       return;
     }
-    const [{ connect }, { followView, printOutcome }, { parseDuration }, { verdictTable, toYaml }] = await Promise.all([
+    const [{ connect }, { runFollowed }, { parseDuration }] = await Promise.all([
       import('../../cluster/index.js'),
       import('../../plan/cli.js'),
       import('../../services/duration.js'),
-      import('../../plan/view.js'),
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
-    const view = await followView(flags.output === 'ndjson');
-    const abort = new AbortController();
-    const onSignal = (): void => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      const outcome = await service.applyPlan({
-        client,
-        file: flags.filename,
-        ...(flags.set ? { set: flags.set } : {}),
-        ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
-        ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
-        ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
-        ...(flags.namespace ? { namespace: flags.namespace } : {}),
-        ...(flags['max-parallel'] ? { maxParallel: flags['max-parallel'] } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        signal: abort.signal,
-        onEvent: view.onEvent,
-        onState: view.onState,
-        onPlanId: (id, resumed) => {
-          view.note(`${resumed ? 'continuing' : 'started'} plan run ${id}`);
-          if (resumed && (flags.set || flags.inputs)) view.note('note: an existing run keeps the plan and inputs recorded at its first apply; --set/--inputs are ignored');
-          if (flags['state-file']) void service.writeStateFile(flags['state-file'], { planId: id, namespace: flags.namespace ?? client.namespace });
-        },
-      });
-      view.finish(outcome.verdict);
-      if (flags['state-file']) await service.writeStateFile(flags['state-file'], { planId: outcome.verdict.planId, namespace: outcome.verdict.namespace, verdict: outcome.verdict });
-      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), toYaml, verdictTable);
-      const error = service.verdictError(outcome.verdict);
-      if (error) throw error;
-    } finally {
-      view.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    const stateFile = flags['state-file'];
+    await runFollowed(
+      flags.output,
+      (hooks) =>
+        service.applyPlan({
+          client,
+          file: flags.filename,
+          ...(flags.set ? { set: flags.set } : {}),
+          ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
+          ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+          ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
+          ...(flags.namespace ? { namespace: flags.namespace } : {}),
+          ...(flags['max-parallel'] ? { maxParallel: flags['max-parallel'] } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          signal: hooks.signal,
+          onEvent: hooks.onEvent,
+          onState: hooks.onState,
+          onPlanId: (id, resumed) => {
+            hooks.note(`${resumed ? 'continuing' : 'started'} plan run ${id}`);
+            if (resumed && (flags.set || flags.inputs)) hooks.note('note: an existing run keeps the plan and inputs recorded at its first apply; --set/--inputs are ignored');
+            if (stateFile) void service.writeStateFile(stateFile, { planId: id, namespace: flags.namespace ?? client.namespace });
+          },
+        }),
+      stateFile
+        ? (outcome) => service.writeStateFile(stateFile, { planId: outcome.verdict.planId, namespace: outcome.verdict.namespace, verdict: outcome.verdict })
+        : undefined,
+    );
   }
 }

@@ -19,40 +19,26 @@ export default class PlanResume extends SeiCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanResume);
     this.machineOutput = flags.output !== undefined && flags.output !== 'table';
-    const [service, { connect }, { followView, printOutcome }, { parseDuration }, { verdictTable, toYaml }] = await Promise.all([
+    const [service, { connect }, { runFollowed }, { parseDuration }] = await Promise.all([
       import('../../plan/service.js'),
       import('../../cluster/index.js'),
       import('../../plan/cli.js'),
       import('../../services/duration.js'),
-      import('../../plan/view.js'),
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
-    const view = await followView(flags.output === 'ndjson');
-    const abort = new AbortController();
-    const onSignal = (): void => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      const outcome = await service.resumePlan({
+    await runFollowed(flags.output, (hooks) =>
+      service.resumePlan({
         client,
         planId: args.planId,
         ...(flags.namespace ? { namespace: flags.namespace } : {}),
         ...(flags['max-parallel'] ? { maxParallel: flags['max-parallel'] } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
-        signal: abort.signal,
-        onEvent: view.onEvent,
-        onState: view.onState,
-      });
-      view.finish(outcome.verdict);
-      printOutcome(outcome, flags.output, (t) => process.stdout.write(t), toYaml, verdictTable);
-      const error = service.verdictError(outcome.verdict);
-      if (error) throw error;
-    } finally {
-      view.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+        signal: hooks.signal,
+        onEvent: hooks.onEvent,
+        onState: hooks.onState,
+      }),
+    );
   }
 }
