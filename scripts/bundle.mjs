@@ -44,7 +44,7 @@ const external = [
 
 const commandsDir = join(DIST, 'commands');
 const files = commandFiles(commandsDir).sort();
-const lines = ["export { execute, run, flush, Errors, Config } from '@oclif/core';"];
+const lines = ["export { execute } from '@oclif/core/execute';"];
 const entries = files.map((file, index) => {
   const id = relative(commandsDir, file).replace(/\.js$/, '').split(sep).join(':').replace(/:index$/, '');
   lines.push(`import C${index} from './${relative(DIST, file).split(sep).join('/')}';`);

@@ -3,7 +3,9 @@
  * none of its global flags to a plugin), and the one place where errors become exit codes.
  * Commands stay thin: parse flags, build typed options, call one service, print its result.
  */
-import { Command, Flags, Errors } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Errors from '@oclif/core/errors';
+import * as Flags from '@oclif/core/flags';
 import { ExitCode, exitCodeHelp } from '../errors/exit-codes.js';
 import { reportError } from '../output/report-error.js';
 import type { ConnectionOptions } from '../cluster/types.js';

@@ -4,7 +4,9 @@
  * the runTask service once. A paved-road command is a subclass that names its kind and maps
  * its own convenience flags (e.g. --image) to the kind's parameters. Owned by engineer 6.
  */
-import { Args, Flags, type Interfaces } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import type * as Interfaces from '@oclif/core/interfaces';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
 import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from './task-flags.js';
 import type { KubeObject } from '../cluster/types.js';

@@ -3,7 +3,7 @@
  * -o, --timeout, the Ctrl-C contract, and turning verdicts into output + exit codes. Imports
  * only @oclif/core and light modules: services are loaded lazily inside each run().
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { ExitCode } from '../errors/exit-codes.js';
 import type { KubeObject } from '../cluster/types.js';
 

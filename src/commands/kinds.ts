@@ -3,7 +3,7 @@
  * and outputs; --from-cluster marks which kinds the cluster's served CRD accepts. Thin: flags ->
  * catalog -> describe -> print; heavy modules are imported inside run().
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions, EXIT_CODES_HELP } from '../cli/base-command.js';
 
 export default class Kinds extends SeiCommand {

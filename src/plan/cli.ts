@@ -3,7 +3,7 @@
  * (an ora spinner with a line per running step in a TTY, plain lines otherwise, NDJSON events on
  * stdout with -o ndjson). Imports only @oclif/core and types; services load lazily.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import type { PlanEvent } from './executor.js';
 import type { Derived } from './derive.js';
 import type { PlanOutcome } from './service.js';

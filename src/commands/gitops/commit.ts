@@ -3,7 +3,7 @@
  * repository → one commit of only those files (optionally on a branch, optionally pushed).
  * Thin: flags → typed options → loadCommitObjects + commitToGit → print. Git lives in src/gitops.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 
 /** `--push` alone means "the branch's upstream, else origin"; oclif has no optional-value flags. */

@@ -2,7 +2,7 @@
  * `kubectl sei gitops health --flavor argocd|flux`: prints the configuration that makes the
  * GitOps engine judge a SeiNodeTask by its Ready/Failed conditions. Data on stdout only.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 
 export default class GitopsHealth extends SeiCommand {

@@ -3,7 +3,7 @@
  * cluster and reach its verdict, as `task wait` would, then check committed RestartPods really
  * restarted their pod. Thin: flags → options → waitForCommitted → print.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 

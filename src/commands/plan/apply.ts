@@ -1,5 +1,5 @@
 // `kubectl sei plan apply -f PLAN`: run a plan and follow every task to the plan's verdict.
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { PLAN_EXIT_CODES, planFileFlags } from '../../plan/cli.js';
 

@@ -1,5 +1,5 @@
 // `kubectl sei plan approve PLAN_ID STEP`: record an approval in the run's ConfigMap.
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { PLAN_EXIT_CODES } from '../../plan/cli.js';
 

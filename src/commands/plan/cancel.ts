@@ -1,5 +1,5 @@
 // `kubectl sei plan cancel PLAN_ID`: stop launching new tasks of a run.
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { PLAN_EXIT_CODES } from '../../plan/cli.js';
 

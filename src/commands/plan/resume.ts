@@ -1,5 +1,6 @@
 // `kubectl sei plan resume PLAN_ID`: continue a run from the cluster's state, on any machine.
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { PLAN_EXIT_CODES } from '../../plan/cli.js';
 

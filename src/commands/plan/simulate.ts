@@ -1,5 +1,5 @@
 // `kubectl sei plan simulate -f PLAN`: the execution graph, classified, without writing anything.
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { PLAN_EXIT_CODES, fleetFlags, planFileFlags } from '../../plan/cli.js';
 

@@ -1,5 +1,6 @@
 // `kubectl sei plan status PLAN_ID | -f PLAN`: a run's state, recovered from the cluster alone.
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { PLAN_EXIT_CODES } from '../../plan/cli.js';
 

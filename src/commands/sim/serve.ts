@@ -1,5 +1,5 @@
 // `kubectl sei sim serve`: run the embedded simulated cluster until SIGINT/SIGTERM.
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 
 export default class SimServe extends SeiCommand {

@@ -1,5 +1,5 @@
 // `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 

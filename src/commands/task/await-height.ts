@@ -1,5 +1,5 @@
 // `kubectl sei task await-height NODE`: the await-nodes-at-height paved road (render, validate, preflight, apply, wait).
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class AwaitHeight extends PavedRoadCommand {

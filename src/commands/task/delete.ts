@@ -1,5 +1,6 @@
 // `kubectl sei task delete NAME… | -l SELECTOR`: remove tasks (terminal tasks are never pruned by the controller).
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { outputFlag, writeStdout } from '../../cli/task-flags.js';
 

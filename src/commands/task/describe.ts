@@ -1,5 +1,5 @@
 // `kubectl sei task describe NAME`: conditions, task id, timeline, outputs, what to do next.
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { writeStdout } from '../../cli/task-flags.js';
 

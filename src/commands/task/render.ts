@@ -3,7 +3,8 @@
  * apply` would send, rendered from the kind's template and validated against the CRD. Thin:
  * flags -> renderOffline -> print.
  */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 
 export default class TaskRender extends SeiCommand {

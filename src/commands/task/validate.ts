@@ -3,7 +3,7 @@
  * offline against the project's CRDs or against the CRD the cluster serves. Thin: flags ->
  * validateFiles -> print. Exit 0 when every document is valid, else 2.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions, EXIT_CODES_HELP } from '../../cli/base-command.js';
 
 export default class TaskValidate extends SeiCommand {

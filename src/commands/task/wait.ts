@@ -1,5 +1,6 @@
 // `kubectl sei task wait NAME… | -l SELECTOR`: follow tasks to their verdicts with one watch.
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
