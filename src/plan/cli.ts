@@ -6,7 +6,9 @@
 import * as Flags from '@oclif/core/flags';
 import type { PlanEvent } from './executor.js';
 import type { Derived } from './derive.js';
-import type { PlanOutcome } from './service.js';
+import type { PlanOutcome, PlanSource } from './service.js';
+import type { ClusterClient, ConnectionOptions } from '../cluster/types.js';
+import type { FleetNode } from './types.js';
 import type { PlanVerdict } from './types.js';
 
 export const planFileFlags = {
@@ -114,4 +116,27 @@ export async function runFollowed(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The plan source every plan command reads from -f, --set, --inputs and --templates-dir. */
+export function planSource(flags: { filename: string; set?: string[]; inputs?: string; 'templates-dir'?: string }): PlanSource {
+  return {
+    file: flags.filename,
+    ...(flags.set ? { set: flags.set } : {}),
+    ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
+    ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+  };
+}
+
+/**
+ * Where fan-out nodes come from: the --fleet file (no cluster is contacted), nothing with
+ * --offline, else the cluster. The result spreads into a plan service's options.
+ */
+export async function fleetOrClient(
+  flags: { fleet?: string; offline?: boolean },
+  connection: ConnectionOptions,
+): Promise<{ fleet?: FleetNode[]; client?: ClusterClient }> {
+  if (flags.fleet) return { fleet: (await import('./fleet.js')).readFleetFile(flags.fleet) };
+  if (flags.offline) return {};
+  return { client: await (await import('../cluster/index.js')).connect(connection) };
 }

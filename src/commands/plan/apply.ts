@@ -1,7 +1,7 @@
 // `kubectl sei plan apply -f PLAN`: run a plan and follow every task to the plan's verdict.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, planFileFlags } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, planFileFlags, planSource } from '../../plan/cli.js';
 
 export default class PlanApply extends SeiCommand {
   static override summary = 'Run a plan: fan out one SeiNodeTask per node, honour maxParallel, retries and approvals, follow everything to a verdict.';
@@ -38,10 +38,7 @@ ${PLAN_EXIT_CODES}`;
       if (!flags['gitops-path']) this.error('--gitops-path is required with --gitops-repo', { exit: 2 });
       const { commitPlanToGit } = await import('../../plan/gitops.js');
       const result = await commitPlanToGit({
-        file: flags.filename,
-        ...(flags.set ? { set: flags.set } : {}),
-        ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
-        ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+        ...planSource(flags),
         ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
         ...(flags.namespace ? { namespace: flags.namespace } : {}),
         ...(flags.fleet ? { fleetFile: flags.fleet } : { connection: connectionOptions(flags) }),
@@ -66,10 +63,7 @@ ${PLAN_EXIT_CODES}`;
       (hooks) =>
         service.applyPlan({
           client,
-          file: flags.filename,
-          ...(flags.set ? { set: flags.set } : {}),
-          ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
-          ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+          ...planSource(flags),
           ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
           ...(flags.namespace ? { namespace: flags.namespace } : {}),
           ...(flags['max-parallel'] ? { maxParallel: flags['max-parallel'] } : {}),

@@ -1,7 +1,7 @@
 // `kubectl sei plan export -f PLAN --to argo-workflows|chaos-mesh`: the runbook as an in-cluster Workflow.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, fleetFlags, planFileFlags } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../plan/cli.js';
 
 export default class PlanExport extends SeiCommand {
   static override summary = 'Export a plan as an Argo Workflows or Chaos Mesh Workflow, for fleets and schedules beyond one terminal.';
@@ -29,20 +29,15 @@ ${PLAN_EXIT_CODES}`;
     const { flags } = await this.parse(PlanExport);
     this.machineOutput = true;
     const service = await import('../../plan/service.js');
-    const fleet = flags.fleet ? service.readFleetFile(flags.fleet) : undefined;
-    const client = fleet || flags.offline ? undefined : await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
+    const nodes = await fleetOrClient(flags, connectionOptions(flags));
     const { text } = await service.exportPlanWorkflow({
       to: flags.to as 'argo-workflows' | 'chaos-mesh',
-      file: flags.filename,
-      ...(flags.set ? { set: flags.set } : {}),
-      ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
-      ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+      ...planSource(flags),
       ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
       ...(flags.image ? { image: flags.image } : {}),
       ...(flags['service-account'] ? { serviceAccount: flags['service-account'] } : {}),
-      ...(fleet ? { fleet } : {}),
-      ...(client ? { client } : {}),
+      ...nodes,
     });
     process.stdout.write(text);
   }

@@ -1,7 +1,7 @@
 // `kubectl sei plan render -f PLAN`: every SeiNodeTask the plan would create, validated, as multi-document YAML.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, fleetFlags, planFileFlags } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../plan/cli.js';
 
 export default class PlanRender extends SeiCommand {
   static override summary = 'Render every SeiNodeTask of a plan (first attempts) as validated multi-document YAML.';
@@ -25,17 +25,12 @@ ${PLAN_EXIT_CODES}`;
     const { flags } = await this.parse(PlanRender);
     this.machineOutput = true;
     const service = await import('../../plan/service.js');
-    const fleet = flags.fleet ? service.readFleetFile(flags.fleet) : undefined;
-    const client = fleet || flags.offline ? undefined : await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
+    const nodes = await fleetOrClient(flags, connectionOptions(flags));
     const result = await service.renderPlan({
-      file: flags.filename,
-      ...(flags.set ? { set: flags.set } : {}),
-      ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
-      ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+      ...planSource(flags),
       ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
-      ...(fleet ? { fleet } : {}),
-      ...(client ? { client } : {}),
+      ...nodes,
     });
     for (const note of result.notes) this.logToStderr(`# ${note}`);
     process.stdout.write(result.text);
