@@ -1,7 +1,7 @@
 /**
  * Following tasks to their verdicts for humans and scripts: wraps the watch engine
  * (waitForTasks: ONE watch per namespace+selector) with live progress, optional pod following
- * for RestartPod (deleted uid → replacement uid → Ready, on one more watch), NDJSON streaming,
+ * for RestartPod (deleted uid → replacement uid → Ready, on one more watch, src/watch/follow-pod.ts), NDJSON streaming,
  * and the mapping of verdicts to exit codes. It must not write to the cluster.
  */
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
@@ -9,6 +9,7 @@ import { SeiError } from '../errors/sei-error.js';
 import type { Progress } from '../output/progress.js';
 import * as view from '../output/task-view.js';
 import type { TaskVerdict, WaitFor } from '../watch/types.js';
+import { catchUpPod, followPod, type PodMilestone } from '../watch/follow-pod.js';
 import { preciseDuration } from './duration.js';
 
 export interface FollowOptions {
@@ -26,56 +27,28 @@ export interface FollowOptions {
   followPod?: { node: string; uid?: string };
 }
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+function podNarration(podName: string, previousUid: string, progress: Progress): (milestone: PodMilestone, pod: KubeObject) => void {
+  return (milestone, pod) => {
+    const uid = pod.metadata.uid ?? '';
+    if (milestone === 'deleted') progress.note(`pod ${podName} deleted (uid ${previousUid}), waiting for replacement`);
+    else if (milestone === 'replaced') progress.note(`pod ${podName} replaced (uid ${uid}), waiting for Ready`);
+    else progress.note(`pod ${podName} Ready (uid ${uid})`);
+  };
 }
 
-function podReady(pod: KubeObject): boolean {
-  const conditions = rec(pod['status'])['conditions'];
-  return Array.isArray(conditions) && conditions.some((c) => rec(c)['type'] === 'Ready' && rec(c)['status'] === 'True');
-}
-
-/** Narrates pod NODE-0's restart on stderr; resolves when `signal` aborts. */
-export async function followPod(client: ClusterClient, namespace: string, node: string, uid: string | undefined, progress: Progress, signal: AbortSignal): Promise<void> {
-  const podName = `${node}-0`;
-  let deletedNoted = false;
-  const replacements = new Map<string, 'seen' | 'ready'>();
+/**
+ * Narrates pod NODE-0's restart (deleted → replaced → Ready) until `signal` aborts; then, when
+ * `settled()` says the task completed, reads the pod once so a Ready the pod stream had not yet
+ * delivered is still told. Best-effort: the task's own verdict decides the outcome.
+ */
+export async function narratePodRestart(client: ClusterClient, namespace: string, node: string, previousUid: string, progress: Progress, signal: AbortSignal, settled: () => boolean): Promise<void> {
+  const name = `${node}-0`;
+  const request = { namespace, name, previousUid, onMilestone: podNarration(name, previousUid, progress) };
   try {
-    await client.watch({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      namespace,
-      labelSelector: `sei.io/node=${node}`,
-      signal,
-      onEvent: ({ type, object }) => {
-        if (object.metadata.name !== podName) return;
-        const podUid = object.metadata.uid ?? '';
-        if (podUid === uid) {
-          if (!deletedNoted && (type === 'DELETED' || object.metadata.deletionTimestamp)) {
-            deletedNoted = true;
-            progress.note(`pod ${podName} deleted (uid ${uid}), waiting for replacement`);
-          }
-          return;
-        }
-        if (type === 'DELETED') return;
-        if (!deletedNoted && uid) {
-          deletedNoted = true;
-          progress.note(`pod ${podName} deleted (uid ${uid}), waiting for replacement`);
-        }
-        const state = replacements.get(podUid);
-        if (!state) {
-          replacements.set(podUid, 'seen');
-          progress.note(`pod ${podName} replaced (uid ${podUid}), waiting for Ready`);
-        }
-        if (replacements.get(podUid) !== 'ready' && podReady(object)) {
-          replacements.set(podUid, 'ready');
-          progress.note(`pod ${podName} Ready (uid ${podUid})`);
-        }
-      },
-    });
+    const followed = await followPod(client, { ...request, signal });
+    if (settled()) await catchUpPod(client, request, followed.progress);
   } catch (error) {
-    // Pod narration is best-effort: the task's own verdict decides the outcome.
-    if (!signal.aborted) progress.note(`(stopped following pod ${podName}: ${error instanceof Error ? error.message : String(error)})`);
+    if (!signal.aborted || settled()) progress.note(`(stopped following pod ${name}: ${error instanceof Error ? error.message : String(error)})`);
   }
 }
 
@@ -90,8 +63,19 @@ export function verdictLine(verdict: TaskVerdict): string {
 export async function followTasks(client: ClusterClient, options: FollowOptions): Promise<TaskVerdict[]> {
   const { waitForTasks } = await import('../watch/wait-for-tasks.js');
   const podAbort = new AbortController();
-  const pod = options.followPod ? followPod(client, options.namespace, options.followPod.node, options.followPod.uid, options.progress, podAbort.signal) : undefined;
+  const previousUid = options.followPod?.uid;
+  // With a pod narration running, verdict lines wait for it so "✔ … Complete" stays the last line.
+  const deferred: TaskVerdict[] = [];
+  const pod =
+    options.followPod && previousUid
+      ? narratePodRestart(client, options.namespace, options.followPod.node, previousUid, options.progress, podAbort.signal, () => deferred.some((v) => v.outcome === 'Complete'))
+      : undefined;
   const many = (options.names?.length ?? 0) !== 1;
+  const printVerdict = (verdict: TaskVerdict): void => {
+    if (verdict.outcome === 'Complete') options.progress.succeed(verdictLine(verdict));
+    else if (verdict.outcome !== 'Interrupted') options.progress.fail(verdictLine(verdict));
+    else if (many) options.progress.note(`${verdict.name} still running`);
+  };
   try {
     return await waitForTasks(client, {
       namespace: options.namespace,
@@ -106,14 +90,14 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
         if (!view.isTerminal(object)) options.progress.update(view.progressText(object));
       },
       onVerdict: (verdict) => {
-        if (verdict.outcome === 'Complete') options.progress.succeed(verdictLine(verdict));
-        else if (verdict.outcome !== 'Interrupted') options.progress.fail(verdictLine(verdict));
-        else if (many) options.progress.note(`${verdict.name} still running`);
+        if (pod) deferred.push(verdict);
+        else printVerdict(verdict);
       },
     });
   } finally {
     podAbort.abort();
     await pod;
+    deferred.forEach(printVerdict);
     options.progress.stop();
   }
 }

@@ -56,8 +56,8 @@ export interface FollowPodRequest {
 }
 
 /** Resolves when the replacement is Ready (true) or the signal aborts first (false). */
-export async function followPod(client: ClusterClient, request: FollowPodRequest): Promise<{ ready: boolean; progress: PodProgress }> {
-  let progress: PodProgress = { seen: [] };
+export async function followPod(client: ClusterClient, request: FollowPodRequest, start: PodProgress = { seen: [] }): Promise<{ ready: boolean; progress: PodProgress }> {
+  let progress = start;
   await client.watch({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -72,4 +72,18 @@ export async function followPod(client: ClusterClient, request: FollowPodRequest
     },
   });
   return { ready: progress.seen.includes('ready'), progress };
+}
+
+/**
+ * One GET that steps the milestones to the pod's current state. The task's verdict arrives on
+ * its own stream, so when the task is Complete the pod stream may not have delivered the
+ * replacement's Ready yet; reading once makes the narration end where the cluster is.
+ */
+export async function catchUpPod(client: ClusterClient, request: Omit<FollowPodRequest, 'signal'>, progress: PodProgress): Promise<PodProgress> {
+  if (progress.seen.includes('ready')) return progress;
+  const pod = await client.get({ apiVersion: 'v1', kind: 'Pod', namespace: request.namespace, name: request.name });
+  if (!pod) return progress;
+  const step = podStep(progress, request.previousUid, 'MODIFIED', pod);
+  for (const milestone of step.reached) request.onMilestone?.(milestone, pod);
+  return step.progress;
 }

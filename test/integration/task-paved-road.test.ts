@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/types.js';
+import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { isSeiError, type SeiError } from '../../src/errors/sei-error.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { verdictsToError } from '../../src/services/follow-tasks.js';
@@ -60,6 +60,33 @@ describe('verdicts', () => {
     const text = progress.lines.join('\n');
     expect(text).toContain(`pod node-0-0 deleted (uid ${before})`);
     expect(text).toContain(`pod node-0-0 Ready (uid ${after})`);
+    expect(progress.lines.at(-1) ?? '').toMatch(/^✔ .* Complete/);
+  });
+
+  it('restart-pod still narrates the replacement Ready when the pod stream lags behind the task verdict', async () => {
+    // Two streams (task, pod) race on a real cluster; a pod stream that delivers nothing until
+    // the task is Complete is the worst case, and the narration must still end at Ready.
+    const real = cluster.client;
+    const laggingPodStream: ClusterClient = {
+      namespace: real.namespace,
+      contextName: real.contextName,
+      server: real.server,
+      stats: real.stats,
+      get: (ref) => real.get(ref),
+      list: (apiVersion, kind, options) => real.list(apiVersion, kind, options),
+      apply: (object, options) => real.apply(object, options),
+      delete: (ref) => real.delete(ref),
+      servedCrd: (name) => real.servedCrd(name),
+      watch: (request) => (request.kind === 'Pod' ? real.watch({ ...request, onEvent: () => undefined }) : real.watch(request)),
+    } as ClusterClient;
+    const before = await podUid(real, 'node-2');
+    const progress = silentProgress();
+    const result = await runTask({ client: laggingPodStream, render: { kind: 'restart-pod', node: 'node-2', namespace: NS }, wait: true, progress });
+    expect(result.verdict?.outcome).toBe('Complete');
+    const after = await podUid(real, 'node-2');
+    const text = progress.lines.join('\n');
+    expect(text).toContain(`pod node-2-0 deleted (uid ${before})`);
+    expect(text).toContain(`pod node-2-0 Ready (uid ${after})`);
     expect(progress.lines.at(-1) ?? '').toMatch(/^✔ .* Complete/);
   });
 
