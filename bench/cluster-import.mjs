@@ -3,42 +3,18 @@
 // - root:    import('@kubernetes/client-node'), the whole package (~2,300 generated modules);
 // - deep:    the deep paths src/cluster imports (KubeConfig, RequestContext, Watch, PatchStrategy),
 //            unbundled; config.js still pulls the generated index, so this saves little;
-// - bundled: the built CLI's lazy chunk of src/cluster (dist/bundle/cluster-*.js), which is what
-//            a cluster command loads (scripts/bundle.mjs inlines and tree-shakes client-node);
 // - cli:     the built CLI running a cluster command that fails right after loading the
 //            cluster layer (unknown --context), i.e. oclif + command + cluster layer, no network.
-// `bundled` and `cli` need `npm run build`.
+// `cli` needs `npm run build` (scripts/bundle.mjs inlines and tree-shakes client-node).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
 const RUNS = Number(process.env.BENCH_CLUSTER_IMPORT_RUNS ?? 11);
-
-/**
- * The lazy chunk of the built CLI that holds src/cluster (and, bundled, client-node): the
- * cluster-*.js reachable from entry.js (the build keeps the previous build's chunks around).
- */
-function builtClusterChunk() {
-  const dir = join(ROOT, 'dist', 'bundle');
-  if (!existsSync(join(dir, 'entry.js'))) return undefined;
-  const seen = new Set(['entry.js']);
-  const queue = ['entry.js'];
-  while (queue.length > 0) {
-    const text = readFileSync(join(dir, queue.shift()), 'utf8');
-    for (const [, name] of text.matchAll(/["']\.\/([\w.-]+\.js)["']/g)) {
-      if (!seen.has(name) && existsSync(join(dir, name))) {
-        seen.add(name);
-        queue.push(name);
-      }
-    }
-  }
-  const chunk = [...seen].find((name) => /^cluster-[A-Z0-9]+\.js$/.test(name));
-  return chunk && join(dir, chunk);
-}
 
 function once([file, args]) {
   const start = process.hrtime.bigint();
@@ -57,7 +33,7 @@ const median = (values) => {
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-import-'));
   try {
-    const bundled = builtClusterChunk();
+    const built = existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs'));
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n');
     const node = process.execPath;
@@ -72,8 +48,7 @@ export async function run() {
       root: [node, ['--input-type=module', '-e', "await import('@kubernetes/client-node')"]],
       deep: [node, ['--input-type=module', '-e', `await Promise.all(${JSON.stringify(deep)}.map((m) => import(m)))`]],
     };
-    if (bundled) {
-      variants.bundled = [node, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundled).href)})`]];
+    if (built) {
       variants.cli = [node, [BIN, 'task', 'get', '--kubeconfig', kubeconfig, '--context', 'no-such-context']];
     }
     for (const [name, command] of Object.entries(variants)) {
@@ -88,7 +63,7 @@ export async function run() {
     const round = (value) => Math.round(value * 100) / 100;
     const medianMs = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, round(median(values))]));
     const ratios = Object.fromEntries(Object.entries(medianMs).filter(([name]) => name !== 'node').map(([name, ms]) => [name, round(ms / medianMs.node)]));
-    return { name: 'cluster layer load / node -e 0', ratio: ratios.cli ?? ratios.bundled, details: { runs: RUNS, medianMs, ratios } };
+    return { name: 'cluster layer load / node -e 0', ratio: ratios.cli, details: { runs: RUNS, medianMs, ratios } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

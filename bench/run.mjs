@@ -41,7 +41,7 @@ function headline(result) {
     case 'startup':
       return `--version ${d.ratios?.version} x, task render ${d.ratios?.render} x  node -e 0`;
     case 'cluster-import':
-      return `cluster command ${d.ratios?.cli} x, cluster chunk ${d.ratios?.bundled} x, client-node from node_modules ${d.ratios?.root} x  node -e 0`;
+      return `cluster command ${d.ratios?.cli} x, client-node from node_modules ${d.ratios?.root} x  node -e 0`;
     case 'validate':
       return `${result.ratio} x  yaml parse alone (${d.documents} documents)`;
     case 'wait':

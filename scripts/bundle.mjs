@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Build step after tsc: bundles the CLI entry (oclif core + every command module, and the
-// small libraries on the hot path) into dist/bundle/ with esbuild, so start-up reads a few
-// files instead of hundreds of ESM modules (oclif alone is ~200). Dynamic imports inside
-// commands stay lazy as split chunks. Heavy or I/O-bound dependencies (client-node, git, ora,
-// ajv, ...) stay external and load from node_modules only when a command needs them.
+// Build step after tsc: bundles the CLI (oclif core + every command module + the libraries it
+// uses) into ONE CommonJS file, dist/bundle/cli.cjs, so start-up reads one file, and so that
+// bin/kubectl-sei can compile it with a V8 code cache (src/launch/code-cache.ts): Node 20 has
+// no compile cache for ES modules, and compiling the code was most of start-up. Modules reached
+// only through dynamic import() (the cluster layer, gitops, the sim, ...) are wrapped so they
+// are evaluated only when a command needs them. Packages listed in package.json but not in
+// BUNDLED stay external and are require()d from node_modules only when a command needs them;
+// they are all CommonJS (or dual), so esbuild's interop gives them the shape the code expects.
 // The commands map is generated from dist/commands/, so adding a command needs no edit here.
 // It also precompiles the built-in Handlebars templates into dist/template-cache.json and
 // stores the project CRDs as JSON in dist/crd-cache.json.
-// Chunks live two levels below the package root (dist/bundle/), like dist/<module>/, so
+// The bundle lives two levels below the package root (dist/bundle/), like dist/<module>/, so
 // `new URL('../../templates/...', import.meta.url)` resolves the same bundled or not.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
@@ -20,12 +23,14 @@ const DIST = process.argv[2] ? join(ROOT, process.argv[2]) : join(ROOT, 'dist');
 const OUT = join(DIST, 'bundle');
 const ENTRY = join(DIST, 'bundle-entry.js');
 /**
- * Bundled into the entry: oclif (and everything it pulls in) plus the render hot path.
- * @kubernetes/client-node too (it lands in the lazy chunk of src/cluster): loaded from
- * node_modules it is ~2,300 generated modules and ~1 s of CPU on every cluster command; inlined
- * and tree-shaken, the cluster layer loads in about a quarter of that (bench/cluster-import.mjs).
+ * Bundled: oclif (and everything it pulls in) plus the render hot path, and
+ * @kubernetes/client-node (evaluated only by cluster commands): loaded from node_modules it is
+ * ~2,300 generated modules and ~1 s of CPU on every cluster command; inlined and tree-shaken,
+ * the cluster layer loads in a fraction of that (bench/cluster-import.mjs). ora is ES-module
+ * only: required through Node's require(esm), its namespace would be mistaken for the default
+ * export, so it is bundled (evaluated only when a spinner is drawn).
  */
-const BUNDLED = new Set(['@oclif/core', 'yaml', 'handlebars', 'fastest-levenshtein', '@marcbachmann/cel-js', '@kubernetes/client-node']);
+const BUNDLED = new Set(['@oclif/core', 'yaml', 'handlebars', 'fastest-levenshtein', '@marcbachmann/cel-js', '@kubernetes/client-node', 'ora']);
 
 function commandFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -94,20 +99,34 @@ function clientNodeGeneratedCodeIsPure() {
 }
 
 rmSync(OUT, { recursive: true, force: true });
+const OUTFILE = join(OUT, 'cli.cjs');
 await build({
-  entryPoints: { entry: ENTRY },
+  entryPoints: [ENTRY],
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outdir: OUT,
+  outfile: OUTFILE,
   external,
   logLevel: 'warning',
+  // Comments and indentation are a third of the file; names stay, for stack traces and oclif.
+  minifyWhitespace: true,
+  // import() of an external becomes require(): inside the code-cached vm.Script Node 20 has no
+  // loader for import(), and every external here can be required.
+  supported: { 'dynamic-import': false },
+  // Every module's import.meta.url is the bundle's own URL, one directory below dist/ as each
+  // module's was.
+  define: { 'import.meta.url': '__seiBundleUrl' },
+  banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure()],
-  // CJS modules inside an ESM bundle call require() for Node built-ins.
-  banner: { js: "import { createRequire as __seiCreateRequire } from 'node:module'; const require = __seiCreateRequire(import.meta.url);" },
 });
+const bundled = readFileSync(OUTFILE, 'utf8');
+// A dynamic import() left in the bundle would fail at run time inside the code-cached script.
+if (/[^\w$.]import\(\s*["'`]/.test(bundled)) throw new Error(`bundle: ${relative(ROOT, OUTFILE)} still contains a dynamic import()`);
+// esbuild escapes non-ASCII everywhere but in regular expression literals (a few libraries use
+// "µs" or "\u009b" there); \uXXXX means the same character in a regex, a string or a name, and
+// an ASCII file is read by a plain byte copy instead of a UTF-8 decode on every start.
+writeFileSync(OUTFILE, bundled.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
 rmSync(ENTRY);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
@@ -116,4 +135,4 @@ const { buildTemplateCache } = await import(pathToFileURL(join(DIST, 'render', '
 const { buildCrdCache } = await import(pathToFileURL(join(DIST, 'render', 'validate-rendered.js')).href);
 writeFileSync(join(DIST, 'crd-cache.json'), `${JSON.stringify(await buildCrdCache())}\n`);
 writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(buildTemplateCache(join(ROOT, 'templates', 'tasks')))}\n`);
-process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/\n`);
+process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUTFILE)}\n`);

@@ -50,7 +50,7 @@ function lastStatus(stderr: string): Record<string, unknown> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js'))) throw new Error('run `npm run build` first: the e2e tests run the built bin/kubectl-sei');
+  if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs'))) throw new Error('run `npm run build` first: the e2e tests run the built bin/kubectl-sei');
   cluster = await startTestCluster();
 });
 

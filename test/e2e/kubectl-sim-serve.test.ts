@@ -65,7 +65,7 @@ const cli = (args: string[]) => run(process.execPath, [BIN, ...args]);
 
 describe.skipIf(!existsSync(KUBECTL))('kubectl-sei sim serve', () => {
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js'))) throw new Error('the built CLI is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs'))) throw new Error('the built CLI is missing: run `npm run build` first (npm test does)');
     dir = mkdtempSync(join(tmpdir(), 'sim-serve-'));
   });
   afterAll(() => {

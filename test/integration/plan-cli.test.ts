@@ -24,7 +24,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan commands (built binary)', () => {
+describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('plan commands (built binary)', () => {
   let cluster: PlanCluster;
   let fleetFile: string;
   beforeAll(async () => {

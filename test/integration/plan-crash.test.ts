@@ -65,7 +65,7 @@ function byKey(tasks: KubeObject[]): Map<string, string[]> {
   return keys;
 }
 
-describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js')))('plan apply killed mid-run, then plan resume (built binary)', () => {
+describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('plan apply killed mid-run, then plan resume (built binary)', () => {
   let sim: RunningSim;
   let client: ClusterClient;
   let kubeconfig: string;

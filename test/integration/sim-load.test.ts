@@ -110,7 +110,7 @@ async function settledHeap(): Promise<number> {
 
 describe('the sim under a bounded load', () => {
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'bundle', 'entry.js'))) throw new Error('the built CLI is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs'))) throw new Error('the built CLI is missing: run `npm run build` first (npm test does)');
     dir = mkdtempSync(join(tmpdir(), 'sim-load-'));
     const kubeconfig = join(dir, 'kubeconfig');
     child = spawn(process.execPath, ['--expose-gc', BIN, 'sim', 'serve', '--fleet', '3', '--watch-history', '1000', '--kubeconfig-out', kubeconfig, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -48,7 +48,7 @@ describe.each(['seed', 'latest'] as const)('a cluster serving the %s CRD', (flav
   });
 
   it('the built CLI prints the same with -o json, and a SERVED column as a table', async () => {
-    if (!existsSync('dist/bundle/entry.js')) throw new Error('run `npm run build` first');
+    if (!existsSync('dist/bundle/cli.cjs')) throw new Error('run `npm run build` first');
     const json = await cli(['kinds', '--from-cluster', '--kubeconfig', kubeconfig, '-o', 'json']);
     expect(json.status, json.stderr).toBe(0);
     const rows = JSON.parse(json.stdout) as Array<{ name: string; served: boolean }>;

@@ -146,7 +146,7 @@ describe('--schema-from-cluster against the simulated cluster (latest CRD served
 describe('the built CLI', () => {
   const BIN = 'bin/kubectl-sei';
   beforeAll(() => {
-    if (!existsSync('dist/bundle/entry.js') || !existsSync('oclif.manifest.json')) throw new Error('run `npm run build` first: these tests run the built CLI');
+    if (!existsSync('dist/bundle/cli.cjs') || !existsSync('oclif.manifest.json')) throw new Error('run `npm run build` first: these tests run the built CLI');
   });
   const cli = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
 
