@@ -11,7 +11,7 @@
  * never a requirement.
  */
 import { isAscii } from 'node:buffer';
-import { readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -52,6 +52,8 @@ function sourceText(bytes: Buffer): string {
 export function writeCodeCache(script: Script, cachePath: string): boolean {
   const temporary = `${cachePath}.${process.pid}.tmp`;
   try {
+    // Serializing costs ~10 ms: not worth it where the file could never be written.
+    accessSync(dirname(cachePath), constants.W_OK);
     writeFileSync(temporary, script.createCachedData());
     renameSync(temporary, cachePath);
     const prefix = `${basename(cachePath).split('.').slice(0, -2).join('.')}.`;
