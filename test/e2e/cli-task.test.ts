@@ -192,25 +192,30 @@ describe('built kubectl-sei: exit codes and streams', () => {
   });
 });
 
+/** Runs a shell command line under `script`, a real pseudo-terminal, as an operator would (CI unset). */
+function inPty(commandLine: string): Promise<{ code: number | null; tty: string }> {
+  const env = { ...process.env };
+  delete env['CI'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', commandLine, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let tty = '';
+    child.stdout.on('data', (c: Buffer) => (tty += c.toString()));
+    child.on('error', reject);
+    // A runaway terminal renderer must fail the test, not hang it: kill the pty.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, tty });
+    });
+  });
+}
+
 describe('in a terminal', () => {
   it.skipIf(!existsSync('/usr/bin/script'))('draws an ora spinner on the TTY stderr, ends with one ✔ line, and keeps stdout clean', async () => {
     const out = join(cluster.dir, 'tty-stdout.txt');
     // `script` gives a pty of 0x0 when the test has no terminal: size it like a real one.
     const inner = `stty cols 120 rows 40; '${process.execPath}' '${BIN}' task restart-pod slow --kubeconfig '${cluster.kubeconfig}' -n ${NS} > '${out}'`;
-    const env = { ...process.env };
-    delete env['CI'];
-    const run = await new Promise<{ code: number | null; tty: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/script', ['-qec', inner, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let tty = '';
-      child.stdout.on('data', (c: Buffer) => (tty += c.toString()));
-      child.on('error', reject);
-      // A runaway terminal renderer must fail the test, not hang it: kill the pty.
-      const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
-      child.on('close', (code) => {
-        clearTimeout(guard);
-        resolve({ code, tty });
-      });
-    });
+    const run = await inPty(inner);
     expect(run.code).toBe(0);
     // ora redraws in place: carriage returns / ANSI erase sequences and braille frames.
     expect(run.tty).toMatch(/\u001b\[\d*[GK]|\r/);
@@ -223,20 +228,7 @@ describe('in a terminal', () => {
 describe('in an unsized pty', () => {
   it.skipIf(!existsSync('/usr/bin/script'))('falls back to plain progress lines instead of a spinner', async () => {
     const inner = `'${process.execPath}' '${BIN}' task discover-peers node-2 --kubeconfig '${cluster.kubeconfig}' -n ${NS}`;
-    const env = { ...process.env };
-    delete env['CI'];
-    const run = await new Promise<{ code: number | null; tty: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/script', ['-qec', inner, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let tty = '';
-      child.stdout.on('data', (c: Buffer) => (tty += c.toString()));
-      child.on('error', reject);
-      // A runaway terminal renderer must fail the test, not hang it: kill the pty.
-      const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
-      child.on('close', (code) => {
-        clearTimeout(guard);
-        resolve({ code, tty });
-      });
-    });
+    const run = await inPty(inner);
     expect(run.code).toBe(0);
     expect(run.tty).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     expect(run.tty).toMatch(/✔ node-2-discover-peers-\S+ Complete/);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim, type SimOptions } from '../../src/sim/index.js';
 import { connect } from '../../src/cluster/index.js';
+import { watchUntil } from '../support/watch-until.js';
 
 export const NS = 'sei';
 export const CHAIN = 'arctic-1';
@@ -60,27 +61,15 @@ export async function startPlanCluster(fleet: KubeObject[], options: SimOptions 
   return { sim, client, kubeconfig, dir };
 }
 
-/** Event-driven: one SeiNode watch until `count` nodes are Running. */
+/** Event-driven: one SeiNode watch until `count` nodes are Running (gives up quietly after 30 s). */
 export async function waitForRunning(client: ClusterClient, count: number): Promise<void> {
   const running = new Set<string>();
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 30_000);
-  try {
-    await client.watch({
-      apiVersion: 'sei.io/v1alpha1',
-      kind: 'SeiNode',
-      namespace: NS,
-      signal: abort.signal,
-      onEvent: ({ object }) => {
-        const phase = ((object['status'] ?? {}) as { phase?: string }).phase;
-        if (phase === 'Running') running.add(object.metadata.name ?? '');
-        else running.delete(object.metadata.name ?? '');
-        return running.size >= count ? 'stop' : undefined;
-      },
-    });
-  } finally {
-    clearTimeout(timer);
-  }
+  await watchUntil(client, { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', namespace: NS, timeoutMs: 30_000 }, (object) => {
+    const phase = ((object['status'] ?? {}) as { phase?: string }).phase;
+    if (phase === 'Running') running.add(object.metadata.name ?? '');
+    else running.delete(object.metadata.name ?? '');
+    return running.size >= count;
+  });
 }
 
 export async function planTasks(client: ClusterClient, planId: string): Promise<KubeObject[]> {

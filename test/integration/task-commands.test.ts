@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSeiError, type SeiError } from '../../src/errors/sei-error.js';
 import { describeTask } from '../../src/output/describe.js';
 import { formatObjects } from '../../src/output/printers.js';
 import { silentProgress } from '../../src/output/progress.js';
@@ -11,6 +10,7 @@ import { followTasks, verdictsToError } from '../../src/services/follow-tasks.js
 import { deleteTasks, getTask, listTasks } from '../../src/services/task-queries.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { NS, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { refusal } from '../support/refusal.js';
 
 let cluster: TestCluster;
 const catalog = loadCatalog();
@@ -43,16 +43,6 @@ function file(name: string, text: string): string {
   const path = join(cluster.dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<SeiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isSeiError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('task apply -f', () => {

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim, type SimOptions } from '../../src/sim/index.js';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
+import { watchUntil } from '../support/watch-until.js';
 
 export const NS = 'sei';
 
@@ -63,24 +64,12 @@ export async function startTestCluster(options: SimOptions = {}): Promise<TestCl
 export async function waitForPods(client: ClusterClient, nodes: string[]): Promise<void> {
   const want = new Set(nodes.map((n) => `${n}-0`));
   const ready = new Set<string>();
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 20_000);
-  try {
-    await client.watch({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      namespace: NS,
-      signal: abort.signal,
-      onEvent: ({ object }) => {
-        const name = object.metadata.name ?? '';
-        const conditions = ((object['status'] as Record<string, unknown> | undefined)?.['conditions'] ?? []) as Array<{ type: string; status: string }>;
-        if (want.has(name) && conditions.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(name);
-        return ready.size === want.size ? 'stop' : undefined;
-      },
-    });
-  } finally {
-    clearTimeout(timer);
-  }
+  await watchUntil(client, { apiVersion: 'v1', kind: 'Pod', namespace: NS, timeoutMs: 20_000 }, (object) => {
+    const name = object.metadata.name ?? '';
+    const conditions = ((object['status'] as Record<string, unknown> | undefined)?.['conditions'] ?? []) as Array<{ type: string; status: string }>;
+    if (want.has(name) && conditions.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(name);
+    return ready.size === want.size;
+  });
   if (ready.size !== want.size) throw new Error(`pods not Ready: ${[...want].filter((p) => !ready.has(p)).join(', ')}`);
 }
 

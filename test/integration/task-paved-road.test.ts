@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
-import { isSeiError, type SeiError } from '../../src/errors/sei-error.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { verdictsToError } from '../../src/services/follow-tasks.js';
 import { refreshPeers, runTask, type RunTaskOptions } from '../../src/services/run-task.js';
 import { NS, podUid, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { refusal } from '../support/refusal.js';
 
 let cluster: TestCluster;
 
@@ -32,16 +32,6 @@ function run(kind: string, node: string, extra: Partial<RunTaskOptions> & { set?
     ...rest,
   });
   return { promise, progress };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<SeiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isSeiError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('verdicts', () => {

@@ -3,10 +3,10 @@
 // missing CRD as a cluster error (exit 4).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearServedCrdCache } from '../../src/cluster/index.js';
-import { isSeiError, type SeiError } from '../../src/errors/sei-error.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { runTask } from '../../src/services/run-task.js';
 import { NS, podUid, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { refusal } from '../support/refusal.js';
 
 let latest: TestCluster;
 let seed: TestCluster;
@@ -21,16 +21,6 @@ afterAll(async () => {
 
 function run(cluster: TestCluster, kind: string, node: string) {
   return runTask({ client: cluster.client, render: { kind, node, namespace: NS }, wait: true, progress: silentProgress() });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<SeiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isSeiError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('kinds the served CRD does not have', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/index.js';
-import { isSeiError, type SeiError } from '../../src/errors/index.js';
+import type { SeiError } from '../../src/errors/index.js';
 import { checkPlan, locatePlan, parsePlanText } from '../../src/plan/load.js';
 import { kindLookup } from '../../src/plan/tasks.js';
+import { refusal } from '../support/refusal.js';
 
 const kinds = kindLookup(loadCatalog());
 
@@ -12,14 +13,8 @@ metadata: {name: p}
 spec:
 `;
 
-async function problems(text: string): Promise<SeiError> {
-  try {
-    await checkPlan(parsePlanText(HEAD + text, 'plan.yaml'), kinds);
-  } catch (error) {
-    if (isSeiError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the plan to be refused');
+function problems(text: string): Promise<SeiError> {
+  return refusal((async () => checkPlan(parsePlanText(HEAD + text, 'plan.yaml'), kinds))(), 'expected the plan to be refused');
 }
 
 describe('plan manifest checks', () => {
