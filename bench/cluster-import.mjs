@@ -6,29 +6,14 @@
 // - cli:     the built CLI running a cluster command that fails right after loading the
 //            cluster layer (unknown --context), i.e. oclif + command + cluster layer, no network.
 // `cli` needs `npm run build` (scripts/bundle.mjs inlines and tree-shakes client-node).
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT, median, timedRun } from './lib.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
 const RUNS = Number(process.env.BENCH_CLUSTER_IMPORT_RUNS ?? 11);
-
-function once([file, args]) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.error) throw result.error;
-  return { ms, status: result.status, stderr: result.stderr };
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-import-'));
@@ -52,13 +37,13 @@ export async function run() {
       variants.cli = [node, [BIN, 'task', 'get', '--kubeconfig', kubeconfig, '--context', 'no-such-context']];
     }
     for (const [name, command] of Object.entries(variants)) {
-      const { status, stderr } = once(command); // warm the file cache, and check it does what we think
+      const { status, stderr } = timedRun(command); // warm the file cache, and check it does what we think
       const want = name === 'cli' ? 2 : 0;
       if (status !== want) throw new Error(`${name} exited ${status} (want ${want}): ${stderr.slice(0, 400)}`);
     }
     const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
     for (let i = 0; i < RUNS; i++) {
-      for (const [name, command] of Object.entries(variants)) samples[name].push(once(command).ms);
+      for (const [name, command] of Object.entries(variants)) samples[name].push(timedRun(command).ms);
     }
     const round = (value) => Math.round(value * 100) / 100;
     const medianMs = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, round(median(values))]));

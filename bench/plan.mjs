@@ -11,9 +11,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { loadDist, nextMessage } from './lib.mjs';
 
-const dist = new URL('../dist/', import.meta.url);
-const load = (file) => import(new URL(file, dist).href);
 const BIN = new URL('../bin/kubectl-sei', import.meta.url).pathname;
 const nodeName = (i) => `bench-node-${String(i).padStart(4, '0')}`;
 
@@ -30,7 +29,7 @@ spec:
 `;
 
 async function simWorker({ nodes, kubeconfig }) {
-  const { startSim } = await load('sim/index.js');
+  const { startSim } = await loadDist('sim/index.js');
   const seedObjects = Array.from({ length: nodes }, (_, i) => ({
     apiVersion: 'sei.io/v1alpha1',
     kind: 'SeiNode',
@@ -48,18 +47,6 @@ async function simWorker({ nodes, kubeconfig }) {
     }
   });
   parentPort.postMessage({ type: 'ready' });
-}
-
-function next(worker, type) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      if (message.type !== type) return;
-      worker.off('message', onMessage);
-      resolve(message);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-  });
 }
 
 function exec(cmd, args) {
@@ -87,16 +74,16 @@ export async function run(options = {}) {
   writeFileSync(planFile, PLAN);
   const worker = new Worker(new URL(import.meta.url), { workerData: { nodes, kubeconfig } });
   try {
-    await next(worker, 'ready');
+    await nextMessage(worker, 'ready');
     // The fleet must be Running before either contender starts (DiscoverPeers requires it).
     for (;;) {
       worker.postMessage('stats');
-      const { running } = await next(worker, 'stats');
+      const { running } = await nextMessage(worker, 'stats');
       if (running >= nodes) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const { connect } = await load('cluster/index.js');
-    const { renderPlan } = await load('plan/service.js');
+    const { connect } = await loadDist('cluster/index.js');
+    const { renderPlan } = await loadDist('plan/service.js');
     const client = await connect({ kubeconfig });
     const rendered = await renderPlan({ file: planFile, namespace: 'sei', client });
     const manifests = path.join(dir, 'manifests');
@@ -105,7 +92,7 @@ export async function run(options = {}) {
 
     const stats = async () => {
       worker.postMessage('stats');
-      return (await next(worker, 'stats')).stats;
+      return (await nextMessage(worker, 'stats')).stats;
     };
     // Baseline: kubectl, same manifests, same sim.
     const k0 = await stats();
@@ -138,7 +125,7 @@ export async function run(options = {}) {
     };
   } finally {
     worker.postMessage('stop');
-    await Promise.race([next(worker, 'stopped'), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([nextMessage(worker, 'stopped'), new Promise((r) => setTimeout(r, 5000))]);
     await worker.terminate();
     rmSync(dir, { recursive: true, force: true });
   }

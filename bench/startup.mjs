@@ -2,10 +2,9 @@
 // `task render restart-pod`, each divided by `node -e 0` measured in the same run. Runs are
 // interleaved (node, version, render, node, ...) so machine noise hits all three alike; the
 // figure is the median of RUNS. Needs the built CLI (npm run build). Target: <= 2.5.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median, timedRun } from './lib.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/kubectl-sei', import.meta.url));
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
 
@@ -15,19 +14,11 @@ const COMMANDS = {
   render: [process.execPath, [BIN, 'task', 'render', 'restart-pod', '--node', 'node-0', '--set', 'podUID=x']],
 };
 
-function once([file, args]) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr.slice(0, 500)}`);
+function once(command) {
+  const { ms, status, stderr } = timedRun(command);
+  if (status !== 0) throw new Error(`${command[1].join(' ')} exited ${status}: ${stderr.slice(0, 500)}`);
   return ms;
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export async function run() {
   const samples = { node: [], version: [], render: [] };

@@ -14,15 +14,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { loadDist, nextMessage } from './lib.mjs';
 
-const dist = new URL('../dist/', import.meta.url);
-const load = (file) => import(new URL(file, dist).href);
 const absoluteNow = () => performance.timeOrigin + performance.now();
 const nodeName = (i) => `bench-node-${i}`;
 
 /** Worker side: the sim, its controller, and the record of the last task write. */
 async function simWorker({ tasks, nodes, kubeconfig }) {
-  const { startSim } = await load('sim/index.js');
+  const { startSim } = await loadDist('sim/index.js');
   const seedObjects = Array.from({ length: nodes }, (_, i) => ({
     apiVersion: 'sei.io/v1alpha1',
     kind: 'SeiNode',
@@ -64,28 +63,16 @@ async function simWorker({ tasks, nodes, kubeconfig }) {
   parentPort.postMessage({ type: 'ready' });
 }
 
-function next(worker, type) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      if (message.type !== type) return;
-      worker.off('message', onMessage);
-      resolve(message);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-  });
-}
-
 export async function run(options = {}) {
   const tasks = options.tasks ?? 1_000;
   const nodes = options.nodes ?? 10;
-  const { connect } = await load('cluster/index.js');
-  const { waitForTasks } = await load('watch/wait-for-tasks.js');
+  const { connect } = await loadDist('cluster/index.js');
+  const { waitForTasks } = await loadDist('watch/wait-for-tasks.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-wait-'));
   const kubeconfig = path.join(dir, 'kubeconfig');
   const worker = new Worker(new URL(import.meta.url), { workerData: { tasks, nodes, kubeconfig } });
   try {
-    await next(worker, 'ready');
+    await nextMessage(worker, 'ready');
     const waiter = await connect({ kubeconfig });
     let listed = 0;
     let lastEventAt = 0;
@@ -104,7 +91,7 @@ export async function run(options = {}) {
     const resolvedAt = absoluteNow();
     const clientEventLoopUtilization = performance.eventLoopUtilization(clientLoop).utilization;
     worker.postMessage('stop');
-    const { lastWriteAt, taskWrites, serverRequests, simEventLoopUtilization } = await next(worker, 'stopped');
+    const { lastWriteAt, taskWrites, serverRequests, simEventLoopUtilization } = await nextMessage(worker, 'stopped');
 
     const complete = verdicts.filter((verdict) => verdict.outcome === 'Complete').length;
     if (complete !== tasks) throw new Error(`${complete}/${tasks} tasks Complete`);
