@@ -30,7 +30,7 @@ interface LoadedModule {
   loaded: boolean;
 }
 
-export function codeCachePath(bundle: string): string {
+function codeCachePath(bundle: string): string {
   const { size, mtimeMs } = statSync(bundle);
   return `${bundle}.${size}-${Math.trunc(mtimeMs)}.v8cache`;
 }
@@ -49,21 +49,18 @@ function sourceText(bytes: Buffer): string {
 }
 
 /** Writes the cache for `script`, replacing caches of earlier builds of the same bundle. */
-export function writeCodeCache(script: Script, cachePath: string): boolean {
+function writeCodeCache(script: Script, bundle: string, cachePath: string): void {
   const temporary = `${cachePath}.${process.pid}.tmp`;
   try {
     // Serializing costs ~10 ms: not worth it where the file could never be written.
     accessSync(dirname(cachePath), constants.W_OK);
     writeFileSync(temporary, script.createCachedData());
     renameSync(temporary, cachePath);
-    const prefix = `${basename(cachePath).split('.').slice(0, -2).join('.')}.`;
-    for (const name of readdirSync(dirname(cachePath))) {
-      if (name.startsWith(prefix) && name.endsWith('.v8cache') && name !== basename(cachePath)) rmSync(join(dirname(cachePath), name), { force: true });
+    for (const name of readdirSync(dirname(bundle))) {
+      if (name.startsWith(`${basename(bundle)}.`) && name.endsWith('.v8cache') && name !== basename(cachePath)) rmSync(join(dirname(bundle), name), { force: true });
     }
-    return true;
   } catch {
     rmSync(temporary, { force: true });
-    return false;
   }
 }
 
@@ -79,15 +76,12 @@ export interface CachedLoad<T> {
  */
 export function requireWithCodeCache<T>(bundle: string): CachedLoad<T> {
   const internals = Module as unknown as ModuleInternals;
-  const existing = internals._cache[bundle] as LoadedModule | undefined;
-  if (existing) return { exports: existing.exports as T, cache: 'accepted' };
   const cachePath = codeCachePath(bundle);
   const cachedData = readIfPresent(cachePath);
   const script = new Script(internals.wrap(sourceText(readFileSync(bundle))), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   const cache = !cachedData ? 'missing' : script.cachedDataRejected === true ? 'rejected' : 'accepted';
-  const loaded: LoadedModule = { exports: {}, filename: bundle, paths: internals._nodeModulePaths(dirname(bundle)), loaded: false };
-  internals._cache[bundle] = Object.assign(new Module(bundle), loaded);
-  const module = internals._cache[bundle] as LoadedModule;
+  const module: LoadedModule = Object.assign(new Module(bundle), { filename: bundle, paths: internals._nodeModulePaths(dirname(bundle)), loaded: false });
+  internals._cache[bundle] = module;
   try {
     const wrapper = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
     wrapper.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
@@ -97,6 +91,6 @@ export function requireWithCodeCache<T>(bundle: string): CachedLoad<T> {
   }
   module.loaded = true;
   // At exit the cache also holds every function this run compiled lazily, not just the top level.
-  if (cache !== 'accepted') process.once('exit', () => writeCodeCache(script, cachePath));
+  if (cache !== 'accepted') process.once('exit', () => writeCodeCache(script, bundle, cachePath));
   return { exports: module.exports as T, cache };
 }
