@@ -74,7 +74,7 @@ async function until(names: string[]): Promise<void> {
 
 /** The refresh-peers plan with the live pod uids, as `gitops commit -f refresh-peers` reads them. */
 async function livePlan(id: string): Promise<KubeObject[]> {
-  const objects = refreshPeersPlan(id).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: NS } }));
+  const objects: KubeObject[] = refreshPeersPlan(id).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: NS } }));
   for (const o of objects) {
     const spec = o.spec as { kind: string; target: { nodeRef: { name: string } }; restartPod?: { podUID: string } };
     if (spec.kind === 'RestartPod') spec.restartPod = { podUID: await podUid(spec.target.nodeRef.name) };
@@ -129,7 +129,7 @@ describe('gitops wait against the simulated cluster', () => {
   });
 
   it('a committed change under a name that already ran is reported: apply-once ignored it', async () => {
-    const first = { ...task('gw-reused-await', 'AwaitNodesAtHeight', 'node-0', { targetHeight: 1 }), metadata: { name: 'gw-reused-await', namespace: NS } };
+    const first: KubeObject = { ...task('gw-reused-await', 'AwaitNodesAtHeight', 'node-0', { targetHeight: 1 }), metadata: { name: 'gw-reused-await', namespace: NS } };
     await commitToGit({ repo: repo.work, path: PATH, objects: [first], flavor: 'plain' });
     await engineApply(PATH);
     await until(['gw-reused-await']);

@@ -232,7 +232,7 @@ describe('patch', () => {
 });
 
 describe('server-side apply', () => {
-  const task = (name: string, image: string) => ({ ...node(name), spec: { chainId: 'sei-sim', image, fullNode: {} } });
+  const task = (name: string, image: string): k8s.KubernetesObject & { spec: object } => ({ ...node(name), spec: { chainId: 'sei-sim', image, fullNode: {} } });
 
   it('creates on first apply (201) and records the manager as Apply with its fields', async () => {
     const res = await raw(sim, 'PATCH', `/apis/sei.io/v1alpha1/namespaces/${ns}/seinodes/n-ssa?fieldManager=alice`, {

@@ -17,8 +17,8 @@ describe('task naming', () => {
     { scenario: 'first attempt has no suffix', args: ['refresh-peers', ID, 'discover', 3, 1], want: 'refresh-peers-3f2b8c1e-discover-3' },
     { scenario: 'a retry carries the attempt', args: ['refresh-peers', ID, 'restart', 0, 2], want: 'refresh-peers-3f2b8c1e-restart-0-a2' },
     { scenario: 'another run, another name', args: ['refresh-peers', ID2, 'discover', 3, 1], want: 'refresh-peers-a1b2c3d4-discover-3' },
-  ] as const)('$scenario', ({ args, want }) => {
-    expect(taskName(...args)).toBe(want);
+  ] as const)('$scenario', ({ args: [planName, planId, stepId, index, attempt], want }) => {
+    expect(taskName(planName, planId, stepId, index, attempt)).toBe(want);
   });
 
   it('is stable and at most 63 DNS-1123 characters however long the parts', () => {
