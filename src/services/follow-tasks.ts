@@ -10,7 +10,7 @@ import type { Progress } from '../output/progress.js';
 import * as view from '../output/task-view.js';
 import type { TaskVerdict, WaitFor } from '../watch/types.js';
 import { catchUpPod, followPod, type PodMilestone } from '../watch/follow-pod.js';
-import { preciseDuration } from './duration.js';
+import { preciseDuration } from '../output/human-duration.js';
 
 export interface FollowOptions {
   namespace: string;

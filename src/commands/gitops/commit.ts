@@ -56,7 +56,7 @@ ${EXIT_CODES_HELP}`;
     this.argv = this.argv.map((arg, i, all) => (arg === '--push' && (all[i + 1] === undefined || all[i + 1]!.startsWith('-')) ? `--push=${PUSH_DEFAULT}` : arg));
     const { flags } = await this.parse(GitopsCommit);
     this.machineOutput = flags.output !== undefined;
-    const [{ loadCommitObjects }, { commitToGit }, { stringify }] = await Promise.all([import('../../gitops/sources.js'), import('../../gitops/index.js'), import('yaml')]);
+    const [{ loadCommitObjects }, { commitToGit }, { stringify }] = await Promise.all([import('../../services/gitops-sources.js'), import('../../services/gitops-commit.js'), import('yaml')]);
     const source = await loadCommitObjects({
       files: flags.filename ?? [],
       stdin: flags['from-stdin'],

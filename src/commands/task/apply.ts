@@ -30,7 +30,7 @@ export default class TaskApply extends SeiCommand {
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../services/follow-tasks.js'),
     ]);
     const timeoutMs = parseDuration(flags.timeout ?? '10m');

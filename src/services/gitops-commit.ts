@@ -7,14 +7,14 @@
 import { parse as parseYaml } from 'yaml';
 import { SeiError } from '../errors/index.js';
 import type { KubeObject } from '../cluster/types.js';
-import type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
-import { checkPathSafeNames, checkSecrets, describeObject, isSopsSecret, normalizeRepoPath, stripServerFields } from './safety.js';
-import { buildLayout, serializeObject, type FluxOptions } from './layout.js';
-import { ensureResources } from './kustomization.js';
-import { commitMessage } from './message.js';
-import * as git from './git.js';
+import type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
+import { checkPathSafeNames, checkSecrets, describeObject, isSopsSecret, normalizeRepoPath, stripServerFields } from '../gitops/safety.js';
+import { buildLayout, serializeObject, type FluxOptions } from '../gitops/layout.js';
+import { ensureResources } from '../gitops/kustomization.js';
+import { commitMessage } from '../gitops/message.js';
+import * as git from '../gitops/git.js';
 
-export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
+export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
 
 const FLAVORS: GitopsFlavor[] = ['plain', 'argocd', 'flux'];
 
@@ -56,7 +56,7 @@ async function refuseLatePlaceholders(objects: KubeObject[]): Promise<void> {
 async function validateObjects(objects: KubeObject[]): Promise<void> {
   const tasks = objects.filter((o) => o.kind === 'SeiNodeTask' && String(o.apiVersion).startsWith('sei.io/'));
   if (tasks.length === 0) return;
-  const { validateTaskObjects } = await import('../services/validate-objects.js');
+  const { validateTaskObjects } = await import('./validate-objects.js');
   await validateTaskObjects(tasks.map((object) => ({ object })));
 }
 
