@@ -13,6 +13,7 @@ import { buildLayout, serializeObject, type FluxOptions } from '../gitops/layout
 import { ensureResources } from '../gitops/kustomization.js';
 import { commitMessage } from '../gitops/message.js';
 import * as git from '../gitops/git.js';
+import type { CommitSourceOptions } from './gitops-sources.js';
 
 export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
 
@@ -202,4 +203,26 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   if (onCheckout) await git.syncCheckout(repo, changed, blobs);
   if (remote) await git.push(repo, remote, branch);
   return { commit, branch, files, noop: false, warnings, changed: changedFiles };
+}
+
+export interface CommitSourcesOptions extends Omit<GitopsCommitOptions, 'objects' | 'planId' | 'stepParallelism'> {
+  /** What to commit: manifests or one plan (loadCommitObjects). */
+  source: CommitSourceOptions;
+  /** Told what was left out and where values came from, before the commit is attempted. */
+  onNote?: (note: string) => void;
+}
+
+/** `gitops commit`: load manifests or render a plan (./gitops-sources.ts), then commitToGit. */
+export async function commitSourcesToGit(options: CommitSourcesOptions): Promise<{ result: GitopsCommitResult; planId?: string }> {
+  const { loadCommitObjects } = await import('./gitops-sources.js');
+  const { source: sourceOptions, onNote, ...commit } = options;
+  const source = await loadCommitObjects(sourceOptions);
+  for (const note of source.notes) onNote?.(note);
+  const result = await commitToGit({
+    ...commit,
+    objects: source.objects,
+    ...(source.planId ? { planId: source.planId } : {}),
+    ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
+  });
+  return { result, ...(source.planId ? { planId: source.planId } : {}) };
 }
