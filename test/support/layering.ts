@@ -26,7 +26,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   // The simulated cluster is a program of its own: it shares only validation and the basics.
   sim: ['validate', 'cluster', 'domain', 'errors'],
   services: ['gitops', 'output', 'plan', 'render', 'catalog', 'validate', 'watch', 'cluster', 'domain', 'errors'],
-  cli: ['services', 'output', 'plan', 'cluster', 'domain', 'errors'],
+  cli: ['services', 'output', 'plan', 'watch', 'cluster', 'domain', 'errors'],
   commands: ['cli', 'services', 'output', 'gitops', 'render', 'catalog', 'validate', 'sim', 'cluster', 'domain', 'errors'],
 };
 
