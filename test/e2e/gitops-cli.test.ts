@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { git, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo, type TempRepo } from '../support/git.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'kubectl-sei');

@@ -59,7 +59,8 @@ describe('resume after a cut stream', () => {
       const writes = 12;
       for (let i = 0; i < writes; i++) {
         touch('resume-a', String(i));
-        await new Promise((resolve) => setTimeout(resolve, 15));
+        // The next write only once this one arrived: the cut streams fall between writes.
+        await vi.waitFor(() => expect(watch.events.length).toBeGreaterThanOrEqual(2 + i));
       }
       await vi.waitFor(() => expect(watch.events.length).toBe(1 + writes));
       const versions = watch.events.map((event) => Number(event.object.metadata.resourceVersion));

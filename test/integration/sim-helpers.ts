@@ -69,4 +69,3 @@ export async function expectStatus(promise: Promise<unknown>): Promise<ReturnTyp
   throw new Error('expected the request to fail');
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
