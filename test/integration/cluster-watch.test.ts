@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject, WatchEvent } from '../../src/cluster/types.js';
-import { awaitHeightTask, simFixture, type SimFixture } from './cluster-helpers.js';
+import { awaitHeightTask } from '../support/builders.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 
 const TASK = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' } as const;
 const RETRY = { retry: { attempts: 50, baseMs: 2, capMs: 20 } };

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { compileCrdValidator, strictDecodingMessage, type ObjectValidator } from '../../src/validate/index.js';
 import { nodeCorpus, taskCorpus, upstream, UPSTREAM_FILES, type Case, type Flavor, type Obj } from './crd-agreement-corpus.js';
-import { kubeConfig, statusOf } from './sim-helpers.js';
+import { kubeConfig, statusOf } from '../support/sim-http.js';
 
 const ns = 'sei';
 type Plural = 'seinodetasks' | 'seinodes';

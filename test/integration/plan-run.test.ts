@@ -10,7 +10,8 @@ import { resumePlan } from '../../src/services/plan-resume.js';
 import { simulatePlan } from '../../src/services/plan-simulate.js';
 import { verdictError } from '../../src/plan/verdict-error.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
-import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, startPlanCluster, type PlanCluster } from '../support/cluster.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import { manualClock, startSim, type ManualClock, type RunningSim } from '../../src/sim/index.js';
-import { expectStatus, kubeConfig, raw } from './sim-helpers.js';
+import { expectStatus, kubeConfig, raw } from '../support/sim-http.js';
 
 let sim: RunningSim;
 // No controller runs here, so the sim's time moves only when a test says so (no sleeps).

@@ -6,7 +6,8 @@ import type { ClusterClient } from '../../src/cluster/types.js';
 import { followPod, type PodMilestone } from '../../src/watch/follow-pod.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
 import type { TaskVerdict } from '../../src/watch/types.js';
-import { awaitHeightTask, discoverPeersTask, seiNode, simFixture, type SimFixture } from './cluster-helpers.js';
+import { awaitHeightTask, discoverPeersTask, simNode as seiNode } from '../support/builders.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 import { until } from '../support/time.js';
 
 const TASK = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' } as const;
