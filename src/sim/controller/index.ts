@@ -76,6 +76,11 @@ export function startController(store: SimStore, options: ControllerOptions): Si
     memo: new Map(),
     requeueAt(key: string, atMs: number): void {
       if (stopped) return;
+      // Due already (upstream's RequeueAfter 1ms, "requeue immediately"): no timer needed.
+      if (atMs <= now()) {
+        enqueue(key);
+        return;
+      }
       const existing = timers.get(key);
       if (existing && existing.at <= atMs) return;
       existing?.cancel();

@@ -114,8 +114,8 @@ export function nextProposalId(store: SimStore, namespace: string): number {
 
 /**
  * SubmitTask: idempotent by id. A running or finished task is left as it is; a gov task whose
- * last run left its inclusion undetermined runs again (the engine re-runs it and re-checks the
- * chain, as upstream's marker adoption does).
+ * last run left its inclusion undetermined runs again: the engine adopts the tx it already
+ * broadcast (seictl's tx marker) and re-checks the chain at once, without a second broadcast.
  */
 export function submitToSidecar(
   ctx: ReconcileContext,
@@ -123,13 +123,20 @@ export function submitToSidecar(
   namespace: string,
   id: string,
   submission: Omit<ExecutionRecord, 'startedMs' | 'state'>,
+  node: KubeObject,
 ): ExecutionRecord {
   const existing = readExecution(ctx.store, namespace, id);
   if (existing && !(existing.state === 'failed' && existing.result?.inclusionStatus === 'pending')) return existing;
-  const record: ExecutionRecord = existing
-    ? { ...existing, state: 'running', startedMs: ctx.now(), error: undefined, result: undefined }
-    : { ...submission, startedMs: ctx.now(), state: work.fireAndForget ? 'completed' : 'running' };
-  if (!existing) work.prepare?.(ctx, record, namespace);
+  let record: ExecutionRecord;
+  if (existing) {
+    record = { ...existing, state: 'running', error: undefined, result: undefined };
+    const step = work.step(ctx, record, node, id, namespace);
+    if ('done' in step) record = { ...record, state: 'completed', ...(step.result ? { result: step.result } : {}) };
+    else if ('fail' in step) record = { ...record, state: 'failed', error: step.fail, ...(step.result ? { result: step.result } : {}) };
+  } else {
+    record = { ...submission, startedMs: ctx.now(), state: work.fireAndForget ? 'completed' : 'running' };
+    work.prepare?.(ctx, record, namespace);
+  }
   writeExecution(ctx.store, namespace, id, record);
   return record;
 }

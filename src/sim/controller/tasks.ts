@@ -173,7 +173,7 @@ function driveTask(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDra
         node: target.metadata.name ?? '',
         kind,
         payload: structuredClone(asObject(asObject(task.spec)[payloadField(kind)])),
-      });
+      }, target);
     } else if (handler.controller) {
       const outcome = handler.controller.execute(ctx, task, target);
       if ('terminal' in outcome) {
