@@ -8,7 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import type { ControllerOptions, KubeObject, SimController, SimStore, StoreEvent } from '../types.js';
 import { nodeKey, splitKey, taskKey, type ReconcileContext } from './context.js';
-import { labelSources, NODE_LABEL, reconcileNode } from './nodes.js';
+import { labelSources, NODE_LABEL } from './nodes.js';
+import { reconcileNode } from './node-reconciler.js';
+import { WORKFLOW_RESOURCE, workflowTargetKey } from './workflows.js';
 import { forgetExecution } from './sidecar.js';
 import { reconcileTask, type TaskTracking } from './tasks.js';
 
@@ -162,7 +164,7 @@ export function startController(store: SimStore, options: ControllerOptions): Si
 
   function onEvent(event: StoreEvent): void {
     // ConfigMaps and other kinds never wake a reconcile: don't parse their objects.
-    if (event.resource !== 'seinodetasks' && event.resource !== 'seinodes' && event.resource !== 'pods') return;
+    if (event.resource !== 'seinodetasks' && event.resource !== 'seinodes' && event.resource !== 'pods' && event.resource !== WORKFLOW_RESOURCE) return;
     const object: KubeObject = event.object;
     const namespace = object.metadata.namespace ?? '';
     const name = object.metadata.name ?? '';
@@ -202,6 +204,11 @@ export function startController(store: SimStore, options: ControllerOptions): Si
         }
         return;
       }
+      case WORKFLOW_RESOURCE:
+        // A workflow has no controller of its own: its target node adopts, drives and finalizes it
+        // (upstream workflow.go:765 enqueueWorkflowTarget), on every create, update and delete.
+        enqueue(workflowTargetKey(object));
+        return;
       case 'pods': {
         const node = object.metadata.labels?.[NODE_LABEL];
         if (node === undefined) return;
