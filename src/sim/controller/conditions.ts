@@ -3,7 +3,7 @@
  * type, lastTransitionTime moved only when the status changes, reason/message/observedGeneration
  * always refreshed. Pure functions over plain JSON.
  */
-import { toTime } from './clock.js';
+import { toTime } from './time.js';
 import type { Json } from './context.js';
 
 export interface ConditionInput {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../types.js';
 import type { ReconcileContext } from './context.js';
-import { toTime } from './clock.js';
+import { toTime } from './time.js';
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -10,12 +10,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../types.js';
-import { toTime } from './clock.js';
+import { toTime } from './time.js';
 import { findCondition, setCondition } from './conditions.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
 import { recordEvent } from './events.js';
 import { readKnobs } from './knobs.js';
-import { NODE_LABEL, podsOfNode, reconcilePods, resolveLabelPeers, statefulSetRef } from './nodes.js';
+import { labelSources, NODE_LABEL, podsOfNode, reconcilePods, resolveLabelPeers, statefulSetRef } from './nodes.js';
 import { readPlanKnobs } from './plan-knobs.js';
 import {
   buildInitPlan,
@@ -29,7 +29,8 @@ import {
   type PlanEnvironment,
   type TaskPlan,
 } from './plans.js';
-import { reconcileWorkflow, releaseWorkflowFinalizersForNode, type WorkflowHost } from './workflows.js';
+import { reconcileWorkflow, releaseWorkflowFinalizersForNode, WORKFLOW_RESOURCE, workflowTargetKey, type WorkflowHost } from './workflows.js';
+import { objectKey, type Reconciler } from './registry.js';
 
 /** controller.go:36 nodeFinalizerName. */
 export const NODE_FINALIZER = 'sei.io/seinode-finalizer';
@@ -350,4 +351,50 @@ function handleNodeDeletion(ctx: ReconcileContext, node: KubeObject): void {
   const written = ctx.store.updateStatus('seinodes', { ...node, metadata: { ...node.metadata, resourceVersion: undefined }, status: { ...asObject(node.status), phase: 'Terminating' } });
   releaseWorkflowFinalizersForNode(ctx, written);
   ctx.store.update('seinodes', { ...written, metadata: { ...written.metadata, resourceVersion: undefined, finalizers: (written.metadata.finalizers ?? []).filter((f) => f !== NODE_FINALIZER) } });
+}
+
+/**
+ * The SeiNode reconciler's registration: a node's own events and its pods' events wake it; a
+ * node with label peer sources is also woken when any node's labels change or a node comes or
+ * goes (what its selector resolves may change), but not on status churn, so a fleet stays O(1)
+ * per event.
+ */
+export function nodeReconciler(): Reconciler {
+  /** Nodes with label peer sources: any node change may alter what they resolve. */
+  const labelSelecting = new Set<string>();
+  /** Last seen labels per node key, to tell a label change from a status change. */
+  const nodeLabels = new Map<string, string>();
+  return {
+    resource: 'seinodes',
+    reconcile(ctx, namespace, name) {
+      reconcileNode(ctx, namespace, name);
+      const key = nodeKey(namespace, name);
+      const node = ctx.store.get('seinodes', namespace, name);
+      if (node && labelSources(node).length > 0) labelSelecting.add(key);
+      else labelSelecting.delete(key);
+    },
+    wakes: {
+      *seinodes(event, queue) {
+        const key = objectKey('seinodes', event.object);
+        yield key;
+        // The final reconcile (garbage-collecting pods) is queued above; pending timers for a
+        // deleted node have nothing left to do.
+        if (event.type === 'DELETED') queue.forget(key);
+        const labels = event.type === 'DELETED' ? undefined : JSON.stringify(event.object.metadata.labels ?? {});
+        if (labels === nodeLabels.get(key)) return;
+        if (labels === undefined) nodeLabels.delete(key);
+        else nodeLabels.set(key, labels);
+        for (const selecting of labelSelecting) if (selecting !== key) yield selecting;
+      },
+      // A workflow has no controller of its own: its target node adopts, drives and finalizes it,
+      // woken by every create, update and delete (upstream workflow.go:765 enqueueWorkflowTarget).
+      *[WORKFLOW_RESOURCE](event) {
+        yield workflowTargetKey(event.object);
+      },
+      *pods(event) {
+        const node = event.object.metadata.labels?.[NODE_LABEL];
+        if (node !== undefined) yield nodeKey(event.object.metadata.namespace ?? '', node);
+      },
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject } from '../types.js';
-import { parseTime, toTime } from './clock.js';
+import { parseTime, toTime } from './time.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
 import { POD_STARTED_AT, readKnobs } from './knobs.js';
 
@@ -199,3 +199,4 @@ export function seidRestartCount(pod: KubeObject): number {
   const statuses = (asObject(pod.status).containerStatuses ?? []) as Json[];
   return Number(statuses.find((c) => c.name === 'seid')?.restartCount ?? 0);
 }
+

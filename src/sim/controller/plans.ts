@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import type { CrdFlavor, KubeObject } from '../types.js';
-import { parseTime, toTime } from './clock.js';
+import { parseTime, toTime } from './time.js';
 import { asObject, type Json, type ReconcileContext } from './context.js';
 
 /** internal/task/task.go:25 taskIDNamespace — the same namespace the SeiNodeTask ids use. */

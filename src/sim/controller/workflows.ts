@@ -9,7 +9,7 @@
  * runs inside the target node's reconcile and writes the workflow through the store.
  */
 import type { KubeObject } from '../types.js';
-import { parseGoDuration, parseTime, toTime } from './clock.js';
+import { parseGoDuration, parseTime, toTime } from './time.js';
 import { findCondition, goDurationString, setCondition, type ConditionInput } from './conditions.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
 import { recordEvent } from './events.js';
