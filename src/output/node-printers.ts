@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../cluster/types.js';
-import { humanDuration } from '../services/duration.js';
+import { humanDuration } from './human-duration.js';
 import { failedTask, planOf, type TaskPlan } from '../watch/follow-plan.js';
 import * as nodes from './node-view.js';
 import { alignColumns, type TableOptions } from './printers.js';

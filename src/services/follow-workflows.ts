@@ -17,7 +17,7 @@ import { describePlanEvent, failedTask, followObject, planOf, PlanTracker } from
 import { taskVerdict } from '../watch/verdict.js';
 import type { TaskOutcome, TaskVerdict, WaitFor } from '../watch/types.js';
 import { satisfies } from '../watch/verdict.js';
-import { preciseDuration } from './duration.js';
+import { preciseDuration } from '../output/human-duration.js';
 import { NODE_API, WORKFLOW_API } from './workflow-preflight.js';
 
 export interface FollowWorkflowOptions {

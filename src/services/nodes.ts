@@ -20,7 +20,7 @@ import { describePlanEvent, failedTask, followObject, planOf, PlanTracker, type 
 import { closeNames } from './preflight.js';
 import { eventsFor } from './workflows.js';
 import { NODE_API, WORKFLOW_API } from './workflow-preflight.js';
-import { preciseDuration } from './duration.js';
+import { preciseDuration } from '../output/human-duration.js';
 
 export interface NodeQuery {
   name?: string;

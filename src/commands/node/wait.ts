@@ -27,7 +27,7 @@ ${EXIT_CODES_HELP}`;
       import('../../cluster/index.js'),
       import('../../services/nodes.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../output/printers.js'),
     ]);
     const client = await connect(connectionOptions(flags));

@@ -25,7 +25,7 @@ export default class WorkflowApply extends SeiCommand {
       import('../../services/workflows.js'),
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../cli/confirm.js'),
       import('../../cli/workflow-run.js'),
     ]);

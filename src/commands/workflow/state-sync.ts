@@ -33,7 +33,7 @@ ${EXIT_CODES_HELP}`;
     const [{ runWorkflow }, { createProgress }, { parseDuration }, { terminalConfirm }, { finishWorkflowRun }] = await Promise.all([
       import('../../services/workflows.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../cli/confirm.js'),
       import('../../cli/workflow-run.js'),
     ]);

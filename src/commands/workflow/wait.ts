@@ -27,7 +27,7 @@ export default class WorkflowWait extends SeiCommand {
       import('../../cluster/index.js'),
       import('../../services/follow-workflows.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../output/printers.js'),
     ]);
     const waitFor = flags.for as 'ready' | 'failed' | 'terminal';
