@@ -92,7 +92,7 @@ export function planEvents(previous: TaskPlan | undefined, next: TaskPlan | unde
   if (!before) events.push({ type: 'plan-started', plan: next });
   next.tasks.forEach((task, index) => {
     const old = before?.tasks[index];
-    if ((task.retryCount ?? 0) > (old?.retryCount ?? 0)) events.push({ type: 'task-retry', plan: next, index, task });
+    if ((task.retryCount ?? 0) > (old?.retryCount ?? 0) && task.status !== 'Failed') events.push({ type: 'task-retry', plan: next, index, task });
     const to = task.status ?? 'Pending';
     const from = old?.status;
     // A fresh plan's Pending tasks are not news; anything else is.
