@@ -227,3 +227,45 @@ export function nodeVerdictToError(verdict: NodeVerdict): SeiError | undefined {
       return SeiError.timeout(`timed out waiting for SeiNode "${verdict.name}": ${verdict.message ?? ''}`, [`kubectl sei node describe ${verdict.name}${ns}`, `keep waiting: kubectl sei node wait ${verdict.name}${ns} --timeout 30m`]);
   }
 }
+
+/**
+ * Narrates one node's plan task by task until `signal` aborts (update-image: the node's update
+ * plan behind an UpdateNodeImage task). Best-effort narration: the task's own verdict decides
+ * the outcome. Resolves with what it saw, so the caller can name the failed or stalled task.
+ */
+export async function narrateNodePlan(client: ClusterClient, namespace: string, name: string, progress: Progress, signal: AbortSignal): Promise<{ node?: KubeObject; plan?: TaskPlan; failure?: string }> {
+  const tracker = new PlanTracker();
+  let last: KubeObject | undefined;
+  let failure: string | undefined;
+  try {
+    await followObject<never>(client, {
+      ...NODE_API,
+      namespace,
+      name,
+      timeoutMs: -1,
+      signal,
+      awaitCreation: true,
+      onObject: (object) => {
+        last = object;
+        for (const event of tracker.observe(object)) {
+          const line = describePlanEvent(event);
+          if (line) progress.note(line);
+          if (event.type === 'plan-failed') failure = `update plan failed at ${failedTaskText(planFailure(event.plan) ?? { type: '?' })}`;
+        }
+        const update = condition(object, 'NodeUpdateInProgress');
+        if (!failure && update?.status === 'False' && update.reason === 'UpdateFailed' && tracker.lastSeen) failure = `update plan failed: ${update.message ?? ''}`;
+      },
+      decide: () => undefined,
+    });
+  } catch (error) {
+    if (!signal.aborted) progress.note(`(stopped following SeiNode ${name}'s plan: ${error instanceof Error ? error.message : String(error)})`);
+  }
+  return { ...(last ? { node: last } : {}), ...(tracker.lastSeen ? { plan: tracker.lastSeen } : {}), ...(failure ? { failure } : {}) };
+}
+
+/** What to add to an update-image verdict: the failed plan task, or the one it stalls at. */
+export function planVerdictNote(seen: { node?: KubeObject; failure?: string }): string | undefined {
+  if (seen.failure) return seen.failure;
+  const stalled = seen.node ? stalledTask(seen.node) : undefined;
+  return stalled ? `the node's update plan is stalled at ${stalled}` : undefined;
+}
