@@ -317,3 +317,18 @@ export function loadWorkflowCatalog(): Catalog {
   const common = commonParams(BUILTIN_WORKFLOW_SCHEMAS_DIR);
   return new DataCatalog(kindFilesIn(BUILTIN_WORKFLOW_TEMPLATES_DIR, BUILTIN_WORKFLOW_SCHEMAS_DIR, false), [], common, 'workflow');
 }
+
+/**
+ * Task kinds and workflow kinds as one catalog, for plans (a step's kind may be either): the
+ * task catalog wins on a name both define.
+ */
+export function combineCatalogs(first: Catalog, second: Catalog): Catalog {
+  return {
+    kinds: () => [...first.kinds(), ...second.kinds().filter((spec) => !first.find(spec.kind))],
+    find: (nameOrKind) => first.find(nameOrKind) ?? second.find(nameOrKind),
+    require: (nameOrKind) => {
+      const found = first.find(nameOrKind) ?? second.find(nameOrKind);
+      return found ?? first.require(nameOrKind);
+    },
+  };
+}
