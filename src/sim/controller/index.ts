@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ControllerOptions, SimController, SimStore, StoreEvent } from '../types.js';
 import { systemClock } from '../clock.js';
 import { splitKey, type ReconcileContext } from './context.js';
-import { nodeReconciler } from './nodes.js';
+import { nodeReconciler } from './node-reconciler.js';
 import { taskReconciler } from './tasks.js';
 import { objectKey, type QueueView, type Reconciler, type ReconcilerFactory } from './registry.js';
 
