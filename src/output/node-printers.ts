@@ -12,7 +12,7 @@ import { alignColumns, type TableOptions } from './printers.js';
 import * as view from './task-view.js';
 
 function field(label: string, value: unknown): string {
-  return `${`${label}:`.padEnd(22)}${value === undefined || value === '' ? '<none>' : String(value)}`;
+  return `${`${label}:`.padEnd(24)}${value === undefined || value === '' ? '<none>' : String(value)}`;
 }
 
 function indent(text: string): string {

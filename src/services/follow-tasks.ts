@@ -107,7 +107,7 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
       const { planVerdictNote } = await import('./nodes.js');
       const note = planVerdictNote(await nodePlan);
       for (const verdict of verdicts) {
-        if (note && (verdict.outcome === 'Failed' || verdict.outcome === 'Timeout')) verdict.message = `${verdict.message ? `${verdict.message}; ` : ''}${note}`;
+        if (note && verdict.outcome !== 'Complete') verdict.message = `${verdict.message ? `${verdict.message}; ` : ''}${note}`;
       }
     }
     return verdicts;

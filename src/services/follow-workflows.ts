@@ -69,14 +69,31 @@ async function followOne(client: ClusterClient, name: string, options: FollowWor
   let lastWaiting = '';
   let holderChecked = false;
   let holder: string | undefined;
+  // Who is ahead: the node's adopted workflow, else the oldest pending one on the node (first
+  // wins by creationTimestamp, then name: upstream workflow.go:527-558 pendingWorkflowsForNode).
   const readHolder = async (workflow: KubeObject): Promise<void> => {
-    if (holderChecked) return;
-    holderChecked = true;
     try {
-      const node = await client.get({ ...NODE_API, name: nodes.workflowTarget(workflow), namespace: options.namespace });
+      const target = nodes.workflowTarget(workflow);
+      const node = await client.get({ ...NODE_API, name: target, namespace: options.namespace });
       holder = node ? nodes.adoptedWorkflow(node)?.name : undefined;
+      if (!holder) {
+        const { workflowsOnNode } = await import('./workflow-preflight.js');
+        const ahead = (await workflowsOnNode(client, target, options.namespace))
+          .filter((w) => w.metadata.name !== name && !w.metadata.deletionTimestamp && !nodes.isWorkflowTerminal(w))
+          .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+        holder = ahead[0]?.metadata.name;
+      }
     } catch {
       holder = undefined; // narration only: the verdict does not depend on it
+    }
+  };
+  let latest: KubeObject | undefined;
+  let holderPending = false;
+  const say = (object: KubeObject): void => {
+    const text = waitingText(object, holder);
+    if (text !== lastWaiting && !nodes.isWorkflowTerminal(object)) {
+      lastWaiting = text;
+      options.progress.note(text);
     }
   };
   const pendingReads: Promise<void>[] = [];
@@ -93,24 +110,23 @@ async function followOne(client: ClusterClient, name: string, options: FollowWor
         const line = describePlanEvent(event);
         if (line) options.progress.note(line);
       }
+      latest = object;
       const adopted = condition(object, 'Adopted');
-      if (!holderChecked && (!object['status'] || adopted?.reason === 'QueuedBehindActive')) {
-        pendingReads.push(readHolder(object).then(() => {
-          const text = waitingText(object, holder);
-          if (text !== lastWaiting && !nodes.isWorkflowTerminal(object)) {
-            lastWaiting = text;
-            options.progress.note(text);
-          }
-        }));
+      if (holderPending) return;
+      const needsHolder = !object['status'] || adopted?.reason === 'QueuedBehindActive';
+      if (needsHolder && !holderChecked) {
+        holderChecked = true;
+        holderPending = true;
+        pendingReads.push(
+          readHolder(object).then(() => {
+            holderPending = false;
+            if (latest && (!latest['status'] || condition(latest, 'Adopted')?.status !== 'True')) say(latest);
+          }),
+        );
         return;
       }
-      const text = waitingText(object, holder);
-      if (text !== lastWaiting && !nodes.isWorkflowTerminal(object) && adopted?.status !== 'True') {
-        lastWaiting = text;
-        options.progress.note(text);
-      } else if (!nodes.isWorkflowTerminal(object)) {
-        options.progress.update(text);
-      }
+      if (adopted?.status !== 'True') say(object);
+      else if (!nodes.isWorkflowTerminal(object)) options.progress.update(waitingText(object, holder));
     },
     decide: (object) => {
       const verdict = taskVerdict(object, { for: options.for ?? 'terminal' });

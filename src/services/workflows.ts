@@ -290,7 +290,13 @@ export async function deleteWorkflow(client: ClusterClient, options: DeleteWorkf
       }
       await confirmDestructive(`Force-deleting workflow ${options.name} releases SeiNode ${nodeName} WITHOUT verifying its data: seid may start on a partly reset data directory`, nodeName, options);
       const reason = options.reason ?? 'kubectl-sei workflow delete --force';
-      await client.apply({ ...WORKFLOW_API, metadata: { name: options.name, namespace, annotations: { [FORCE_DELETE_ANNOTATION]: reason } } });
+      // Server-side apply: the applied configuration must keep the fields kubectl-sei owns (an
+      // omitted owned field is removed), so it carries the live spec and labels unchanged.
+      await client.apply({
+        ...WORKFLOW_API,
+        metadata: { name: options.name, namespace, ...(workflow.metadata.labels ? { labels: workflow.metadata.labels } : {}), annotations: { [FORCE_DELETE_ANNOTATION]: reason } },
+        spec: workflow['spec'],
+      });
       options.progress.note(`annotated ${FORCE_DELETE_ANNOTATION}=${reason}`);
     }
   }
