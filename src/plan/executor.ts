@@ -59,8 +59,12 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   const namespace = run.namespace;
   const selector = planSelector(run.planId);
   const tasks = new Map<string, KubeObject>();
+  // The resources the run creates: SeiNodeTasks, and SeiNodeTaskWorkflows for workflow steps.
+  const resources = planResources(run.manifest.spec.steps.map((s) => s.kind), kinds);
   // State from the cluster before any write (crash recovery starts here).
-  for (const task of (await client.list(TASK_API, 'SeiNodeTask', { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+  for (const resource of resources) {
+    for (const task of (await client.list(TASK_API, resource, { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+  }
 
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort();
@@ -231,11 +235,11 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       else setImmediate(fire);
     };
 
-    // ONE watch for every task of the run, however many.
-    client
+    // ONE watch per resource for every object of the run, however many.
+    for (const resource of resources) client
       .watch({
         apiVersion: TASK_API,
-        kind: 'SeiNodeTask',
+        kind: resource,
         namespace,
         labelSelector: selector,
         signal: abort.signal,
@@ -278,4 +282,11 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       .catch((error: unknown) => finish(error));
     void tick();
   });
+}
+
+/** The object kinds a plan's steps create, SeiNodeTask first; approval steps create none. */
+export function planResources(stepKinds: ReadonlyArray<string | undefined>, kinds: { find(kind: string): { resource?: string } | undefined }): string[] {
+  const found = new Set<string>(['SeiNodeTask']);
+  for (const kind of stepKinds) if (kind) found.add(kinds.find(kind)?.resource ?? 'SeiNodeTask');
+  return [...found];
 }
