@@ -13,6 +13,7 @@ import { asObject, nodeKey, taskKey, type Json, type ReconcileContext } from './
 import { readKnobs } from './knobs.js';
 import { labelSources, podIsReady, podsOfNode, restartSeidInPlace, seidRestartCount, simulatedHeight, timeOfHeight } from './nodes.js';
 import { executionConfigMapName, forgetExecution, nextProposalId, readExecution, writeExecution, type ExecutionRecord } from './sidecar.js';
+import { recordUpdate } from '../managed-fields.js';
 import { isTerminal, TaskStatusDraft, type FailureReason } from './task-status.js';
 
 /** Namespace of the v5 task ids: fixed, so the same task identity always gives the same id. */
@@ -74,7 +75,10 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
   }
   if (draft.task) tracking.id = String(draft.task.id);
   if (isTerminal(draft.phase)) delete tracking.node;
-  ctx.store.updateStatus('seinodetasks', { ...task, status: draft.status });
+  // Recorded as the apiserver records a status write: Flux's health CEL reads it (src/gitops/health.ts).
+  const written = { ...task, status: draft.status };
+  const managedFields = recordUpdate(task, written, TASK_FIELD_MANAGER, 'sei.io/v1alpha1', 'status', toTime(now)) as unknown as Json[];
+  ctx.store.updateStatus('seinodetasks', { ...written, metadata: { ...task.metadata, managedFields } });
   // A terminal task is never executed again, so its record is no longer needed: dropping it
   // (after the terminal status is stored) keeps the sidecar's memory to in-flight tasks only.
   if (isTerminal(draft.phase) && draft.task) forgetExecution(ctx.store, namespace, String(draft.task.id));
