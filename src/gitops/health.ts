@@ -4,7 +4,7 @@
  * and Flux's kstatus calls a running and a failed task alike "Current". Pure data and text;
  * the tests run the Lua with fengari and the CEL with cel-js on the same sample statuses.
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 
 export const SEI_TASK_API_VERSION = 'sei.io/v1alpha1';
 export const SEI_TASK_KIND = 'SeiNodeTask';
@@ -112,21 +112,19 @@ export function argocdHealthPatch(): string {
     metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
     data: { [ARGOCD_HEALTH_KEY]: ARGOCD_HEALTH_LUA },
   };
-  return (
-    '# Merge into argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --type merge --patch-file THIS_FILE\n' +
-    '# Healthy on Ready=True, Degraded on Failed=True, Progressing otherwise (and while the status is for an older generation).\n' +
-    stringify(patch, { lineWidth: 0, blockQuote: 'literal' })
-  );
+  return toSafeYaml(patch, [
+    'Merge into argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --type merge --patch-file THIS_FILE',
+    'Healthy on Ready=True, Degraded on Failed=True (final, whatever the generation), Progressing otherwise.',
+  ]);
 }
 
 export function fluxHealthPatch(): string {
   const fragment = { spec: { healthCheckExprs: [FLUX_HEALTH_CHECK_EXPR] } };
-  return (
-    '# Add to every Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that applies SeiNodeTasks.\n' +
-    '# Needs kustomize-controller >= 1.5 (Flux 2.5): without it kstatus reads no Failed condition and calls a failed task healthy.\n' +
-    '# Works with wait: true or healthChecks; the gitops commit --flavor flux Kustomizations already carry it.\n' +
-    stringify(fragment, { lineWidth: 0 })
-  );
+  return toSafeYaml(fragment, [
+    'Add to every Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that applies SeiNodeTasks.',
+    'Needs kustomize-controller >= 1.5 (Flux 2.5): without it kstatus reads no Failed condition and calls a failed task healthy.',
+    'Works with wait: true or healthChecks; the gitops commit --flavor flux Kustomizations already carry it.',
+  ]);
 }
 
 export function healthConfig(flavor: 'argocd' | 'flux'): string {

@@ -4,7 +4,7 @@
  * Heavy modules (catalog, renderer, validator, cluster client) are imported lazily.
  */
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { toSafeYaml, toSafeYamlStream } from '../render/yaml-scalar.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 import { SeiError, ExitCode } from '../errors/index.js';
@@ -118,7 +118,7 @@ export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlan
     }
   }
   await validateObjects(objects, catalog);
-  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  const text = toSafeYamlStream(objects);
   return { planId, namespace, objects, text, notes };
 }
 
@@ -449,15 +449,25 @@ export interface ExportOptions extends PlanSource {
   image?: string;
   serviceAccount?: string;
   catalog?: Catalog;
+  /** Put the ServiceAccount, Role and RoleBinding the workflow needs before it in `text`. */
+  withRbac?: boolean;
 }
 
-export async function exportPlanWorkflow(options: ExportOptions): Promise<{ object: KubeObject; text: string }> {
+export interface ExportedWorkflow {
+  object: KubeObject;
+  rbac: KubeObject[];
+  notes: string[];
+  /** YAML for kubectl create -f: the notes as comments, [the RBAC,] the workflow. */
+  text: string;
+}
+
+export async function exportPlanWorkflow(options: ExportOptions): Promise<ExportedWorkflow> {
   const prepared = await preparePlan(options, options.catalog);
   const namespace = options.namespace ?? prepared.loaded.manifest.metadata.namespace ?? options.client?.namespace ?? 'default';
   const fleet = options.fleet ?? (needsFleet(prepared.loaded) ? (options.client ? await fleetFromCluster(options.client, namespace) : undefined) : []);
   if (!fleet) throw SeiError.invalid('a forEach.selector step needs the fleet: connect to a cluster, or pass --fleet FILE offline');
   const { exportPlan } = await import('./export.js');
-  const object = exportPlan(options.to, {
+  const result = exportPlan(options.to, {
     manifest: prepared.loaded.manifest,
     inputs: prepared.inputs,
     catalog: prepared.catalog,
@@ -468,7 +478,9 @@ export async function exportPlanWorkflow(options: ExportOptions): Promise<{ obje
     ...(options.image ? { image: options.image } : {}),
     ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
   });
-  return { object, text: stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }) };
+  const documents = [...(options.withRbac ? result.rbac.map((o) => toSafeYaml(o)) : []), toSafeYaml(result.workflow)];
+  const header = result.notes.map((note) => `# ${note}\n`).join('');
+  return { object: result.workflow, rbac: result.rbac, notes: result.notes, text: header + documents.join('---\n') };
 }
 
 // ---------------------------------------------------------------- local state file

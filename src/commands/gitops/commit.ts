@@ -56,7 +56,7 @@ ${EXIT_CODES_HELP}`;
     this.argv = this.argv.map((arg, i, all) => (arg === '--push' && (all[i + 1] === undefined || all[i + 1]!.startsWith('-')) ? `--push=${PUSH_DEFAULT}` : arg));
     const { flags } = await this.parse(GitopsCommit);
     this.machineOutput = flags.output !== undefined;
-    const [{ loadCommitObjects }, { commitToGit }, { stringify }] = await Promise.all([import('../../gitops/sources.js'), import('../../gitops/index.js'), import('yaml')]);
+    const [{ loadCommitObjects }, { commitToGit }, { toSafeYaml }] = await Promise.all([import('../../gitops/sources.js'), import('../../gitops/index.js'), import('../../render/yaml-scalar.js')]);
     const source = await loadCommitObjects({
       files: flags.filename ?? [],
       stdin: flags['from-stdin'],
@@ -87,7 +87,7 @@ ${EXIT_CODES_HELP}`;
     if (flags['dry-run']) {
       this.logToStderr(result.noop ? `dry run: nothing would change on ${result.branch}` : `dry run: ${result.changed?.length ?? 0} files would change on ${result.branch}; nothing was written`);
       if (flags.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else if (flags.output === 'yaml') process.stdout.write(stringify(result));
+      else if (flags.output === 'yaml') process.stdout.write(toSafeYaml(result));
       else for (const [file, content] of Object.entries(result.preview ?? {})) process.stdout.write(`# ${file}\n${content}${content.endsWith('\n') ? '' : '\n'}`);
       return;
     }
@@ -98,6 +98,6 @@ ${EXIT_CODES_HELP}`;
     );
     const data = { ...result, ...(source.planId ? { planId: source.planId } : {}) };
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
-    else if (flags.output === 'yaml') process.stdout.write(stringify(data));
+    else if (flags.output === 'yaml') process.stdout.write(toSafeYaml(data));
   }
 }
