@@ -47,6 +47,7 @@ ${EXIT_CODES_HELP}`;
     fleet: Flags.string({ description: 'SeiNodes for forEach selectors offline (kubectl get seinodes -o yaml).', helpGroup: 'PLAN' }),
     'pod-uid': Flags.string({ multiple: true, description: 'RestartPod without a reachable cluster: NODE=UID of pod NODE-0 (repeatable).' }),
     output: Flags.string({ char: 'o', options: ['yaml', 'json'], description: 'Print the result (commit, branch, files, warnings) to stdout.' }),
+    'accept-unordered': Flags.boolean({ description: 'plain flavor: commit a plan with several steps or a maxParallel anyway, every task at once (argocd and flux keep the order).', helpGroup: 'GIT' }),
     'dry-run': Flags.boolean({ description: 'Run every check and print the files that would change (a "# path" line before each), without writing or committing.', helpGroup: 'GIT' }),
     ...connectionFlags,
   };
@@ -79,6 +80,7 @@ ${EXIT_CODES_HELP}`;
       ...(flags.author ? { author: flags.author } : {}),
       flux: { sourceName: flags['flux-source'], namespace: flags['flux-namespace'] },
       dryRun: flags['dry-run'],
+      acceptUnordered: flags['accept-unordered'],
     });
     for (const warning of result.warnings) this.logToStderr(`Warning: ${warning}`);
     if (flags['dry-run']) {
