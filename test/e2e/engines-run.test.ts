@@ -4,6 +4,8 @@
  * env; pkg/workflow/task/pod.go), with the built kubectl-sei and the real /usr/bin/kubectl on
  * PATH, against the sim; the chain is walked as the Chaos Mesh controller walks it: Parallel
  * children, then the gate, whose exit code picks the conditional branch to the rest of the plan.
+ * Items 1 and 5: an Argo resource step's manifest, after Argo's parameter substitution, given to
+ * the real kubectl as workflow/executor/resource.go does (`kubectl create -f FILE -o json`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -128,4 +130,55 @@ spec:
     expect(ran[0]!.code).not.toBe(0);
     expect(ran[1]!.code).toBe(1);
   }, 240_000);
+});
+
+/** Argo's simple-tag substitution ({{name}}) over a manifest, as the controller does before the executor runs. */
+function substitute(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{([^{}]+)\}\}/g, (tag, name: string) => {
+    if (!(name in values)) throw new Error(`no value for ${tag}`);
+    return values[name]!;
+  });
+}
+
+function kubectlCreate(manifest: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const file = join(dir, `manifest-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, manifest);
+  return new Promise((resolve) => {
+    execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'create', '-f', file, '-o', 'json'], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!existsSync(KUBECTL))('Argo resource steps as the executor runs them', () => {
+  it('two runs of the same exported Workflow (submit twice, resubmit) create distinct tasks; option "yes" reaches the CRD as a string', async () => {
+    const file = planFile('argo', `apiVersion: cli.sei.io/v1alpha1
+kind: SeiTaskPlan
+metadata: {name: argo-run}
+spec:
+  steps:
+    - {id: discover, kind: DiscoverPeers, forEach: {nodes: [node-0, node-1]}}
+    - {id: vote, kind: GovVote, node: node-0, params: {chainId: sim-1, proposalId: 3, option: "yes", fees: 4000usei, gas: 200000}}
+`);
+    const { object } = await exportPlanWorkflow({ to: 'argo-workflows', file, client, namespace: NS, planId: '33333333-2222-4333-8444-555555555555' });
+    const templates: Rec[] = (object as Rec).spec.templates;
+    const discoverItems = templates.find((t) => t.name === 's0-discover-items')!.steps[0][0].withItems as Array<Record<string, string>>;
+    const created: Rec[] = [];
+    for (const workflowUid of ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002']) {
+      for (const item of discoverItems) {
+        const manifest = substitute(templates.find((t) => t.name === 's0-discover-create')!.resource.manifest, {
+          'workflow.uid': workflowUid, 'inputs.parameters.node': item['node']!, 'inputs.parameters.index': item['index']!, 'inputs.parameters.name-prefix': item['name-prefix']!,
+        });
+        const result = await kubectlCreate(manifest);
+        expect(result.code, result.stderr).toBe(0);
+        created.push(JSON.parse(result.stdout));
+      }
+      const vote = await kubectlCreate(substitute(templates.find((t) => t.name === 's1-vote-create')!.resource.manifest, { 'workflow.uid': workflowUid }));
+      expect(vote.code, vote.stderr).toBe(0);
+      created.push(JSON.parse(vote.stdout));
+    }
+    const names = created.map((o) => o.metadata.name as string);
+    expect(new Set(names).size).toBe(6);
+    for (const name of names) expect(name).toMatch(/^argo-run-33333333-(discover-[01]|vote-0)-[a-z0-9]{5}$/);
+    expect(created.filter((o) => o.spec.kind === 'GovVote').map((o) => o.spec.govVote.option)).toEqual(['yes', 'yes']);
+    expect(new Set(created.map((o) => o.metadata.labels['sei.io/plan-id']))).toEqual(new Set(['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002']));
+  }, 120_000);
 });
