@@ -4,7 +4,8 @@
  * as a SeiError (Failed 1, Timeout 3). Loaded lazily by the commands.
  */
 import type { SeiCommand } from './base-command.js';
-import { exitInterrupted, writeStdout } from './task-flags.js';
+import { writeStdout } from './task-flags.js';
+import { SeiError } from '../errors/sei-error.js';
 import type { WorkflowRunResult } from '../services/workflows.js';
 import type { Progress } from '../output/progress.js';
 
@@ -25,10 +26,14 @@ export async function finishWorkflowRun(command: SeiCommand & { exit(code?: numb
   if (output && output !== 'ndjson') writeStdout(formatObjects(objects, output as 'yaml' | 'json' | 'name', { single: objects.length === 1 }));
   const stopped = result.verdicts.filter((v) => v.outcome === 'Interrupted');
   if (stopped.length > 0) {
-    process.stderr.write(`re-attach with: kubectl sei workflow wait ${stopped.map((v) => v.name).join(' ')} -n ${last.namespace}\n`);
-    exitInterrupted(command, stopped.map((v) => v.name), last.namespace, output !== undefined);
+    throw workflowsInterrupted(stopped.map((v) => v.name), last.namespace);
   }
   const error = workflowVerdictsToError(result.verdicts, last.namespace);
   if (error) throw error;
   if (!wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei workflow wait ${result.applied.map((a) => a.name).join(' ')} -n ${last.namespace}`);
+}
+
+/** Ctrl-C while waiting for workflows: they keep running on the cluster; say how to re-attach. */
+export function workflowsInterrupted(names: readonly string[], namespace: string): SeiError {
+  return SeiError.interrupted(`interrupted: ${names.length === 1 ? 'the workflow keeps' : 'the workflows keep'} running on the cluster; re-attach with: kubectl sei workflow wait ${names.join(' ')} -n ${namespace}`);
 }

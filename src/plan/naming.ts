@@ -33,16 +33,25 @@ function trimDashes(text: string): string {
  * characters. Attempt 1 has no suffix so the first run's names read naturally. When too long,
  * plan name and step are shortened and a hash of both keeps names distinct.
  */
-export function taskName(planName: string, planId: string, stepId: string, index: number, attempt = 1): string {
+export function taskName(planName: string, planId: string, stepId: string, index: number, attempt = 1, maxLength = MAX_NAME): string {
   const short = shortPlanId(planId);
   const tail = `-${index}${attempt > 1 ? `-a${attempt}` : ''}`;
   const full = `${planName}-${short}-${stepId}${tail}`;
-  if (full.length <= MAX_NAME) return full;
+  if (full.length <= maxLength) return full;
   const hash = createHash('sha256').update(`${planName}\0${stepId}`).digest('hex').slice(0, 5);
-  const room = MAX_NAME - tail.length - short.length - hash.length - 3;
+  const room = maxLength - tail.length - short.length - hash.length - 3;
   const stepRoom = Math.min(stepId.length, Math.max(Math.floor(room / 2), room - planName.length));
   const nameRoom = room - stepRoom;
   return `${trimDashes(planName.slice(0, nameRoom))}-${short}-${trimDashes(stepId.slice(0, stepRoom))}-${hash}${tail}`;
+}
+
+/**
+ * metadata.generateName for a task an engine creates once per attempt: the apiserver appends 5
+ * random characters to at most 58 (apimachinery names.SimpleNameGenerator), so the prefix is
+ * shortened like taskName to 57 characters plus a dash; the result stays a DNS-1123 label.
+ */
+export function taskGenerateName(planName: string, planId: string, stepId: string, index: number): string {
+  return `${taskName(planName, planId, stepId, index, 1, MAX_NAME - 6)}-`;
 }
 
 export function configMapName(planId: string): string {

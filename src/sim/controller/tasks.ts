@@ -20,8 +20,9 @@ import { NODE_LABEL } from './nodes.js';
 import { EXECUTION_CONFIGMAP_PREFIX, forgetExecution, readExecution, RECORD_TASK_ANNOTATION, submitToSidecar, type GovTxResult } from './sidecar.js';
 import { isTerminal, TaskStatusDraft, type WarningEvent } from './task-status.js';
 import { objectKey, type Reconciler } from './registry.js';
-import { KIND_HANDLERS, payloadField, type KindHandler } from './kinds.js';
+import { KIND_HANDLERS, payloadField, TASK_FIELD_MANAGER, type KindHandler } from './kinds.js';
 import { CONTROLLER_VERSIONS } from './versions.js';
+import { recordUpdate } from '../http/managed-fields.js';
 
 /** upstream internal/task/task.go:25 taskIDNamespace. */
 export const TASK_ID_NAMESPACE = 'b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b';
@@ -82,7 +83,12 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
     }
   }
 
-  if (draft.changed()) ctx.store.updateStatus('seinodetasks', { ...task, status: draft.status });
+  if (draft.changed()) {
+    // Recorded as the apiserver records a status write: Flux's health CEL reads it (src/gitops/health.ts).
+    const written = { ...task, status: draft.status };
+    const managedFields = recordUpdate(task, written, TASK_FIELD_MANAGER, 'sei.io/v1alpha1', 'status', toTime(now)) as unknown as Json[];
+    ctx.store.updateStatus('seinodetasks', { ...written, metadata: { ...task.metadata, managedFields } });
+  }
   for (const event of draft.events) recordWarning(ctx, task, event);
   if (retry !== undefined) ctx.requeueAt(key, retry);
   if (isTerminal(draft.phase)) {
