@@ -15,7 +15,7 @@ import { fleetFromCluster, readFleetFile } from './fleet.js';
 import { resolveInputs } from './inputs.js';
 import { loadPlan, loadPlanSource, type KindLookup } from './load.js';
 import { planSelector, taskName } from './naming.js';
-import { readRun, requireRun, writeRun, type StoredRun } from './run-store.js';
+import { createRun, mergeRun, readRun, requireRun, updateRun, type StoredRun } from './run-store.js';
 import { buildTask, kindLookup } from './tasks.js';
 import type { FleetNode, LoadedPlan, PlanItem, PlanVerdict, Scalar } from './types.js';
 import type { PlanEvent } from './executor.js';
@@ -301,7 +301,7 @@ async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, 
 }
 
 function toRun(planId: string, namespace: string, loaded: LoadedPlan, stored: StoredRun): PlanRun {
-  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items };
+  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items, verdicts: stored.verdicts };
 }
 
 /** First apply mints the plan id and writes the record; an existing record is resumed. */
@@ -328,8 +328,9 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   const planId = options.planId ?? randomUUID();
   // Everything knowable ahead of the run is rendered and validated before the first write.
   const rendered = await renderPlan({ ...options, planId, namespace, catalog, client: options.client });
-  const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, approvals: {}, items: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
-  await writeRun(options.client, planId, namespace, stored);
+  const shape = options.maxParallel !== undefined && options.maxParallel > 0 ? { maxParallel: options.maxParallel } : {};
+  const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, shape, approvals: {}, items: {}, verdicts: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
+  await createRun(options.client, planId, namespace, stored);
   options.onPlanId?.(planId, false);
   const prevalidated = new Map(rendered.objects.map((o) => [o.metadata.name ?? '', o]));
   const verdict = await runExecutor(options, catalog, toRun(planId, namespace, prepared.loaded, stored), stored, prevalidated);
@@ -341,7 +342,13 @@ async function resumeWith(options: RunOptions & { templatesDir?: string }, catal
   if (stored.cancelled) {
     throw SeiError.invalid(`plan run ${planId} was cancelled; it cannot be resumed`, [], ['start a new run: kubectl sei plan apply -f PLAN']);
   }
-  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, loaded, stored), stored);
+  // The run keeps the shape it was started with; an explicit flag on resume changes it for good.
+  let shaped = stored;
+  if (options.maxParallel !== undefined && options.maxParallel !== (stored.shape.maxParallel ?? 0)) {
+    shaped = await updateRun(options.client, planId, namespace, (current) => ({ ...current, shape: { ...current.shape, maxParallel: options.maxParallel! } }));
+  }
+  const maxParallel = options.maxParallel ?? shaped.shape.maxParallel;
+  const verdict = await runExecutor({ ...options, ...(maxParallel !== undefined ? { maxParallel } : {}) }, catalog, toRun(planId, namespace, loaded, shaped), shaped);
   return { verdict, resumed: true };
 }
 
@@ -390,9 +397,9 @@ export async function approveStep(options: { client: ClusterClient; planId: stri
     throw SeiError.invalid(`step ${JSON.stringify(options.step)} of plan run ${options.planId} is not an approval step`, [], [approvalSteps.length > 0 ? `approval steps: ${approvalSteps.join(', ')}` : 'this plan has no approval steps']);
   }
   if (stored.approvals[options.step]) return { alreadyApproved: true };
-  stored.approvals[options.step] = { approvedAt: new Date().toISOString(), ...(options.by ? { by: options.by } : {}) };
-  await writeRun(options.client, options.planId, namespace, stored);
-  return { alreadyApproved: false };
+  const approval = { approvedAt: new Date().toISOString(), ...(options.by ? { by: options.by } : {}) };
+  const written = await updateRun(options.client, options.planId, namespace, (current) => mergeRun(current, { approvals: { [options.step]: approval } }));
+  return { alreadyApproved: written.approvals[options.step]?.approvedAt !== approval.approvedAt };
 }
 
 export async function cancelPlan(options: { client: ClusterClient; planId: string; namespace?: string }): Promise<{ inFlight: string[]; alreadyCancelled: boolean }> {
@@ -401,8 +408,7 @@ export async function cancelPlan(options: { client: ClusterClient; planId: strin
   const tasks = await options.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace, labelSelector: planSelector(options.planId) });
   const inFlight = tasks.items.filter((t) => !['Complete', 'Failed'].includes(String(((t['status'] ?? {}) as { phase?: string }).phase ?? ''))).map((t) => t.metadata.name ?? '');
   if (stored.cancelled) return { inFlight, alreadyCancelled: true };
-  stored.cancelled = true;
-  await writeRun(options.client, options.planId, namespace, stored);
+  await updateRun(options.client, options.planId, namespace, (current) => mergeRun(current, { cancelled: true }));
   return { inFlight, alreadyCancelled: false };
 }
 
