@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject, SimStore } from './types.js';
 import type { ResourceRegistry } from './resources.js';
-import type { SchemaValidator } from './admission.js';
+import type { SchemaValidator } from './admission/admission.js';
 
 export const FLEET_IMAGE = 'ghcr.io/sei-protocol/seid:v6.0.0';
 export const FLEET_CHAIN = 'sei-sim';
@@ -112,7 +112,6 @@ export function applySeed(store: SimStore, registry: ResourceRegistry, objects: 
       o.metadata.namespace ??= defaultNamespace;
       ensureNamespace(store, o.metadata.namespace);
     } else delete o.metadata.namespace;
-    if (info.plural === 'namespaces' && store.get('namespaces', undefined, o.metadata.name)) continue;
     if (store.get(info.plural, o.metadata.namespace, o.metadata.name)) continue;
     // The seed's status is what the real cluster showed (kept); the sim's controller takes over from it.
     store.create(info.plural, o);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
-import { createStore, type SimStoreHandle } from '../../src/sim/store.js';
+import { createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
 import { NS, phaseOf, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlreadyExistsError, ConflictError, NotFoundError, createStore, type SimStoreHandle } from '../../src/sim/store.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
 
 function node(name: string, extra: Partial<KubeObject> = {}): KubeObject {

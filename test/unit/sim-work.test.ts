@@ -5,7 +5,7 @@
  * latency there (bench/wait.mjs).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createStore, type SimStoreHandle } from '../../src/sim/store.js';
+import { createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
 import { NS, phaseOf, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
 

@@ -9,9 +9,10 @@ import { createHash, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject } from '../types.js';
-import { parseTime, toTime } from './clock.js';
+import { parseTime, toTime } from './time.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
 import { POD_STARTED_AT, readKnobs } from './knobs.js';
+import { objectKey, type Reconciler } from './registry.js';
 
 export const NODE_LABEL = 'sei.io/node';
 /** How long a node spends in Pending and in Initializing before the next phase. */
@@ -257,4 +258,45 @@ export function restartSeidInPlace(ctx: ReconcileContext, pod: KubeObject): numb
 export function seidRestartCount(pod: KubeObject): number {
   const statuses = (asObject(pod.status).containerStatuses ?? []) as Json[];
   return Number(statuses.find((c) => c.name === 'seid')?.restartCount ?? 0);
+}
+
+/**
+ * The SeiNode reconciler's registration: a node's own events and its pods' events wake it; a
+ * node with label peer sources is also woken when any node's labels change or a node comes or
+ * goes (what its selector resolves may change), but not on status churn, so a fleet stays O(1)
+ * per event.
+ */
+export function nodeReconciler(): Reconciler {
+  /** Nodes with label peer sources: any node change may alter what they resolve. */
+  const labelSelecting = new Set<string>();
+  /** Last seen labels per node key, to tell a label change from a status change. */
+  const nodeLabels = new Map<string, string>();
+  return {
+    resource: 'seinodes',
+    reconcile(ctx, namespace, name) {
+      reconcileNode(ctx, namespace, name);
+      const key = nodeKey(namespace, name);
+      const node = ctx.store.get('seinodes', namespace, name);
+      if (node && labelSources(node).length > 0) labelSelecting.add(key);
+      else labelSelecting.delete(key);
+    },
+    wakes: {
+      *seinodes(event, queue) {
+        const key = objectKey('seinodes', event.object);
+        yield key;
+        // The final reconcile (garbage-collecting pods) is queued above; pending timers for a
+        // deleted node have nothing left to do.
+        if (event.type === 'DELETED') queue.forget(key);
+        const labels = event.type === 'DELETED' ? undefined : JSON.stringify(event.object.metadata.labels ?? {});
+        if (labels === nodeLabels.get(key)) return;
+        if (labels === undefined) nodeLabels.delete(key);
+        else nodeLabels.set(key, labels);
+        for (const selecting of labelSelecting) if (selecting !== key) yield selecting;
+      },
+      *pods(event) {
+        const node = event.object.metadata.labels?.[NODE_LABEL];
+        if (node !== undefined) yield nodeKey(event.object.metadata.namespace ?? '', node);
+      },
+    },
+  };
 }

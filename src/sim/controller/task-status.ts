@@ -6,7 +6,7 @@
  * and written once. No store access, no decisions about kinds.
  */
 import type { Json } from './context.js';
-import { toTime } from './clock.js';
+import { toTime } from './time.js';
 
 export type TaskPhase = 'Pending' | 'Running' | 'Complete' | 'Failed';
 

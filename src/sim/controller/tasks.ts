@@ -5,33 +5,20 @@
  * kind to Complete or Failed. It never re-reads spec after minting and never touches a terminal
  * task beyond stamping observedGeneration. Node and pod mechanics live in nodes.ts.
  */
-import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import type { CrdFlavor, KubeObject } from '../types.js';
-import { parseGoDuration, parseTime, toTime } from './clock.js';
+import type { KubeObject } from '../types.js';
+import { parseGoDuration, parseTime, toTime } from './time.js';
 import { asObject, nodeKey, taskKey, type Json, type ReconcileContext } from './context.js';
 import { readKnobs } from './knobs.js';
-import { labelSources, podIsReady, podsOfNode, restartSeidInPlace, seidRestartCount, simulatedHeight, timeOfHeight } from './nodes.js';
-import { executionConfigMapName, forgetExecution, nextProposalId, readExecution, writeExecution, type ExecutionRecord } from './sidecar.js';
-import { isTerminal, TaskStatusDraft, type FailureReason } from './task-status.js';
+import { NODE_LABEL } from './nodes.js';
+import { executionConfigMapName, forgetExecution, readExecution, writeExecution } from './sidecar.js';
+import { isTerminal, TaskStatusDraft } from './task-status.js';
+import { objectKey, type Reconciler } from './registry.js';
+import { KIND_HANDLERS, payloadField } from './kinds.js';
 
 /** Namespace of the v5 task ids: fixed, so the same task identity always gives the same id. */
 const TASK_ID_NAMESPACE = '6f1c1e0a-5e1d-4c3b-9a57-5e1000000001';
-export const TASK_FIELD_MANAGER = 'seinode-task-controller';
-
-const SEED_KINDS = ['GovSoftwareUpgrade', 'GovVote', 'AwaitCondition', 'UpdateNodeImage', 'AwaitNodesAtHeight', 'DiscoverPeers', 'RestartPod'];
-const LATEST_KINDS = ['GovSoftwareUpgrade', 'GovVote', 'GovParamChange', 'AwaitCondition', 'UpdateNodeImage', 'AwaitNodesAtHeight', 'RestartSeid', 'MarkReady'];
-export const KINDS_BY_FLAVOR: Record<CrdFlavor, readonly string[]> = { seed: SEED_KINDS, latest: LATEST_KINDS };
-
-/** Per-kind execution budgets when spec.timeoutSeconds is unset (0 = unbounded). */
-const DEFAULT_TIMEOUT_MS: Record<string, number> = { RestartPod: 10 * 60_000, DiscoverPeers: 2 * 60_000 };
 const DEFAULT_REQUIRE_PHASE_TIMEOUT_MS = 5 * 60_000;
-/** Simulated latency of quick kinds (DiscoverPeers, MarkReady). */
-export const EXEC_STEP_MS = 50;
-/** A gov tx is included this many blocks after submission. */
-const GOV_INCLUSION_BLOCKS = 2;
-const GOV_KINDS = new Set(['GovSoftwareUpgrade', 'GovVote', 'GovParamChange']);
-const PROPOSAL_KINDS = new Set(['GovSoftwareUpgrade', 'GovParamChange']);
 
 export interface TaskTracking {
   /** The target node's key while the task is not terminal (so node/pod events wake it). */
@@ -42,20 +29,10 @@ export interface TaskTracking {
   uid?: string;
 }
 
-export function payloadField(kind: string): string {
-  return kind.charAt(0).toLowerCase() + kind.slice(1);
-}
-
 export function taskId(task: KubeObject): string {
   return uuidv5(`${task.metadata.namespace ?? ''}/${task.metadata.name ?? ''}/${task.metadata.uid ?? ''}`, TASK_ID_NAMESPACE);
 }
 
-/** Upper-case hex tx hash, derived from the execution id so it is stable across restarts. */
-function txHash(id: string, kind: string): string {
-  return createHash('sha256').update(`${kind}:${id}`).digest('hex').toUpperCase();
-}
-
-type Step = { done: Json | undefined } | { fail: FailureReason; message: string } | { wait: number | undefined };
 
 export function reconcileTask(ctx: ReconcileContext, namespace: string, name: string): TaskTracking {
   const task = ctx.store.get('seinodetasks', namespace, name);
@@ -85,8 +62,10 @@ function mintWhenTargetReady(ctx: ReconcileContext, task: KubeObject, draft: Tas
   const namespace = task.metadata.namespace ?? '';
   const spec = asObject(task.spec);
   const kind = String(spec.kind ?? '');
-  if (!KINDS_BY_FLAVOR[ctx.crd].includes(kind)) {
-    draft.fail('UnsupportedKind', `kind "${kind}" is not supported by this controller (supported: ${KINDS_BY_FLAVOR[ctx.crd].join(', ')})`);
+  const served = ctx.taskKinds;
+  const handler = served.includes(kind) ? KIND_HANDLERS[kind] : undefined;
+  if (!handler) {
+    draft.fail('UnsupportedKind', `kind "${kind}" is not supported by this controller (supported: ${served.join(', ')})`);
     return;
   }
   const payload = spec[payloadField(kind)];
@@ -133,12 +112,10 @@ function mintWhenTargetReady(ctx: ReconcileContext, task: KubeObject, draft: Tas
 
   // Params are built at synthesis: a DiscoverPeers that would write no peers fails before any
   // execution is minted (the real controller's fail-fast).
-  if (kind === 'DiscoverPeers') {
-    const problem = discoverPeersProblem(nodeName, node);
-    if (problem) {
-      draft.fail('ParamsBuildFailed', problem);
-      return;
-    }
+  const problem = handler.paramsProblem?.(nodeName, node);
+  if (problem) {
+    draft.fail('ParamsBuildFailed', problem);
+    return;
   }
 
   const id = taskId(task);
@@ -152,15 +129,10 @@ function mintWhenTargetReady(ctx: ReconcileContext, task: KubeObject, draft: Tas
       node: nodeName,
       kind,
       payload: structuredClone(payload as Json),
-      timeoutMs: typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 : (DEFAULT_TIMEOUT_MS[kind] ?? 0),
+      timeoutMs: typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 : (handler.defaultTimeoutMs ?? 0),
       startedMs: ctx.now(),
     };
-    if (PROPOSAL_KINDS.has(kind)) record.proposalId = nextProposalId(ctx.store, namespace);
-    if (kind === 'RestartPod') {
-      const podUID = String((payload as Json).podUID ?? '');
-      const live = podsOfNode(ctx, namespace, nodeName).some((pod) => pod.metadata.uid === podUID);
-      record.restart = { podUID, outcome: live ? 'delete' : 'noop' };
-    }
+    handler.prepare?.(ctx, record, namespace);
     writeExecution(ctx.store, namespace, id, record);
   }
   const now = toTime(ctx.now());
@@ -190,7 +162,7 @@ function execute(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft
     draft.fail('TaskFailed', `simulated failure: SeiNode "${nodeName}" lists ${record.kind} in annotation sim.sei.io/fail-kinds`);
     return;
   }
-  const step = runKind(ctx, record, node, id);
+  const step = KIND_HANDLERS[record.kind]?.run(ctx, record, node, id) ?? { fail: 'UnsupportedKind' as const, message: `kind "${record.kind}" has no simulated implementation` };
   if ('done' in step) {
     draft.complete(step.done);
     return;
@@ -211,154 +183,72 @@ function execute(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft
   if (step.wait !== undefined) ctx.requeueAt(key, step.wait);
 }
 
-function runKind(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step {
-  const now = ctx.now();
-  const namespace = node.metadata.namespace ?? '';
-  const payload = record.payload;
-  switch (record.kind) {
-    case 'RestartPod':
-      return restartPod(ctx, record, node);
-    case 'RestartSeid':
-      return restartSeid(ctx, record, node, id);
-    case 'DiscoverPeers':
-      return discoverPeers(record, now);
-    case 'MarkReady':
-      return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
-    case 'UpdateNodeImage': {
-      const image = String(payload.image ?? '');
-      if (asObject(node.spec).image !== image) applyImage(ctx, node, image);
-      const current = ctx.store.get('seinodes', namespace, record.node);
-      if (asObject(current?.status).currentImage === image) return { done: { updateNodeImage: { appliedImage: image } } };
-      return { wait: undefined }; // the node's status update wakes us
-    }
-    case 'AwaitNodesAtHeight':
-    case 'AwaitCondition': {
-      const heightSpec = record.kind === 'AwaitCondition' ? asObject(payload.height) : payload;
-      const targetHeight = Number(heightSpec.targetHeight);
-      if (!Number.isFinite(targetHeight)) {
-        return { fail: 'ParamsBuildFailed', message: `${record.kind} has no targetHeight to wait for` };
-      }
-      const height = simulatedHeight(node, now);
-      if (height < targetHeight) return { wait: timeOfHeight(node, targetHeight, now) };
-      if (record.kind === 'AwaitCondition' && payload.action === 'SIGTERM_SEID') sigtermSeid(ctx, record, node, id);
-      return record.kind === 'AwaitCondition'
-        ? { done: { awaitCondition: { observedValue: height } } }
-        : { done: { awaitNodesAtHeight: { currentHeight: height } } };
-    }
-    default:
-      if (GOV_KINDS.has(record.kind)) {
-        const includedAt = record.startedMs + GOV_INCLUSION_BLOCKS * readKnobs(node).blockTimeMs;
-        if (now < includedAt) return { wait: includedAt };
-        const output: Json = { txHash: txHash(id, record.kind), height: simulatedHeight(node, includedAt) };
-        if (record.proposalId !== undefined) output.proposalId = record.proposalId;
-        return { done: { [payloadField(record.kind)]: output } };
-      }
-      return { fail: 'UnsupportedKind', message: `kind "${record.kind}" has no simulated implementation` };
-  }
-}
-
-function restartPod(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject): Step {
-  const namespace = node.metadata.namespace ?? '';
-  const restart = record.restart!;
-  const pods = podsOfNode(ctx, namespace, record.node);
-  if (pods.length > 1) {
-    return {
-      fail: 'TaskTerminalError',
-      message: `RestartPod refuses a multi-replica target: SeiNode "${record.node}" has ${pods.length} pods; restart them one by one outside the task`,
-    };
-  }
-  if (restart.outcome === 'noop') return { done: undefined };
-  const stale = pods.find((pod) => pod.metadata.uid === restart.podUID);
-  // Deleting by uid is idempotent: once the pod is replaced its uid differs, so a resumed
-  // controller can never delete a pod twice.
-  if (stale) {
-    ctx.store.delete('pods', namespace, stale.metadata.name ?? '');
-    return { wait: undefined };
-  }
-  const replacement = pods.find((pod) => pod.metadata.uid !== restart.podUID && podIsReady(pod));
-  return replacement ? { done: undefined } : { wait: undefined };
-}
-
-function restartSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step {
-  const namespace = node.metadata.namespace ?? '';
-  const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
-  if (!pod) return { wait: undefined };
-  if (!record.seid) {
-    record.seid = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
-    // Record the intent before acting, so a resumed controller restarts at most once.
-    writeExecution(ctx.store, namespace, id, record);
-  }
-  if (pod.metadata.uid === record.seid.podUid && seidRestartCount(pod) < record.seid.targetCount) {
-    restartSeidInPlace(ctx, pod);
-    return { wait: undefined };
-  }
-  return podIsReady(pod) ? { done: undefined } : { wait: undefined };
-}
-
 /**
- * The post-condition action of AwaitCondition: seid gets SIGTERM and, under restartPolicy
- * Always, comes back in the same pod (restartCount + 1). Recorded before acting, so at most once.
+ * The SeiNodeTask reconciler's registration: a task's own spec and metadata writes wake it (not
+ * the status it writes itself); a non-terminal task is also woken by its target node's events
+ * and the node's pods' events, found through an index kept here.
  */
-function sigtermSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): void {
-  const namespace = node.metadata.namespace ?? '';
-  const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
-  if (!pod) return;
-  if (!record.sigterm) {
-    record.sigterm = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
-    writeExecution(ctx.store, namespace, id, record);
-  }
-  if (pod.metadata.uid === record.sigterm.podUid && seidRestartCount(pod) < record.sigterm.targetCount) restartSeidInPlace(ctx, pod);
-}
+export function taskReconciler(): Reconciler {
+  /** Non-terminal tasks by the node they target, so node and pod events wake only those. */
+  const tasksByNode = new Map<string, Set<string>>();
+  const taskInfo = new Map<string, TaskTracking>();
 
-/** Why DiscoverPeers cannot build its peer list for this node, or undefined when it can. */
-function discoverPeersProblem(nodeName: string, node: KubeObject): string | undefined {
-  const peers = asObject(node.spec).peers;
-  if (!Array.isArray(peers) || peers.length === 0) {
-    return `target SeiNode "${nodeName}" has no spec.peers: add a static, label or ec2Tags peer source before discovering peers`;
+  function track(key: string, next: TaskTracking): void {
+    const previous = taskInfo.get(key);
+    if (previous?.node) {
+      const set = tasksByNode.get(previous.node);
+      set?.delete(key);
+      if (set?.size === 0) tasksByNode.delete(previous.node);
+    }
+    if (next.uid === undefined) {
+      taskInfo.delete(key);
+      return;
+    }
+    taskInfo.set(key, next);
+    if (next.node) {
+      let set = tasksByNode.get(next.node);
+      if (!set) tasksByNode.set(next.node, (set = new Set()));
+      set.add(key);
+    }
   }
-  const resolved = asObject(node.status).resolvedPeers;
-  if (labelSources(node).length > 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
-    const selectors = labelSources(node).map((source) => JSON.stringify(source.selector ?? {}));
-    return `target SeiNode "${nodeName}" has a label peer source that resolved no peers (status.resolvedPeers is empty; selector ${selectors.join(', ')}): label the peer SeiNodes or fix the selector`;
-  }
-  return undefined;
-}
 
-function discoverPeers(record: ExecutionRecord, now: number): Step {
-  // The sidecar writes persistent-peers to config.toml; seid reads it on its next restart.
-  return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
-}
-
-/**
- * Sets the node's spec.image as a forced server-side apply by the task controller would: it
- * takes ownership of spec.image in managedFields, so a later unforced apply of a different
- * image by another manager conflicts, as on a real cluster.
- */
-function applyImage(ctx: ReconcileContext, node: KubeObject, image: string): void {
-  const managed = (node.metadata.managedFields ?? []) as Json[];
-  const others = managed
-    .filter((entry) => !(entry.manager === TASK_FIELD_MANAGER && entry.operation === 'Apply'))
-    .map((entry) => {
-      const fields = structuredClone(asObject(entry.fieldsV1));
-      const specFields = asObject(fields['f:spec']);
-      if (!('f:image' in specFields)) return entry;
-      delete specFields['f:image'];
-      if (Object.keys(specFields).length === 0) delete fields['f:spec'];
-      else fields['f:spec'] = specFields;
-      return { ...entry, fieldsV1: fields };
-    })
-    .filter((entry) => Object.keys(asObject(entry.fieldsV1)).length > 0);
-  const mine: Json = {
-    manager: TASK_FIELD_MANAGER,
-    operation: 'Apply',
-    apiVersion: 'sei.io/v1alpha1',
-    time: toTime(ctx.now()),
-    fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:spec': { 'f:image': {} } },
+  return {
+    resource: 'seinodetasks',
+    reconcile(ctx, namespace, name) {
+      track(taskKey(namespace, name), reconcileTask(ctx, namespace, name));
+    },
+    wakes: {
+      *seinodetasks(event, queue) {
+        const { object } = event;
+        const namespace = object.metadata.namespace ?? '';
+        const key = taskKey(namespace, object.metadata.name ?? '');
+        if (event.type === 'DELETED') {
+          // A task deleted mid-run stops here: its execution record is dropped and nothing
+          // further happens for it (side effects already made, e.g. a deleted pod, stand).
+          const info = taskInfo.get(key);
+          if (info?.id && info.uid === object.metadata.uid) forgetExecution(queue.store, namespace, info.id);
+          track(key, {});
+          queue.forget(key);
+          return;
+        }
+        // The status this reconcile of the task just wrote is its own result, not new input:
+        // reconciling it again at once would recompute the same status (time-driven steps have
+        // timers). Spec, label or external status writes still arrive from outside a reconcile.
+        if (event.type === 'MODIFIED' && key === queue.reconciling()) return;
+        yield key;
+      },
+      *seinodes(event) {
+        yield* tasksByNode.get(objectKey('seinodes', event.object)) ?? [];
+      },
+      *pods(event) {
+        const node = event.object.metadata.labels?.[NODE_LABEL];
+        if (node !== undefined) yield* tasksByNode.get(nodeKey(event.object.metadata.namespace ?? '', node)) ?? [];
+      },
+    },
+    tracked() {
+      let count = 0;
+      for (const set of tasksByNode.values()) count += set.size;
+      return count;
+    },
   };
-  ctx.store.update('seinodes', {
-    ...node,
-    metadata: { ...node.metadata, managedFields: [...others, mine] },
-    spec: { ...asObject(node.spec), image },
-  });
 }

@@ -6,8 +6,8 @@
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeiError } from '../errors/index.js';
-import type { KubeObject, StoreEventType } from './types.js';
+import { SeiError } from '../../errors/index.js';
+import type { KubeObject, StoreEventType } from '../types.js';
 
 export interface StoredObject {
   resource: string;

@@ -6,10 +6,10 @@
  * Must not write to the store.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ResourceInfo } from './resources.js';
-import { apiVersionOf } from './resources.js';
-import type { Matcher } from './selectors.js';
-import type { KubeObject, SimStore, StoreEvent } from './types.js';
+import type { ResourceInfo } from '../resources.js';
+import { apiVersionOf } from '../resources.js';
+import type { Matcher } from '../storage/selectors.js';
+import type { KubeObject, SimStore, StoreEvent } from '../types.js';
 import { Errors } from './status.js';
 
 export interface WatchParams {

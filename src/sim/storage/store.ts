@@ -7,11 +7,11 @@
  */
 import { randomUUID, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject, SimStore, StoreEvent, StoreEventType } from './types.js';
-import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError } from './store-errors.js';
-import { openPersistence, type Persistence, type SnapshotEntry } from './store-persistence.js';
+import type { KubeObject, SimStore, StoreEvent, StoreEventType } from '../types.js';
+import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError } from './errors.js';
+import { openPersistence, type Persistence, type SnapshotEntry } from './persistence.js';
 
-export * from './store-errors.js';
+export * from './errors.js';
 
 /** The store plus its lifecycle: close() flushes persistence. */
 export interface SimStoreHandle extends SimStore {

@@ -6,8 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Errors } from './status.js';
 import type { IncludeObject } from './table.js';
-import type { FieldValidation } from './admission.js';
-import type { KubeObject } from './types.js';
+import type { FieldValidation } from '../admission/admission.js';
+import type { KubeObject } from '../types.js';
 
 export type Query = URLSearchParams;
 export type Obj = Record<string, unknown>;

@@ -6,19 +6,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { KubeObject, SimStore } from './types.js';
-import { type ResourceInfo, type ResourceRegistry, apiVersionOf } from './resources.js';
+import type { KubeObject, SimStore } from '../types.js';
+import { type ResourceInfo, type ResourceRegistry, apiVersionOf } from '../resources.js';
 import type { ResourceRequest } from './routing.js';
 import { Errors, StatusError, successStatus } from './status.js';
-import { mediaType, parseBody, readBody, sendJson } from './http-io.js';
-import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { mediaType, parseBody, readBody, sendJson } from './io.js';
+import { parseFieldSelector, parseLabelSelector } from '../storage/selectors.js';
 import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
-import { admit, type SchemaValidator } from './admission.js';
+import { admit, type SchemaValidator } from '../admission/admission.js';
 import { recordUpdate, serverSideApply, type Scope } from './managed-fields.js';
 import { PATCH_TYPES, jsonPatch, mergePatch, strategicAsMerge } from './patch.js';
-import type { FaultInjector } from './faults.js';
-import { isStoreError } from './store-errors.js';
+import type { FaultInjector } from '../faults.js';
+import { isStoreError } from '../storage/errors.js';
 import {
   type Query,
   bool,
@@ -216,8 +216,7 @@ export function createRestHandler(deps: RestDeps): RestHandler {
     }
     stripServerFields(o);
     if (info.custom && info.hasStatus) delete o.status;
-    // A namespace is born Active (the apiserver's namespace strategy sets it).
-    if (info.plural === 'namespaces') o.status = { phase: 'Active' };
+    info.strategy.prepareForCreate?.(o);
     const admitted = admitOrThrow(info, o, undefined, q);
     const object = admitted.object;
     const stamp = rfc3339(now());
@@ -346,18 +345,10 @@ export function createRestHandler(deps: RestDeps): RestHandler {
       sendJson(res, 200, live);
       return;
     }
-    if (info.plural === 'namespaces') {
-      // Namespace deletion removes everything in it (the apiserver's namespace controller).
-      for (const other of registry.all) {
-        if (!other.namespaced) continue;
-        for (const o of store.list(other.plural, r.name)) store.delete(other.plural, r.name, o.metadata.name!);
-      }
-    }
+    info.strategy.cascade?.(live, { store, registry });
     const deleted = store.delete(info.plural, r.namespace, r.name!);
     if (!deleted) throw Errors.notFound(info.plural, info.group, r.name!);
-    // Like the apiserver: custom resources, pods and namespaces answer with the object, the
-    // other core kinds with a Success Status naming it.
-    if (info.custom || info.plural === 'pods' || info.plural === 'namespaces') sendJson(res, 200, deleted);
+    if (info.strategy.deleteResponse === 'object') sendJson(res, 200, deleted);
     else sendJson(res, 200, successStatus({ name: r.name, kind: info.plural, uid: deleted.metadata.uid }));
   }
 

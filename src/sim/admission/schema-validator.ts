@@ -3,9 +3,9 @@
  * oldSelf) to the sim's admission: one compiled validator per served CRD, so the sim enforces
  * exactly what `kubectl sei task validate` checks offline.
  */
-import { compileCrdValidator, strictDecodingMessage, type CrdDocument, type ObjectValidator } from '../validate/index.js';
+import { compileCrdValidator, strictDecodingMessage, type CrdDocument, type ObjectValidator } from '../../validate/index.js';
 import type { SchemaValidator } from './admission.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../types.js';
 
 export function createSchemaValidator(crds: KubeObject[]): SchemaValidator {
   const compiled = new Map<string, ObjectValidator>();

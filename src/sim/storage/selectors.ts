@@ -3,8 +3,8 @@
  * Pure functions over objects; a malformed selector throws a StatusError 400 with the
  * apiserver's wording. Must not know about HTTP or the store.
  */
-import { Errors } from './status.js';
-import type { KubeObject } from './types.js';
+import { Errors } from '../http/status.js';
+import type { KubeObject } from '../types.js';
 
 type Requirement =
   | { key: string; op: 'in' | 'notin'; values: string[] }

@@ -4,7 +4,7 @@
  * first and falls back when the answer's Content-Type is plain application/json.
  * Pure; must not know about objects.
  */
-import { apiVersionOf, type ResourceRegistry, type ResourceInfo } from './resources.js';
+import { apiVersionOf, type ResourceRegistry, type ResourceInfo } from '../resources.js';
 
 const SERVER_ADDRESS = [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }];
 

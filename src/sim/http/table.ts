@@ -3,8 +3,8 @@
  * Columns come from a CRD's additionalPrinterColumns, or from the apiserver's built-in printers
  * for the few core kinds the sim serves. Pure; must not know about HTTP or the store.
  */
-import type { ResourceInfo, PrinterColumn } from './resources.js';
-import type { KubeObject } from './types.js';
+import type { ResourceInfo, PrinterColumn } from '../resources.js';
+import type { KubeObject } from '../types.js';
 
 interface ColumnDefinition {
   name: string;

@@ -4,7 +4,7 @@
  * x-kubernetes-group-version-kind. Built-in kinds get a minimal schema. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { ResourceInfo, ResourceRegistry } from './resources.js';
+import type { ResourceInfo, ResourceRegistry } from '../resources.js';
 
 export type OpenApiProvider = (path: string) => Record<string, unknown> | undefined;
 

@@ -4,7 +4,7 @@
  * 404 Status, as the apiserver's. Must not read objects.
  */
 import { Errors } from './status.js';
-import type { ResourceInfo, ResourceRegistry } from './resources.js';
+import type { ResourceInfo, ResourceRegistry } from '../resources.js';
 
 export interface ResourceRequest {
   info: ResourceInfo;

@@ -4,9 +4,9 @@
  * project validator. Returns the object as it will be stored (defaults applied, unknown
  * fields pruned) or the causes of a 422. Must not store anything or speak HTTP.
  */
-import type { ResourceInfo } from './resources.js';
-import type { StatusCause } from './status.js';
-import type { KubeObject } from './types.js';
+import type { ResourceInfo } from '../resources.js';
+import type { StatusCause } from '../http/status.js';
+import type { KubeObject } from '../types.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -28,7 +28,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The apiserver's name rules: DNS-1123 label for namespaces, subdomain for everything else here. */
 export function validateName(info: ResourceInfo, name: string): StatusCause[] {
-  if (info.plural === 'namespaces') {
+  if (info.strategy.naming === 'label') {
     if (name.length > 63 || !DNS1123_LABEL.test(name)) {
       return [{
         reason: 'FieldValueInvalid',
