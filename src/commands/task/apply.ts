@@ -26,11 +26,11 @@ export default class TaskApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TaskApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError }] = await Promise.all([
+    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followAppliedTasks, verdictsToError }] = await Promise.all([
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../services/follow-tasks.js'),
     ]);
     const timeoutMs = parseDuration(flags.timeout ?? '10m');
@@ -59,23 +59,8 @@ export default class TaskApply extends SeiCommand {
     for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
     const interrupt = interruptSignal();
     try {
-      const byNamespace = new Map<string, typeof applied>();
-      for (const a of applied) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
-      const verdicts = [];
       interrupt.arm(true);
-      for (const [namespace, group] of byNamespace) {
-        verdicts.push(
-          ...(await followTasks(client, {
-            namespace,
-            names: group.map((a) => a.name),
-            timeoutMs,
-            minGeneration: Object.fromEntries(group.map((a) => [a.name, a.generation])),
-            signal: interrupt.signal,
-            progress,
-            ...(ndjson ? { onObject: ndjson } : {}),
-          })),
-        );
-      }
+      const verdicts = await followAppliedTasks(client, applied, { timeoutMs, signal: interrupt.signal, progress, ...(ndjson ? { onObject: ndjson } : {}) });
       if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'yaml' | 'json' | 'name', { single: verdicts.length === 1 }));
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
       if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace, this.machineOutput);

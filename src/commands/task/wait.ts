@@ -33,7 +33,7 @@ export default class TaskWait extends SeiCommand {
       import('../../cluster/index.js'),
       import('../../services/follow-tasks.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../output/printers.js'),
     ]);
     const waitFor = flags.for as 'ready' | 'failed' | 'terminal';
