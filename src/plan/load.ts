@@ -222,6 +222,14 @@ export function semanticCauses(manifest: PlanManifest, locate: Locator, kinds?: 
       if (!step.forEach && step.node === undefined) add(at('kind'), 'a task step needs a target: node (one SeiNode) or forEach (one task per node)', 'FieldValueRequired');
       if (step.forEach && step.node !== undefined) add(at('node'), 'give either node or forEach, not both');
     }
+    // The same node twice would run the step on it twice (a second vote, a second restart).
+    const listed = new Map<string, number>();
+    (step.forEach?.nodes ?? []).forEach((node, j) => {
+      if (typeof node !== 'string') return;
+      const first = listed.get(node);
+      if (first === undefined) listed.set(node, j);
+      else add(at('forEach', 'nodes', j), `duplicate node ${JSON.stringify(node)} (also at forEach.nodes[${first}]); list each node once`, 'FieldValueDuplicate');
+    });
     const ref = step.forEach?.step;
     if (ref !== undefined) {
       const refAt = index.get(ref);

@@ -20,8 +20,13 @@ export function checkPlanId(planId: string | undefined, field = '--plan-id'): vo
   ]);
 }
 
+/**
+ * 14 characters that tell runs apart: the id's first 8 hex digits (to recognise the run) and 6
+ * of a hash of the WHOLE id, so two ids sharing their first digits still name different tasks.
+ */
 export function shortPlanId(planId: string): string {
-  return planId.replace(/-/g, '').slice(0, 8).toLowerCase();
+  const id = planId.toLowerCase();
+  return `${id.replace(/-/g, '').slice(0, 8)}${createHash('sha256').update(id).digest('hex').slice(0, 6)}`;
 }
 
 function trimDashes(text: string): string {
@@ -29,7 +34,7 @@ function trimDashes(text: string): string {
 }
 
 /**
- * `<plan-name>-<short-plan-id>-<step>-<index>[-a<attempt>]`, a DNS-1123 label of at most 63
+ * `<plan-name>-<short-plan-id>-<step>-<index>[-a<attempt>]` (short id: see shortPlanId), a DNS-1123 label of at most 63
  * characters. Attempt 1 has no suffix so the first run's names read naturally. When too long,
  * plan name and step are shortened and a hash of both keeps names distinct.
  */
