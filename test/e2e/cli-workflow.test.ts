@@ -13,6 +13,7 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -41,15 +42,7 @@ function node(name: string, mode: Record<string, unknown>, extra: Record<string,
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: dir, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { command, cwd: dir, env });
 }
 
 const cli = (args: string[]) => run(process.execPath, [BIN, ...args, '--kubeconfig', kubeconfig, '-n', NS]);

@@ -12,6 +12,7 @@ import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { watchUntil } from '../support/watch-until.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -40,22 +41,7 @@ function seiNode(name: string, mode: Record<string, unknown>): KubeObject {
 }
 
 function cli(args: string[], killWhen?: (line: string) => boolean): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--kubeconfig', kubeconfig, '-n', NS], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      if (killWhen && lines.some(killWhen)) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli([...args, '--kubeconfig', kubeconfig, '-n', NS], killWhen ? { onStdoutLine: (line, child) => void (killWhen(line) && child.kill('SIGKILL')) } : {});
 }
 
 async function planWorkflows(planId: string): Promise<KubeObject[]> {
