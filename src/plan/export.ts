@@ -19,6 +19,7 @@ import { buildGraph, expandItems } from './graph.js';
 import type { KindLookup } from './load.js';
 import { shortPlanId, taskAnnotations, taskLabels } from './naming.js';
 import type { FleetNode, GraphStep, PlanItem, PlanManifest, Scalar } from './types.js';
+import { renderTask } from '../render/index.js';
 
 export type ExportTarget = 'argo-workflows' | 'chaos-mesh';
 export const EXPORT_TARGETS: ExportTarget[] = ['argo-workflows', 'chaos-mesh'];
@@ -71,6 +72,19 @@ function taskManifest(input: ExportInput, g: GraphStep, nodeExpr: string, indexE
   const spec = input.catalog.require(g.step.kind!);
   const key = { planName: input.manifest.metadata.name, planId: input.planId, stepId: g.step.id, stepOrder: g.order, index: 0, attempt: 1, node: nodeExpr, kind: spec.kind };
   const labels = { ...taskLabels(key), 'sei.io/plan-index': indexExpr };
+  if (spec.resource === 'SeiNodeTaskWorkflow') {
+    // A workflow kind's spec shape is its template's (spec.stateSync…): render it, with the
+    // engine's parameter expressions as plain string values.
+    return renderTask(input.catalog, {
+      kind: spec.kind,
+      node: nodeExpr,
+      name: `${input.manifest.metadata.name}-${shortPlanId(input.planId)}-${g.step.id}-${indexExpr}`,
+      namespace: input.namespace,
+      params: { ...params, ...(g.step.requirePhase ? { requirePhase: g.step.requirePhase } : {}) },
+      labels,
+      annotations: taskAnnotations(key),
+    });
+  }
   const payload: Record<string, unknown> = { ...params };
   if (spec.kind === 'RestartPod') payload['podUID'] = podUidExpr;
   return {
