@@ -153,3 +153,47 @@ describe('the SeiNodeTaskWorkflow API (--crd latest)', () => {
     expect(seen.some((s) => s.startsWith('MODIFIED:Pending') || s.startsWith('ADDED:Pending'))).toBe(false);
   });
 });
+
+// statesync.go reconcileStateSyncGate + planner/workflow.go:84: with no recipe rpcServers the node's
+// status.resolvedStateSyncers are the witnesses. The sim takes a seeded node's list as its
+// canonical syncers (upstream reads them from the controller config); a spec snapshot source is
+// what makes a node keep them (a genesis node's list is cleared, as upstream).
+describe('--seed with status.resolvedStateSyncers', () => {
+  let seeded: RunningSim;
+  afterAll(async () => {
+    await seeded?.stop();
+  });
+  it('a workflow without rpcServers uses the seeded witnesses', async () => {
+    const syncers = ['syncer-a.sei.io:26657', 'syncer-b.sei.io:26657'];
+    seeded = await startSim({
+      crd: 'latest',
+      namespace: ns,
+      seedObjects: [
+        {
+          apiVersion: 'sei.io/v1alpha1',
+          kind: 'SeiNode',
+          metadata: { name: 'rpc-0', namespace: ns },
+          spec: { chainId: 'pacific-1', image: 'ghcr.io/sei-protocol/seid:v6.0.0', fullNode: { snapshot: { stateSync: {} } } },
+          status: { phase: 'Running', currentImage: 'ghcr.io/sei-protocol/seid:v6.0.0', resolvedStateSyncers: syncers },
+        },
+      ],
+    });
+    const client = kubeConfig(seeded).makeApiClient(k8s.CustomObjectsApi);
+    await client.createNamespacedCustomObject({ ...group, plural: 'seinodetaskworkflows', body: workflow('resync', 'rpc-0', {}) });
+    const saved = { kc, custom };
+    kc = kubeConfig(seeded);
+    custom = client;
+    try {
+      const done = await terminal('resync');
+      expect(done?.status.phase).toBe('Complete');
+      const configure = done?.status.plan.tasks.find((t: Obj) => t.type === 'configure-state-sync');
+      expect(configure.params.RpcServers).toEqual(syncers);
+      // A plain resync (no migration) has no config-patch step (planner/workflow.go:131).
+      expect(done?.status.plan.tasks.map((t: Obj) => t.type)).toEqual(['mark-not-ready', 'stop-seid', 'reset-data', 'configure-state-sync', 'mark-ready']);
+      const node = await get('seinodes', 'rpc-0');
+      expect(condition(node, 'StateSyncReady')).toMatchObject({ status: 'True', reason: 'Ready', message: '2 canonical syncers configured for chain "pacific-1"' });
+    } finally {
+      ({ kc, custom } = saved);
+    }
+  });
+});

@@ -226,3 +226,23 @@ describe('image roll through the update plan', () => {
     expect(planOf(h)).toBeUndefined();
   });
 });
+
+describe('UpdateNodeImage goes through the node update plan', () => {
+  // upstream internal/task/update_node_image.go:110 (completes when currentImage matches) with
+  // full.go:53 (the roll): the pod is replaced (new uid) and currentImage stamped at observe-image.
+  it('the task completes only after the roll replaced the pod and stamped currentImage', async () => {
+    const h = harness('latest');
+    await runningNode(h, 'node-0');
+    const oldPod = h.get('pods', 'node-0-0')!.metadata.uid;
+    const events = record(h);
+    h.task('roll', 'UpdateNodeImage', { image: 'ghcr.io/sei-protocol/seid:v3' });
+    await h.until('task Complete', () => h.status('roll').phase === 'Complete');
+    const plan = nodePlans(events).find((p) => (p.tasks as Obj[]).some((t) => t.type === 'observe-image'))!;
+    expect((plan.tasks as Obj[]).map((t) => t.type)).toEqual(['apply-statefulset', 'apply-service', 'config-patch', 'config-validate', 'replace-pod', 'observe-image', 'mark-ready']);
+    expect(h.get('pods', 'node-0-0')!.metadata.uid).not.toBe(oldPod);
+    const stampedAt = events.findIndex((e) => e.resource === 'seinodes' && (e.object.status as Obj).currentImage === 'ghcr.io/sei-protocol/seid:v3');
+    const completeAt = events.findIndex((e) => e.resource === 'seinodetasks' && (e.object.status as Obj | undefined)?.phase === 'Complete');
+    expect(stampedAt).toBeGreaterThan(-1);
+    expect(completeAt).toBeGreaterThan(stampedAt);
+  });
+});

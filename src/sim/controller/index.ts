@@ -16,6 +16,9 @@ import { objectKey, type QueueView, type Reconciler, type ReconcilerFactory } fr
 
 export { simulatedHeight } from './nodes.js';
 export { KNOBS } from './knobs.js';
+export { PLAN_KNOBS } from './plan-knobs.js';
+export { FORCE_DELETE_ANNOTATION, WORKFLOW_FINALIZER } from './workflows.js';
+export { NODE_FINALIZER } from './node-reconciler.js';
 export { taskId } from './tasks.js';
 export { KIND_HANDLERS, servedTaskKinds } from './kinds.js';
 

@@ -48,7 +48,6 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
     for (const pod of ctx.store.list('pods', namespace)) {
       if (pod.metadata.labels?.[NODE_LABEL] === name) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
     }
-    forgetPlan(ctx, key);
     return;
   }
   if (node.metadata.deletionTimestamp !== undefined) {
@@ -172,8 +171,9 @@ function resolveDriftPlan(ctx: ReconcileContext, node: KubeObject, status: Json,
       emitSidecarReadinessEvent(ctx, node, findCondition(status.conditions, 'SidecarReady'), drift.prevSidecar);
       return;
     }
+    const finished = status.plan as TaskPlan | undefined;
     handleTerminalPlan(status, drift.setCond);
-    forgetPlan(ctx, memoPrefix);
+    if (finished && status.plan === undefined) forgetPlan(ctx, memoPrefix, finished);
     const plan = stateSyncBlocksPlan(node, status) ? undefined : buildPlan(ctx, node, status, drift);
     if (plan) {
       status.plan = plan;

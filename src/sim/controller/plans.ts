@@ -429,7 +429,11 @@ export function planFailureMessage(plan: TaskPlan | undefined, fallback: string)
   return detail ? `task ${detail.type}: ${detail.error}` : fallback;
 }
 
-/** Forgets the precise timestamps kept for a plan's tasks (once the plan is gone). */
-export function forgetPlan(ctx: ReconcileContext, memoPrefix: string): void {
-  for (const key of ctx.memo.keys()) if (key.startsWith(`${memoPrefix}#`)) ctx.memo.delete(key);
+/** Forgets the precise timestamps kept for a plan's tasks once the plan is gone (O(tasks), not O(memo)). */
+export function forgetPlan(ctx: ReconcileContext, memoPrefix: string, plan: TaskPlan | undefined): void {
+  ctx.memo.delete(`${memoPrefix}#failedAt`);
+  for (const task of plan?.tasks ?? []) {
+    ctx.memo.delete(`${memoPrefix}#${task.id}#submitted`);
+    ctx.memo.delete(`${memoPrefix}#${task.id}#retryAt`);
+  }
 }

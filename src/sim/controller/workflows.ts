@@ -261,7 +261,7 @@ function finalizeWorkflow(host: WorkflowHost, workflow: KubeObject): WorkflowOut
   }
   delete host.status.adoptedWorkflow;
   setWorkflowInProgress(host, 'False', 'NoWorkflow', 'workflow deleted; hold released');
-  forgetPlan(ctx, workflowMemoPrefix(node, workflow));
+  forgetPlan(ctx, workflowMemoPrefix(node, workflow), asObject(workflow.status).plan as TaskPlan | undefined);
   patchWorkflowFinalizer(ctx, workflow, false);
   recordEvent(ctx, workflow, 'Warning', 'WorkflowForceDeleted', `force-deleted; node ${nodeName} hold released without data verification`);
   return { suppress: false, handled: false };
@@ -270,7 +270,7 @@ function finalizeWorkflow(host: WorkflowHost, workflow: KubeObject): WorkflowOut
 /** workflow.go:430 releaseCompletedWorkflow: finalizer off, then the pointer cleared. */
 function releaseCompletedWorkflow(host: WorkflowHost, workflow: KubeObject): void {
   patchWorkflowFinalizer(host.ctx, workflow, false);
-  forgetPlan(host.ctx, workflowMemoPrefix(host.node, workflow));
+  forgetPlan(host.ctx, workflowMemoPrefix(host.node, workflow), asObject(workflow.status).plan as TaskPlan | undefined);
   delete host.status.adoptedWorkflow;
   setWorkflowInProgress(host, 'False', 'NoWorkflow', 'workflow completed');
 }
