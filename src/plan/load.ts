@@ -31,6 +31,8 @@ export interface KindInfo {
   resource?: string;
   /** The kind's named preflight checks (the catalog's), for `plan simulate`. */
   preflight?: string[];
+  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
+  needsPeers?: boolean;
 }
 
 export interface KindLookup {

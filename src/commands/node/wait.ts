@@ -2,7 +2,8 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { SeiError } from '../../errors/sei-error.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 
 export default class NodeWait extends SeiCommand {
   static override summary = "Follow a SeiNode's controller plan task by task until it is Running (--for running) or the plan ends (--for plan).";
@@ -47,10 +48,7 @@ ${EXIT_CODES_HELP}`;
       else if (verdict.outcome !== 'Interrupted') progress.fail(nodeVerdictLine(verdict));
       else progress.stop();
       if (flags.output && flags.output !== 'ndjson' && verdict.object) writeStdout(formatObjects([verdict.object], flags.output as 'name' | 'yaml' | 'json', { single: true }));
-      if (verdict.outcome === 'Interrupted') {
-        process.stderr.write(`interrupted: the node keeps going; re-attach with: kubectl sei node wait ${args.name} -n ${client.namespace}\n`);
-        this.exit(INTERRUPTED_EXIT);
-      }
+      if (verdict.outcome === 'Interrupted') throw SeiError.interrupted(`interrupted: the node keeps going; re-attach with: kubectl sei node wait ${args.name} -n ${client.namespace}`);
       const error = nodeVerdictToError(verdict);
       if (error) throw error;
     } finally {

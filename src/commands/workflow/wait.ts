@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 
 export default class WorkflowWait extends SeiCommand {
@@ -48,8 +48,8 @@ export default class WorkflowWait extends SeiCommand {
       if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
       if (stopped.length > 0) {
-        process.stderr.write(`re-attach with: kubectl sei workflow wait ${stopped.map((v) => v.name).join(' ')} -n ${client.namespace}\n`);
-        exitInterrupted(this, stopped.map((v) => v.name), client.namespace, this.machineOutput);
+        const { workflowsInterrupted } = await import('../../cli/workflow-run.js');
+        throw workflowsInterrupted(stopped.map((v) => v.name), client.namespace);
       }
       const error = workflowVerdictsToError(verdicts, client.namespace, waitFor);
       if (error) throw error;
