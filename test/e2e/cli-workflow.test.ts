@@ -31,11 +31,11 @@ let dir: string;
 let kubeconfig: string;
 let client: ClusterClient;
 
-function node(name: string, mode: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeObject {
+function node(name: string, mode: Record<string, unknown>, extra: Record<string, unknown> = {}, annotations: Record<string, string> = {}): KubeObject {
   return {
     apiVersion: 'sei.io/v1alpha1',
     kind: 'SeiNode',
-    metadata: { name, namespace: NS, labels: { 'sei.io/chain-id': 'sim-1' }, annotations: { 'sim.sei.io/pod-ready-after-seconds': '0.05' } },
+    metadata: { name, namespace: NS, labels: { 'sei.io/chain-id': 'sim-1' }, annotations: { 'sim.sei.io/pod-ready-after-seconds': '0.05', ...annotations } },
     spec: { chainId: 'sim-1', image: 'ghcr.io/sei-protocol/seid:v6.0.0', ...mode, ...extra },
   };
 }
@@ -70,7 +70,7 @@ beforeAll(async () => {
   sim = await startSim({
     namespace: NS,
     crd: 'latest',
-    seedObjects: [node('rpc-0', { fullNode: {} }), node('rpc-1', { fullNode: {} }), node('val-0', { validator: {} }), node('frozen', { fullNode: {} }, { paused: true })],
+    seedObjects: [node('rpc-0', { fullNode: {} }), node('rpc-1', { fullNode: {} }, {}, { 'sim.sei.io/stall-plan-task': 'reset-data' }), node('val-0', { validator: {} }), node('frozen', { fullNode: {} }, { paused: true })],
   });
   kubeconfig = join(dir, 'kubeconfig');
   sim.writeKubeconfig(kubeconfig);
@@ -140,7 +140,8 @@ describe('workflow state-sync writes, and kubectl sees it', () => {
     expect(yaml.stdout).toBe('pebbledb');
     const second = await cli(['workflow', 'state-sync', 'rpc-1', ...WITNESSES, '--yes', '--no-wait', '--name', 'rpc-1-second']);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toContain('already has workflow "rpc-1-first" queued: this one will queue behind it');
+    // rpc-1's plans stall at reset-data (sim knob), so the first stays adopted and the second waits.
+    expect(second.stderr).toMatch(/already has workflow "rpc-1-first" (adopted|queued): this one will queue behind it/);
     const table = await cli(['workflow', 'get', '--node', 'rpc-1']);
     expect(table.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['NAME', 'rpc-1-first', 'rpc-1-second']);
   });
