@@ -177,3 +177,45 @@ describe.skipIf(!existsSync(KUBECTL))('through kubectl sei', () => {
     expect(missing.code).toBe(2);
   });
 });
+
+/** Runs a command line under `script` (a real pseudo-terminal, CI unset) and types `answer` when `prompt` appears. */
+function inPtyAnswering(commandLine: string, prompt: string, answer: string): Promise<{ code: number | null; tty: string }> {
+  const env = { ...process.env };
+  delete env['CI'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', commandLine, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let tty = '';
+    let answered = false;
+    child.stdout.on('data', (c: Buffer) => {
+      tty += c.toString();
+      if (!answered && tty.includes(prompt)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.on('error', reject);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, tty });
+    });
+  });
+}
+
+describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal: type the node name to confirm the wipe', () => {
+  const line = (name: string) => `stty cols 120 rows 40; '${process.execPath}' '${BIN}' workflow state-sync rpc-0 ${WITNESSES.join(' ')} --no-wait --name ${name} --kubeconfig '${kubeconfig}' -n ${NS}`;
+
+  it('a wrong name: exit 2, nothing written', async () => {
+    const run = await inPtyAnswering(line('typed-wrong'), "Type the node's name (rpc-0) to continue:", 'rpc-1');
+    expect(run.code).toBe(2);
+    expect(run.tty).toContain('This WIPES the data of SeiNode rpc-0');
+    expect(run.tty).toContain('not confirmed');
+    expect(await workflowNames()).not.toContain('typed-wrong');
+  });
+
+  it('the node name: the workflow is created', async () => {
+    const run = await inPtyAnswering(line('typed-right'), "Type the node's name (rpc-0) to continue:", 'rpc-0');
+    expect(run.code, run.tty).toBe(0);
+    expect(await workflowNames()).toContain('typed-right');
+  });
+});
