@@ -20,7 +20,7 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override flags = {
-    output: Flags.string({ char: 'o', options: ['table', 'yaml', 'json'], default: 'table', description: 'Output format.' }),
+    output: Flags.option({ char: 'o', options: ['table', 'yaml', 'json'] as const, default: 'table', description: 'Output format.' })(),
     'from-cluster': Flags.boolean({ description: "Mark which kinds the cluster's served SeiNodeTask CRD accepts." }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds (<name>.yaml.hbs, <name>.meta.yaml, <name>.schema.json).' }),
     ...connectionFlags,

@@ -99,10 +99,10 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       }, options.timeoutMs);
     }
     if (options.signal?.aborted) {
-      finish(SeiError.timeout('interrupted before the plan started'));
+      finish(SeiError.interrupted(`interrupted before plan ${run.planId} started`, [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`]));
       return;
     }
-    options.signal?.addEventListener('abort', () => finish(new SeiError(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, { reason: 'Interrupted', exitCode: 3, hints: [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`] })));
+    options.signal?.addEventListener('abort', () => finish(SeiError.interrupted(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`])));
 
     const emitChanges = (d: Derived): void => {
       for (const step of d.verdict.steps) {

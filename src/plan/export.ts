@@ -12,7 +12,7 @@
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../cluster/types.js';
-import type { Catalog } from '../catalog/types.js';
+import type { Catalog, KindSpec } from '../catalog/types.js';
 import { SeiError } from '../errors/index.js';
 import { evaluateDeep, type ExprContext } from './expressions.js';
 import { buildGraph, expandItems } from './graph.js';
@@ -67,12 +67,18 @@ function engineParams(step: GraphStep, ctx: ExprContext, item: { name: string; i
   return { params, refs };
 }
 
+/** The parameter a kind reads from the live pod uid (RestartPod's podUID), if any. */
+function podUidParam(spec: KindSpec): string | undefined {
+  return spec.lateValues.find((v) => v.resolver === 'live-pod-uid')?.param;
+}
+
 function taskManifest(input: ExportInput, g: GraphStep, nodeExpr: string, indexExpr: string, params: Record<string, unknown>, podUidExpr: string | undefined): KubeObject {
   const spec = input.catalog.require(g.step.kind!);
   const key = { planName: input.manifest.metadata.name, planId: input.planId, stepId: g.step.id, stepOrder: g.order, index: 0, attempt: 1, node: nodeExpr, kind: spec.kind };
   const labels = { ...taskLabels(key), 'sei.io/plan-index': indexExpr };
   const payload: Record<string, unknown> = { ...params };
-  if (spec.kind === 'RestartPod') payload['podUID'] = podUidExpr;
+  const podUid = podUidParam(spec);
+  if (podUid) payload[podUid] = podUidExpr;
   return {
     apiVersion: 'sei.io/v1alpha1',
     kind: 'SeiNodeTask',
@@ -142,7 +148,8 @@ export function toArgoWorkflow(input: ExportInput): KubeObject {
     }
     const { params, refs, fanOut } = prepared[i]!;
     const stepItems = items[step.id] ?? [];
-    const restart = step.kind === 'RestartPod';
+    // A kind whose pod uid is read late (catalog `late` with resolver live-pod-uid) reads it inside the workflow.
+    const restart = podUidParam(input.catalog.require(step.kind!)) !== undefined;
     const nodeExpr = fanOut ? '{{inputs.parameters.node}}' : (stepItems[0]?.node ?? '');
     const indexExpr = fanOut ? '{{inputs.parameters.index}}' : '0';
     const spec = input.catalog.require(step.kind!);

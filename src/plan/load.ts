@@ -25,6 +25,8 @@ export interface KindInfo {
   /** Where each output is read from (the catalog's JSONPath). */
   outputPaths?: Array<{ name: string; jsonPath: string }>;
   broadcasts: boolean;
+  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
+  needsPeers?: boolean;
 }
 
 export interface KindLookup {

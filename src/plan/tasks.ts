@@ -6,6 +6,7 @@
  * offline rendering. Pure; validation against the CRD is the caller's (it is async).
  */
 import type { Catalog } from '../catalog/types.js';
+import { PEER_CHECKS } from '../catalog/checks.js';
 import type { KubeObject } from '../cluster/types.js';
 import { renderTask } from '../render/index.js';
 import { SeiError } from '../errors/index.js';
@@ -20,7 +21,7 @@ export const LATE_PLACEHOLDER = 'read-by-preflight-before-apply';
 export function kindLookup(catalog: Catalog): KindLookup {
   const infos = new Map<string, KindInfo>();
   for (const spec of catalog.kinds()) {
-    infos.set(spec.kind, { kind: spec.kind, outputs: spec.outputs.map((o) => o.name), outputPaths: spec.outputs, broadcasts: spec.broadcasts });
+    infos.set(spec.kind, { kind: spec.kind, outputs: spec.outputs.map((o) => o.name), outputPaths: spec.outputs, broadcasts: spec.broadcasts, needsPeers: spec.preflight.some((c) => PEER_CHECKS.includes(c)) });
   }
   return {
     // The plan names kinds PascalCase; the catalog also accepts kebab names.

@@ -6,6 +6,7 @@
  * characters YAML 1.1 treats as line breaks or non-printable. Numbers, booleans and null are
  * written in the one spelling both versions share. Owns text emission only; never parses.
  */
+import { isPlainObject } from '../domain/seinodetask.js';
 
 /** Words YAML 1.1 reads as booleans or null (compared case-insensitively). */
 const RESERVED_WORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
@@ -59,9 +60,6 @@ export function yamlFlow(value: unknown): string {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function blockLines(value: unknown, indent: string): string[] {
   if (isPlainObject(value)) {

@@ -4,7 +4,7 @@ import type { ClusterClient } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { derive } from '../plan/derive.js';
 import { loadPlan, loadPlanSource } from '../plan/load.js';
-import { planSelector } from '../plan/naming.js';
+import { checkPlanId, planSelector } from '../plan/naming.js';
 import { requireRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
@@ -12,6 +12,7 @@ import { catalogFor, toRun } from './plan-prepare.js';
 import { readStateFile } from './plan-state-file.js';
 
 export async function planStatus(options: { client: ClusterClient; planId: string; namespace?: string; catalog?: Catalog; templatesDir?: string }): Promise<PlanVerdict> {
+  checkPlanId(options.planId, 'PLAN_ID');
   const catalog = options.catalog ?? (await catalogFor(options.templatesDir));
   const namespace = options.namespace ?? options.client.namespace;
   const stored = await requireRun(options.client, options.planId, namespace);

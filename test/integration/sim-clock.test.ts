@@ -5,8 +5,11 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
+import type { KubeObject } from '../../src/cluster/types.js';
 import { manualClock, type ManualClock } from '../../src/sim/index.js';
 import { simFixture, type SimFixture } from './cluster-helpers.js';
+
+const phaseOf = (o: KubeObject | undefined): unknown => (o?.status as { phase?: unknown } | undefined)?.phase;
 
 let fixture: SimFixture | undefined;
 afterEach(async () => {
@@ -32,7 +35,7 @@ it('a node becomes Running and a task times out only as the manual clock advance
   await fixture.sim.settled();
   // Without time passing, the node stays where its first reconcile put it.
   expect((await node())?.status).not.toMatchObject({ phase: 'Running' });
-  expect(await advanceUntil(clock, fixture, async () => ((await node())?.status as { phase?: string } | undefined)?.phase === 'Running', 50, 5_000)).toBe(true);
+  expect(await advanceUntil(clock, fixture, async () => phaseOf(await node()) === 'Running', 50, 5_000)).toBe(true);
 
   await client.apply({
     apiVersion: 'sei.io/v1alpha1',
@@ -42,10 +45,10 @@ it('a node becomes Running and a task times out only as the manual clock advance
   });
   const task = async () => client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', namespace: 'sei', name: 'wait-far' });
   await fixture.sim.settled();
-  expect(((await task())?.status as { phase?: string } | undefined)?.phase).toBe('Running');
+  expect(phaseOf(await task())).toBe('Running');
   // Ten simulated minutes pass in one step; the sim's clock, not the wall's, ends the task.
   clock.advance(600_000 + 1_000);
   await fixture.sim.settled();
-  expect(((await task())?.status as { phase?: string } | undefined)?.phase).toBe('Failed');
+  expect(phaseOf(await task())).toBe('Failed');
   expect(clock.now() - Date.UTC(2026, 0, 1)).toBeGreaterThanOrEqual(600_000);
 });

@@ -26,10 +26,10 @@ ${EXIT_CODES_HELP}`;
     seed: Flags.string({ description: 'Multi-document YAML of objects to create at start (e.g. `kubectl get seinodes -o yaml` output).' }),
     'kubeconfig-out': Flags.string({ description: 'Write a kubeconfig (context sei-sim, bearer token, CA) to this file (mode 0600).' }),
     'state-dir': Flags.string({ description: 'Persist every object here; a restart continues where it stopped.' }),
-    crd: Flags.string({ description: 'Which SeiNodeTask API to serve.', options: ['seed', 'latest'], default: 'seed' }),
+    crd: Flags.option({ description: 'Which SeiNodeTask API to serve.', options: ['seed', 'latest'] as const, default: 'seed' })(),
     faults: Flags.string({ description: 'YAML/JSON fault injection config {seed, errorRate, errorCodes, retryAfterSeconds, latencyMs, dropConnectionRate, watchGoneRate, closeWatchAfterEvents, paths}.' }),
     'watch-history': Flags.integer({ description: 'Events kept for resuming watches; older resourceVersions answer 410 Gone.', default: 10_000, min: 1 }),
-    output: Flags.string({ char: 'o', description: 'Print the ready line as JSON on stdout.', options: ['json'] }),
+    output: Flags.option({ char: 'o', description: 'Print the ready line as JSON on stdout.', options: ['json'] as const })(),
   };
 
   async run(): Promise<void> {
@@ -49,7 +49,7 @@ ${EXIT_CODES_HELP}`;
         seedFile: flags.seed,
         kubeconfigOut: flags['kubeconfig-out'],
         stateDir: flags['state-dir'],
-        crd: flags.crd as 'seed' | 'latest',
+        crd: flags.crd,
         faults: flags.faults,
         historyLimit: flags['watch-history'],
       },
