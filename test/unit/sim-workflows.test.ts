@@ -198,6 +198,27 @@ describe('failure and deletion', () => {
     expect(wfStatus(h, 'wf').phase).toBe('Complete');
   });
 
+  // workflow.go:280: a node with an active plan (an image roll) seeds the winner TargetNotReady and adopts after.
+  it('a workflow created mid-roll waits Adopted False/TargetNotReady "target has an active plan", then runs', async () => {
+    const h = harness();
+    // Stalled only after settling: the first roll after init has an observe-image step too.
+    await runningNode(h, 'node-0');
+    const node = h.get('seinodes', 'node-0')!;
+    h.store.update('seinodes', {
+      ...node,
+      metadata: { ...node.metadata, annotations: { ...node.metadata.annotations, 'sim.sei.io/stall-plan-task': 'observe-image' } },
+      spec: { ...(node.spec as Obj), image: 'ghcr.io/sei-protocol/seid:v2' },
+    });
+    await h.until('roll stalled', () => ((nodeStatus(h).plan as Obj | undefined)?.tasks as Obj[] | undefined)?.find((t) => t.type === 'observe-image' && t.submittedAt !== undefined));
+    workflow(h, 'wf');
+    await h.until('waiting on the roll', () => wfCondition(h, 'wf', 'Adopted')?.reason === 'TargetNotReady');
+    expect(wfCondition(h, 'wf', 'Adopted')!.message).toBe('target has an active plan');
+    expect(wfStatus(h, 'wf').phase).toBe('Pending');
+    annotate(h, 'node-0', { 'sim.sei.io/stall-plan-task': '' });
+    expect(await terminal(h, 'wf')).toBe('Complete');
+    expect(nodeStatus(h).currentImage).toBe('ghcr.io/sei-protocol/seid:v2');
+  });
+
   // controller.go:376 releaseWorkflowFinalizersForNode.
   it('deleting the node releases the finalizers of the workflows aimed at it', async () => {
     const h = harness();
