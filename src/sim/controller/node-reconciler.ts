@@ -142,7 +142,7 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
     suppress = outcome.suppress;
   }
 
-  if (!suppress && held === undefined) resolveDriftPlan(ctx, live, status, { prevSidecar, prevStateSync, stateSyncBlocked, setCond, setPhase, planEnvironment });
+  if (!suppress && held === undefined) resolveDriftPlan(ctx, live, status, { prevSidecar, prevStateSync, setCond, setPhase, planEnvironment });
   flush();
   if (status.phase !== observedPhase && held === undefined) {
     recordEvent(ctx, flushed, 'Normal', 'PhaseTransition', `Phase changed from ${observedPhase} to ${String(status.phase ?? '')}`);
@@ -153,7 +153,6 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
 interface DriftContext {
   prevSidecar: Json | undefined;
   prevStateSync: Json | undefined;
-  stateSyncBlocked: boolean;
   setCond(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string): void;
   setPhase(phase: string): void;
   planEnvironment(memoPrefix: string): PlanEnvironment;
