@@ -76,6 +76,14 @@ export interface KindSpec {
   unservedBecause?: string;
   /** What a broadcast puts on chain (vote, proposal), for the --replace warning. */
   broadcastNoun?: string;
+  /** The controller rolls the change out through the node's plan (UpdateNodeImage): follow that plan while waiting. */
+  followsNodePlan: boolean;
+  /** The object the template renders: SeiNodeTask (default) or SeiNodeTaskWorkflow. */
+  resource?: ResourceKind;
+  /** Wipes data or otherwise cannot be undone: the paved road asks for confirmation. */
+  destructive?: boolean;
+  /** Workflow kinds: the controller's plan task types of the recipe, in order (for narration). */
+  steps?: string[];
 }
 
 /** Names of the resolvers that read late values from the cluster (src/services/kind-behaviour.ts). */
@@ -88,6 +96,8 @@ export interface LateValue {
   /** How it is read; without one the user must give it (--set) before the write. */
   resolver?: LateResolverName;
 }
+
+export type ResourceKind = 'SeiNodeTask' | 'SeiNodeTaskWorkflow';
 
 export interface Catalog {
   kinds(): KindSpec[];

@@ -1,6 +1,6 @@
 /** `plan render`: every task the plan would create on first attempts, validated. */
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { toSafeYamlStream } from '../render/yaml-scalar.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
@@ -71,6 +71,6 @@ export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlan
     }
   }
   await validateObjects(objects, catalog);
-  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  const text = toSafeYamlStream(objects);
   return { planId, namespace, objects, text, notes };
 }

@@ -18,8 +18,12 @@ export async function planStatus(options: { client: ClusterClient; planId: strin
   const stored = await requireRun(options.client, options.planId, namespace);
   const kinds = kindLookup(catalog);
   const loaded = await loadPlanSource(stored.source, `ConfigMap sei-plan-${options.planId}`, kinds);
-  const tasks = await options.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace, labelSelector: planSelector(options.planId) });
-  return derive(toRun(options.planId, namespace, loaded, stored), tasks.items, Date.now(), kinds).verdict;
+  const { planResources } = await import('../plan/executor.js');
+  const objects = [];
+  for (const resource of planResources(loaded.manifest.spec.steps.map((s) => s.kind), kinds)) {
+    objects.push(...(await options.client.list('sei.io/v1alpha1', resource, { namespace, labelSelector: planSelector(options.planId) })).items);
+  }
+  return derive(toRun(options.planId, namespace, loaded, stored), objects, Date.now(), kinds).verdict;
 }
 
 /** Plan ids of runs of this plan name in the namespace, newest first (status -f PLAN). */

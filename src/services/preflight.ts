@@ -97,7 +97,7 @@ export function closeNames(wanted: string, names: readonly string[], max = 3): s
     .map(({ name }) => name);
 }
 
-async function requireNode(client: ClusterClient, node: string, namespace: string): Promise<KubeObject> {
+export async function requireNode(client: ClusterClient, node: string, namespace: string): Promise<KubeObject> {
   const found = await client.get({ apiVersion: TASK_API_VERSION, kind: 'SeiNode', name: node, namespace });
   if (found) return found;
   const all = await client.list(TASK_API_VERSION, 'SeiNode', { namespace });

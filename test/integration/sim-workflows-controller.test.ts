@@ -3,7 +3,7 @@
 // internal/planner/workflow.go and executor.go. Event-driven waits only.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
-import { NS, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+import { NS, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 type Obj = Record<string, unknown>;
 const harnesses: Harness[] = [];

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
-import { NS, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+import { NS, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 type Obj = Record<string, unknown>;
 const harnesses: Harness[] = [];
