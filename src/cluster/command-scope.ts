@@ -5,7 +5,6 @@
  * exits with its code (3 for the timeout, 130 for an interrupt).
  */
 import { SeiError } from '../errors/sei-error.js';
-import { ExitCode } from '../errors/exit-codes.js';
 import { setLongTimeout, type LongTimer } from '../domain/timers.js';
 
 let scope = new AbortController();
@@ -26,7 +25,7 @@ export function endCommand(reason: SeiError): void {
 }
 
 export function interruptedError(what = 'the command'): SeiError {
-  return new SeiError(`interrupted: ${what} stopped (Ctrl-C or SIGTERM); tasks already created keep running`, { reason: 'Interrupted', exitCode: ExitCode.Interrupted, httpCode: 499 });
+  return SeiError.interrupted(`interrupted: ${what} stopped (Ctrl-C or SIGTERM); tasks already created keep running`);
 }
 
 /**

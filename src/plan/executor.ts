@@ -60,8 +60,12 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   const namespace = run.namespace;
   const selector = planSelector(run.planId);
   const tasks = new Map<string, KubeObject>();
+  // The resources the run creates: SeiNodeTasks, and SeiNodeTaskWorkflows for workflow steps.
+  const resources = planResources(run.manifest.spec.steps.map((s) => s.kind), kinds);
   // State from the cluster before any write (crash recovery starts here).
-  for (const task of (await client.list(TASK_API, 'SeiNodeTask', { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+  for (const resource of resources) {
+    for (const task of (await client.list(TASK_API, resource, { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+  }
 
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort();
@@ -99,13 +103,11 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         finish(error);
       }, options.timeoutMs);
     }
-    const interrupted = (): SeiError =>
-      new SeiError(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, { reason: 'Interrupted', exitCode: ExitCode.Interrupted, httpCode: 499, hints: [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`] });
     if (options.signal?.aborted) {
-      finish(interrupted());
+      finish(SeiError.interrupted(`interrupted before plan ${run.planId} started`, [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`]));
       return;
     }
-    options.signal?.addEventListener('abort', () => finish(new SeiError(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, { reason: 'Interrupted', exitCode: ExitCode.Interrupted, httpCode: 499, hints: [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`] })));
+    options.signal?.addEventListener('abort', () => finish(SeiError.interrupted(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`])));
 
     const emitChanges = (d: Derived): void => {
       for (const step of d.verdict.steps) {
@@ -274,11 +276,11 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       else setImmediate(fire);
     };
 
-    // ONE watch for every task of the run, however many.
-    client
+    // ONE watch per resource for every object of the run, however many.
+    for (const resource of resources) client
       .watch({
         apiVersion: TASK_API,
-        kind: 'SeiNodeTask',
+        kind: resource,
         namespace,
         labelSelector: selector,
         signal: abort.signal,
@@ -313,4 +315,11 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       .catch((error: unknown) => finish(error));
     void tick();
   });
+}
+
+/** The object kinds a plan's steps create, SeiNodeTask first; approval steps create none. */
+export function planResources(stepKinds: ReadonlyArray<string | undefined>, kinds: { find(kind: string): { resource?: string } | undefined }): string[] {
+  const found = new Set<string>(['SeiNodeTask']);
+  for (const kind of stepKinds) if (kind) found.add(kinds.find(kind)?.resource ?? 'SeiNodeTask');
+  return [...found];
 }

@@ -11,7 +11,8 @@ import type { FleetNode, GraphStep, LabelSelector, PlanItem, PlanManifest, PlanS
 export function buildGraph(manifest: PlanManifest, kinds?: KindLookup, globalMaxParallel = 0): GraphStep[] {
   const planPolicy = manifest.spec.failurePolicy ?? {};
   return manifest.spec.steps.map((step, order) => {
-    const broadcasts = step.kind ? (kinds?.find(step.kind)?.broadcasts ?? false) : false;
+    const info = step.kind ? kinds?.find(step.kind) : undefined;
+    const broadcasts = (info?.broadcasts ?? false) || (info?.noImplicitRetry ?? false);
     // A retry of a gov kind broadcasts again: only an explicit step policy may allow it.
     const policy = broadcasts ? (step.failurePolicy ?? {}) : { ...planPolicy, ...(step.failurePolicy ?? {}) };
     const own = step.maxParallel ?? 0;
@@ -90,7 +91,10 @@ export function expandItems(step: PlanStep, context: ExprContext, fleet: FleetNo
   if (ref) return (itemsOf(ref) ?? []).map((i) => ({ ...i }));
   if (selector) {
     if (!fleet) throw new Error(`step ${step.id}: forEach.selector needs the fleet (the cluster, or --fleet FILE offline)`);
-    return selectNodes(resolveSelector(selector, context), fleet).map((node, index) => ({ index, node }));
+    const mode = step.forEach.mode === undefined ? '' : String(evaluate(step.forEach.mode, context));
+    // A node whose mode is unknown (an offline fleet file without it) is kept: the controller decides.
+    const eligible = mode === '' ? fleet : fleet.filter((n) => n.mode === undefined || n.mode === mode);
+    return selectNodes(resolveSelector(selector, context), eligible).map((node, index) => ({ index, node }));
   }
   return [];
 }

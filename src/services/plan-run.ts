@@ -33,7 +33,7 @@ async function lateValuesFor(client: ClusterClient, namespace: string): Promise<
 
 export async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, stored: StoredRun, prevalidated?: Map<string, KubeObject>): Promise<PlanVerdict> {
   const { executePlan } = await import('../plan/executor.js');
-  const { validateTaskObjects } = await import('./validate-objects.js');
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
   return executePlan({
     client: options.client,
     catalog,
@@ -44,7 +44,7 @@ export async function runExecutor(options: RunOptions, catalog: Catalog, run: Pl
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.onState ? { onState: options.onState } : {}),
-    validate: (object) => validateTaskObjects([{ object }], catalog),
+    validate: (object) => (object.kind === 'SeiNodeTaskWorkflow' ? validateWorkflowObjects([{ object }]) : validateTaskObjects([{ object }], catalog)),
     ...(prevalidated ? { prevalidated } : {}),
     lateValues: await lateValuesFor(options.client, run.namespace),
   });

@@ -27,6 +27,8 @@ export interface SimOptions {
   host?: string;
   /** Create this many SeiNodes node-0 … in `namespace`. */
   fleet?: number;
+  /** Also create this many validator SeiNodes validator-0 … (workflows refuse them: TargetRejected). */
+  validators?: number;
   namespace?: string;
   seedFile?: string;
   seedObjects?: KubeObject[];
@@ -85,7 +87,7 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
   const registry = new ResourceRegistry([...CORE_RESOURCES, CRD_RESOURCE, ...crds.flatMap(resourcesFromCrd)]);
   const validator = options.validator ?? createSchemaValidator(crds);
   const seeds = [
-    { objects: fleetNodes(options.fleet ?? 0, namespace), file: 'fleet' },
+    { objects: fleetNodes(options.fleet ?? 0, namespace, options.validators ?? 0), file: 'fleet' },
     { objects: options.seedFile ? loadSeedFile(options.seedFile) : [], file: options.seedFile ?? 'seed' },
     { objects: options.seedObjects ?? [], file: 'seedObjects' },
   ].map((seed) => ({ file: seed.file, objects: prepareSeed(registry, seed.objects, namespace, seed.file, validator) }));

@@ -16,6 +16,7 @@ export interface ServeReady {
   namespace: string;
   crd: string;
   fleet: number;
+  validators: number;
   stateDir?: string;
 }
 
@@ -34,6 +35,7 @@ export async function serveSim(options: ServeOptions, hooks: { signal: AbortSign
       namespace: sim.namespace,
       crd: sim.crd,
       fleet: options.fleet ?? 0,
+      validators: options.validators ?? 0,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     });
     if (!hooks.signal.aborted) await new Promise<void>((resolve) => hooks.signal.addEventListener('abort', () => resolve(), { once: true }));

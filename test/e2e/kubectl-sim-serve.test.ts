@@ -18,7 +18,7 @@ let dir: string;
 
 interface Served {
   child: ChildProcess;
-  ready: { url: string; kubeconfig: string; namespace: string; crd: string; fleet: number };
+  ready: { url: string; kubeconfig: string; namespace: string; crd: string; fleet: number; validators: number };
   stdout: () => string;
   stderr: () => string;
   stop: () => Promise<number | null>;
@@ -178,6 +178,23 @@ items:
       expect(explained.code, explained.stderr).toBe(0);
       expect(explained.stdout).toMatch(/restartSeid\s+<Object>/);
       expect(explained.stdout).not.toMatch(/discoverPeers\s+<Object>/);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('--validators N adds validator SeiNodes next to the --fleet full nodes, and --crd latest serves sntw', async () => {
+    const k = join(dir, 'k4');
+    const s = await serve(['--crd', 'latest', '--fleet', '2', '--validators', '1', '--kubeconfig-out', k]);
+    try {
+      expect(s.ready).toMatchObject({ fleet: 2, validators: 1 });
+      const modes = await kubectl(k, ['get', 'seinodes', '-n', 'sei', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.fullNode}{.spec.validator}{"\\n"}{end}']);
+      expect(modes.code, modes.stderr).toBe(0);
+      expect(modes.stdout.trim().split('\n')).toEqual(['node-0={}', 'node-1={}', 'validator-0={}']);
+      const validatorSpec = await kubectl(k, ['get', 'seinode', 'validator-0', '-n', 'sei', '-o', 'jsonpath={.spec.validator}']);
+      expect(validatorSpec.stdout).toBe('{}');
+      const workflows = await kubectl(k, ['get', 'sntw', '-n', 'sei']);
+      expect(workflows.code, workflows.stderr).toBe(0);
     } finally {
       await s.stop();
     }
