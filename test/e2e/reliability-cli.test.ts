@@ -105,6 +105,12 @@ current-context: silent
       await cluster?.sim.stop();
     });
 
+    it('--timeout 597h (past 2^31 ms) waits for the verdict instead of timing out at once', async () => {
+      const r = await cli(['task', 'discover-peers', 'node-00', '--timeout', '597h', '--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'name']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^seinodetask\.sei\.io\//);
+    }, 60_000);
+
     it('WaitingApproval is exit 3 with Status code 202, a failed plan exit 1 with 424, not 500', async () => {
       const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json'];
       const waiting = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn]);
