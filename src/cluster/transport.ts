@@ -128,6 +128,7 @@ export class Transport {
     readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
     this.base = (kubeConfig.getCurrentCluster()?.server ?? server).replace(/\/+$/, '');
+    warnNodeDebug();
   }
 
   /** Credentials this process has sent (bearer tokens, basic auth), to scrub from errors. */
@@ -285,6 +286,18 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
 function gunzip(data: Buffer | undefined, done: (error: Error | null, inflated?: Buffer) => void): void {
   if (data === undefined || data.length === 0) return done(null);
   zlibGunzip(data, done);
+}
+
+let warnedNodeDebug = false;
+
+/**
+ * NODE_DEBUG=http is Node's own tracing, below kubectl-sei: what it prints about requests is out
+ * of our reach, credentials included. Say so once, so its output is not shared unknowingly.
+ */
+function warnNodeDebug(): void {
+  if (warnedNodeDebug || !/(^|,)\s*(http|https|net|tls|\*)\s*(,|$)/i.test(process.env['NODE_DEBUG'] ?? '')) return;
+  warnedNodeDebug = true;
+  process.stderr.write('warning: NODE_DEBUG is set: Node\'s own debug output may include the Authorization header (your credentials); do not share it\n');
 }
 
 /** A passed deadline is always reason Timeout; what the earlier attempts met is said too. */

@@ -111,6 +111,15 @@ current-context: silent
       expect(r.stdout).toMatch(/^seinodetask\.sei\.io\//);
     }, 60_000);
 
+    it('NODE_DEBUG=http gets a warning that Node\'s own output may carry the credentials', async () => {
+      const run = spawn(process.execPath, [BIN, 'task', 'get', '--kubeconfig', cluster.kubeconfig, '-n', NS], { env: { ...process.env, CI: '1', NODE_DEBUG: 'http' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      run.stderr.on('data', (d: Buffer) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => run.on('close', resolve));
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain('warning: NODE_DEBUG is set: Node\'s own debug output may include the Authorization header');
+    }, 60_000);
+
     it('WaitingApproval is exit 3 with Status code 202, a failed plan exit 1 with 424, not 500', async () => {
       const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json'];
       const waiting = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn]);
