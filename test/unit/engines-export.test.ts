@@ -14,6 +14,25 @@ import type { FleetNode } from '../../src/plan/types.js';
 import { KUBECTL_SEI_IMAGE, KUBECTL_SEI_VERSION } from '../../src/domain/image.js';
 import { taskDeadlineSeconds } from '../../src/domain/task-timeouts.js';
 import { argoLint, argoSchemaErrors, chaosLint, crdErrors, yamlReadersAgree } from '../support/engines.js';
+import { compileCrdValidator, loadProjectCrd } from '../../src/validate/index.js';
+
+const TASK_VALIDATORS = { seed: compileCrdValidator(loadProjectCrd('seinodetasks', 'seed')), latest: compileCrdValidator(loadProjectCrd('seinodetasks', 'latest')) };
+/** Sample values for the engine's placeholders, as Argo substitutes them before kubectl reads the manifest. */
+function argoSubstitute(text: string): string {
+  return text.replace(/\{\{([^{}]+)\}\}/g, (_tag, name: string) => {
+    if (name === 'inputs.parameters.node') return 'node-00';
+    if (name === 'inputs.parameters.index' || name === 'inputs.parameters.attempt' || name === '=asInt(retries) + 1') return '1';
+    if (name === 'inputs.parameters.name-prefix') return 'x-';
+    if (name === 'workflow.uid' || name === 'inputs.parameters.late-value') return '6f1c1e0a-5e1d-4c3b-9a57-5e1000000001';
+    return '7'; // an output passed between steps (proposalId)
+  });
+}
+/** The project's SeiNodeTask CRD of the version that serves the kind (MarkReady: latest only). */
+const taskErrors = (manifest: Rec) => {
+  const seed = TASK_VALIDATORS.seed.validate(manifest, { checkMetadata: false }).causes;
+  const causes = seed.some((c) => c.field === 'spec.kind') ? TASK_VALIDATORS.latest.validate(manifest, { checkMetadata: false }).causes : seed;
+  return causes.map((c) => `${c.field}: ${c.message}`);
+};
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- structural assertions over engine YAML
 
@@ -49,7 +68,10 @@ describe('every export passes the engine definitions', () => {
     expect(crdErrors('argo-workflows.crd-full.yaml', object)).toEqual([]);
     expect(argoLint(object as Rec)).toEqual([]);
     expect(yamlReadersAgree(text).same).toBe(true);
-    for (const r of resources(object as Rec)) expect(yamlReadersAgree(r.resource.manifest).same).toBe(true);
+    for (const r of resources(object as Rec)) {
+      expect(yamlReadersAgree(r.resource.manifest).same).toBe(true);
+      expect(taskErrors(parse(argoSubstitute(r.resource.manifest))), r.name).toEqual([]);
+    }
   });
 
   it.each(CHAOS_PLANS)('chaos-mesh %s: Workflow CRD and webhook rules', async (file) => {
@@ -57,6 +79,11 @@ describe('every export passes the engine definitions', () => {
     expect(crdErrors('chaos-mesh.workflows.crd.yaml', object)).toEqual([]);
     expect(chaosLint(object as Rec)).toEqual([]);
     expect(yamlReadersAgree(text).same).toBe(true);
+    for (const t of (object as Rec).spec.templates.filter((x: Rec) => x.task?.container?.env?.some((e: Rec) => e.name === 'SEI_TASK'))) {
+      const manifest = t.task.container.env.find((e: Rec) => e.name === 'SEI_TASK').value;
+      expect(yamlReadersAgree(manifest).same).toBe(true);
+      expect(taskErrors(parse(manifest)), t.name).toEqual([]);
+    }
   });
 });
 
