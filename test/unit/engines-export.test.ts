@@ -21,7 +21,7 @@ const TASK_VALIDATORS = { seed: compileCrdValidator(loadProjectCrd('seinodetasks
 function argoSubstitute(text: string): string {
   return text.replace(/\{\{([^{}]+)\}\}/g, (_tag, name: string) => {
     if (name === 'inputs.parameters.node') return 'node-00';
-    if (name === 'inputs.parameters.index' || name === 'inputs.parameters.attempt' || name === '=asInt(retries) + 1') return '1';
+    if (name === 'inputs.parameters.index' || name === 'inputs.parameters.attempt' || name === '=sprig.int(retries) + 1') return '1';
     if (name === 'inputs.parameters.name-prefix') return 'x-';
     if (name === 'workflow.uid' || name === 'inputs.parameters.late-value') return '6f1c1e0a-5e1d-4c3b-9a57-5e1000000001';
     return '7'; // an output passed between steps (proposalId)
@@ -211,7 +211,8 @@ describe('item 5: re-submitting, resubmit and retry create new tasks', () => {
     const restart = resources(object as Rec).find((t) => t.name === 's1-restart-create')!;
     expect(parse(restart.resource.manifest).metadata.labels['sei.io/plan-attempt']).toBe('{{inputs.parameters.attempt}}');
     const item = (object as Rec).spec.templates.find((t: Rec) => t.name === 's1-restart-item');
-    expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'attempt', value: '{{=asInt(retries) + 1}}' });
+    // upstream workflow/controller/operator_test.go:1489 (f016ad89) uses sprig.int(retries) in an expression tag
+    expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'attempt', value: '{{=sprig.int(retries) + 1}}' });
     const items = (object as Rec).spec.templates.find((t: Rec) => t.name === 's1-restart-items').steps[0][0].withItems as Rec[];
     expect(items[3]).toEqual({ node: 'node-03', index: '3', 'name-prefix': 'refresh-peers-3f2b8c1e-restart-3-' });
   });
@@ -299,6 +300,10 @@ spec:
       's2-last-batch-0',
     ]);
     expect(byName.get('s0-discover-batch-0')!.children).toEqual(['s0-discover-0', 's0-discover-1']);
+  });
+
+  it('refuses --service-account, which Chaos Mesh Task pods cannot have', async () => {
+    await expect(exportPlanWorkflow({ to: 'chaos-mesh', file: 'refresh-peers', fleet, namespace: NS, planId: ID, serviceAccount: 'ops' })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/default service account/) });
   });
 
   it('names the RBAC the Task pods need: they run as the namespace default service account (pkg/workflow/task/pod.go)', async () => {
