@@ -61,11 +61,15 @@ export function resourceName(object: KubeObject): string {
 }
 
 /** Everything but table/wide. A single object prints bare; several print as a v1 List, as kubectl does. */
-export function formatObjects(objects: readonly KubeObject[], format: OutputFormat, options: TableOptions & { single?: boolean } = {}): string {
+export function formatObjects(
+  objects: readonly KubeObject[],
+  format: OutputFormat,
+  options: TableOptions & { single?: boolean; table?: (objects: readonly KubeObject[], options: TableOptions) => string } = {},
+): string {
   switch (format) {
     case 'table':
     case 'wide':
-      return objects.length === 0 ? '' : taskTable(objects, { ...options, wide: format === 'wide' });
+      return objects.length === 0 ? '' : (options.table ?? taskTable)(objects, { ...options, wide: format === 'wide' });
     case 'name':
       return objects.map((o) => `${resourceName(o)}\n`).join('');
     case 'ndjson':

@@ -143,8 +143,8 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   // 1. Everything about the objects themselves, before git is even opened.
   // An encrypted Secret is committed untouched: any edit would break its SOPS MAC.
   const objects = input.objects.map((o) => (isSopsSecret(o) ? o : stripServerFields(o)));
-  checkPathSafeNames(objects);
   checkSecrets(objects);
+  checkPathSafeNames(objects);
   await refuseLatePlaceholders(objects);
   await validateObjects(objects);
   const author = input.author ? parseAuthor(input.author) : undefined;

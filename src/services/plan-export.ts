@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { fleetFromCluster } from '../plan/fleet.js';
+import { checkPlanId } from '../plan/naming.js';
 import type { FleetNode, PlanSource } from '../plan/types.js';
 import { needsFleet, preparePlan } from './plan-prepare.js';
 
@@ -30,6 +31,7 @@ export interface ExportedWorkflow {
 }
 
 export async function exportPlanWorkflow(options: ExportOptions): Promise<ExportedWorkflow> {
+  checkPlanId(options.planId);
   const prepared = await preparePlan(options, options.catalog);
   const namespace = options.namespace ?? prepared.loaded.manifest.metadata.namespace ?? options.client?.namespace ?? 'default';
   const fleet = options.fleet ?? (needsFleet(prepared.loaded) ? (options.client ? await fleetFromCluster(options.client, namespace) : undefined) : []);

@@ -33,6 +33,7 @@ export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ com
     ...(options.namespace ? { namespace: options.namespace } : {}),
     ...(options.podUids ? { podUids: options.podUids } : {}),
     ...(options.fleetFile ? { fleetFile: options.fleetFile, offline: true } : {}),
+    ...(options.podUids ? {} : { podUidFlag: false }),
     ...(options.connection ? { connection: options.connection } : {}),
   });
   const planId = source.planId as string;

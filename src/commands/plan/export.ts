@@ -20,7 +20,7 @@ ${PLAN_EXIT_CODES}`;
     ...connectionFlags,
     ...planFileFlags,
     ...fleetFlags,
-    to: Flags.string({ required: true, options: ['argo-workflows', 'chaos-mesh'], description: 'The workflow engine.' }),
+    to: Flags.option({ required: true, options: ['argo-workflows', 'chaos-mesh'] as const, description: 'The workflow engine.' })(),
     'plan-id': Flags.string({ description: 'The plan id stamped on task names and labels (default: a new one).' }),
     image: Flags.string({ description: 'Container image with kubectl-sei (Chaos Mesh tasks).' }),
     'service-account': Flags.string({ description: 'Argo: the service account the workflow runs as (default kubectl-sei-plan). --with-rbac prints what it needs.' }),
@@ -33,7 +33,7 @@ ${PLAN_EXIT_CODES}`;
     const { exportPlanWorkflow } = await import('../../services/plan-export.js');
     const nodes = await fleetOrClient(flags, connectionOptions(flags));
     const { text, rbac } = await exportPlanWorkflow({
-      to: flags.to as 'argo-workflows' | 'chaos-mesh',
+      to: flags.to,
       ...planSource(flags),
       ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
