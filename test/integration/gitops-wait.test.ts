@@ -17,6 +17,7 @@ import { waitForCommitted } from '../../src/services/gitops-wait.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
 import type { Progress } from '../../src/output/progress.js';
 import { refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { shortPlanId } from '../../src/plan/naming.js';
 import { runArgoHealth, runFluxHealth } from '../unit/gitops-health-runners.js';
 
 const NS = 'arctic-1';
@@ -89,9 +90,11 @@ describe('gitops wait against the simulated cluster', () => {
     const watcher = await connect({ kubeconfig });
     // Started before anything exists: absent tasks are waited for, not "not found".
     const waiting = waitForCommitted({ repo: repo.work, path: PATH, client: watcher, timeoutMs: 60_000, progress, planId: 'gw-ok' });
-    await engineApply(`${PATH}/refresh-peers-gwok/00-discover`);
+    // The plan directory is <plan>-<shortPlanId> (src/gitops/layout.ts planDirectoryName).
+    const planDir = `${PATH}/refresh-peers-${shortPlanId('gw-ok')}`;
+    await engineApply(`${planDir}/00-discover`);
     await until(['gw-ok-discover-node-0', 'gw-ok-discover-node-1']);
-    await engineApply(`${PATH}/refresh-peers-gwok/01-restart`);
+    await engineApply(`${planDir}/01-restart`);
     const result = await waiting;
     expect(result.error).toBeUndefined();
     expect(result.verdicts.map((v) => [v.name, v.outcome])).toEqual([

@@ -13,6 +13,7 @@ import { renderPlan } from '../../src/services/plan-render.js';
 import type { FleetNode } from '../../src/plan/types.js';
 import { KUBECTL_SEI_IMAGE, KUBECTL_SEI_VERSION } from '../../src/domain/image.js';
 import { taskDeadlineSeconds } from '../../src/domain/task-timeouts.js';
+import { taskName } from '../../src/plan/naming.js';
 import { argoLint, argoSchemaErrors, chaosLint, crdErrors, yamlReadersAgree } from '../support/engines.js';
 import { compileCrdValidator, loadProjectCrd } from '../../src/validate/index.js';
 
@@ -214,7 +215,7 @@ describe('item 5: re-submitting, resubmit and retry create new tasks', () => {
     // upstream workflow/controller/operator_test.go:1489 (f016ad89) uses sprig.int(retries) in an expression tag
     expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'attempt', value: '{{=sprig.int(retries) + 1}}' });
     const items = (object as Rec).spec.templates.find((t: Rec) => t.name === 's1-restart-items').steps[0][0].withItems as Rec[];
-    expect(items[3]).toEqual({ node: 'node-03', index: '3', 'name-prefix': 'refresh-peers-3f2b8c1e-restart-3-' });
+    expect(items[3]).toEqual({ node: 'node-03', index: '3', 'name-prefix': `${taskName('refresh-peers', ID, 'restart', 3)}-` });
   });
   it('a long plan name and step id: the prefix is shortened to 58 characters with a hash, a DNS-1123 label', async () => {
     const long = planFile('long', `apiVersion: cli.sei.io/v1alpha1
@@ -251,7 +252,7 @@ spec:
     expect(img.task.container.command[2]).toContain('kubectl-sei task apply -f - -n "$SEI_NAMESPACE" --wait --timeout "$SEI_TIMEOUT"');
     const env = Object.fromEntries(img.task.container.env.map((e: Rec) => [e.name, e.value]));
     const task = parse(env.SEI_TASK);
-    expect(task).toMatchObject({ kind: 'SeiNodeTask', metadata: { name: 'cm-3f2b8c1e-img-0', labels: { 'sei.io/plan-id': ID, 'sei.io/plan-step': 'img', 'sei.io/plan-attempt': '1' } }, spec: { kind: 'UpdateNodeImage', timeoutSeconds: 900, target: { requirePhase: 'Running' } } });
+    expect(task).toMatchObject({ kind: 'SeiNodeTask', metadata: { name: taskName('cm', ID, 'img', 0), labels: { 'sei.io/plan-id': ID, 'sei.io/plan-step': 'img', 'sei.io/plan-attempt': '1' } }, spec: { kind: 'UpdateNodeImage', timeoutSeconds: 900, target: { requirePhase: 'Running' } } });
     expect(env.SEI_TIMEOUT).toBe(`${taskDeadlineSeconds('UpdateNodeImage', 900)}s`);
     expect(img.deadline).toBe(`${taskDeadlineSeconds('UpdateNodeImage', 900) + 60}s`);
     // The pod UID is read right before the apply, in the same container.
