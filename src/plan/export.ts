@@ -29,7 +29,7 @@ import type { Catalog } from '../catalog/types.js';
 import { SeiError } from '../errors/index.js';
 import { KUBECTL_SEI_IMAGE } from '../domain/image.js';
 import { taskDeadlineSeconds } from '../domain/task-timeouts.js';
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import { evaluate, evaluateDeep, templateRefs, truthy, type ExprContext } from './expressions.js';
 import { buildGraph, expandItems } from './graph.js';
 import type { KindLookup } from './load.js';
