@@ -63,15 +63,15 @@ interface KindMeta {
   broadcasts?: unknown;
   late?: unknown;
   nameSuffix?: unknown;
-  resource?: unknown;
-  destructive?: unknown;
-  steps?: unknown;
-  followsNodePlan?: unknown;
   restartsPod?: unknown;
   takesEffectOnRestart?: unknown;
   replacedBy?: unknown;
   unservedBecause?: unknown;
   broadcastNoun?: unknown;
+  followsNodePlan?: unknown;
+  resource?: unknown;
+  destructive?: unknown;
+  steps?: unknown;
 }
 
 /** `late: [podUID]` or `late: [{param: podUID, resolver: live-pod-uid}]`. */
@@ -109,6 +109,7 @@ function keepBuiltinSafety(user: KindSpec, builtin: KindSpec): KindSpec {
     lateValues,
     restartsPod: user.restartsPod || builtin.restartsPod,
     takesEffectOnRestart: user.takesEffectOnRestart || builtin.takesEffectOnRestart,
+    followsNodePlan: user.followsNodePlan || builtin.followsNodePlan,
     ...optionalField('replacedBy', user.replacedBy ?? builtin.replacedBy),
     ...optionalField('unservedBecause', user.unservedBecause ?? builtin.unservedBecause),
     ...optionalField('broadcastNoun', user.broadcastNoun ?? builtin.broadcastNoun),
@@ -249,16 +250,16 @@ function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
     schemaPath: files.schema,
     nameSuffix: suffix,
     ...(requireOneOf.length > 0 ? { requireOneOf } : {}),
-    ...(resource !== 'SeiNodeTask' ? { resource } : {}),
-    ...(meta.destructive === true ? { destructive: true } : {}),
-    ...(steps.length > 0 ? { steps } : {}),
-    ...(meta.followsNodePlan === true ? { followsNodePlan: true } : {}),
     lateValues,
     restartsPod: meta.restartsPod === true,
     takesEffectOnRestart: meta.takesEffectOnRestart === true,
+    followsNodePlan: meta.followsNodePlan === true,
     ...optionalField('replacedBy', optionalString(files.meta, 'replacedBy', meta.replacedBy)),
     ...optionalField('unservedBecause', optionalString(files.meta, 'unservedBecause', meta.unservedBecause)),
     ...optionalField('broadcastNoun', optionalString(files.meta, 'broadcastNoun', meta.broadcastNoun)),
+    ...(resource !== 'SeiNodeTask' ? { resource } : {}),
+    ...(meta.destructive === true ? { destructive: true } : {}),
+    ...(steps.length > 0 ? { steps } : {}),
   };
 }
 

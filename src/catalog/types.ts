@@ -64,14 +64,6 @@ export interface KindSpec {
   nameSuffix?: 'params' | 'time';
   /** Alternatives of which at least one group must be fully set (JSON Schema anyOf/required). */
   requireOneOf?: string[][];
-  /** The object the template renders: SeiNodeTask (default) or SeiNodeTaskWorkflow. */
-  resource?: ResourceKind;
-  /** Wipes data or otherwise cannot be undone: the paved road asks for confirmation. */
-  destructive?: boolean;
-  /** Workflow kinds: the controller's plan task types of the recipe, in order (for narration). */
-  steps?: string[];
-  /** The task makes the target run a node plan (an image roll): narrate it task by task. */
-  followsNodePlan?: boolean;
   /** Late parameters (meta `late`), each with the resolver that reads it right before the write. */
   lateValues: LateValue[];
   /** The task deletes the target's pod by uid: follow that pod; after a GitOps sync, check it restarted. */
@@ -84,6 +76,14 @@ export interface KindSpec {
   unservedBecause?: string;
   /** What a broadcast puts on chain (vote, proposal), for the --replace warning. */
   broadcastNoun?: string;
+  /** The controller rolls the change out through the node's plan (UpdateNodeImage): follow that plan while waiting. */
+  followsNodePlan: boolean;
+  /** The object the template renders: SeiNodeTask (default) or SeiNodeTaskWorkflow. */
+  resource?: ResourceKind;
+  /** Wipes data or otherwise cannot be undone: the paved road asks for confirmation. */
+  destructive?: boolean;
+  /** Workflow kinds: the controller's plan task types of the recipe, in order (for narration). */
+  steps?: string[];
 }
 
 /** Names of the resolvers that read late values from the cluster (src/services/kind-behaviour.ts). */

@@ -9,7 +9,7 @@ import { SeiError } from '../errors/sei-error.js';
 import type { WorkflowRunResult } from '../services/workflows.js';
 import type { Progress } from '../output/progress.js';
 
-export async function finishWorkflowRun(_command: SeiCommand, result: WorkflowRunResult, output: string | undefined, wait: boolean, progress: Progress): Promise<void> {
+export async function finishWorkflowRun(command: SeiCommand & { exit(code?: number): never }, result: WorkflowRunResult, output: string | undefined, wait: boolean, progress: Progress): Promise<void> {
   const [{ formatObjects }, { workflowTable }, { workflowVerdictsToError }] = await Promise.all([
     import('../output/printers.js'),
     import('../output/node-printers.js'),
@@ -25,13 +25,15 @@ export async function finishWorkflowRun(_command: SeiCommand, result: WorkflowRu
   }
   if (output && output !== 'ndjson') writeStdout(formatObjects(objects, output as 'yaml' | 'json' | 'name', { single: objects.length === 1 }));
   const stopped = result.verdicts.filter((v) => v.outcome === 'Interrupted');
-  if (stopped.length > 0) throw workflowsInterrupted(stopped.map((v) => v.name), last.namespace);
+  if (stopped.length > 0) {
+    throw workflowsInterrupted(stopped.map((v) => v.name), last.namespace);
+  }
   const error = workflowVerdictsToError(result.verdicts, last.namespace);
   if (error) throw error;
   if (!wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei workflow wait ${result.applied.map((a) => a.name).join(' ')} -n ${last.namespace}`);
 }
 
-/** Ctrl-C while following workflows: they keep running (exit 130); say how to re-attach. */
+/** Ctrl-C while waiting for workflows: they keep running on the cluster; say how to re-attach. */
 export function workflowsInterrupted(names: readonly string[], namespace: string): SeiError {
   return SeiError.interrupted(`interrupted: ${names.length === 1 ? 'the workflow keeps' : 'the workflows keep'} running on the cluster; re-attach with: kubectl sei workflow wait ${names.join(' ')} -n ${namespace}`);
 }

@@ -4,7 +4,7 @@
  * streamable). Returns strings; writing to stdout is the caller's job. Never prints anything
  * but the objects (stdout is data).
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../domain/yaml.js';
 import type { KubeObject } from '../cluster/types.js';
 import { humanDuration } from './human-duration.js';
 import * as view from './task-view.js';
@@ -77,7 +77,7 @@ export function formatObjects(
     case 'json':
       return `${JSON.stringify(options.single && objects.length === 1 ? objects[0] : asList(objects), null, 2)}\n`;
     case 'yaml':
-      return stringify(options.single && objects.length === 1 ? objects[0] : asList(objects), { lineWidth: 0 });
+      return toSafeYaml(options.single && objects.length === 1 ? objects[0] : asList(objects));
   }
 }
 

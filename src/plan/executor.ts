@@ -9,14 +9,15 @@
  */
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
-import { SeiError } from '../errors/index.js';
+import { ExitCode, SeiError } from '../errors/index.js';
+import { setLongTimeout, type LongTimer } from '../domain/timers.js';
 import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
 import { expandItems } from './graph.js';
 import { fleetFromCluster } from './fleet.js';
 import { configMapName, planSelector } from './naming.js';
-import { fromConfigMap, writeRun, type StoredRun } from './run-store.js';
+import { fromConfigMap, mergeRun, updateRun, type StoredRun } from './run-store.js';
 import { buildTask, kindLookup } from './tasks.js';
-import type { FleetNode, PlanVerdict, StepState } from './types.js';
+import type { FleetNode, ItemVerdict, PlanVerdict, StepState } from './types.js';
 
 export type PlanEvent =
   | { event: 'launch'; step: string; index: number; node: string; attempt: number; name: string }
@@ -75,24 +76,24 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   let inFlightLaunches = 0;
   let ticking = false;
   let dirty = false;
-  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeTimer: LongTimer | undefined;
   let finished = false;
   let lastTickCost = 0;
 
   return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
-    let timeoutTimer: NodeJS.Timeout | undefined;
+    let timeoutTimer: LongTimer | undefined;
     const finish = (error: unknown, verdict?: PlanVerdict): void => {
       if (finished) return;
       finished = true;
-      if (wakeTimer) clearTimeout(wakeTimer);
-      if (timeoutTimer) clearTimeout(timeoutTimer);
+      wakeTimer?.clear();
+      timeoutTimer?.clear();
       options.signal?.removeEventListener('abort', onOuterAbort);
       abort.abort();
       if (error) rejectPlan(error);
       else resolvePlan(verdict!);
     };
     if (options.timeoutMs !== undefined && options.timeoutMs >= 0) {
-      timeoutTimer = setTimeout(() => {
+      timeoutTimer = setLongTimeout(() => {
         const d = derive(run, [...tasks.values()], now(), kinds, options.maxParallel ?? 0);
         const running = d.verdict.steps.filter((s) => s.state === 'running').map((s) => `${s.id} ${s.counts.done}/${s.counts.total}`);
         const error = SeiError.timeout(`plan ${run.planId} did not finish within the timeout (${running.join(', ') || d.verdict.phase}); its tasks keep running`, [
@@ -130,6 +131,33 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         }
       }
       options.onState?.(d);
+    };
+
+    /** Takes what the record holds now (other writers' cancel, approvals, items, verdicts). */
+    const adopt = (record: StoredRun): void => {
+      if (record.cancelled) run.cancelled = stored.cancelled = true;
+      for (const [step, approval] of Object.entries(record.approvals)) {
+        run.approvals[step] ??= approval;
+        stored.approvals[step] ??= approval;
+      }
+      for (const [step, items] of Object.entries(record.items)) run.items[step] = items;
+      stored.items = run.items;
+      const verdicts = (run.verdicts ??= {});
+      for (const [step, byIndex] of Object.entries(record.verdicts)) verdicts[step] = { ...byIndex, ...(verdicts[step] ?? {}) };
+      stored.verdicts = verdicts;
+    };
+
+    /** Items that reached a final verdict since the record last heard of them. */
+    const newVerdicts = (d: Derived): Record<string, Record<string, ItemVerdict>> | undefined => {
+      let out: Record<string, Record<string, ItemVerdict>> | undefined;
+      for (const step of d.verdict.steps) {
+        for (const item of step.items) {
+          if ((item.state !== 'succeeded' && item.state !== 'failed') || run.verdicts?.[step.id]?.[String(item.index)]) continue;
+          const verdict: ItemVerdict = { state: item.state, attempts: item.attempts, task: item.taskName, ...(item.reason ? { reason: item.reason } : {}), ...(item.message ? { message: item.message } : {}), ...(item.outputs && Object.keys(item.outputs).length > 0 ? { outputs: item.outputs } : {}) };
+          ((out ??= {})[step.id] ??= {})[String(item.index)] = verdict;
+        }
+      }
+      return out;
     };
 
     const launch = async (l: Launch): Promise<void> => {
@@ -170,6 +198,14 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
           emitChanges(d);
           lastTickCost = Math.min(performance.now() - deriveStarted, 250);
           const phase = d.verdict.phase;
+          const decided = newVerdicts(d);
+          if (decided) {
+            adopt(await updateRun(client, run.planId, namespace, (current) => mergeRun(current, { verdicts: decided })));
+            if (run.cancelled) {
+              dirty = true;
+              continue;
+            }
+          }
           if ((phase === 'Failed' && d.running === 0) || phase === 'Complete' || phase === 'WaitingApproval' || phase === 'Cancelled') {
             finish(undefined, d.verdict);
             return;
@@ -188,8 +224,12 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
                 run.items[step.id] = expandItems(step, { inputs: run.inputs, plan: { id: run.planId, name: run.manifest.metadata.name, namespace } }, fleet, (id) => run.items[id]);
               }
             }
-            stored.items = run.items;
-            await writeRun(client, run.planId, namespace, stored);
+            const resolved = Object.fromEntries(d.toResolve.map((g) => [g.step.id, run.items[g.step.id]!]));
+            for (const g of d.toResolve) {
+              for (let ref = g.step.forEach?.step; ref; ref = run.manifest.spec.steps.find((s) => s.id === ref)?.forEach?.step) if (run.items[ref]) resolved[ref] = run.items[ref];
+            }
+            // Another driver may have resolved the same step first: its list wins, everywhere.
+            adopt(await updateRun(client, run.planId, namespace, (current) => mergeRun(current, { items: resolved })));
             dirty = true;
             continue;
           }
@@ -206,8 +246,9 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
             continue;
           }
           if (d.nextWakeAt !== undefined) {
-            if (wakeTimer) clearTimeout(wakeTimer);
-            wakeTimer = setTimeout(() => void tick(), Math.max(0, d.nextWakeAt - now()) + 5);
+            wakeTimer?.clear();
+            // Chained past 2^31 ms: a huge backoff waits instead of firing at once in a loop.
+            wakeTimer = setLongTimeout(() => void tick(), Math.max(0, d.nextWakeAt - now()) + 5);
           }
         } while (dirty);
       } catch (error) {
@@ -267,15 +308,7 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         signal: abort.signal,
         onEvent: (event) => {
           if (event.type === 'DELETED' || event.type === 'BOOKMARK' || event.object.metadata.name !== configMapName(run.planId)) return;
-          const record = fromConfigMap(event.object);
-          if (record.cancelled && !run.cancelled) {
-            run.cancelled = true;
-            stored.cancelled = true;
-          }
-          for (const [step, approval] of Object.entries(record.approvals)) {
-            run.approvals[step] ??= approval;
-            stored.approvals[step] ??= approval;
-          }
+          adopt(fromConfigMap(event.object));
           schedule();
         },
       })

@@ -25,14 +25,14 @@ export interface KindInfo {
   /** Where each output is read from (the catalog's JSONPath). */
   outputPaths?: Array<{ name: string; jsonPath: string }>;
   broadcasts: boolean;
+  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
+  needsPeers?: boolean;
   /** A retry would repeat an irreversible effect (a broadcast, a data wipe): only an explicit step failurePolicy retries it. */
   noImplicitRetry?: boolean;
   /** The object a step of this kind creates: SeiNodeTask, or SeiNodeTaskWorkflow. */
   resource?: string;
   /** The kind's named preflight checks (the catalog's), for `plan simulate`. */
   preflight?: string[];
-  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
-  needsPeers?: boolean;
 }
 
 export interface KindLookup {
@@ -224,6 +224,14 @@ export function semanticCauses(manifest: PlanManifest, locate: Locator, kinds?: 
       if (!step.forEach && step.node === undefined) add(at('kind'), 'a task step needs a target: node (one SeiNode) or forEach (one task per node)', 'FieldValueRequired');
       if (step.forEach && step.node !== undefined) add(at('node'), 'give either node or forEach, not both');
     }
+    // The same node twice would run the step on it twice (a second vote, a second restart).
+    const listed = new Map<string, number>();
+    (step.forEach?.nodes ?? []).forEach((node, j) => {
+      if (typeof node !== 'string') return;
+      const first = listed.get(node);
+      if (first === undefined) listed.set(node, j);
+      else add(at('forEach', 'nodes', j), `duplicate node ${JSON.stringify(node)} (also at forEach.nodes[${first}]); list each node once`, 'FieldValueDuplicate');
+    });
     const ref = step.forEach?.step;
     if (ref !== undefined) {
       const refAt = index.get(ref);

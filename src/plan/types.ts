@@ -102,6 +102,22 @@ export interface PlanItem {
   node: string;
 }
 
+/** An item's decided outcome, kept in the run record so a deleted task cannot undecide it. */
+export interface ItemVerdict {
+  state: 'succeeded' | 'failed';
+  attempts: number;
+  task: string;
+  reason?: string;
+  message?: string;
+  outputs?: Record<string, unknown>;
+}
+
+/** The options that shape a run, recorded at apply and honoured by every resume. */
+export interface RunShape {
+  /** Global cap on tasks in flight (0 or absent = none). */
+  maxParallel?: number;
+}
+
 /** The step with its defaults applied and its dependencies made explicit. */
 export interface GraphStep {
   step: PlanStep;

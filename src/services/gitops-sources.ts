@@ -12,6 +12,7 @@ import { keepVerbatim } from '../gitops/layout.js';
 import { checkPlanId } from '../plan/naming.js';
 import { withPayloadValues } from '../domain/seinodetask.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
+import type { StepSemantics } from '../gitops/flavor-limits.js';
 
 export interface CommitSourceOptions {
   /** -f values: files, directories, plan files or built-in plan names. */
@@ -40,6 +41,8 @@ export interface CommitObjects {
   planId?: string;
   /** Plan step id → how many of its tasks may run at once (the plan's maxParallel; 0 = all). */
   stepParallelism?: Record<string, number>;
+  /** Plan step id → what the GitOps flavor must keep of it (src/gitops/flavor-limits.ts). */
+  stepSemantics?: Record<string, StepSemantics>;
   /** What the caller should tell the user (steps left out, where values came from). */
   notes: string[];
 }
@@ -172,11 +175,12 @@ async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promi
   }
   const graph = buildGraph(prepared.loaded.manifest, prepared.kinds);
   const stepParallelism = Object.fromEntries(graph.map((g) => [g.step.id, g.maxParallel]));
+  const stepSemantics = Object.fromEntries(graph.filter((g) => !g.approval).map((g) => [g.step.id, { maxParallel: g.maxParallel, continueOnError: g.continueOnError, maxAttempts: g.maxAttempts }]));
   const notes = rendered.notes.filter((n) => !runtimeOnly.includes(n));
   const approvals = graph.filter((g) => g.approval).map((g) => g.step.id);
   if (approvals.length > 0) notes.push(`approval step${approvals.length === 1 ? '' : 's'} ${approvals.join(', ')}: in Git the pull request review is the approval`);
   if (rendered.objects.length === 0) throw SeiError.invalid(`plan ${prepared.loaded.manifest.metadata.name} renders no task (${rendered.notes.join('; ') || 'empty'})`);
-  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, notes };
+  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes };
 }
 
 /**

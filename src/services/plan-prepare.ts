@@ -42,5 +42,5 @@ export function needsFleet(loaded: LoadedPlan): boolean {
 }
 
 export function toRun(planId: string, namespace: string, loaded: LoadedPlan, stored: StoredRun): PlanRun {
-  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items };
+  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items, verdicts: stored.verdicts };
 }

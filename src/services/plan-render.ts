@@ -1,6 +1,6 @@
 /** `plan render`: every task the plan would create on first attempts, validated. */
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { toSafeYamlStream } from '../domain/yaml.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
@@ -28,6 +28,8 @@ export interface RenderPlanResult {
   text: string;
   /** Steps that could not be rendered ahead of the run, and why. */
   notes: string[];
+  /** Each step's items as far as known before the run (the run record's size is checked with them). */
+  items: Record<string, PlanItem[]>;
 }
 
 /**
@@ -71,6 +73,6 @@ export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlan
     }
   }
   await validateObjects(objects, catalog);
-  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
-  return { planId, namespace, objects, text, notes };
+  const text = toSafeYamlStream(objects);
+  return { planId, namespace, objects, text, notes, items };
 }

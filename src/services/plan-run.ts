@@ -5,7 +5,7 @@ import { SeiError } from '../errors/index.js';
 import type { Derived, PlanRun } from '../plan/derive.js';
 import type { PlanEvent } from '../plan/executor.js';
 import { loadPlanSource } from '../plan/load.js';
-import type { StoredRun } from '../plan/run-store.js';
+import { updateRun, type StoredRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
 import { toRun } from './plan-prepare.js';
@@ -56,6 +56,12 @@ export async function resumeWith(options: RunOptions & { templatesDir?: string }
   if (stored.cancelled) {
     throw SeiError.invalid(`plan run ${planId} was cancelled; it cannot be resumed`, [], ['start a new run: kubectl sei plan apply -f PLAN']);
   }
-  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, loaded, stored), stored);
+  // The run keeps the shape it was started with; an explicit flag on resume changes it for good.
+  let shaped = stored;
+  if (options.maxParallel !== undefined && options.maxParallel !== (stored.shape.maxParallel ?? 0)) {
+    shaped = await updateRun(options.client, planId, namespace, (current) => ({ ...current, shape: { ...current.shape, maxParallel: options.maxParallel! } }));
+  }
+  const maxParallel = options.maxParallel ?? shaped.shape.maxParallel;
+  const verdict = await runExecutor({ ...options, ...(maxParallel !== undefined ? { maxParallel } : {}) }, catalog, toRun(planId, namespace, loaded, shaped), shaped);
   return { verdict, resumed: true };
 }

@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { git, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo, type TempRepo } from '../support/git.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'kubectl-sei');
@@ -26,18 +27,8 @@ interface Run {
   stderr: string;
 }
 
-// Async spawn: the sim answers from this process, so the child must not block the event loop.
 function cli(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  return runCli(args, { input: input ?? '' });
 }
 
 const lastStatus = (stderr: string) => JSON.parse(stderr.trimEnd().split('\n').at(-1) ?? '{}') as { kind: string; reason: string; message: string };
@@ -102,6 +93,30 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(refused.stdout).toBe('');
     expect(lastStatus(refused.stderr)).toMatchObject({ kind: 'Status', reason: 'PlaintextSecret' });
     expect(refused.stderr).toMatch(/hint: Encrypt it first: sops --encrypt/);
+    expect(repo.head()).toBe(before);
+    expect(repo.status()).toBe('');
+  });
+
+  // A SecretList is flattened back into Secrets by kustomize; `kubectl get -o yaml` then `sops`
+  // keeps the plaintext in last-applied-configuration (issue 13, defect 2).
+  const enc = 'ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]';
+  const sopsBlock = { mac: enc, lastmodified: '2026-01-01T00:00:00Z', version: '3.9.0' };
+  it.each([
+    ['a SecretList holding a plaintext Secret', { apiVersion: 'v1', kind: 'SecretList', metadata: { name: 'keys', namespace: NS }, items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'node-key', namespace: NS }, stringData: { key: 'hunter2-node-key' } }] }, /SecretList .*keys items\[0\]/],
+    ['a SOPS Secret whose last-applied-configuration holds the plaintext', {
+      apiVersion: 'v1', kind: 'Secret', sops: sopsBlock,
+      metadata: { name: 'node-key', namespace: NS, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'node-key', namespace: NS }, data: { key: Buffer.from('hunter2-node-key').toString('base64') } }) } },
+      data: { key: enc },
+    }, /last-applied-configuration/],
+  ])('%s is refused: exit 2, nothing committed', async (_scenario, object, where) => {
+    const before = repo.head();
+    const refused = await cli(['gitops', 'commit', '--from-stdin', '--repo', repo.work, '--path', PATH, '-o', 'json'], stringify(object));
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(lastStatus(refused.stderr)).toMatchObject({ kind: 'Status', reason: 'PlaintextSecret' });
+    expect(refused.stderr).toMatch(where);
+    expect(refused.stderr).not.toContain('hunter2');
+    expect(refused.stderr).not.toContain(Buffer.from('hunter2-node-key').toString('base64'));
     expect(repo.head()).toBe(before);
     expect(repo.status()).toBe('');
   });

@@ -27,6 +27,7 @@ ${PLAN_EXIT_CODES}`;
     'gitops-repo': Flags.string({ description: 'Commit the rendered tasks to this git work tree instead of applying them.', helpGroup: 'GITOPS' }),
     'gitops-path': Flags.string({ description: 'Directory inside the repository.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
     'gitops-flavor': Flags.option({ options: ['plain', 'argocd', 'flux'] as const, default: 'plain', helpGroup: 'GITOPS', description: 'Ordering annotations for the GitOps engine.' })(),
+    'gitops-accept-unordered': Flags.boolean({ description: 'With --gitops-flavor plain: commit a plan with several steps or a maxParallel anyway, every task at once.', helpGroup: 'GITOPS' }),
     fleet: Flags.string({ description: 'With --gitops-repo and no cluster: a YAML file of SeiNodes for forEach selectors.', helpGroup: 'GITOPS' }),
   };
 
@@ -45,6 +46,7 @@ ${PLAN_EXIT_CODES}`;
         repo: flags['gitops-repo'],
         path: flags['gitops-path']!,
         flavor: flags['gitops-flavor'],
+        acceptUnordered: flags['gitops-accept-unordered'],
       });
       for (const note of result.notes) this.logToStderr(note);
       process.stdout.write(`${JSON.stringify(result.commit, null, flags.output === 'json' ? 2 : undefined)}\n`);
@@ -58,6 +60,9 @@ ${PLAN_EXIT_CODES}`;
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
     const stateFile = flags['state-file'];
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../../cluster/command-scope.js');
+    commandDeadline(timeoutMs, `plan apply did not end within --timeout ${flags.timeout ?? ''} (the API server did not answer); tasks already created keep running`);
     await runFollowed(
       flags.output,
       (hooks) =>

@@ -12,6 +12,8 @@ import { systemClock } from '../clock.js';
 import { splitKey, type ReconcileContext } from './context.js';
 import { nodeReconciler } from './node-reconciler.js';
 import { taskReconciler } from './tasks.js';
+import { sidecarReconciler } from './sidecar.js';
+import { SIDECAR_WORK } from './kinds.js';
 import { objectKey, type QueueView, type Reconciler, type ReconcilerFactory } from './registry.js';
 
 export { simulatedHeight } from './nodes.js';
@@ -23,7 +25,7 @@ export { taskId } from './tasks.js';
 export { KIND_HANDLERS, servedTaskKinds } from './kinds.js';
 
 /** Every reconciler of the simulated controller, in the order their wakes are routed. */
-export const RECONCILERS: readonly ReconcilerFactory[] = [nodeReconciler, taskReconciler];
+export const RECONCILERS: readonly ReconcilerFactory[] = [nodeReconciler, taskReconciler, () => sidecarReconciler(SIDECAR_WORK)];
 
 /** Longest run of reconciles per event-loop turn, and a cap on keys per turn. */
 const DRAIN_SLICE_MS = 5;
@@ -77,6 +79,11 @@ export function startController(store: SimStore, options: ControllerOptions): Si
     memo: new Map(),
     requeueAt(key: string, atMs: number): void {
       if (stopped) return;
+      // Due already (upstream's RequeueAfter 1ms, "requeue immediately"): no timer needed.
+      if (atMs <= now()) {
+        enqueue(key);
+        return;
+      }
       const existing = timers.get(key);
       if (existing && existing.at <= atMs) return;
       existing?.cancel();

@@ -1,117 +1,251 @@
 /**
- * The SeiNodeTask kinds the simulated controller runs: one handler per kind (its default
- * execution budget, its synthesis-time checks and snapshot, and one step of its execution),
- * served for exactly the kinds the served CRD's spec.kind enum lists. Adding a kind is its
- * catalog data plus one entry here.
+ * The SeiNodeTask kinds the simulated controller runs, one handler per kind, served for exactly
+ * the kinds the served CRD's spec.kind enum lists. A handler says what upstream's per-kind code
+ * says: its param build (internal/task/seinodetask_params.go), its default execution budget
+ * (nodetask/controller.go effectiveTimeout), whether the node's sidecar runs it (and what the
+ * sidecar does) or the controller itself (restart_pod.go, update_node_image.go), and the outputs
+ * it publishes (controller.go populateOutputs). Adding a kind is its catalog data plus one entry.
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../types.js';
 import { toTime } from './time.js';
 import { asObject, type Json, type ReconcileContext } from './context.js';
 import { readKnobs } from './knobs.js';
-import { labelSources, podIsReady, podsOfNode, restartSeidInPlace, seidRestartCount, simulatedHeight, timeOfHeight } from './nodes.js';
-import { nextProposalId, writeExecution, type ExecutionRecord } from './sidecar.js';
-import type { FailureReason } from './task-status.js';
+import { podIsReady, podsOfNode, restartSeidInPlace, seidRestartCount, simulatedHeight, timeOfHeight } from './nodes.js';
+import { nextProposalId, writeExecution, type ExecutionRecord, type GovTxResult, type SidecarStep, type SidecarWork } from './sidecar.js';
+import type { ControllerVersion } from './versions.js';
 
 export const TASK_FIELD_MANAGER = 'seinode-task-controller';
-/** Simulated latency of quick kinds (DiscoverPeers, MarkReady). */
+/** Simulated latency of quick sidecar work (discover-peers). */
 export const EXEC_STEP_MS = 50;
 /** A gov tx is included this many blocks after submission. */
 const GOV_INCLUSION_BLOCKS = 2;
 
-export type Step = { done: Json | undefined } | { fail: FailureReason; message: string } | { wait: number | undefined };
+/** A controller-side Execute: done for now, or a TerminalError's message; throw for a transient error. */
+export type ExecuteResult = { ok: true } | { terminal: string };
+/** A controller-side Status. */
+export type ExecutionStatus = 'running' | 'complete' | { failed: string };
 
 export interface KindHandler {
-  /** Execution budget when spec.timeoutSeconds is unset (absent = unbounded). */
+  /** Execution budget when spec.timeoutSeconds is 0 (absent = unbounded). */
   defaultTimeoutMs?: number;
-  /** Why the execution cannot be built for this target, checked before minting. */
-  paramsProblem?(nodeName: string, node: KubeObject): string | undefined;
-  /** Kind-specific parts of a new execution record (decided once, at mint). */
-  prepare?(ctx: ReconcileContext, record: ExecutionRecord, namespace: string): void;
-  /** One step of the execution: done (with outputs), failed, or wait until a time / an event. */
-  run(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step;
+  /** Param build: a ParamsBuildFailed message, or undefined. `target` is undefined on the early (pre-mint) path. */
+  params(task: KubeObject, target: KubeObject | undefined): string | undefined;
+  /** Sidecar-backed kinds: what the node's sidecar does with the submitted task. */
+  sidecar?: SidecarWork;
+  /** Controller-side kinds: Execute and Status against the cluster. */
+  controller?: {
+    execute(ctx: ReconcileContext, task: KubeObject, target: KubeObject): ExecuteResult;
+    status(ctx: ReconcileContext, task: KubeObject, target: KubeObject): ExecutionStatus;
+  };
+  /** A gov kind: Ready reason Confirmed and the gov failure reasons where the version has them. */
+  gov?: boolean;
+  /** status.outputs on the committed-ok path, per controller version; undefined = none. */
+  outputs?(target: KubeObject, result: GovTxResult | undefined, version: ControllerVersion): Json | undefined;
 }
 
 export function payloadField(kind: string): string {
   return kind.charAt(0).toLowerCase() + kind.slice(1);
 }
 
-/** Upper-case hex tx hash, derived from the execution id so it is stable across restarts. */
+function specOf(task: KubeObject): Json {
+  return asObject(task.spec);
+}
+
+/** upstream seinodetask_params.go: "spec.<field> is required for kind=<Kind>". */
+function requirePayload(task: KubeObject): string | undefined {
+  const kind = String(specOf(task).kind ?? '');
+  const payload = specOf(task)[payloadField(kind)];
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return `spec.${payloadField(kind)} is required for kind=${kind}`;
+  return undefined;
+}
+
+function payloadOf(task: KubeObject): Json {
+  return asObject(specOf(task)[payloadField(String(specOf(task).kind ?? ''))]);
+}
+
+/** Upper-case hex tx hash, derived from the task id so it is stable across restarts and re-runs. */
 function txHash(id: string, kind: string): string {
   return createHash('sha256').update(`${kind}:${id}`).digest('hex').toUpperCase();
 }
 
-function restartPod(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject): Step {
-  const namespace = node.metadata.namespace ?? '';
-  const restart = record.restart!;
-  const pods = podsOfNode(ctx, namespace, record.node);
-  if (pods.length > 1) {
-    return {
-      fail: 'TaskTerminalError',
-      message: `RestartPod refuses a multi-replica target: SeiNode "${record.node}" has ${pods.length} pods; restart them one by one outside the task`,
-    };
-  }
-  if (restart.outcome === 'noop') return { done: undefined };
-  const stale = pods.find((pod) => pod.metadata.uid === restart.podUID);
-  // Deleting by uid is idempotent: once the pod is replaced its uid differs, so a resumed
-  // controller can never delete a pod twice.
-  if (stale) {
-    ctx.store.delete('pods', namespace, stale.metadata.name ?? '');
-    return { wait: undefined };
-  }
-  const replacement = pods.find((pod) => pod.metadata.uid !== restart.podUID && podIsReady(pod));
-  return replacement ? { done: undefined } : { wait: undefined };
-}
-
-function restartSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step {
-  const namespace = node.metadata.namespace ?? '';
+/**
+ * Signals seid once (recorded before acting, so a resumed sim never signals twice); under
+ * restartPolicy Always it comes back in the same pod with restartCount + 1. Returns the pod.
+ */
+function sigtermSeidOnce(ctx: ReconcileContext, record: ExecutionRecord, id: string, namespace: string): KubeObject | undefined {
   const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
-  if (!pod) return { wait: undefined };
+  if (!pod) return undefined;
   if (!record.seid) {
     record.seid = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
-    // Record the intent before acting, so a resumed controller restarts at most once.
     writeExecution(ctx.store, namespace, id, record);
   }
-  if (pod.metadata.uid === record.seid.podUid && seidRestartCount(pod) < record.seid.targetCount) {
-    restartSeidInPlace(ctx, pod);
-    return { wait: undefined };
-  }
-  return podIsReady(pod) ? { done: undefined } : { wait: undefined };
+  if (pod.metadata.uid === record.seid.podUid && seidRestartCount(pod) < record.seid.targetCount) restartSeidInPlace(ctx, pod);
+  return ctx.store.get('pods', namespace, `${record.node}-0`);
 }
 
-/**
- * The post-condition action of AwaitCondition: seid gets SIGTERM and, under restartPolicy
- * Always, comes back in the same pod (restartCount + 1). Recorded before acting, so at most once.
- */
-function sigtermSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): void {
-  const namespace = node.metadata.namespace ?? '';
-  const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
-  if (!pod) return;
-  if (!record.sigterm) {
-    record.sigterm = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
-    writeExecution(ctx.store, namespace, id, record);
-  }
-  if (pod.metadata.uid === record.sigterm.podUid && seidRestartCount(pod) < record.sigterm.targetCount) restartSeidInPlace(ctx, pod);
+/** await-condition(height): wait for the height, then the action (SIGTERM_SEID) once. */
+function awaitHeight(heightOf: (payload: Json) => unknown): SidecarWork['step'] {
+  return (ctx, record, node, id, namespace) => {
+    const now = ctx.now();
+    const targetHeight = Number(heightOf(record.payload));
+    const height = simulatedHeight(node, now);
+    if (Number.isFinite(targetHeight) && height < targetHeight) return { wait: timeOfHeight(node, targetHeight, now) };
+    if (record.payload.action === 'SIGTERM_SEID') sigtermSeidOnce(ctx, record, id, namespace);
+    return { done: true };
+  };
 }
 
-/** Why DiscoverPeers cannot build its peer list for this node, or undefined when it can. */
-function discoverPeersProblem(nodeName: string, node: KubeObject): string | undefined {
-  const peers = asObject(node.spec).peers;
-  if (!Array.isArray(peers) || peers.length === 0) {
-    return `target SeiNode "${nodeName}" has no spec.peers: add a static, label or ec2Tags peer source before discovering peers`;
-  }
-  const resolved = asObject(node.status).resolvedPeers;
-  if (labelSources(node).length > 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
-    const selectors = labelSources(node).map((source) => JSON.stringify(source.selector ?? {}));
-    return `target SeiNode "${nodeName}" has a label peer source that resolved no peers (status.resolvedPeers is empty; selector ${selectors.join(', ')}): label the peer SeiNodes or fix the selector`;
-  }
-  return undefined;
+function govWork(type: string, proposal: boolean): SidecarWork {
+  return {
+    type,
+    prepare(ctx, record, namespace) {
+      if (proposal) record.proposalId = nextProposalId(ctx.store, namespace);
+    },
+    step(ctx, record, node, id): SidecarStep {
+      const now = ctx.now();
+      const includedAt = record.startedMs + GOV_INCLUSION_BLOCKS * readKnobs(node).blockTimeMs;
+      if (now < includedAt) return { wait: includedAt };
+      const hash = txHash(id, record.kind);
+      // The chain's answer is a knob of the latest-era sidecar; the seed era had no gov result.
+      const outcome = ctx.crd === 'latest' ? readKnobs(node).govTxResult : 'committed_ok';
+      const height = simulatedHeight(node, includedAt);
+      switch (outcome) {
+        case 'pending':
+          // seictl classifyGovResult: IncludedAt == nil → a non-terminal error; the controller re-submits.
+          return { fail: `tx ${hash} inclusion undetermined; re-check pending`, result: { txHash: hash, height: 0, inclusionStatus: 'pending' } };
+        case 'committed_failed':
+          return {
+            fail: `tx ${hash} committed but failed: code=5 codespace="sdk" log=simulated by annotation sim.sei.io/gov-tx-result`,
+            result: { txHash: hash, height, inclusionStatus: 'committed_failed' },
+          };
+        default:
+          return { done: true, result: { txHash: hash, height, ...(record.proposalId !== undefined ? { proposalId: record.proposalId } : {}), inclusionStatus: 'committed_ok' } };
+      }
+    },
+  };
 }
 
-function discoverPeers(record: ExecutionRecord, now: number): Step {
-  // The sidecar writes persistent-peers to config.toml; seid reads it on its next restart.
-  return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
+/** Gov outputs (latest govoutputs.go populateGovOutputs): votes carry no proposal id. */
+function govOutputs(kind: string, withProposal: boolean) {
+  return (_target: KubeObject, result: GovTxResult | undefined, version: ControllerVersion): Json | undefined => {
+    if (!version.govResults || !result) return undefined;
+    const out: Json = { txHash: result.txHash };
+    if (result.height) out.height = result.height;
+    if (withProposal && result.proposalId) out.proposalId = result.proposalId;
+    return { [payloadField(kind)]: out };
+  };
 }
+
+/** upstream seinodetask_params.go discoverPeersParams (204c1c0): a label source without resolved peers is skipped. */
+function discoverPeersParams(task: KubeObject, target: KubeObject | undefined): string | undefined {
+  const missing = requirePayload(task);
+  if (missing || !target) return missing;
+  const peers = (asObject(target.spec).peers ?? []) as unknown[];
+  const resolved = asObject(target.status).resolvedPeers;
+  const usable = peers.map(asObject).filter((source) => {
+    if (source.ec2Tags !== undefined || source.static !== undefined) return true;
+    if (source.label !== undefined) return Array.isArray(resolved) && resolved.length > 0;
+    return false;
+  });
+  if (usable.length > 0) return undefined;
+  const node = String(asObject(asObject(specOf(task).target).nodeRef).name ?? '');
+  return `target SeiNode "${node}" has no usable peer sources to discover (empty spec.peers, or only label sources with unresolved status.resolvedPeers)`;
+}
+
+/** restart_pod.go (204c1c0): delete only the supplied pod; complete once another owned pod is Ready. */
+const restartPod: KindHandler['controller'] = {
+  execute(ctx, task, target) {
+    const namespace = target.metadata.namespace ?? '';
+    const name = target.metadata.name ?? '';
+    const replicas = readKnobs(target).replicas;
+    // pod_cycle.go guardSelectorAndReplicas: a TerminalError.
+    if (replicas > 1) return { terminal: `restart-pod does not support multi-replica StatefulSets (got replicas=${replicas}); add ordinal-aware deletion before scaling up` };
+    const podUID = String(asObject(asObject(task.status).task).restartedPodUID ?? payloadOf(task).podUID ?? '');
+    if (podUID === '') return { ok: true };
+    const pod = podsOfNode(ctx, namespace, name)[0];
+    if (!pod || pod.metadata.uid !== podUID || pod.metadata.deletionTimestamp) return { ok: true };
+    ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
+    return { ok: true };
+  },
+  status(ctx, task, target) {
+    const podUID = String(asObject(asObject(task.status).task).restartedPodUID ?? payloadOf(task).podUID ?? '');
+    if (podUID === '') return 'running';
+    const pod = podsOfNode(ctx, target.metadata.namespace ?? '', target.metadata.name ?? '')[0];
+    if (!pod || pod.metadata.deletionTimestamp || pod.metadata.uid === podUID || !podIsReady(pod)) return 'running';
+    return 'complete';
+  },
+};
+
+/** update_node_image.go: a forced server-side apply of spec.image; complete when status.currentImage matches. */
+const updateNodeImage: KindHandler['controller'] = {
+  execute(ctx, task, target) {
+    const image = String(payloadOf(task).image ?? '');
+    const live = ctx.store.get('seinodes', target.metadata.namespace ?? '', target.metadata.name ?? '');
+    if (!live) return { terminal: `target SeiNode "${target.metadata.name ?? ''}" not found` };
+    if (asObject(live.spec).image !== image) applyImage(ctx, live, image);
+    return { ok: true };
+  },
+  status(ctx, task, target) {
+    const live = ctx.store.get('seinodes', target.metadata.namespace ?? '', target.metadata.name ?? '');
+    return asObject(live?.status).currentImage === String(payloadOf(task).image ?? '') ? 'complete' : 'running';
+  },
+};
+
+export const KIND_HANDLERS: Readonly<Record<string, KindHandler>> = {
+  RestartPod: {
+    defaultTimeoutMs: 10 * 60_000,
+    params: (task) => requirePayload(task) ?? (payloadOf(task).podUID ? undefined : 'spec.restartPod.podUID is required for kind=RestartPod'),
+    controller: restartPod,
+  },
+  UpdateNodeImage: {
+    params: requirePayload,
+    controller: updateNodeImage,
+    outputs: (target) => ({ updateNodeImage: { appliedImage: asObject(target.status).currentImage } }),
+  },
+  DiscoverPeers: {
+    defaultTimeoutMs: 2 * 60_000,
+    params: discoverPeersParams,
+    sidecar: {
+      type: 'discover-peers',
+      // The sidecar writes persistent-peers to config.toml; seid reads it on its next restart.
+      step: (ctx, record) => (ctx.now() >= record.startedMs + EXEC_STEP_MS ? { done: true } : { wait: record.startedMs + EXEC_STEP_MS }),
+    },
+  },
+  RestartSeid: {
+    defaultTimeoutMs: 10 * 60_000,
+    params: requirePayload,
+    sidecar: {
+      type: 'restart-seid',
+      step(ctx, record, _node, id, namespace) {
+        const pod = sigtermSeidOnce(ctx, record, id, namespace);
+        const signalled = record.seid;
+        return pod && signalled && pod.metadata.uid === signalled.podUid && seidRestartCount(pod) >= signalled.targetCount && podIsReady(pod) ? { done: true } : { wait: undefined };
+      },
+    },
+  },
+  MarkReady: {
+    defaultTimeoutMs: 2 * 60_000,
+    params: requirePayload,
+    sidecar: { type: 'mark-ready', fireAndForget: true, step: () => ({ done: true }) },
+  },
+  AwaitCondition: {
+    params: (task) => requirePayload(task) ?? (payloadOf(task).height === undefined ? 'spec.awaitCondition.height is required (height is the only condition wired in MVP)' : undefined),
+    sidecar: { type: 'await-condition', step: awaitHeight((payload) => asObject(payload.height).targetHeight) },
+  },
+  AwaitNodesAtHeight: {
+    params: requirePayload,
+    sidecar: { type: 'await-condition', step: awaitHeight((payload) => payload.targetHeight) },
+  },
+  GovSoftwareUpgrade: { params: requirePayload, gov: true, sidecar: govWork('gov-software-upgrade', true), outputs: govOutputs('GovSoftwareUpgrade', true) },
+  GovParamChange: { params: requirePayload, gov: true, sidecar: govWork('gov-param-change', true), outputs: govOutputs('GovParamChange', true) },
+  GovVote: { params: requirePayload, gov: true, sidecar: govWork('gov-vote', false), outputs: govOutputs('GovVote', false) },
+};
+
+/** Each sidecar-backed kind's work, for the sidecar reconciler. */
+export const SIDECAR_WORK: Readonly<Record<string, SidecarWork | undefined>> = Object.fromEntries(
+  Object.entries(KIND_HANDLERS).map(([kind, handler]) => [kind, handler.sidecar]),
+);
 
 /**
  * Sets the node's spec.image as a forced server-side apply by the task controller would: it
@@ -146,76 +280,6 @@ function applyImage(ctx: ReconcileContext, node: KubeObject, image: string): voi
     spec: { ...asObject(node.spec), image },
   });
 }
-
-
-function afterStep(record: ExecutionRecord, now: number): Step {
-  return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
-}
-
-function awaitHeight(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step {
-  const now = ctx.now();
-  const payload = record.payload;
-  const heightSpec = record.kind === 'AwaitCondition' ? asObject(payload.height) : payload;
-  const targetHeight = Number(heightSpec.targetHeight);
-  if (!Number.isFinite(targetHeight)) {
-    return { fail: 'ParamsBuildFailed', message: `${record.kind} has no targetHeight to wait for` };
-  }
-  const height = simulatedHeight(node, now);
-  if (height < targetHeight) return { wait: timeOfHeight(node, targetHeight, now) };
-  if (record.kind === 'AwaitCondition' && payload.action === 'SIGTERM_SEID') sigtermSeid(ctx, record, node, id);
-  return record.kind === 'AwaitCondition'
-    ? { done: { awaitCondition: { observedValue: height } } }
-    : { done: { awaitNodesAtHeight: { currentHeight: height } } };
-}
-
-function govTx(proposal: boolean): KindHandler {
-  return {
-    prepare(ctx, record, namespace) {
-      if (proposal) record.proposalId = nextProposalId(ctx.store, namespace);
-    },
-    run(ctx, record, node, id) {
-      const now = ctx.now();
-      const includedAt = record.startedMs + GOV_INCLUSION_BLOCKS * readKnobs(node).blockTimeMs;
-      if (now < includedAt) return { wait: includedAt };
-      const output: Json = { txHash: txHash(id, record.kind), height: simulatedHeight(node, includedAt) };
-      if (record.proposalId !== undefined) output.proposalId = record.proposalId;
-      return { done: { [payloadField(record.kind)]: output } };
-    },
-  };
-}
-
-export const KIND_HANDLERS: Readonly<Record<string, KindHandler>> = {
-  RestartPod: {
-    defaultTimeoutMs: 10 * 60_000,
-    prepare(ctx, record, namespace) {
-      const podUID = String(record.payload.podUID ?? '');
-      const live = podsOfNode(ctx, namespace, record.node).some((pod) => pod.metadata.uid === podUID);
-      record.restart = { podUID, outcome: live ? 'delete' : 'noop' };
-    },
-    run: (ctx, record, node) => restartPod(ctx, record, node),
-  },
-  RestartSeid: { run: (ctx, record, node, id) => restartSeid(ctx, record, node, id) },
-  DiscoverPeers: {
-    defaultTimeoutMs: 2 * 60_000,
-    paramsProblem: discoverPeersProblem,
-    run: (ctx, record) => discoverPeers(record, ctx.now()),
-  },
-  MarkReady: { run: (ctx, record) => afterStep(record, ctx.now()) },
-  UpdateNodeImage: {
-    run(ctx, record, node) {
-      const image = String(record.payload.image ?? '');
-      if (asObject(node.spec).image !== image) applyImage(ctx, node, image);
-      const current = ctx.store.get('seinodes', node.metadata.namespace ?? '', record.node);
-      if (asObject(current?.status).currentImage === image) return { done: { updateNodeImage: { appliedImage: image } } };
-      return { wait: undefined }; // the node's status update wakes us
-    },
-  },
-  AwaitNodesAtHeight: { run: awaitHeight },
-  AwaitCondition: { run: awaitHeight },
-  GovSoftwareUpgrade: govTx(true),
-  GovParamChange: govTx(true),
-  GovVote: govTx(false),
-};
 
 /**
  * The kinds the served SeiNodeTask CRD admits (its spec.kind enum, in the CRD's order): the

@@ -195,6 +195,8 @@ class MemoryStore implements SimStoreHandle {
     if (isDeepStrictEqual(status, current.status)) return current;
     if (status === undefined) delete current.status;
     else current.status = status;
+    // The apiserver records the status writer (subresource "status") in the same write.
+    if (object.metadata.managedFields) current.metadata.managedFields = copy(object.metadata.managedFields);
     current.metadata.resourceVersion = this.nextRv();
     this.commit('MODIFIED', resource, this.put(resource, key, current));
     return current;
