@@ -198,7 +198,7 @@ describe('plans with workflow steps', () => {
   it('the Argo export creates SeiNodeTaskWorkflows judged by status.phase, with no retry (a retry wipes the node again)', async () => {
     const { exportPlanWorkflow } = await import('../../src/services/plan-export.js');
     const wf = (await exportPlanWorkflow({ to: 'argo-workflows', file: 'giga-store-migration', fleet, namespace: 'sei', planId: '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c' })).object as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- engine YAML
-    const migrate = (wf['spec'].templates as Array<Record<string, any>>).find((t) => t['name'] === 'migrate-task')!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const migrate = (wf['spec'].templates as Array<Record<string, any>>).find((t) => t['name'] === 's1-migrate-create')!; // eslint-disable-line @typescript-eslint/no-explicit-any
     const manifest = parse(migrate['resource'].manifest as string) as KubeObject;
     expect(manifest.kind).toBe('SeiNodeTaskWorkflow');
     expect(manifest['spec']).toMatchObject({ kind: 'StateSync', stateSync: { migration: { kind: 'GigaStore', gigaStore: { backend: 'pebbledb' } } } });
