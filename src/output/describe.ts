@@ -2,7 +2,7 @@
  * `task describe`: a human page about one SeiNodeTask — target, conditions, task id, timeline,
  * outputs, and what to do next given its state. Pure text from the object; no cluster access.
  */
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import type { KubeObject } from '../cluster/types.js';
 import { alignColumns } from './printers.js';
 import * as view from './task-view.js';
