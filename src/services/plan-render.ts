@@ -1,6 +1,6 @@
 /** `plan render`: every task the plan would create on first attempts, validated. */
 import { randomUUID } from 'node:crypto';
-import { toSafeYamlStream } from '../render/yaml-scalar.js';
+import { toSafeYamlStream } from '../domain/yaml.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';

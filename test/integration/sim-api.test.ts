@@ -6,10 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
-import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { expectStatus, kubeConfig, raw } from './sim-helpers.js';
+import { manualClock, startSim, type ManualClock, type RunningSim } from '../../src/sim/index.js';
+import { expectStatus, kubeConfig, raw } from '../support/sim-http.js';
 
 let sim: RunningSim;
+// No controller runs here, so the sim's time moves only when a test says so (no sleeps).
+const clock: ManualClock = manualClock(Date.now());
 let core: k8s.CoreV1Api;
 let custom: k8s.CustomObjectsApi;
 let objects: k8s.KubernetesObjectApi;
@@ -26,7 +28,7 @@ function node(name: string, extra: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  sim = await startSim({ controller: false, fleet: 0 });
+  sim = await startSim({ controller: false, fleet: 0, clock });
   const kc = kubeConfig(sim);
   core = kc.makeApiClient(k8s.CoreV1Api);
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -302,7 +304,7 @@ describe('server-side apply', () => {
   it('is a no-op (same resourceVersion, same managedFields) when nothing changes, even a second later', async () => {
     const a = await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', false, k8s.PatchStrategy.ServerSideApply);
     // managedFields times have second precision: cross a second so a re-stamped time would show.
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(1100);
     const b = await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', false, k8s.PatchStrategy.ServerSideApply);
     expect(b.metadata?.resourceVersion).toBe(a.metadata?.resourceVersion);
     expect(b.metadata?.managedFields).toEqual(a.metadata?.managedFields);
