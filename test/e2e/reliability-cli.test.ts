@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NS, planFleet, startPlanCluster, type PlanCluster } from '../integration/plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { startPlanCluster, type PlanCluster } from '../support/cluster.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
