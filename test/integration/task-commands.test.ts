@@ -123,6 +123,24 @@ describe('task wait', () => {
     expect(verdictsToError(verdicts, NS, waitFor)?.exitCode).toBe(exit);
   });
 
+  // upstream internal/controller/nodetask/controller.go:115: a finished task is never written again,
+  // so after a spec edit (a GitOps re-sync) its status keeps the old observedGeneration.
+  it('editing the spec of a finished task: wait returns its latched verdict at once', async () => {
+    const path = file('edit.yaml', task('wait-edit', 'DiscoverPeers', 'node-0', '  discoverPeers: {}\n'));
+    await applyDocuments(await readTaskDocuments([path]), { client: cluster.client, catalog, progress: silentProgress() });
+    const first = await followTasks(cluster.client, { namespace: NS, names: ['wait-edit'], timeoutMs: 30_000, progress: silentProgress() });
+    expect(first.map((v) => v.outcome)).toEqual(['Complete']);
+    // The edit comes from outside the plugin (kubectl, a GitOps sync): our own apply refuses a finished name.
+    const live = await getTask(cluster.client, 'wait-edit', NS);
+    await cluster.client.apply({ apiVersion: live.apiVersion, kind: live.kind, metadata: { name: 'wait-edit', namespace: NS }, spec: { ...(live.spec as object), timeoutSeconds: 600 } });
+    const edited = await getTask(cluster.client, 'wait-edit', NS);
+    expect(edited?.metadata.generation).toBe(2);
+    expect((edited?.status as { observedGeneration?: number }).observedGeneration).toBe(1);
+    const verdicts = await followTasks(cluster.client, { namespace: NS, names: ['wait-edit'], timeoutMs: 30_000, progress: silentProgress() });
+    expect(verdicts.map((v) => v.outcome)).toEqual(['Complete']);
+    expect(verdictsToError(verdicts, NS)).toBeUndefined();
+  });
+
   it('follows many pending tasks on ONE watch connection, and times them all out (exit 3)', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `many-${i}`);
     const path = file('many.yaml', names.map((n) => task(n, 'DiscoverPeers', 'booting', '  discoverPeers: {}\n')).join('---\n'));
