@@ -134,11 +134,13 @@ describe('derive: plan state from tasks alone', () => {
     expect(d.verdict.failedTaskDetail).toMatchObject({ kind: 'GovSoftwareUpgrade', attempts: 1, maxAttempts: 1 });
   });
 
-  it('a stale terminal status (observedGeneration behind) does not count', () => {
-    const stale = task('propose', 0, 1, 'Complete');
-    stale.metadata.generation = 2;
-    const d = derive(run({ items }), [stale], 0, kinds);
-    expect(d.verdict.steps[0]!.items[0]!.state).toBe('running');
+  // upstream internal/controller/nodetask/controller.go:115: a terminal task is never written
+  // again, so its status stays at the old generation after a spec edit and is still final.
+  it('a terminal status behind observedGeneration (a spec edit after it finished) is final', () => {
+    const edited = task('propose', 0, 1, 'Complete');
+    edited.metadata.generation = 2;
+    const d = derive(run({ items }), [edited], 0, kinds);
+    expect(d.verdict.steps[0]!.items[0]!.state).toBe('succeeded');
   });
 });
 
