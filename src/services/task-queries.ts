@@ -78,3 +78,17 @@ export async function deleteTasks(client: ClusterClient, query: TaskQuery & { ig
   }
   return results;
 }
+
+/**
+ * The core/v1 Events about one task (the controller's Warning on every failure), oldest first,
+ * as `kubectl describe` selects them: by involved object name, kind and uid.
+ */
+export async function taskEvents(client: ClusterClient, task: KubeObject): Promise<KubeObject[]> {
+  const namespace = task.metadata.namespace ?? client.namespace;
+  const selector = `involvedObject.name=${task.metadata.name ?? ''},involvedObject.kind=${TASK_KIND}`;
+  const { items } = await client.list('v1', 'Event', { namespace, fieldSelector: selector });
+  const uid = task.metadata.uid;
+  const mine = items.filter((event) => uid === undefined || (event['involvedObject'] as { uid?: string } | undefined)?.uid === uid);
+  const at = (event: KubeObject): string => String(event['lastTimestamp'] ?? event.metadata.creationTimestamp ?? '');
+  return mine.sort((a, b) => at(a).localeCompare(at(b)));
+}

@@ -2,12 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeTask } from '../../src/output/describe.js';
+import { describeTask, type TaskEvent } from '../../src/output/describe.js';
 import { formatObjects } from '../../src/output/printers.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { applyDocuments, readTaskDocuments } from '../../src/services/apply-tasks.js';
 import { followTasks, verdictsToError } from '../../src/services/follow-tasks.js';
-import { deleteTasks, getTask, listTasks } from '../../src/services/task-queries.js';
+import { deleteTasks, getTask, listTasks, taskEvents } from '../../src/services/task-queries.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { NS, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
 import { refusal } from '../support/refusal.js';
@@ -195,10 +195,14 @@ describe('task get / describe / delete', () => {
     expect(error.hints.join(' ')).toContain('apply-a');
   });
 
-  it('describe shows conditions, task id, timeline, outputs and the next step for a failure', async () => {
-    const text = describeTask(await getTask(cluster.client, 'dp-forced'));
+  it('describe shows conditions, the sidecar task id, timeline, outputs, Events and the next step for a failure', async () => {
+    const task = await getTask(cluster.client, 'dp-forced');
+    const events = await taskEvents(cluster.client, task);
+    const text = describeTask(task, Date.now(), events as TaskEvent[]);
     expect(text).toContain('ParamsBuildFailed');
-    expect(text).toMatch(/Task ID:\s+\S+/);
+    expect(text).toMatch(/Sidecar Task ID:\s+[0-9a-f-]{36}/);
+    // upstream internal/controller/nodetask/controller.go:440-442: markFailed records a Warning Event.
+    expect(text).toMatch(/Events:\n\s+TYPE\s+REASON\s+COUNT\s+LAST SEEN\s+FROM\s+MESSAGE\n\s+Warning\s+ParamsBuildFailed\s+1\s+\S+\s+seinodetask-controller\s+target SeiNode "lonely" has no usable peer sources/);
     expect(text).toContain('Timeline:');
     expect(text).toContain('Conditions:');
     expect(text).toContain('Next:');
