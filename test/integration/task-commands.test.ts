@@ -209,6 +209,22 @@ describe('task get / describe / delete', () => {
     expect(text).toContain('kubectl edit seinode lonely');
   });
 
+  // upstream internal/controller/nodetask/controller.go:492-501: no finalizer, no cancel path.
+  it('delete of an unfinished task warns that its sidecar work continues; loudly for a broadcast or a SIGTERM', async () => {
+    const sigterm = task('del-sigterm', 'AwaitCondition', 'node-0', '  awaitCondition:\n    height:\n      targetHeight: 1000000000\n    action: SIGTERM_SEID\n');
+    const vote = task('del-vote', 'GovVote', 'booting', '  govVote:\n    chainId: sim-1\n    proposalId: 1\n    option: "yes"\n    fees: 20usei\n    gas: 200000\n');
+    const quiet = task('del-quiet', 'DiscoverPeers', 'booting', '  discoverPeers: {}\n');
+    await applyDocuments(await readTaskDocuments([file('del.yaml', [sigterm, vote, quiet].join('---\n'))]), { client: cluster.client, catalog, progress: silentProgress(), targetChecks: false });
+    const results = await deleteTasks(cluster.client, { names: ['del-sigterm', 'del-vote', 'del-quiet', 'wait-ok'], broadcasts: (kind) => catalog.find(kind)?.broadcasts ?? false });
+    const warning = (name: string) => results.find((r) => r.name === name)?.warning;
+    expect(warning('del-sigterm')).toMatch(/^WARNING: AwaitCondition "del-sigterm" is .*deleting it does not cancel it.*seid WILL STILL BE SIGTERMed/);
+    expect(warning('del-vote')).toMatch(/^WARNING: GovVote "del-vote" .*BROADCAST ITS TRANSACTION.*a duplicate vote/);
+    expect(warning('del-quiet')).toMatch(/^Warning: DiscoverPeers "del-quiet" .*creating "del-quiet" again runs it again/);
+    // A finished task has nothing left running.
+    expect(warning('wait-ok')).toBeUndefined();
+    expect(results.every((r) => r.deleted)).toBe(true);
+  });
+
   it('delete removes named tasks and refuses unknown names before deleting anything', async () => {
     const error = await refusal(deleteTasks(cluster.client, { names: ['apply-b', 'nope'] }));
     expect(error.reason).toBe('NotFound');
