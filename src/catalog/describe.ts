@@ -18,6 +18,8 @@ export interface KindRow {
   preflight: string[];
   broadcasts: boolean;
   template: string;
+  /** What the kind renders: SeiNodeTask, or SeiNodeTaskWorkflow for workflow kinds. */
+  resource: string;
   /** Only with --from-cluster: does the served CRD's spec.kind enum contain this kind? */
   served?: boolean;
   /** Only with --from-cluster: the controller version the cluster runs, and what it publishes. */
@@ -67,6 +69,7 @@ export function describeKind(spec: KindSpec, served?: Set<string>, version?: Api
     preflight: spec.preflight,
     broadcasts: spec.broadcasts,
     template: spec.templatePath,
+    resource: spec.resource ?? 'SeiNodeTask',
     ...(served ? { served: served.has(spec.kind) } : {}),
     ...(version ? { controllerVersion: version, publishedOutputs: spec.outputs.filter((o) => o.publishedBy.includes(version)).map((o) => o.name) } : {}),
   };

@@ -2,7 +2,7 @@
  * `task describe`: a human page about one SeiNodeTask — target, conditions, task id, timeline,
  * outputs, and what to do next given its state. Pure text from the object; no cluster access.
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 import type { KubeObject } from '../cluster/types.js';
 import { alignColumns } from './printers.js';
 import { TASK_REASONS } from '../domain/task-reasons.js';
@@ -90,7 +90,7 @@ export function describeTask(object: KubeObject, now = Date.now(), events: TaskE
   lines.push(field('Labels', Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')));
 
   const payloadKey = Object.keys(spec).find((k) => !['kind', 'target', 'timeoutSeconds'].includes(k));
-  if (payloadKey) lines.push('', `Payload (spec.${payloadKey}):`, indent(stringify(spec[payloadKey], { lineWidth: 0 }).trimEnd()));
+  if (payloadKey) lines.push('', `Payload (spec.${payloadKey}):`, indent(toSafeYaml(spec[payloadKey]).trimEnd()));
 
   const conditions = view.conditions(object);
   lines.push('', 'Conditions:');
@@ -114,7 +114,7 @@ export function describeTask(object: KubeObject, now = Date.now(), events: TaskE
   if (!view.isTerminal(object) && !Number.isNaN(created)) lines.push(`  ${'Running for:'.padEnd(24)}${((now - created) / 1000).toFixed(0)}s`);
 
   const outputs = view.outputs(object);
-  lines.push('', 'Outputs:', Object.keys(outputs).length === 0 ? '  <none>' : indent(stringify(outputs, { lineWidth: 0 }).trimEnd()));
+  lines.push('', 'Outputs:', Object.keys(outputs).length === 0 ? '  <none>' : indent(toSafeYaml(outputs).trimEnd()));
   lines.push('', 'Events:');
   lines.push(
     events.length === 0

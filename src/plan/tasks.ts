@@ -32,6 +32,10 @@ export function kindLookup(catalog: Catalog, version?: ApiFlavor): KindLookup {
       outputPaths: outputs,
       broadcasts: spec.broadcasts,
       unpublished: (output) => (version ? unpublishedOutputReason(spec, output, version) : undefined),
+      // A StateSync retry wipes the node again: like a broadcast, never retried implicitly.
+      ...(spec.broadcasts || spec.destructive ? { noImplicitRetry: true } : {}),
+      resource: spec.resource ?? 'SeiNodeTask',
+      preflight: spec.preflight,
     });
   }
   return {

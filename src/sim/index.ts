@@ -19,6 +19,7 @@ import type { SchemaValidator } from './admission/admission.js';
 import { createSchemaValidator } from './admission/schema-validator.js';
 import { servedTaskKinds, startController, type SimControllerHandle } from './controller/index.js';
 import { servingCert } from './http/tls.js';
+import { loadIdentity, saveIdentity } from './storage/identity.js';
 import { systemClock, type SimClock } from './clock.js';
 
 export interface SimOptions {
@@ -26,6 +27,8 @@ export interface SimOptions {
   host?: string;
   /** Create this many SeiNodes node-0 … in `namespace`. */
   fleet?: number;
+  /** Also create this many validator SeiNodes validator-0 … (workflows refuse them: TargetRejected). */
+  validators?: number;
   namespace?: string;
   seedFile?: string;
   seedObjects?: KubeObject[];
@@ -74,7 +77,9 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   const crd = options.crd ?? 'seed';
-  const token = options.token ?? randomBytes(24).toString('base64url');
+  // A state dir keeps the identity too: clients configured before a restart still connect.
+  const saved = options.stateDir ? loadIdentity(options.stateDir) : undefined;
+  const token = options.token ?? saved?.token ?? randomBytes(24).toString('base64url');
   // Every input is read and checked before anything is written: bad input has no effect.
   const faults = new FaultInjector(typeof options.faults === 'string' ? loadFaultFile(options.faults) : options.faults);
   const crds = loadServedCrds(crd);
@@ -82,11 +87,11 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
   const registry = new ResourceRegistry([...CORE_RESOURCES, CRD_RESOURCE, ...crds.flatMap(resourcesFromCrd)]);
   const validator = options.validator ?? createSchemaValidator(crds);
   const seeds = [
-    { objects: fleetNodes(options.fleet ?? 0, namespace), file: 'fleet' },
+    { objects: fleetNodes(options.fleet ?? 0, namespace, options.validators ?? 0), file: 'fleet' },
     { objects: options.seedFile ? loadSeedFile(options.seedFile) : [], file: options.seedFile ?? 'seed' },
     { objects: options.seedObjects ?? [], file: 'seedObjects' },
   ].map((seed) => ({ file: seed.file, objects: prepareSeed(registry, seed.objects, namespace, seed.file, validator) }));
-  const tls = options.tls === false ? undefined : servingCert();
+  const tls = options.tls === false ? undefined : (saved?.cert ?? servingCert());
 
   const groups = Object.fromEntries(registry.all.filter((r) => r.group !== '').map((r) => [r.plural, r.group]));
   const store = createStore({ stateDir: options.stateDir, groups, historyLimit: options.historyLimit, now });
@@ -110,6 +115,7 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
     throw error;
   }
 
+  if (options.stateDir && (!saved || saved.token !== token || (tls && !saved.cert))) saveIdentity(options.stateDir, { token, ...(tls ? { cert: tls } : {}) });
   installCrds(store, crds, now());
   ensureNamespace(store, 'default');
   ensureNamespace(store, namespace);

@@ -51,6 +51,11 @@ export interface ResourceStrategy {
   prepareForCreate?(object: KubeObject): void;
   /** What a DELETE answers: the deleted object, or a Success Status naming it. */
   deleteResponse: 'object' | 'status';
+  /**
+   * Most bytes data + binaryData may hold: 1 MiB for ConfigMaps (upstream
+   * pkg/apis/core/validation/validation.go ValidateConfigMap, core.MaxSecretSize).
+   */
+  maxDataBytes?: number;
   /** Runs before the object is deleted: removes what goes with it (a namespace's contents). */
   cascade?(deleting: KubeObject, cluster: { store: SimStore; registry: ResourceRegistry }): void;
 }
@@ -111,7 +116,7 @@ export const CORE_RESOURCES: ResourceInfo[] = [
   builtin('namespaces', 'Namespace', false, { shortNames: ['ns'], hasStatus: true, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], strategy: NAMESPACE_STRATEGY }),
   // Pods answer a DELETE with the object (graceful deletion), unlike ConfigMaps and Events.
   builtin('pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], hasStatus: true, strategy: { naming: 'subdomain', deleteResponse: 'object' } }),
-  builtin('configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  builtin('configmaps', 'ConfigMap', true, { shortNames: ['cm'], strategy: { ...DEFAULT_STRATEGY, maxDataBytes: 1024 * 1024 } }),
   builtin('events', 'Event', true, { shortNames: ['ev'] }),
 ];
 

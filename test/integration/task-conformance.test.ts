@@ -401,7 +401,11 @@ describe.each(['seed', 'latest'] as const)('SeiNodeTask conformance, --crd %s', 
   // The sidecar knob: unreachable keeps sidecar-backed tasks Running with no condition (sidecar.go
   // Execute/Status: transient errors are retried, controller.go:272-276).
   it('sim.sei.io/sidecar: unreachable keeps a sidecar-backed task Running with no verdict, then it proceeds', async () => {
-    const e = await start(crd, [{ name: 'node-0', annotations: { 'sim.sei.io/sidecar': 'unreachable' } }]);
+    // An unreachable sidecar also holds the node's own init plan (upstream executor.go retries
+    // Execute errors), so the node comes up first and loses its sidecar afterwards.
+    const e = await start(crd);
+    e.annotate('node-0', { 'sim.sei.io/sidecar': 'unreachable' });
+    await e.settle();
     await e.create('t', 'AwaitNodesAtHeight', { targetHeight: heightNow(e) + 2 });
     e.clock.advance(30_000);
     await e.settle();

@@ -106,7 +106,9 @@ export async function runningNode(h: Harness, name: string, options?: Parameters
       (c) => c.type === 'Ready' && c.status === 'True',
     );
     const neverReady = options?.annotations?.['sim.sei.io/pod-never-ready'] !== undefined;
-    return (node?.status as { phase?: string } | undefined)?.phase === 'Running' && (ready || neverReady) ? node : undefined;
+    // Settled: Running with no plan left (the image roll that stamps currentImage after init has finished).
+    const status = node?.status as { phase?: string; plan?: unknown } | undefined;
+    return status?.phase === 'Running' && status.plan === undefined && (ready || neverReady) ? node : undefined;
   });
   return h.get('seinodes', name)!;
 }

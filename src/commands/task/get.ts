@@ -24,7 +24,7 @@ export default class TaskGet extends SeiCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(TaskGet);
-    const format = (flags.output ?? 'table') as 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'ndjson';
+    const format = flags.output ?? 'table';
     this.machineOutput = format !== 'table' && format !== 'wide';
     const [{ connect }, { listTasks }, { formatObjects }] = await Promise.all([
       import('../../cluster/index.js'),

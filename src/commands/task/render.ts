@@ -37,7 +37,7 @@ ${EXIT_CODES_HELP}`;
     namespace: Flags.string({ char: 'n', description: 'Namespace of the task (default: none, so apply uses the context\'s namespace).' }),
     label: Flags.string({ char: 'l', multiple: true, description: 'An extra label, key=value (repeatable).' }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds.' }),
-    output: Flags.string({ char: 'o', options: ['yaml', 'json'], default: 'yaml', description: 'Output format.' }),
+    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, default: 'yaml', description: 'Output format.' })(),
   };
 
   async run(): Promise<void> {

@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 
 export default class TaskWait extends SeiCommand {
@@ -19,7 +19,7 @@ export default class TaskWait extends SeiCommand {
   static override flags = {
     ...connectionFlags,
     selector: Flags.string({ char: 'l', description: 'Label selector, e.g. sei.io/node=node-0.' }),
-    for: Flags.string({ options: ['ready', 'failed', 'terminal'], default: 'ready', description: 'The verdict that counts as success.' }),
+    for: Flags.option({ options: ['ready', 'failed', 'terminal'] as const, default: 'ready', description: 'The verdict that counts as success.' })(),
     timeout: timeoutFlag('Default 30s, as kubectl wait.'),
     output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the tasks at the end; ndjson: every observed object as it arrives.'),
   };
@@ -29,14 +29,14 @@ export default class TaskWait extends SeiCommand {
     this.machineOutput = flags.output !== undefined;
     const names = argv as string[];
     if (names.length === 0 && !flags.selector) throw SeiError.invalid('name the tasks to wait for, or pass -l SELECTOR', [], ['kubectl sei task wait NAME -n NS']);
-    const [{ connect }, { followTasks, verdictsToError }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
+    const [{ connect }, { followTasks }, { createProgress }, { parseDuration }, { finishTaskWait }] = await Promise.all([
       import('../../cluster/index.js'),
       import('../../services/follow-tasks.js'),
       import('../../output/progress.js'),
       import('../../domain/duration.js'),
-      import('../../output/printers.js'),
+      import('../../cli/finish-wait.js'),
     ]);
-    const waitFor = flags.for as 'ready' | 'failed' | 'terminal';
+    const waitFor = flags.for;
     const timeoutMs = parseDuration(flags.timeout ?? '30s');
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
@@ -53,14 +53,7 @@ export default class TaskWait extends SeiCommand {
         progress,
         ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
       });
-      if (flags.output && flags.output !== 'ndjson') {
-        const objects = verdicts.flatMap((v) => (v.object ? [v.object] : []));
-        writeStdout(formatObjects(objects, flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
-      }
-      const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), client.namespace, this.machineOutput);
-      const error = verdictsToError(verdicts, client.namespace, waitFor);
-      if (error) throw error;
+      await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: names.length === 1, waitFor });
     } finally {
       interrupt.dispose();
     }

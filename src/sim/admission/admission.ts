@@ -64,6 +64,16 @@ export function admit(
   validator: SchemaValidator | undefined,
 ): AdmissionOutcome {
   const causes = object.metadata.name ? validateName(info, object.metadata.name) : [];
+  const limit = info.strategy.maxDataBytes;
+  if (limit !== undefined) {
+    // Keys and values count, in bytes, as the apiserver adds them up.
+    let total = 0;
+    for (const field of ['data', 'binaryData']) {
+      const values = object[field];
+      if (values && typeof values === 'object') for (const [k, v] of Object.entries(values)) total += Buffer.byteLength(k) + (typeof v !== 'string' ? 0 : field === 'binaryData' ? Buffer.from(v, 'base64').length : Buffer.byteLength(v));
+    }
+    if (total > limit) causes.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most ${limit} bytes`, field: '' });
+  }
   if (!info.custom || !validator) return { object, causes, warnings: [] };
   // The schema validator checks metadata (name, namespace) for custom resources itself.
   const verdict = validator(info, object, old);

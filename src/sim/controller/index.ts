@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ControllerOptions, SimController, SimStore, StoreEvent } from '../types.js';
 import { systemClock } from '../clock.js';
 import { splitKey, type ReconcileContext } from './context.js';
-import { nodeReconciler } from './nodes.js';
+import { nodeReconciler } from './node-reconciler.js';
 import { taskReconciler } from './tasks.js';
 import { sidecarReconciler } from './sidecar.js';
 import { SIDECAR_WORK } from './kinds.js';
@@ -18,6 +18,9 @@ import { objectKey, type QueueView, type Reconciler, type ReconcilerFactory } fr
 
 export { simulatedHeight } from './nodes.js';
 export { KNOBS } from './knobs.js';
+export { PLAN_KNOBS } from './plan-knobs.js';
+export { FORCE_DELETE_ANNOTATION, WORKFLOW_FINALIZER } from './workflows.js';
+export { NODE_FINALIZER } from './node-reconciler.js';
 export { taskId } from './tasks.js';
 export { KIND_HANDLERS, servedTaskKinds } from './kinds.js';
 

@@ -10,7 +10,6 @@
  * version differences in versions.ts.
  */
 import { v5 as uuidv5 } from 'uuid';
-import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../types.js';
 import { formatGoDuration } from '../../domain/go-duration.js';
 import { parseGoDuration, parseTime, toTime } from './time.js';
@@ -18,10 +17,13 @@ import { asObject, nodeKey, taskKey, type Json, type ReconcileContext } from './
 import { readKnobs } from './knobs.js';
 import { NODE_LABEL } from './nodes.js';
 import { EXECUTION_CONFIGMAP_PREFIX, forgetExecution, readExecution, RECORD_TASK_ANNOTATION, submitToSidecar, type GovTxResult } from './sidecar.js';
-import { isTerminal, TaskStatusDraft, type WarningEvent } from './task-status.js';
+import { isTerminal, TaskStatusDraft } from './task-status.js';
+import { recordEvent } from './events.js';
+import { readPlanKnobs } from './plan-knobs.js';
 import { objectKey, type Reconciler } from './registry.js';
-import { KIND_HANDLERS, payloadField, type KindHandler } from './kinds.js';
+import { KIND_HANDLERS, payloadField, TASK_FIELD_MANAGER, type KindHandler } from './kinds.js';
 import { CONTROLLER_VERSIONS } from './versions.js';
+import { recordUpdate } from '../http/managed-fields.js';
 
 /** upstream internal/task/task.go:25 taskIDNamespace. */
 export const TASK_ID_NAMESPACE = 'b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b';
@@ -82,8 +84,13 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
     }
   }
 
-  if (draft.changed()) ctx.store.updateStatus('seinodetasks', { ...task, status: draft.status });
-  for (const event of draft.events) recordWarning(ctx, task, event);
+  if (draft.changed()) {
+    // Recorded as the apiserver records a status write: Flux's health CEL reads it (src/gitops/health.ts).
+    const written = { ...task, status: draft.status };
+    const managedFields = recordUpdate(task, written, TASK_FIELD_MANAGER, 'sei.io/v1alpha1', 'status', toTime(now)) as unknown as Json[];
+    ctx.store.updateStatus('seinodetasks', { ...written, metadata: { ...task.metadata, managedFields } });
+  }
+  for (const event of draft.events) recordEvent(ctx, task, 'Warning', event.reason, event.message, EVENT_COMPONENT);
   if (retry !== undefined) ctx.requeueAt(key, retry);
   if (isTerminal(draft.phase)) {
     // The sidecar's record of a finished task is no longer needed by anyone.
@@ -158,7 +165,7 @@ function driveTask(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDra
   ctx.memo.set(startedKey, startedMs);
   const timeoutMs = effectiveTimeoutMs(task, handler);
   const timedOut = () => timeoutMs > 0 && now > startedMs + timeoutMs;
-  const sidecarDown = handler.sidecar !== undefined && readKnobs(target).sidecar === 'unreachable';
+  const sidecarDown = handler.sidecar !== undefined && readPlanKnobs(target).sidecar === 'unreachable';
 
   if (execution.status === 'Pending') {
     if (sidecarDown) {
@@ -240,37 +247,6 @@ function executionStatus(ctx: ReconcileContext, handler: KindHandler, task: Kube
   if (!record || record.state === 'running') return 'running';
   if (record.state === 'completed') return { complete: record.result };
   return { failed: record.error ?? `task ${id} failed with unknown error`, ...(record.result ? { result: record.result } : {}) };
-}
-
-let eventSequence = randomBytes(2).readUInt16BE();
-
-/** record.Event(cr, Warning, reason, msg) as the core/v1 Event client-go's recorder writes. */
-function recordWarning(ctx: ReconcileContext, task: KubeObject, event: WarningEvent): void {
-  const stamp = toTime(ctx.now());
-  ctx.store.create('events', {
-    apiVersion: 'v1',
-    kind: 'Event',
-    // client-go names an event "<object>.<unix nanoseconds in hex>".
-    metadata: { name: `${task.metadata.name ?? ''}.${(BigInt(ctx.now()) * 1_000_000n + BigInt(eventSequence++ % 1_000_000)).toString(16)}`, namespace: task.metadata.namespace },
-    involvedObject: {
-      kind: 'SeiNodeTask',
-      namespace: task.metadata.namespace,
-      name: task.metadata.name,
-      uid: task.metadata.uid,
-      apiVersion: 'sei.io/v1alpha1',
-      resourceVersion: task.metadata.resourceVersion,
-    },
-    reason: event.reason,
-    message: event.message,
-    source: { component: EVENT_COMPONENT },
-    firstTimestamp: stamp,
-    lastTimestamp: stamp,
-    count: 1,
-    type: 'Warning',
-    eventTime: null,
-    reportingComponent: EVENT_COMPONENT,
-    reportingInstance: '',
-  } as KubeObject);
 }
 
 /**

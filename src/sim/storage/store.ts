@@ -56,6 +56,10 @@ interface StoredEntry {
   namespace: string;
 }
 
+function name(object: KubeObject): string {
+  return object.metadata.name ?? '';
+}
+
 function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
@@ -160,10 +164,26 @@ class MemoryStore implements SimStoreHandle {
     meta.resourceVersion = current.metadata.resourceVersion;
     if ('status' in current) next.status = current.status;
     else delete next.status;
+    // Deletion is the server's to start: a client can neither set nor clear deletionTimestamp.
+    const terminating = current.metadata.deletionTimestamp;
+    if (terminating === undefined) delete meta.deletionTimestamp;
+    else {
+      meta.deletionTimestamp = terminating;
+      meta.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds ?? 0;
+      const added = (meta.finalizers ?? []).filter((f) => !(current.metadata.finalizers ?? []).includes(f));
+      if (added.length > 0) {
+        throw new InvalidObjectError(resource, name(current), `metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+      }
+    }
     if (!isDeepStrictEqual(next.spec, current.spec)) meta.generation = (current.metadata.generation ?? 0) + 1;
     // A write that changes nothing is not a write: no new resourceVersion, no event (as etcd).
     if (isDeepStrictEqual(next, current)) return current;
     meta.resourceVersion = this.nextRv();
+    // Removing the last finalizer of a terminating object completes its deletion.
+    if (terminating !== undefined && (meta.finalizers ?? []).length === 0) {
+      delete meta.finalizers;
+      return this.remove(resource, key, next);
+    }
     this.commit('MODIFIED', resource, this.put(resource, key, next));
     return next;
   }
@@ -175,6 +195,8 @@ class MemoryStore implements SimStoreHandle {
     if (isDeepStrictEqual(status, current.status)) return current;
     if (status === undefined) delete current.status;
     else current.status = status;
+    // The apiserver records the status writer (subresource "status") in the same write.
+    if (object.metadata.managedFields) current.metadata.managedFields = copy(object.metadata.managedFields);
     current.metadata.resourceVersion = this.nextRv();
     this.commit('MODIFIED', resource, this.put(resource, key, current));
     return current;
@@ -186,12 +208,28 @@ class MemoryStore implements SimStoreHandle {
     const key = objectKey(namespace, name);
     const entry = bucket?.get(key);
     if (!bucket || !entry) return undefined;
-    bucket.delete(key);
     const current = JSON.parse(entry.json) as KubeObject;
-    // The DELETED event carries the object at a fresh resourceVersion, as the apiserver does.
+    const held = (current.metadata.finalizers ?? []).length > 0;
+    // Finalizers hold the object: deletion only starts (deletionTimestamp, Terminating) and
+    // completes when the last finalizer is removed, as the apiserver does. Deleting a
+    // terminating object again changes nothing.
+    if (held && current.metadata.deletionTimestamp !== undefined) return current;
     current.metadata.resourceVersion = this.nextRv();
-    this.commit('DELETED', resource, JSON.stringify(current));
-    return current;
+    if (held) {
+      current.metadata.deletionTimestamp = rfc3339(this.now());
+      current.metadata.deletionGracePeriodSeconds = 0;
+      current.metadata.generation = (current.metadata.generation ?? 0) + 1;
+      this.commit('MODIFIED', resource, this.put(resource, key, current));
+      return current;
+    }
+    return this.remove(resource, key, current);
+  }
+
+  /** Drops the object; the DELETED event carries it at a fresh resourceVersion, as the apiserver does. */
+  private remove(resource: string, key: string, object: KubeObject): KubeObject {
+    this.objects.get(resource)?.delete(key);
+    this.commit('DELETED', resource, JSON.stringify(object));
+    return object;
   }
 
   onChange(listener: (event: StoreEvent) => void): () => void {
