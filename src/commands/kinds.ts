@@ -54,7 +54,7 @@ ${EXIT_CODES_HELP}`;
     const workflowRows = describeKinds(workflows, servedWorkflows);
     if (flags.output === 'json') this.log(JSON.stringify([...rows, ...workflowRows], null, 2));
     else if (flags.output === 'yaml') {
-      const { toSafeYaml } = await import('../render/yaml-scalar.js');
+      const { toSafeYaml } = await import('../domain/yaml.js');
       this.log(toSafeYaml([...rows, ...workflowRows]).trimEnd());
     } else {
       const { alignColumns } = await import('../output/printers.js');

@@ -4,7 +4,7 @@
  * and Flux's kstatus calls a running and a failed task alike "Current". Pure data and text;
  * the tests run the Lua with fengari and the CEL with cel-js on the same sample statuses.
  */
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 
 export const SEI_TASK_API_VERSION = 'sei.io/v1alpha1';
 export const SEI_TASK_KIND = 'SeiNodeTask';

@@ -15,7 +15,7 @@ import type { GitopsFlavor } from './types.js';
 import { describeObject } from './safety.js';
 import { FLUX_HEALTH_CHECK_EXPR } from './health.js';
 import { shortPlanId } from '../plan/naming.js';
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import { taskDeadlineSeconds, UNBOUNDED_TASK_DEADLINE_SECONDS } from '../domain/task-timeouts.js';
 
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';

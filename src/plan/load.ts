@@ -27,6 +27,8 @@ export interface KindInfo {
   broadcasts: boolean;
   /** Why an output the kind declares is not published by the target controller version (undefined: it is). */
   unpublished?(output: string): string | undefined;
+  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
+  needsPeers?: boolean;
   /** A retry would repeat an irreversible effect (a broadcast, a data wipe): only an explicit step failurePolicy retries it. */
   noImplicitRetry?: boolean;
   /** The object a step of this kind creates: SeiNodeTask, or SeiNodeTaskWorkflow. */

@@ -7,6 +7,7 @@
  */
 import type { ApiFlavor, Catalog } from '../catalog/types.js';
 import { publishedOutputs, unpublishedOutputReason } from '../catalog/controller-versions.js';
+import { PEER_CHECKS } from '../catalog/checks.js';
 import type { KubeObject } from '../cluster/types.js';
 import { renderTask } from '../render/index.js';
 import { SeiError } from '../errors/index.js';
@@ -36,6 +37,7 @@ export function kindLookup(catalog: Catalog, version?: ApiFlavor): KindLookup {
       ...(spec.broadcasts || spec.destructive ? { noImplicitRetry: true } : {}),
       resource: spec.resource ?? 'SeiNodeTask',
       preflight: spec.preflight,
+      needsPeers: spec.preflight.some((c) => PEER_CHECKS.includes(c)),
     });
   }
   return {

@@ -20,9 +20,10 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   render: ['catalog', 'cluster', 'validate', 'domain', 'errors'],
   plan: ['render', 'catalog', 'validate', 'watch', 'cluster', 'domain', 'errors'],
   // Pure formatting of what the layers below produce (tasks, plan verdicts).
-  output: ['plan', 'watch', 'catalog', 'cluster', 'domain', 'errors'],
+  output: ['plan', 'render', 'watch', 'catalog', 'cluster', 'domain', 'errors'],
   // Git and repository layout only; the use-cases that commit and wait live in services.
-  gitops: ['plan', 'cluster', 'domain', 'errors'],
+  // render: its YAML writer (render/yaml-scalar.ts) is the one every file kubectl-sei writes goes through.
+  gitops: ['plan', 'render', 'cluster', 'domain', 'errors'],
   // The simulated cluster is a program of its own: it shares only validation and the basics.
   sim: ['validate', 'cluster', 'domain', 'errors'],
   services: ['gitops', 'output', 'plan', 'render', 'catalog', 'validate', 'watch', 'cluster', 'domain', 'errors'],

@@ -19,7 +19,6 @@ import { NODE_LABEL } from './nodes.js';
 import { EXECUTION_CONFIGMAP_PREFIX, forgetExecution, readExecution, RECORD_TASK_ANNOTATION, submitToSidecar, type GovTxResult } from './sidecar.js';
 import { isTerminal, TaskStatusDraft } from './task-status.js';
 import { recordEvent } from './events.js';
-import { readPlanKnobs } from './plan-knobs.js';
 import { objectKey, type Reconciler } from './registry.js';
 import { KIND_HANDLERS, payloadField, TASK_FIELD_MANAGER, type KindHandler } from './kinds.js';
 import { CONTROLLER_VERSIONS } from './versions.js';
@@ -165,7 +164,7 @@ function driveTask(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDra
   ctx.memo.set(startedKey, startedMs);
   const timeoutMs = effectiveTimeoutMs(task, handler);
   const timedOut = () => timeoutMs > 0 && now > startedMs + timeoutMs;
-  const sidecarDown = handler.sidecar !== undefined && readPlanKnobs(target).sidecar === 'unreachable';
+  const sidecarDown = handler.sidecar !== undefined && readKnobs(target).sidecar === 'unreachable';
 
   if (execution.status === 'Pending') {
     if (sidecarDown) {
