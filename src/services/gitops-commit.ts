@@ -112,7 +112,7 @@ function newContents(layout: ReturnType<typeof buildLayout>, serialized: Map<str
       ]);
     }
     if (object.kind === 'SeiNodeTask') {
-      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller runs a task once per name and never re-reads its spec, so this change has no effect on a task that already ran. Use a new name to run it again.`);
+      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller never runs a finished task again, so this change has no effect on a task that already ran (a running one reads it live). Use a new name to run it again.`);
     }
   }
   for (const [filePath, entries] of layout.kustomizations) {
