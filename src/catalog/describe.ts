@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import type { Catalog, KindSpec } from './types.js';
+import { asRecord } from '../domain/seinodetask.js';
 
 export interface KindRow {
   name: string;
@@ -24,7 +25,7 @@ export interface KindRow {
 }
 
 type Json = Record<string, unknown>;
-const record = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+const record = (value: unknown): Json => asRecord(value);
 
 /**
  * The spec.kind values the served CRD accepts: the union over served versions of the enum

@@ -99,12 +99,11 @@ export async function runFollowed(
 ): Promise<void> {
   const [{ verdictError }, { verdictTable, toYaml }, { finishWait }] = await Promise.all([import('../plan/verdict-error.js'), import('../output/plan-view.js'), import('./finish-wait.js')]);
   const view = await followView(output === 'ndjson');
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { interruptSignal } = await import('./task-flags.js');
+  const interrupt = interruptSignal();
+  interrupt.arm(true);
   try {
-    const outcome = await start({ signal: abort.signal, onEvent: view.onEvent, onState: view.onState, note: view.note });
+    const outcome = await start({ signal: interrupt.signal, onEvent: view.onEvent, onState: view.onState, note: view.note });
     view.finish(outcome.verdict);
     if (afterVerdict) await afterVerdict(outcome);
     let printed = '';
@@ -113,8 +112,7 @@ export async function runFollowed(
     finishWait({ stdout: printed, ...(error ? { error } : {}) });
   } finally {
     view.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
 

@@ -6,10 +6,9 @@ import { toSafeYaml } from '../domain/yaml.js';
 import type { KubeObject } from '../cluster/types.js';
 import { alignColumns } from './printers.js';
 import * as view from './task-view.js';
+import { asRecord as rec } from '../domain/seinodetask.js';
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
+
 
 function field(label: string, value: unknown): string {
   return `${`${label}:`.padEnd(22)}${value === undefined || value === '' ? '<none>' : String(value)}`;

@@ -192,7 +192,8 @@ export function derive(run: PlanRun, tasks: readonly KubeObject[], now: number, 
         ...(state.nextAttemptAt !== undefined ? { nextAttemptAt: state.nextAttemptAt } : {}),
       };
       if (state.state === 'succeeded' && (last || decided)) {
-        const out = last && taskVerdict(last).state === 'Complete' ? outputsOf(last, step.kind, kinds) : (decided?.outputs ?? {});
+        const fromTask = last ? outputsOf(last, step.kind, kinds) : {};
+        const out = Object.keys(fromTask).length > 0 ? fromTask : (decided?.outputs ?? fromTask);
         item$.outputs = out;
         stepOutputs.byNode.set(item.node, out);
         if (Object.keys(stepOutputs.outputs).length === 0) stepOutputs.outputs = out;

@@ -25,7 +25,7 @@
  * In both, a RestartPod's pod UID is read inside the engine immediately before the create.
  */
 import type { KubeObject } from '../cluster/types.js';
-import type { Catalog } from '../catalog/types.js';
+import type { Catalog, KindSpec, LateResolverName } from '../catalog/types.js';
 import { SeiError } from '../errors/index.js';
 import { KUBECTL_SEI_IMAGE } from '../domain/image.js';
 import { taskDeadlineSeconds } from '../domain/task-timeouts.js';
@@ -64,17 +64,24 @@ export interface ExportResult {
 export const DEFAULT_SERVICE_ACCOUNT = 'kubectl-sei-plan';
 
 /**
- * Payload fields only known when the task is created, read inside the engine right before it.
- * One entry per kind that has one (upstream: RestartPod restarts only the pod with this uid).
+ * Payload fields only known when the task is created, read inside the engine right before it:
+ * the kind's catalog `late` entry with a resolver (upstream: RestartPod restarts only the pod
+ * with this uid).
  */
 interface LateBoundField {
   field: string;
   /** The pod whose uid it is, for a node name (or an engine expression standing for one). */
   pod: (node: string) => string;
 }
-const LATE_BOUND: Readonly<Record<string, LateBoundField>> = {
-  RestartPod: { field: 'podUID', pod: (node) => `${node}-0` },
+/** The pod each late-value resolver reads, for a node name (or an engine expression standing for one). */
+const LATE_POD: Readonly<Record<LateResolverName, (node: string) => string>> = {
+  'live-pod-uid': (node) => `${node}-0`,
 };
+
+function lateBound(spec: KindSpec): LateBoundField | undefined {
+  const late = spec.lateValues.find((value) => value.resolver !== undefined);
+  return late?.resolver ? { field: late.param, pod: LATE_POD[late.resolver] } : undefined;
+}
 
 /** The rules every export's service account needs; the Argo executor adds its own below. */
 const TASK_RULES = [
@@ -188,7 +195,7 @@ function taskManifest(input: ExportInput, g: GraphStep, id: TaskIdentity, params
   const key = { planName: input.manifest.metadata.name, planId: input.planId, stepId: g.step.id, stepOrder: g.order, index: 0, attempt: 1, node: id.node, kind: spec.kind };
   const labels = { ...taskLabels(key), [LABELS.planId]: id.planId, [LABELS.planIndex]: id.index, [LABELS.planAttempt]: id.attempt };
   const payload: Record<string, unknown> = { ...params };
-  const lateField = LATE_BOUND[spec.kind];
+  const lateField = lateBound(spec);
   if (lateField && late !== undefined) payload[lateField.field] = late;
   return {
     apiVersion: 'sei.io/v1alpha1',
@@ -264,7 +271,7 @@ export function toArgoWorkflow(input: ExportInput): ExportResult {
     }
     const { params, refs, fanOut } = prepared[i]!;
     const spec = input.catalog.require(step.kind!);
-    const late = LATE_BOUND[spec.kind];
+    const late = lateBound(spec);
     const retries = g.maxAttempts > 1;
     const nodeExpr = fanOut ? '{{inputs.parameters.node}}' : (items[0]?.node ?? '');
     const generateName = fanOut ? '{{inputs.parameters.name-prefix}}' : taskGenerateName(input.manifest.metadata.name, input.planId, step.id, 0);
@@ -394,7 +401,7 @@ export function toChaosMeshWorkflow(input: ExportInput): ExportResult {
       throw SeiError.invalid(`step ${step.id} uses another step's outputs: Chaos Mesh tasks cannot pass outputs between containers`, [], ['export to argo-workflows, or run it with kubectl sei plan apply']);
     }
     const spec = input.catalog.require(step.kind!);
-    const late = LATE_BOUND[spec.kind];
+    const late = lateBound(spec);
     const deadline = taskDeadlineSeconds(spec.kind, step.timeoutSeconds);
     const children: string[] = [];
     for (const item of items) {

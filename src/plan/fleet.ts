@@ -7,11 +7,10 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
+import { asRecord as rec } from '../domain/seinodetask.js';
 import type { FleetNode } from './types.js';
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
+
 
 /** DiscoverPeers fails ParamsBuildFailed without spec.peers, or with label sources unresolved. */
 function hasPeers(node: Record<string, unknown>): boolean {

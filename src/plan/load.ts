@@ -25,6 +25,8 @@ export interface KindInfo {
   /** Where each output is read from (the catalog's JSONPath). */
   outputPaths?: Array<{ name: string; jsonPath: string }>;
   broadcasts: boolean;
+  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
+  needsPeers?: boolean;
   /** A retry would repeat an irreversible effect (a broadcast, a data wipe): only an explicit step failurePolicy retries it. */
   noImplicitRetry?: boolean;
   /** The object a step of this kind creates: SeiNodeTask, or SeiNodeTaskWorkflow. */

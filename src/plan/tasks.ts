@@ -6,6 +6,7 @@
  * offline rendering. Pure; validation against the CRD is the caller's (it is async).
  */
 import type { Catalog } from '../catalog/types.js';
+import { PEER_CHECKS } from '../catalog/checks.js';
 import type { KubeObject } from '../cluster/types.js';
 import { renderTask } from '../render/index.js';
 import { SeiError } from '../errors/index.js';
@@ -29,6 +30,7 @@ export function kindLookup(catalog: Catalog): KindLookup {
       ...(spec.broadcasts || spec.destructive ? { noImplicitRetry: true } : {}),
       resource: spec.resource ?? 'SeiNodeTask',
       preflight: spec.preflight,
+      needsPeers: spec.preflight.some((c) => PEER_CHECKS.includes(c)),
     });
   }
   return {

@@ -20,10 +20,12 @@ export function verdictError(verdict: PlanVerdict): SeiError | undefined {
       return new SeiError(`waiting for approval: kubectl sei plan approve ${id} ${verdict.waitingFor?.step ?? ''} -n ${ns}${verdict.waitingFor?.message ? ` (${verdict.waitingFor.message})` : ''}`, {
         reason: 'WaitingApproval',
         exitCode: ExitCode.Timeout,
+        // Accepted, not finished: nothing went wrong on any server.
+        httpCode: 202,
         hints: [`then continue: kubectl sei plan resume ${id} -n ${ns}`],
       });
     case 'Cancelled':
-      return new SeiError(`plan run ${id} was cancelled`, { reason: 'Cancelled', exitCode: ExitCode.TaskFailed });
+      return new SeiError(`plan run ${id} was cancelled`, { reason: 'Cancelled', exitCode: ExitCode.TaskFailed, httpCode: 409 });
     default:
       return SeiError.timeout(`plan run ${id} is ${verdict.phase}`, [`kubectl sei plan resume ${id} -n ${ns}`]);
   }

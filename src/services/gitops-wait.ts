@@ -40,11 +40,14 @@ export interface GitopsWaitResult {
 }
 
 export async function waitForCommitted(options: GitopsWaitOptions): Promise<GitopsWaitResult> {
-  const [{ waitForTasks }, { verdictLine, verdictsToError }, view] = await Promise.all([
+  const [{ waitForTasks }, { verdictLine, verdictsToError }, view, { loadCatalog }, { restartKinds }] = await Promise.all([
     import('../watch/wait-for-tasks.js'),
     import('./follow-tasks.js'),
     import('../output/task-view.js'),
+    import('../catalog/index.js'),
+    import('./kind-behaviour.js'),
   ]);
+  const kinds = restartKinds(loadCatalog());
   checkPlanId(options.planId);
   const committed = await readCommittedTasks(options.repo, options.path, options.ref);
   let tasks = committed.tasks;
@@ -94,11 +97,11 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
   const liveTasks = tasks.map((t) => live.get(`${namespaceOf(t)}/${t.metadata.name}`) ?? t);
   const pods = new Map<string, KubeObject | undefined>();
   for (const task of liveTasks) {
-    if (view.taskKind(task) !== 'RestartPod' || view.phase(task) !== 'Complete') continue;
+    if (!kinds.restartsPod(view.taskKind(task)) || view.phase(task) !== 'Complete') continue;
     const key = `${namespaceOf(task)}/${view.targetNode(task)}`;
     if (!pods.has(key)) pods.set(key, await options.client.get({ apiVersion: 'v1', kind: 'Pod', name: `${view.targetNode(task)}-0`, namespace: namespaceOf(task) }));
   }
-  const restarts = checkRestarts(liveTasks, pods, namespaceOf);
+  const restarts = checkRestarts(liveTasks, pods, namespaceOf, kinds);
   for (const finding of restarts) {
     options.progress.note(finding.ok ? finding.message : `Warning: ${finding.message}. Fix: ${finding.fix}`);
   }

@@ -16,7 +16,9 @@ import { writeTask, type AppliedTask, type DryRun } from './apply-tasks.js';
 import { parseDuration } from '../domain/duration.js';
 import { followTasks } from './follow-tasks.js';
 import { appendEnvFile, extractOutputEnv, parseOutputEnvSpecs, type OutputEnvSpec } from './output-env.js';
-import { preflightTask, readPodUid } from './preflight.js';
+import { preflightTask } from './preflight.js';
+import { lateResolvers } from './kind-behaviour.js';
+import { readSeiNodeTask, withPayloadValues } from '../domain/seinodetask.js';
 import { renderValidated, type RenderInput } from './render-input.js';
 
 export interface GitopsTarget {
@@ -112,8 +114,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   options.onObject?.(applied.object);
   if (applied.action === 'dry-run' || !options.wait) return { spec: rendered.spec, applied };
 
-  const kindName = view.taskKind(applied.object);
-  const restartUid = kindName === 'RestartPod' ? (view.spec(applied.object)['restartPod'] as Record<string, unknown> | undefined)?.['podUID'] : undefined;
+  // A kind that restarts the pod (catalog: restartsPod) is followed from the uid it was told to delete.
+  const task = readSeiNodeTask(applied.object, rendered.spec.payloadField);
+  const restartUid = rendered.spec.restartsPod ? rendered.spec.lateValues.map((v) => task?.payload[v.param]).find((v) => typeof v === 'string') : undefined;
   options.waiting?.(true);
   const [verdict] = await followTasks(client, {
     namespace,
@@ -124,8 +127,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     progress: options.progress,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onObject ? { onObject: options.onObject } : {}),
-    ...(kindName === 'UpdateNodeImage' ? { followNodePlan: { node: view.targetNode(applied.object) } } : {}),
-    ...(kindName === 'RestartPod' ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
+    ...(rendered.spec.followsNodePlan ? { followNodePlan: { node: view.targetNode(applied.object) } } : {}),
+    ...(rendered.spec.restartsPod ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
   }).finally(() => options.waiting?.(false));
   const result: RunTaskResult = { spec: rendered.spec, applied, ...(verdict ? { verdict } : {}) };
   if (verdict?.outcome === 'Complete' && envSpecs && envSpecs.length > 0) {
@@ -150,13 +153,14 @@ async function commitInstead(options: RunTaskOptions): Promise<RunTaskResult> {
   let object = rendered.object;
   const lateMissing = rendered.spec.params.filter((p) => p.late && !rendered.lateGiven.includes(p.name)).map((p) => p.name);
   if (lateMissing.length > 0) {
-    if (!client || view.taskKind(object) !== 'RestartPod') {
+    const resolvers = lateResolvers(rendered.spec).filter((r) => lateMissing.includes(r.param));
+    if (!client || resolvers.length < lateMissing.length) {
       throw SeiError.invalid(`${lateMissing.join(', ')} must be given with --set when committing to Git without a reachable cluster`, [], [`--set ${lateMissing[0]}=VALUE`]);
     }
     const node = view.targetNode(object);
-    const uid = await readPodUid(client, node, namespace);
-    const spec = view.spec(object);
-    object = { ...object, spec: { ...spec, restartPod: { ...(spec['restartPod'] as Record<string, unknown>), podUID: uid } } };
+    const values: Record<string, unknown> = {};
+    for (const { param, resolver } of resolvers) values[param] = await resolver.read(client, node, namespace);
+    object = withPayloadValues(object, rendered.spec.payloadField, values);
     // commitToGit warns that the UID is read now but applied later (its result.warnings).
   }
   const { commitToGit } = await import('./gitops-commit.js');

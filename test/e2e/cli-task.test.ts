@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, startTestCluster, type TestCluster } from '../integration/task-helpers.js';
+import { NS } from '../support/builders.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { runCli } from '../support/cli.js';
+import type { ChildProcess } from 'node:child_process';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -22,23 +25,10 @@ interface Run {
 let cluster: TestCluster;
 const everything: string[] = [];
 
-function cli(args: string[], options: { command?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const command = options.command ?? process.execPath;
-    const argv = options.command ? args : [BIN, ...args];
-    const child = spawn(command, argv, { cwd: cluster.dir, env: { ...process.env, CI: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      options.onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      everything.push(stdout, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
+function cli(args: string[], options: { command?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<Run> {
+  return runCli(args, { ...options, cwd: cluster.dir }).then((run) => {
+    everything.push(run.stdout, run.stderr);
+    return run;
   });
 }
 

@@ -11,7 +11,9 @@ import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { applyPlan } from '../../src/services/plan-apply.js';
-import { NS, planFleet, planTasks, waitForRunning } from '../integration/plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, waitForRunning } from '../support/cluster.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -26,22 +28,7 @@ interface Run {
 
 /** Runs the built CLI; `killWhen` sees each stdout line and may ask for a SIGKILL. */
 function cli(args: string[], killWhen?: (line: string) => boolean): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      if (killWhen && lines.some(killWhen)) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, killWhen ? { onStdoutLine: (line, child) => void (killWhen(line) && child.kill('SIGKILL')) } : {});
 }
 
 /** Kill once the run is mid-way: some restarts launched, not all. */

@@ -12,11 +12,10 @@ import { compileCrdValidator } from '../../src/validate/crd-validator.js';
 import type { CrdDocument } from '../../src/validate/crd-types.js';
 import { loadProjectCrd } from '../../src/validate/crds.js';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
-import { phaseOf, runningNode, startHarness, type Harness } from '../unit/sim-controller-harness.js';
+import { phaseOf, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
+import { upstreamCrd, upstreamCrdPath } from '../support/upstream-crds.js';
 
-const upstreamDir = fileURLToPath(new URL('../../../shared/crds/', import.meta.url));
-const upstream = (flavor: 'seed' | 'latest', plural: string): CrdDocument =>
-  parse(readFileSync(`${upstreamDir}${flavor === 'latest' ? 'latest/' : ''}sei.io_${plural}.yaml`, 'utf8')) as CrdDocument;
+const upstream = (flavor: 'seed' | 'latest', plural: string): CrdDocument => upstreamCrd(upstreamCrdPath(flavor, plural));
 
 const harnesses: Harness[] = [];
 afterEach(async () => {

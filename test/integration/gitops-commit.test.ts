@@ -10,7 +10,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { commitToGit } from '../../src/services/gitops-commit.js';
 import { SeiError } from '../../src/errors/index.js';
 import type { KubeObject } from '../../src/cluster/types.js';
-import { git, refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo, type TempRepo } from '../support/git.js';
+import { refreshPeersPlan, task } from '../support/builders.js';
 
 const PATH = 'clusters/dev/arctic-1/tasks';
 const KUBECTL = '/usr/bin/kubectl';

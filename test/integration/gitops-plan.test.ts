@@ -13,7 +13,7 @@ import { connect } from '../../src/cluster/index.js';
 import { loadCommitObjects } from '../../src/services/gitops-sources.js';
 import { commitToGit } from '../../src/services/gitops-commit.js';
 import { SeiError } from '../../src/errors/index.js';
-import { git, tempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo } from '../support/git.js';
 
 const NS = 'arctic-1';
 const PATH = 'clusters/dev/arctic-1/tasks';

@@ -13,7 +13,8 @@ import { planStatus } from '../../src/services/plan-status.js';
 import { resumePlan } from '../../src/services/plan-resume.js';
 import { readRun } from '../../src/plan/run-store.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
-import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, startPlanCluster, type PlanCluster } from '../support/cluster.js';
 
 const THREE_STEPS = `apiVersion: cli.sei.io/v1alpha1
 kind: SeiTaskPlan

@@ -11,7 +11,8 @@ import { simulatePlan } from '../../src/services/plan-simulate.js';
 import { verdictError } from '../../src/plan/verdict-error.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
 import { shortPlanId } from '../../src/plan/naming.js';
-import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, startPlanCluster, type PlanCluster } from '../support/cluster.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
 

@@ -9,7 +9,8 @@ import { applyDocuments, readTaskDocuments } from '../../src/services/apply-task
 import { followTasks, verdictsToError } from '../../src/services/follow-tasks.js';
 import { deleteTasks, getTask, listTasks } from '../../src/services/task-queries.js';
 import { loadCatalog } from '../../src/catalog/index.js';
-import { NS, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { NS } from '../support/builders.js';
+import { startTestCluster, taskNames, type TestCluster } from '../support/cluster.js';
 import { refusal } from '../support/refusal.js';
 
 let cluster: TestCluster;

@@ -16,7 +16,7 @@ import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { manualClock, type ManualClock } from '../../src/sim/index.js';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
-import { simFixture, type SimFixture } from './cluster-helpers.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 
 type Obj = Record<string, unknown>;
 const NS = 'sei';
@@ -388,7 +388,11 @@ describe.each(['seed', 'latest'] as const)('SeiNodeTask conformance, --crd %s', 
   // The sidecar knob: unreachable keeps sidecar-backed tasks Running with no condition (sidecar.go
   // Execute/Status: transient errors are retried, controller.go:272-276).
   it('sim.sei.io/sidecar: unreachable keeps a sidecar-backed task Running with no verdict, then it proceeds', async () => {
-    const e = await start(crd, [{ name: 'node-0', annotations: { 'sim.sei.io/sidecar': 'unreachable' } }]);
+    // Unreachable only once Running: an unreachable sidecar also holds the node's init plan, whose
+    // sidecar tasks cannot be submitted either (planner/executor.go:157-165).
+    const e = await start(crd);
+    e.annotate('node-0', { 'sim.sei.io/sidecar': 'unreachable' });
+    await e.settle();
     await e.create('t', 'AwaitNodesAtHeight', { targetHeight: heightNow(e) + 2 });
     e.clock.advance(30_000);
     await e.settle();

@@ -8,7 +8,8 @@ import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { verdictsToError } from '../../src/services/follow-tasks.js';
 import { refreshPeers, runTask, type RunTaskOptions } from '../../src/services/run-task.js';
-import { NS, podUid, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { NS } from '../support/builders.js';
+import { podUid, startTestCluster, taskNames, type TestCluster } from '../support/cluster.js';
 import { refusal } from '../support/refusal.js';
 
 let cluster: TestCluster;

@@ -9,6 +9,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { loadCatalog, BUILTIN_SCHEMAS_DIR } from '../../src/catalog/index.js';
 import { SeiError } from '../../src/errors/sei-error.js';
 import { renderTask } from '../../src/render/index.js';
+import { upstreamCrdFile } from '../support/upstream-crds.js';
 
 const SEED_KINDS = ['GovSoftwareUpgrade', 'GovVote', 'AwaitCondition', 'UpdateNodeImage', 'AwaitNodesAtHeight', 'DiscoverPeers', 'RestartPod'];
 const LATEST_ONLY = ['MarkReady', 'GovParamChange', 'RestartSeid'];
@@ -16,7 +17,7 @@ const COMMON = ['timeoutSeconds', 'requirePhase', 'requirePhaseTimeout'];
 
 type Schema = { properties?: Record<string, Schema>; required?: string[]; enum?: string[] };
 function upstreamSpec(flavor: 'seed' | 'latest'): Schema {
-  const file = flavor === 'seed' ? '../shared/crds/sei.io_seinodetasks.yaml' : '../shared/crds/latest/sei.io_seinodetasks.yaml';
+  const file = upstreamCrdFile(flavor === 'seed' ? 'sei.io_seinodetasks.yaml' : 'latest/sei.io_seinodetasks.yaml');
   const crd = parse(readFileSync(file, 'utf8')) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
   return crd.spec.versions[0]!.schema.openAPIV3Schema.properties!['spec']!;
 }

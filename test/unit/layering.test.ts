@@ -39,7 +39,7 @@ describe('layering', () => {
   });
 
   const commandFiles = sources(path.join(SRC, 'commands'));
-  const heavy = /^(@kubernetes\/client-node|ajv|ajv-formats|handlebars|simple-git|@marcbachmann\/cel-js|ora|cli-table3)$|\/(cluster|services|validate|gitops|plan|sim|watch)\/(?!(types|cli)\.js$)/;
+  const heavy = /^(@kubernetes\/client-node|ajv|handlebars|simple-git|@marcbachmann\/cel-js|ora)$|\/(cluster|services|validate|gitops|plan|sim|watch)\/(?!(types|cli)\.js$)/;
 
   it.each(commandFiles.map((file) => [path.relative(SRC, file), file]))('%s imports no heavy module at load', (_name, file) => {
     const offenders = staticImports(file).filter((specifier) => heavy.test(specifier));
@@ -65,7 +65,7 @@ describe('direction of imports between src/ folders', () => {
   it('fails on a static back-up import (output → services, the arrow issue 8 removed)', () => {
     const fed = importsOf('output/printers.ts', "import { humanDuration } from '../services/duration.js';\n");
     expect(layeringViolations([...imports, ...fed])).toEqual([
-      "output/printers.ts imports ../services/duration.js: src/output/ may not import src/services/ (services sits above output: a back-up arrow); allowed: plan, watch, catalog, cluster, domain, errors",
+      "output/printers.ts imports ../services/duration.js: src/output/ may not import src/services/ (services sits above output: a back-up arrow); allowed: plan, render, watch, catalog, cluster, domain, errors",
     ]);
   });
 
