@@ -73,6 +73,11 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
   ]);
   const progress = await createProgress();
   const interrupt = interruptSignal();
+  if (flags.timeout !== undefined) {
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../cluster/command-scope.js');
+    commandDeadline(parseDuration(flags.timeout), `${kind} did not end within --timeout ${flags.timeout} (the API server did not answer); the task keeps running`);
+  }
   const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
   const options = {
     render: {

@@ -8,7 +8,8 @@ import { SeiError } from '../errors/sei-error.js';
 import { outputFlag, timeoutFlag } from './task-flags.js';
 
 /** --migration values → the CRD's ConfigMigrationKind. */
-export const MIGRATIONS: Record<string, string> = { 'giga-store': 'GigaStore' };
+// GigaStore is seictl's spelling (`seictl workflow state-sync --migration GigaStore`), accepted as well.
+export const MIGRATIONS: Record<string, string> = { 'giga-store': 'GigaStore', GigaStore: 'GigaStore' };
 
 export const workflowRunFlags = {
   output: outputFlag(['yaml', 'json', 'name', 'ndjson'], 'Print the final workflow as yaml|json|name, or stream every observed object as ndjson. Default: progress on stderr only.'),

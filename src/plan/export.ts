@@ -29,12 +29,13 @@ import type { Catalog, KindSpec, LateResolverName } from '../catalog/types.js';
 import { SeiError } from '../errors/index.js';
 import { KUBECTL_SEI_IMAGE } from '../domain/image.js';
 import { taskDeadlineSeconds } from '../domain/task-timeouts.js';
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import { evaluate, evaluateDeep, templateRefs, truthy, type ExprContext } from './expressions.js';
 import { buildGraph, expandItems } from './graph.js';
 import type { KindLookup } from './load.js';
 import { shortPlanId, taskAnnotations, taskGenerateName, taskLabels, taskName } from './naming.js';
 import type { FleetNode, GraphStep, PlanItem, PlanManifest, Scalar } from './types.js';
+import { renderTask } from '../render/index.js';
 import { LABELS } from '../domain/labels.js';
 
 export type ExportTarget = 'argo-workflows' | 'chaos-mesh';
@@ -194,6 +195,21 @@ function taskManifest(input: ExportInput, g: GraphStep, id: TaskIdentity, params
   const spec = input.catalog.require(g.step.kind!);
   const key = { planName: input.manifest.metadata.name, planId: input.planId, stepId: g.step.id, stepOrder: g.order, index: 0, attempt: 1, node: id.node, kind: spec.kind };
   const labels = { ...taskLabels(key), [LABELS.planId]: id.planId, [LABELS.planIndex]: id.index, [LABELS.planAttempt]: id.attempt };
+  if (spec.resource === 'SeiNodeTaskWorkflow') {
+    // A workflow kind's spec shape is its template's (spec.stateSync…): render it, with the
+    // engine's parameter expressions as plain string values, then give it the engine's name.
+    const rendered = renderTask(input.catalog, {
+      kind: spec.kind,
+      node: id.node,
+      name: 'name' in id.name ? id.name.name : `${id.name.generateName}x`,
+      namespace: input.namespace,
+      params: { ...params, ...(g.step.requirePhase ? { requirePhase: g.step.requirePhase } : {}) },
+      labels,
+      annotations: taskAnnotations(key),
+    });
+    const { name: _rendered, ...metadata } = rendered.metadata;
+    return { ...rendered, metadata: { ...id.name, ...metadata } as KubeObject['metadata'] };
+  }
   const payload: Record<string, unknown> = { ...params };
   const lateField = lateBound(spec);
   if (lateField && late !== undefined) payload[lateField.field] = late;
@@ -230,8 +246,11 @@ function retryStrategy(g: GraphStep): Record<string, unknown> {
   return { limit: String(g.maxAttempts - 1), retryPolicy: 'OnFailure', ...(g.backoffSeconds > 0 ? { backoff: { duration: `${g.backoffSeconds}s` } } : {}) };
 }
 
-/** Argo's retry counter (0-based, a string) as plan apply's 1-based attempt (docs/variables.md, expression tags). */
-const ARGO_ATTEMPT = '{{=asInt(retries) + 1}}';
+/**
+ * Argo's retry counter (0-based, a string) as plan apply's 1-based attempt: an expression tag,
+ * the form upstream tests (workflow/controller/operator_test.go:1489 @ f016ad89).
+ */
+const ARGO_ATTEMPT = '{{=sprig.int(retries) + 1}}';
 
 export function toArgoWorkflow(input: ExportInput): ExportResult {
   const { steps, notes } = exportSteps(input);
@@ -335,7 +354,6 @@ export function toArgoWorkflow(input: ExportInput): ExportResult {
       tasks.push({ name, template: entry, ...(refArgs.length > 0 ? { arguments: { parameters: refArgs } } : {}), ...common });
     }
   });
-  const rbacName = `${serviceAccount}`;
   return {
     workflow: {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -349,8 +367,8 @@ export function toArgoWorkflow(input: ExportInput): ExportResult {
     },
     rbac: [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: serviceAccount, namespace: input.namespace } },
-      role(input.namespace, rbacName, [...TASK_RULES, ...ARGO_EXECUTOR_RULES]),
-      roleBinding(input.namespace, rbacName, serviceAccount),
+      role(input.namespace, serviceAccount, [...TASK_RULES, ...ARGO_EXECUTOR_RULES]),
+      roleBinding(input.namespace, serviceAccount, serviceAccount),
     ],
     notes,
   };
@@ -377,6 +395,11 @@ const GATE_SCRIPT = [
 ].join('\n');
 
 export function toChaosMeshWorkflow(input: ExportInput): ExportResult {
+  if (input.serviceAccount) {
+    throw SeiError.invalid('--service-account: Chaos Mesh Task pods run as the namespace\'s default service account (pkg/workflow/task/pod.go sets none)', [
+      { field: '--service-account', type: 'FieldValueForbidden', message: 'not settable for chaos-mesh' },
+    ], ['drop --service-account; --with-rbac prints the Role and RoleBinding for the default service account']);
+  }
   const { steps, notes } = exportSteps(input);
   const image = input.image ?? KUBECTL_SEI_IMAGE;
   const planName = input.manifest.metadata.name;

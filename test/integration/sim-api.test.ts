@@ -105,6 +105,17 @@ describe('object semantics', () => {
     expect(status.message).toBe('Operation cannot be fulfilled on configmaps "cm-a": the object has been modified; please apply your changes to the latest version and try again');
   });
 
+  // upstream kubernetes pkg/apis/core/validation/validation.go ValidateConfigMap: data +
+  // binaryData at most core.MaxSecretSize (1 MiB), field.TooLong on the whole object.
+  it('refuses a ConfigMap whose data exceeds 1 MiB with 422, and accepts one at the limit', async () => {
+    const limit = 1024 * 1024;
+    const status = await expectStatus(core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm-big' }, data: { k: 'x'.repeat(limit) } } }));
+    expect(status).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(status.message).toContain('Too long: must have at most 1048576 bytes');
+    const fits = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm-fits' }, data: { k: 'x'.repeat(limit - 1) } } });
+    expect(fits.metadata?.name).toBe('cm-fits');
+  });
+
   it('requires a resourceVersion to update a custom resource', async () => {
     const status = await expectStatus(custom.replaceNamespacedCustomObject({ ...G, namespace: ns, plural: 'seinodes', name: 'n-sem', body: node('n-sem') }));
     expect(status.code).toBe(422);

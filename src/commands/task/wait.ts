@@ -41,6 +41,9 @@ export default class TaskWait extends SeiCommand {
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
     const interrupt = interruptSignal();
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../../cluster/command-scope.js');
+    const deadline = commandDeadline(timeoutMs, `task wait did not end within --timeout ${flags.timeout ?? '30s'} (the API server did not answer); the tasks keep running`);
     try {
       interrupt.arm(true);
       const verdicts = await followTasks(client, {
@@ -55,6 +58,7 @@ export default class TaskWait extends SeiCommand {
       });
       await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: names.length === 1, waitFor });
     } finally {
+      deadline.clear();
       interrupt.dispose();
     }
   }

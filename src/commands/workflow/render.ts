@@ -35,7 +35,7 @@ export default class WorkflowRender extends SeiCommand {
     });
     if (flags.output === 'json') this.log(JSON.stringify(object, null, 2));
     else {
-      const { toSafeYaml } = await import('../../render/yaml-scalar.js');
+      const { toSafeYaml } = await import('../../domain/yaml.js');
       process.stdout.write(toSafeYaml(object));
     }
   }
