@@ -68,14 +68,15 @@ export interface DeleteResult {
  * submitted to the node's sidecar goes on, and a task created again under the name is a new
  * task (new uid, new sidecar task id) that runs again. Loud for a broadcast or a SIGTERM.
  */
-export function deleteWarning(task: KubeObject, broadcasts: boolean): string | undefined {
+/** `broadcasts`: what the kind puts on chain (catalog broadcastNoun: vote, proposal), or false. */
+export function deleteWarning(task: KubeObject, broadcasts: string | false): string | undefined {
   if (view.isTerminal(task)) return undefined;
   const name = task.metadata.name ?? '';
   const kind = view.taskKind(task);
   const payload = Object.values(view.spec(task)).find((value) => value !== null && typeof value === 'object' && (value as { action?: unknown }).action !== undefined) as { action?: unknown } | undefined;
   const submitted = view.taskInfo(task)['submittedAt'] !== undefined || view.taskInfo(task)['id'] !== undefined;
   const base = `${kind} "${name}" is ${view.phase(task) ?? 'not started'}: deleting it does not cancel it${submitted ? ' — the sidecar keeps running the work already submitted' : ''}, and creating "${name}" again runs it again.`;
-  if (broadcasts) return `WARNING: ${base} The sidecar may still BROADCAST ITS TRANSACTION after the delete; recreating the name broadcasts another one (a duplicate ${kind === 'GovVote' ? 'vote' : 'proposal'}).`;
+  if (broadcasts) return `WARNING: ${base} The sidecar may still BROADCAST ITS TRANSACTION after the delete; recreating the name broadcasts another one (a duplicate ${broadcasts}).`;
   if (payload?.action === 'SIGTERM_SEID') return `WARNING: ${base} seid WILL STILL BE SIGTERMed at the target height; recreating the name sends another SIGTERM.`;
   return `Warning: ${base}`;
 }
@@ -96,7 +97,10 @@ export async function deleteTasks(client: ClusterClient, query: TaskQuery & { ig
   const results: DeleteResult[] = [];
   for (const name of targets) {
     const live = await client.get({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name, namespace });
-    const warning = live ? deleteWarning(live, query.broadcasts?.(view.taskKind(live)) ?? false) : undefined;
+    const kind = live ? view.taskKind(live) : '';
+    // What a broadcast puts on chain is catalog data (broadcastNoun: vote, proposal).
+    const noun = live && query.broadcasts?.(kind) ? ((await import('../catalog/index.js')).loadCatalog().find(kind)?.broadcastNoun ?? 'transaction') : false;
+    const warning = live ? deleteWarning(live, noun) : undefined;
     results.push({ name, namespace, deleted: await client.delete({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name, namespace }), ...(warning ? { warning } : {}) });
   }
   return results;

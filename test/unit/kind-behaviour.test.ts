@@ -83,10 +83,11 @@ describe('per-kind behaviour as catalog data', () => {
     expect(kinds.commandName('RestartPod')).toBe('restart-pod');
   });
 
-  it('no kind name is branched on outside the catalog data and the sim (e.g. `=== \'RestartPod\'`)', () => {
+  it('no kind name is branched on outside the catalog and the sim (e.g. `=== \'RestartPod\'`)', () => {
     const names = catalog.kinds().map((k) => k.kind);
     const offenders = sources(SRC)
-      .filter((file) => !file.startsWith(path.join(SRC, 'sim') + path.sep))
+      // The sim's kind handlers and the catalog's own tables (controller-versions.ts) are data about kinds.
+      .filter((file) => !file.startsWith(path.join(SRC, 'sim') + path.sep) && !file.startsWith(path.join(SRC, 'catalog') + path.sep))
       .flatMap((file) => {
         // Comments may name kinds (examples); code may not.
         const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
