@@ -108,4 +108,24 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('plan appl
     const uids = new Map(tasks.map((t) => [t.metadata.name, t.metadata.uid]));
     for (const t of before) expect(uids.get(t.metadata.name)).toBe(t.metadata.uid);
   }, 120_000);
+
+  // The probe's matrix: a SIGKILL at many moments of the run (after the n-th event: the first
+  // launch, mid discover, the step boundary, mid restart, near the end). Whatever the moment,
+  // resume ends with the reference verdict, one first-attempt task per item and nothing re-created.
+  it.each([1, 2, 5, 9, 12, 17, 22, 26])('SIGKILL after event %i → resume completes with no duplicate', async (n) => {
+    const planId = randomUUID();
+    let events = 0;
+    await cli(['plan', 'apply', '-f', 'refresh-peers', '--plan-id', planId, '--kubeconfig', kubeconfig, '-n', NS, '-o', 'ndjson'], (line) => line.startsWith('{') && ++events === n);
+    const before = await planTasks(client, planId);
+    const resumed = await cli(['plan', 'resume', planId, '--kubeconfig', kubeconfig, '-n', NS, '-o', 'json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const verdict = JSON.parse(resumed.stdout) as { phase: string; steps: Array<{ id: string; state: string; counts: { done: number; total: number } }> };
+    expect({ phase: verdict.phase, steps: verdict.steps.map((s) => [s.id, s.state, s.counts.done, s.counts.total]) }).toEqual(reference);
+    const tasks = await planTasks(client, planId);
+    const keys = byKey(tasks);
+    expect(keys.size).toBe(2 * FLEET);
+    for (const attempts of keys.values()) expect(attempts).toEqual(['1']);
+    const uids = new Map(tasks.map((t) => [t.metadata.name, t.metadata.uid]));
+    for (const t of before) expect(uids.get(t.metadata.name)).toBe(t.metadata.uid);
+  }, 120_000);
 });
