@@ -5,26 +5,27 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import { servedKinds } from './describe.js';
-import type { ApiFlavor, KindSpec, OutputSpec } from './types.js';
+import type { ApiFlavor, Catalog, KindSpec, OutputSpec } from './types.js';
 
 export interface ControllerVersion {
   id: ApiFlavor;
   commit: string;
   /** How messages name it. */
   label: string;
-  /** Kinds whose presence in the served CRD's enum identifies this version. */
-  markerKinds: string[];
 }
 
 export const CONTROLLER_VERSIONS: Readonly<Record<ApiFlavor, ControllerVersion>> = {
-  seed: { id: 'seed', commit: '204c1c0', label: 'the seed controller (sei-k8s-controller 204c1c0)', markerKinds: ['RestartPod', 'DiscoverPeers'] },
-  latest: { id: 'latest', commit: '2d670ad', label: 'the latest controller (sei-k8s-controller 2d670ad)', markerKinds: ['RestartSeid', 'MarkReady', 'GovParamChange'] },
+  seed: { id: 'seed', commit: '204c1c0', label: 'the seed controller (sei-k8s-controller 204c1c0)' },
+  latest: { id: 'latest', commit: '2d670ad', label: 'the latest controller (sei-k8s-controller 2d670ad)' },
 };
 
-/** The controller version a cluster runs, read from its served SeiNodeTask CRD. */
-export function controllerVersionOfCrd(crd: KubeObject): ApiFlavor {
+/**
+ * The controller version a cluster runs, read from its served SeiNodeTask CRD: latest when it
+ * serves a kind the catalog's data (`apis: [latest]`) says only the latest API has.
+ */
+export function controllerVersionOfCrd(crd: KubeObject, catalog: Catalog): ApiFlavor {
   const kinds = servedKinds(crd);
-  return CONTROLLER_VERSIONS.latest.markerKinds.some((kind) => kinds.has(kind)) ? 'latest' : 'seed';
+  return catalog.kinds().some((spec) => kinds.has(spec.kind) && !spec.apis.includes('seed')) ? 'latest' : 'seed';
 }
 
 export function publishedOutputs(spec: KindSpec, version: ApiFlavor): OutputSpec[] {

@@ -6,6 +6,7 @@ import type { ConnectionOptions } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import { servedKinds } from './describe.js';
 import { controllerVersionOfCrd } from './controller-versions.js';
+import { loadCatalog } from './index.js';
 import type { ApiFlavor } from './types.js';
 
 export const TASK_CRD = 'seinodetasks.sei.io';
@@ -22,7 +23,7 @@ export async function servedTaskApi(options: ConnectionOptions): Promise<{ kinds
   if (!crd) {
     throw SeiError.cluster('NotFound', `the cluster ${client.contextName} does not serve the ${TASK_CRD} CRD`, ['Install the sei-k8s-controller CRDs, or check --context.'], 404);
   }
-  return { kinds: servedKinds(crd), version: controllerVersionOfCrd(crd), context: client.contextName };
+  return { kinds: servedKinds(crd), version: controllerVersionOfCrd(crd, loadCatalog()), context: client.contextName };
 }
 
 export const WORKFLOW_CRD = 'seinodetaskworkflows.sei.io';

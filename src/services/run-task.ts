@@ -122,7 +122,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   let envSpecs: OutputEnvSpec[] | undefined;
   if (envRequested) {
     const crd = await client.servedCrd('seinodetasks.sei.io');
-    const version: ApiFlavor = crd ? controllerVersionOfCrd(crd) : 'latest';
+    const version: ApiFlavor = crd ? controllerVersionOfCrd(crd, rendered.catalog) : 'latest';
     refuseUnpublished(rendered.spec, version, explicitEnv);
     envSpecs = explicitEnv ?? parseOutputEnvSpecs(defaultEnvSpecs(rendered.spec, version));
   }

@@ -3,6 +3,7 @@
  * NotFound turned into a refusal that suggests close names. It never creates or patches.
  */
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import type { Catalog } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as view from '../output/task-view.js';
 import { closeNames, TASK_API_VERSION, TASK_KIND } from './preflight.js';
@@ -68,21 +69,20 @@ export interface DeleteResult {
  * submitted to the node's sidecar goes on, and a task created again under the name is a new
  * task (new uid, new sidecar task id) that runs again. Loud for a broadcast or a SIGTERM.
  */
-/** `broadcasts`: what the kind puts on chain (catalog broadcastNoun: vote, proposal), or false. */
-export function deleteWarning(task: KubeObject, broadcasts: string | false): string | undefined {
+export function deleteWarning(task: KubeObject, broadcast: { noun: string } | undefined): string | undefined {
   if (view.isTerminal(task)) return undefined;
   const name = task.metadata.name ?? '';
   const kind = view.taskKind(task);
   const payload = Object.values(view.spec(task)).find((value) => value !== null && typeof value === 'object' && (value as { action?: unknown }).action !== undefined) as { action?: unknown } | undefined;
   const submitted = view.taskInfo(task)['submittedAt'] !== undefined || view.taskInfo(task)['id'] !== undefined;
   const base = `${kind} "${name}" is ${view.phase(task) ?? 'not started'}: deleting it does not cancel it${submitted ? ' — the sidecar keeps running the work already submitted' : ''}, and creating "${name}" again runs it again.`;
-  if (broadcasts) return `WARNING: ${base} The sidecar may still BROADCAST ITS TRANSACTION after the delete; recreating the name broadcasts another one (a duplicate ${broadcasts}).`;
+  if (broadcast) return `WARNING: ${base} The sidecar may still BROADCAST ITS TRANSACTION after the delete; recreating the name broadcasts another one (a duplicate ${broadcast.noun}).`;
   if (payload?.action === 'SIGTERM_SEID') return `WARNING: ${base} seid WILL STILL BE SIGTERMed at the target height; recreating the name sends another SIGTERM.`;
   return `Warning: ${base}`;
 }
 
 /** Deletes named tasks (each must exist unless ignoreNotFound) or every task matching a selector. */
-export async function deleteTasks(client: ClusterClient, query: TaskQuery & { ignoreNotFound?: boolean; broadcasts?: (kind: string) => boolean }): Promise<DeleteResult[]> {
+export async function deleteTasks(client: ClusterClient, query: TaskQuery & { ignoreNotFound?: boolean; catalog?: Catalog }): Promise<DeleteResult[]> {
   const namespace = query.namespace ?? client.namespace;
   if (!query.names?.length && !query.labelSelector) {
     throw SeiError.invalid('name the tasks to delete, or pass -l SELECTOR', [], ['kubectl sei task delete NAME… -n NS', 'kubectl sei task delete -l sei.io/node=node-0 -n NS']);
@@ -97,10 +97,8 @@ export async function deleteTasks(client: ClusterClient, query: TaskQuery & { ig
   const results: DeleteResult[] = [];
   for (const name of targets) {
     const live = await client.get({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name, namespace });
-    const kind = live ? view.taskKind(live) : '';
-    // What a broadcast puts on chain is catalog data (broadcastNoun: vote, proposal).
-    const noun = live && query.broadcasts?.(kind) ? ((await import('../catalog/index.js')).loadCatalog().find(kind)?.broadcastNoun ?? 'transaction') : false;
-    const warning = live ? deleteWarning(live, noun) : undefined;
+    const spec = live ? query.catalog?.find(view.taskKind(live)) : undefined;
+    const warning = live ? deleteWarning(live, spec?.broadcasts ? { noun: spec.broadcastNoun ?? 'transaction' } : undefined) : undefined;
     results.push({ name, namespace, deleted: await client.delete({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name, namespace }), ...(warning ? { warning } : {}) });
   }
   return results;

@@ -216,7 +216,7 @@ describe('task get / describe / delete', () => {
     const vote = task('del-vote', 'GovVote', 'booting', '  govVote:\n    chainId: sim-1\n    proposalId: 1\n    option: "yes"\n    fees: 20usei\n    gas: 200000\n');
     const quiet = task('del-quiet', 'DiscoverPeers', 'booting', '  discoverPeers: {}\n');
     await applyDocuments(await readTaskDocuments([file('del.yaml', [sigterm, vote, quiet].join('---\n'))]), { client: cluster.client, catalog, progress: silentProgress(), targetChecks: false });
-    const results = await deleteTasks(cluster.client, { names: ['del-sigterm', 'del-vote', 'del-quiet', 'wait-ok'], broadcasts: (kind) => catalog.find(kind)?.broadcasts ?? false });
+    const results = await deleteTasks(cluster.client, { names: ['del-sigterm', 'del-vote', 'del-quiet', 'wait-ok'], catalog });
     const warning = (name: string) => results.find((r) => r.name === name)?.warning;
     expect(warning('del-sigterm')).toMatch(/^WARNING: AwaitCondition "del-sigterm" is .*deleting it does not cancel it.*seid WILL STILL BE SIGTERMed/);
     expect(warning('del-vote')).toMatch(/^WARNING: GovVote "del-vote" .*BROADCAST ITS TRANSACTION.*a duplicate vote/);

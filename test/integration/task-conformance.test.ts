@@ -355,6 +355,14 @@ describe.each(['seed', 'latest'] as const)('SeiNodeTask conformance, --crd %s', 
       e.annotate('node-0', { 'sim.sei.io/pod-never-ready': undefined });
       await e.until('stale Complete', async () => (await e.status('stale')).phase === 'Complete');
       expect(e.pod()!.metadata.uid).toBe(uid);
+      // pod_cycle.go:59-62 (204c1c0) guardSelectorAndReplicas: a TerminalError, status.task records it.
+      e.node('multi', { 'sim.sei.io/replicas': '2' });
+      await e.until('multi pod Ready', async () => ready(e.pod('multi')), 60_000);
+      await e.create('multi-restart', 'RestartPod', { podUID: e.pod('multi')!.metadata.uid }, { node: 'multi' });
+      await e.until('multi-restart Failed', async () => (await e.status('multi-restart')).phase === 'Failed');
+      const refusal = 'restart-pod does not support multi-replica StatefulSets (got replicas=2); add ordinal-aware deletion before scaling up';
+      expect(await e.condition('multi-restart', 'Failed')).toMatchObject({ reason: 'TaskTerminalError', message: refusal });
+      expect((await e.status('multi-restart')).task).toMatchObject({ status: 'Failed', err: refusal });
       return;
     }
     // latest gov results: committed_failed → TxFailed keeping the txHash; pending → re-submitted until the timeout.

@@ -28,7 +28,7 @@ export default class TaskDelete extends SeiCommand {
       ...(names.length > 0 ? { names } : {}),
       ...(flags.selector ? { labelSelector: flags.selector } : {}),
       ignoreNotFound: flags['ignore-not-found'],
-      broadcasts: (kind) => catalog.find(kind)?.broadcasts ?? false,
+      catalog,
     });
     for (const r of results) if (r.warning) this.logToStderr(r.warning);
     writeStdout(results.map((r) => (flags.output === 'name' ? `seinodetask.sei.io/${r.name}\n` : `seinodetask.sei.io "${r.name}" ${r.deleted ? 'deleted' : 'not found'}\n`)).join(''));

@@ -220,7 +220,10 @@ export const KIND_HANDLERS: Readonly<Record<string, KindHandler>> = {
       step(ctx, record, _node, id, namespace) {
         const pod = sigtermSeidOnce(ctx, record, id, namespace);
         const signalled = record.seid;
-        return pod && signalled && pod.metadata.uid === signalled.podUid && seidRestartCount(pod) >= signalled.targetCount && podIsReady(pod) ? { done: true } : { wait: undefined };
+        // seid is back once the signalled process restarted; a pod replaced meanwhile (an image
+        // roll's replace-pod) runs a fresh seid too.
+        const restarted = pod && signalled && (pod.metadata.uid !== signalled.podUid || seidRestartCount(pod) >= signalled.targetCount);
+        return pod && restarted && podIsReady(pod) ? { done: true } : { wait: undefined };
       },
     },
   },
