@@ -50,6 +50,7 @@ export function recordEvent(ctx: ReconcileContext, object: KubeObject, type: Eve
     count: 1,
     firstTimestamp: stamp,
     lastTimestamp: stamp,
+    eventTime: null,
     source: { component },
     reportingComponent: component,
     reportingInstance: '',
