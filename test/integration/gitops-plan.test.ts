@@ -66,11 +66,11 @@ describe('a plan as the source', () => {
       expect(git(repo.work, 'log', '-1', '--format=%s')).toMatch(/^sei: plan refresh-peers rp-0001 /);
 
       const flux = await commitToGit({ repo: repo.work, path: 'clusters/dev/flux', objects: loaded.objects, flavor: 'flux', planId: loaded.planId, stepParallelism: loaded.stepParallelism! });
-      const ks = flux.files.filter((f) => /sei-refresh-peers-rp0001-.*\.yaml$/.test(f)).map((f) => parse(repo.show(`HEAD:${f}`)));
+      const ks = flux.files.filter((f) => /sei-refresh-peers-rp0001118085-.*\.yaml$/.test(f)).map((f) => parse(repo.show(`HEAD:${f}`)));
       expect(ks.map((k) => [k.metadata.name, k.spec.dependsOn?.[0]?.name ?? null])).toEqual([
-        ['sei-refresh-peers-rp0001-00-discover', null],
-        ['sei-refresh-peers-rp0001-01-restart-0', 'sei-refresh-peers-rp0001-00-discover'],
-        ['sei-refresh-peers-rp0001-01-restart-1', 'sei-refresh-peers-rp0001-01-restart-0'],
+        ['sei-refresh-peers-rp0001118085-00-discover', null],
+        ['sei-refresh-peers-rp0001118085-01-restart-0', 'sei-refresh-peers-rp0001118085-00-discover'],
+        ['sei-refresh-peers-rp0001118085-01-restart-1', 'sei-refresh-peers-rp0001118085-01-restart-0'],
       ]);
     } finally {
       repo.cleanup();
