@@ -170,10 +170,12 @@ function stringList(file: string, field: string, value: unknown): string[] {
 
 function outputsOf(file: string, value: unknown): OutputSpec[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw bad(file, 'outputs must be a list of {name, jsonPath}');
-  return value.map((item: { name?: unknown; jsonPath?: unknown }, index) => {
+  if (!Array.isArray(value)) throw bad(file, 'outputs must be a list of {name, jsonPath, publishedBy}');
+  return value.map((item: { name?: unknown; jsonPath?: unknown; publishedBy?: unknown }, index) => {
     if (typeof item?.name !== 'string' || typeof item.jsonPath !== 'string') throw bad(file, `outputs[${index}] needs name and jsonPath strings`);
-    return { name: item.name, jsonPath: item.jsonPath };
+    const publishedBy = stringList(file, `outputs[${index}].publishedBy`, item.publishedBy ?? ['seed', 'latest']);
+    for (const version of publishedBy) if (version !== 'seed' && version !== 'latest') throw bad(file, `outputs[${index}].publishedBy: unknown controller version "${version}" (seed or latest)`);
+    return { name: item.name, jsonPath: item.jsonPath, publishedBy: publishedBy as ApiFlavor[] };
   });
 }
 

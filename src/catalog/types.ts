@@ -32,6 +32,11 @@ export interface OutputSpec {
   name: string;
   /** JSONPath into the SeiNodeTask, e.g. `{.status.outputs.govSoftwareUpgrade.proposalId}`. */
   jsonPath: string;
+  /**
+   * The controller versions that write it (the CRD declares more than any version fills: await
+   * outputs are published by none, gov outputs only by the latest). Default: both.
+   */
+  publishedBy: ApiFlavor[];
 }
 
 export interface KindSpec {

@@ -15,6 +15,10 @@ export const planFileFlags = {
   set: Flags.string({ multiple: true, description: 'An input, name=value (typed by the plan\'s inputs); repeatable.' }),
   inputs: Flags.string({ description: 'A YAML/JSON file of input values.' }),
   'templates-dir': Flags.string({ description: 'Extra task templates (user kinds) on top of the built-in catalog.' }),
+  'controller-version': Flags.string({
+    options: ['seed', 'latest'],
+    description: "The sei-k8s-controller version the plan targets when no cluster is read (which task outputs exist): seed = 204c1c0, latest = 2d670ad (default). Connected, the cluster's CRD decides.",
+  }),
 };
 
 export const fleetFlags = {
@@ -117,12 +121,13 @@ export async function runFollowed(
 }
 
 /** The plan source every plan command reads from -f, --set, --inputs and --templates-dir. */
-export function planSource(flags: { filename: string; set?: string[]; inputs?: string; 'templates-dir'?: string }): PlanSource {
+export function planSource(flags: { filename: string; set?: string[]; inputs?: string; 'templates-dir'?: string; 'controller-version'?: string }): PlanSource {
   return {
     file: flags.filename,
     ...(flags.set ? { set: flags.set } : {}),
     ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
     ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+    ...(flags['controller-version'] ? { controllerVersion: flags['controller-version'] as 'seed' | 'latest' } : {}),
   };
 }
 

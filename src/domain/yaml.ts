@@ -9,7 +9,7 @@
  * Owns text emission only; never parses. The one YAML writer of kubectl-sei: printers, plan
  * render and export, gitops commits and health patches all write through toSafeYaml.
  */
-import { isPlainObject } from '../domain/seinodetask.js';
+import { isPlainObject } from './seinodetask.js';
 
 /** Words YAML 1.1 reads as booleans or null (compared case-insensitively). */
 const RESERVED_WORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);

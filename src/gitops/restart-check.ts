@@ -119,7 +119,7 @@ export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject 
 /**
  * Fields of the committed spec whose live value differs. Only fields present in Git are
  * compared (the apiserver adds defaults). A difference means the name was already taken on the
- * cluster: the controller runs a task once per name and never re-reads its spec.
+ * cluster: the controller never runs a finished task again.
  */
 export function specDrift(committed: unknown, live: unknown, at = 'spec'): string[] {
   if (committed === null || typeof committed !== 'object') return JSON.stringify(committed) === JSON.stringify(live) ? [] : [at];

@@ -226,7 +226,7 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
             }
             const resolved = Object.fromEntries(d.toResolve.map((g) => [g.step.id, run.items[g.step.id]!]));
             for (const g of d.toResolve) {
-              for (let ref = g.step.forEach?.step; ref; ref = run.manifest.spec.steps.find((s) => s.id === ref)?.forEach?.step) if (run.items[ref]) resolved[ref] = run.items[ref];
+              for (let ref = g.step.forEach?.step; ref; ref = run.manifest.spec.steps.find((s) => s.id === ref)?.forEach?.step) if (run.items[ref]) resolved[ref] = run.items[ref]!;
             }
             // Another driver may have resolved the same step first: its list wins, everywhere.
             adopt(await updateRun(client, run.planId, namespace, (current) => mergeRun(current, { items: resolved })));

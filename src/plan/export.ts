@@ -35,6 +35,7 @@ import { buildGraph, expandItems } from './graph.js';
 import type { KindLookup } from './load.js';
 import { shortPlanId, taskAnnotations, taskGenerateName, taskLabels, taskName } from './naming.js';
 import type { FleetNode, GraphStep, PlanItem, PlanManifest, Scalar } from './types.js';
+import { renderTask } from '../render/index.js';
 import { LABELS } from '../domain/labels.js';
 
 export type ExportTarget = 'argo-workflows' | 'chaos-mesh';
@@ -194,6 +195,21 @@ function taskManifest(input: ExportInput, g: GraphStep, id: TaskIdentity, params
   const spec = input.catalog.require(g.step.kind!);
   const key = { planName: input.manifest.metadata.name, planId: input.planId, stepId: g.step.id, stepOrder: g.order, index: 0, attempt: 1, node: id.node, kind: spec.kind };
   const labels = { ...taskLabels(key), [LABELS.planId]: id.planId, [LABELS.planIndex]: id.index, [LABELS.planAttempt]: id.attempt };
+  if (spec.resource === 'SeiNodeTaskWorkflow') {
+    // A workflow kind's spec shape is its template's (spec.stateSync…): render it, with the
+    // engine's parameter expressions as plain string values, then give it the engine's name.
+    const rendered = renderTask(input.catalog, {
+      kind: spec.kind,
+      node: id.node,
+      name: 'name' in id.name ? id.name.name : `${id.name.generateName}x`,
+      namespace: input.namespace,
+      params: { ...params, ...(g.step.requirePhase ? { requirePhase: g.step.requirePhase } : {}) },
+      labels,
+      annotations: taskAnnotations(key),
+    });
+    const { name: _rendered, ...metadata } = rendered.metadata;
+    return { ...rendered, metadata: { ...id.name, ...metadata } as KubeObject['metadata'] };
+  }
   const payload: Record<string, unknown> = { ...params };
   const lateField = lateBound(spec);
   if (lateField && late !== undefined) payload[lateField.field] = late;

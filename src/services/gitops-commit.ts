@@ -63,8 +63,9 @@ async function refuseLatePlaceholders(objects: KubeObject[], read: TaskReader): 
 async function validateObjects(objects: KubeObject[]): Promise<void> {
   const tasks = objects.filter((o) => o.kind === 'SeiNodeTask' && String(o.apiVersion).startsWith('sei.io/'));
   if (tasks.length === 0) return;
-  const { validateTaskObjects } = await import('./validate-objects.js');
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
   await validateTaskObjects(tasks.map((object) => ({ object })));
+  await validateWorkflowObjects(objects.filter((o) => o.kind === 'SeiNodeTaskWorkflow' && String(o.apiVersion).startsWith('sei.io/')).map((object) => ({ object })));
 }
 
 function identity(object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }): string {
@@ -111,7 +112,7 @@ function newContents(layout: ReturnType<typeof buildLayout>, serialized: Map<str
       ]);
     }
     if (object.kind === 'SeiNodeTask') {
-      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller runs a task once per name and never re-reads its spec, so this change has no effect on a task that already ran. Use a new name to run it again.`);
+      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller never runs a finished task again, so this change has no effect on a task that already ran (a running one reads it live). Use a new name to run it again.`);
     }
   }
   for (const [filePath, entries] of layout.kustomizations) {
@@ -186,6 +187,10 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   if (onCheckout) await refuseForeignChanges(repo, next, previous);
 
   warnings.push(...podRestartWarnings(objects, read));
+  if (objects.some((o) => o.kind === 'SeiNodeTaskWorkflow')) {
+    // upstream workflow.go:387-411: an adopted workflow's deletion is held by its finalizer.
+    warnings.push('SeiNodeTaskWorkflows wipe their node\'s data: never let the engine prune an adopted one — its delete is held Terminating by the controller\'s finalizer and the node stays held (kubectl sei workflow delete NAME --force releases it, without data verification). Keep prune off for these files, and a new workflow needs a new name.');
+  }
   if (input.flavor === 'argocd') warnings.push('ArgoCD waits on sync waves only for resources it can judge: install the SeiNodeTask health check once (kubectl sei gitops health --flavor argocd).');
   if (input.flavor === 'flux' && objects.some((o) => o.metadata.labels?.['sei.io/plan-id'])) {
     warnings.push('The Flux Kustomizations use healthCheckExprs, which need kustomize-controller >= 1.5 (Flux 2.5); older versions would call a failed task healthy.');

@@ -113,7 +113,7 @@ export async function loadCommitObjects(options: CommitSourceOptions): Promise<C
 
 async function fromManifests(options: CommitSourceOptions, stdin: boolean): Promise<CommitObjects> {
   const { readManifestInputs, parseManifests } = await import('../validate/index.js');
-  const { validateTaskObjects } = await import('./validate-objects.js');
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
   const docs: Array<{ object: KubeObject; file: string; positionOf: (path: string) => { line: number; column: number } | undefined }> = [];
   const specs = stdin ? ['-'] : options.files;
   for (const spec of specs) {
@@ -141,6 +141,7 @@ async function fromManifests(options: CommitSourceOptions, stdin: boolean): Prom
   }
   // Validate with positions here so a bad field is reported as file:line:column.
   await validateTaskObjects(docs.filter((d) => d.object.kind === 'SeiNodeTask'));
+  await validateWorkflowObjects(docs.filter((d) => d.object.kind === 'SeiNodeTaskWorkflow'));
   return { objects: docs.map((d) => d.object), notes: skipped.map((d) => `skipped ${d.file}: a kustomization, not an object to commit`) };
 }
 

@@ -32,7 +32,7 @@ export interface GitopsWaitResult {
   restarts: RestartFinding[];
   /**
    * Tasks whose committed spec did not (or may not have) run: the live spec differs from Git,
-   * or it changed after creation (generation > 1) and the controller never re-reads a spec.
+   * or it changed after creation (generation > 1): a finished task is never run again.
    */
   drift: Array<{ task: string; fields: string[]; generation?: number }>;
   /** The exit-code decision, as `task wait` makes it; undefined = every task Complete. */
@@ -116,7 +116,7 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
   });
   for (const d of drift) {
     const what = d.fields.length > 0 ? `differs from Git in ${d.fields.join(', ')}` : `had its spec changed after it was created (generation ${d.generation})`;
-    options.progress.note(`Warning: ${d.task} on the cluster ${what}: the controller runs a task once per name and never re-reads its spec, so the committed change did not run. Commit it under a new name.`);
+    options.progress.note(`Warning: ${d.task} on the cluster ${what}: the controller never runs a finished task again (spec edits after Complete/Failed change nothing), so the committed change did not run. Commit it under a new name.`);
   }
 
   const errors = perNamespace.map((p) => verdictsToError(p.verdicts, p.namespace, 'terminal')).filter((e): e is SeiError => e !== undefined);

@@ -119,7 +119,10 @@ export function checkPeers(node: KubeObject): void {
   }
   const labelSources = peers.map(rec).filter((p) => p['label'] !== undefined);
   const resolved = rec(node['status'])['resolvedPeers'];
-  if (labelSources.length > 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
+  // upstream seinodetask_params.go discoverPeersParams (204c1c0): an unresolved label source is
+  // skipped; only when no usable source is left does DiscoverPeers fail.
+  const otherSources = peers.length - labelSources.length;
+  if (labelSources.length > 0 && otherSources === 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
     const selectors = labelSources.map((p) => JSON.stringify(rec(p['label'])['selector'] ?? {})).join(', ');
     throw SeiError.preflight('PeersUnresolved', `SeiNode "${name}" has a label peer source (${selectors}) but status.resolvedPeers is empty: DiscoverPeers would fail with ParamsBuildFailed`, [
       'check that SeiNodes match the selector (kubectl get seinodes -l KEY=VALUE) and that the controller resolved them',

@@ -6,7 +6,8 @@
  * Exit codes are decided by the caller from the verdict (verdictsToError).
  */
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
-import type { KindSpec } from '../catalog/types.js';
+import type { ApiFlavor, KindSpec } from '../catalog/types.js';
+import { CONTROLLER_VERSIONS, controllerVersionOfCrd, publishedOutputs, unpublishedOutputReason } from '../catalog/controller-versions.js';
 import type { GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { Progress } from '../output/progress.js';
@@ -81,9 +82,31 @@ async function clientFor(options: RunTaskOptions): Promise<ClusterClient> {
   return connect(options.connection ?? {});
 }
 
-function defaultEnvSpecs(spec: KindSpec): string[] {
-  // `--env-file F` alone writes every declared output: proposalId → PROPOSAL_ID.
-  return spec.outputs.map((o) => `${o.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}=${o.jsonPath}`);
+function defaultEnvSpecs(spec: KindSpec, version: ApiFlavor): string[] {
+  // `--env-file F` alone writes every output the controller publishes: proposalId → PROPOSAL_ID.
+  return publishedOutputs(spec, version).map((o) => `${o.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}=${o.jsonPath}`);
+}
+
+/**
+ * Refuses (exit 2, before any write) env outputs the cluster's controller version never writes:
+ * the wait would end Complete with nothing to read. Names the version and the alternative.
+ */
+function refuseUnpublished(spec: KindSpec, version: ApiFlavor, explicit: OutputEnvSpec[] | undefined): void {
+  if (explicit) {
+    const problems = explicit.flatMap((env) => {
+      const output = spec.outputs.find((o) => o.jsonPath === env.jsonPath);
+      const reason = output ? unpublishedOutputReason(spec, output.name, version) : undefined;
+      return reason ? [`--output-env ${env.key}=${env.jsonPath}: ${reason}`] : [];
+    });
+    if (problems.length > 0) throw SeiError.invalid(problems.join('\n'), [], ['`kubectl sei kinds --from-cluster` lists the outputs this cluster\'s controller publishes']);
+    return;
+  }
+  if (publishedOutputs(spec, version).length === 0) {
+    const declared = spec.outputs.map((o) => unpublishedOutputReason(spec, o.name, version)).filter((r): r is string => r !== undefined);
+    throw SeiError.invalid(`--env-file: ${spec.kind} publishes no outputs on ${CONTROLLER_VERSIONS[version].label}; nothing could be written${declared.length > 0 ? ` (${declared[0]})` : ''}`, [], [
+      '`kubectl sei kinds --from-cluster` lists the outputs this cluster\'s controller publishes',
+    ]);
+  }
 }
 
 export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
@@ -96,7 +119,13 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const client = await clientFor(options);
   const namespace = options.render.namespace ?? client.namespace;
   const rendered = await renderValidated({ ...options.render, namespace });
-  const envSpecs = explicitEnv ?? (envRequested ? parseOutputEnvSpecs(defaultEnvSpecs(rendered.spec)) : undefined);
+  let envSpecs: OutputEnvSpec[] | undefined;
+  if (envRequested) {
+    const crd = await client.servedCrd('seinodetasks.sei.io');
+    const version: ApiFlavor = crd ? controllerVersionOfCrd(crd) : 'latest';
+    refuseUnpublished(rendered.spec, version, explicitEnv);
+    envSpecs = explicitEnv ?? parseOutputEnvSpecs(defaultEnvSpecs(rendered.spec, version));
+  }
   const warn = (message: string): void => options.progress.note(`Warning: ${message}`);
 
   if (options.dryRun === 'client') {

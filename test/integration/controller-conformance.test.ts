@@ -30,7 +30,9 @@ type TaskCase = [name: string, kind: string, payload: (h: Harness) => Record<str
 const common = (target: number): TaskCase[] => [
   ['upgrade', 'GovSoftwareUpgrade', () => upgrade],
   ['vote', 'GovVote', () => vote],
-  ['image', 'UpdateNodeImage', () => ({ image: 'ghcr.io/sei-protocol/seid:v2' })],
+  // Its own node: the image roll replaces the pod (upstream replace-pod), which a RestartSeid or
+  // RestartPod on the same pod at the same time would lose (the sidecar's record goes with the pod).
+  ['image', 'UpdateNodeImage', () => ({ image: 'ghcr.io/sei-protocol/seid:v2' }), 'roller'],
   ['height', 'AwaitNodesAtHeight', () => ({ targetHeight: target })],
   ['condition', 'AwaitCondition', () => ({ height: { targetHeight: target } })],
   ['fails', 'GovVote', () => vote, 'failing'],
@@ -56,6 +58,7 @@ describe.each(['seed', 'latest'] as const)('controller output conforms to the %s
     const h = startHarness({ crd: flavor });
     harnesses.push(h);
     const node = await runningNode(h, 'node-0', { spec: { peers: [{ static: { addresses: ['abc@10.0.0.1:26656'] } }] } });
+    await runningNode(h, 'roller');
     await runningNode(h, 'failing', {
       annotations: { 'sim.sei.io/fail-kinds': 'GovVote' },
       spec: { peers: [{ label: { selector: { role: 'nobody' } } }] },

@@ -142,7 +142,7 @@ describe('gitops wait against the simulated cluster', () => {
     // A later commit changes the payload but keeps the name; the engine applies it.
     const changed = { ...first, spec: { ...(first.spec as object), awaitNodesAtHeight: { targetHeight: 2 } } };
     const second = await commitToGit({ repo: repo.work, path: PATH, objects: [changed], flavor: 'plain' });
-    expect(second.warnings.some((w) => w.includes('never re-reads its spec'))).toBe(true);
+    expect(second.warnings.some((w) => w.includes('never runs a finished task again'))).toBe(true);
     await engineApply(PATH);
     const progress = recorder();
     const result = await waitForCommitted({ repo: repo.work, path: PATH, client, timeoutMs: 30_000, progress });

@@ -17,6 +17,9 @@ import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { manualClock, type ManualClock } from '../../src/sim/index.js';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
 import { simFixture, type SimFixture } from '../support/cluster.js';
+import { servedTaskApi } from '../../src/catalog/served.js';
+import { describeKinds } from '../../src/catalog/describe.js';
+import { loadCatalog } from '../../src/catalog/index.js';
 
 type Obj = Record<string, unknown>;
 const NS = 'sei';
@@ -383,6 +386,16 @@ describe.each(['seed', 'latest'] as const)('SeiNodeTask conformance, --crd %s', 
     await e.create('halt', 'AwaitCondition', { height: { targetHeight: heightNow(e) + 2 }, action: 'SIGTERM_SEID' });
     await e.until('seid restarted again', async () => seidRestarts(e) === restarts + 2, 30_000, 500);
     await e.until('halt Complete', async () => (await e.status('halt')).phase === 'Complete');
+  });
+
+  // The plugin side: the version a cluster runs is read from its served SeiNodeTask CRD (`kinds --from-cluster`).
+  it('the plugin detects the controller version from the served CRD', async () => {
+    const e = await start(crd);
+    const api = await servedTaskApi({ kubeconfig: e.f.kubeconfig });
+    expect(api.version).toBe(crd);
+    const rows = describeKinds(loadCatalog(), api.kinds, api.version);
+    expect(rows.find((r) => r.kind === 'GovSoftwareUpgrade')?.publishedOutputs).toEqual(latest ? ['txHash', 'height', 'proposalId'] : []);
+    expect(rows.find((r) => r.kind === 'UpdateNodeImage')?.publishedOutputs).toEqual(['appliedImage']);
   });
 
   // The sidecar knob: unreachable keeps sidecar-backed tasks Running with no condition (sidecar.go

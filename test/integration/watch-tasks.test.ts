@@ -138,12 +138,13 @@ describe('ending without a terminal verdict', () => {
 });
 
 describe('generation gate', () => {
-  it('a Complete status for an older generation than the apply does not count', async () => {
+  // upstream internal/controller/nodetask/controller.go:115: a finished task is never written
+  // again, so its latched Complete stands even when a later generation was asked for.
+  it('a latched Complete counts even for a later generation than the status observed', async () => {
     await setup.apply(discoverPeersTask('gated', 'node-1'));
     await waitForTasks(await fresh(), { namespace: 'sei', names: ['gated'], for: 'ready', timeoutMs: 30_000 });
-    const [verdict] = await waitForTasks(await fresh(), { namespace: 'sei', names: ['gated'], for: 'ready', timeoutMs: 300, minGeneration: { gated: 2 } });
-    expect(verdict).toMatchObject({ outcome: 'Timeout' });
-    expect(verdict?.message).toContain('observe generation 2');
+    const [verdict] = await waitForTasks(await fresh(), { namespace: 'sei', names: ['gated'], for: 'ready', timeoutMs: 30_000, minGeneration: { gated: 2 } });
+    expect(verdict).toMatchObject({ outcome: 'Complete' });
   });
 });
 

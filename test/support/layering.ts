@@ -20,10 +20,10 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   render: ['catalog', 'cluster', 'validate', 'domain', 'errors'],
   plan: ['render', 'catalog', 'validate', 'watch', 'cluster', 'domain', 'errors'],
   // Pure formatting of what the layers below produce (tasks, plan verdicts).
-  output: ['plan', 'render', 'watch', 'catalog', 'cluster', 'domain', 'errors'],
+  output: ['plan', 'watch', 'catalog', 'cluster', 'domain', 'errors'],
   // Git and repository layout only; the use-cases that commit and wait live in services.
-  // render: its YAML writer (render/yaml-scalar.ts) is the one every file kubectl-sei writes goes through.
-  gitops: ['plan', 'render', 'cluster', 'domain', 'errors'],
+  // The one YAML writer every file kubectl-sei writes goes through is domain/yaml.ts.
+  gitops: ['plan', 'cluster', 'domain', 'errors'],
   // The simulated cluster is a program of its own: it shares only validation and the basics.
   sim: ['validate', 'cluster', 'domain', 'errors'],
   services: ['gitops', 'output', 'plan', 'render', 'catalog', 'validate', 'watch', 'cluster', 'domain', 'errors'],

@@ -72,7 +72,10 @@ describe('built-in catalog', () => {
     expect(catalog.kinds().filter((kind) => kind.broadcasts).map((kind) => kind.name).sort()).toEqual(['gov-param-change', 'gov-software-upgrade', 'gov-vote']);
     expect(catalog.require('RestartPod').defaultTimeoutSeconds).toBe(600);
     expect(catalog.require('DiscoverPeers').defaultTimeoutSeconds).toBe(120);
-    expect(catalog.require('gov-software-upgrade').outputs).toContainEqual({ name: 'proposalId', jsonPath: '{.status.outputs.govSoftwareUpgrade.proposalId}' });
+    // Published by the latest controller only (upstream govoutputs.go, 2d670ad).
+    expect(catalog.require('gov-software-upgrade').outputs).toContainEqual({ name: 'proposalId', jsonPath: '{.status.outputs.govSoftwareUpgrade.proposalId}', publishedBy: ['latest'] });
+    expect(catalog.require('update-node-image').outputs).toEqual([{ name: 'appliedImage', jsonPath: '{.status.outputs.updateNodeImage.appliedImage}', publishedBy: ['seed', 'latest'] }]);
+    expect(catalog.require('await-condition').outputs.map((o) => o.publishedBy)).toEqual([[]]);
     expect(catalog.require('discover-peers').preflight).toContain('target-has-peers');
     expect(catalog.require('gov-param-change').requireOneOf).toEqual([['changes'], ['subspace', 'key', 'value']]);
   });

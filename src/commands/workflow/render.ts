@@ -18,7 +18,7 @@ export default class WorkflowRender extends SeiCommand {
     set: Flags.string({ multiple: true, description: "A parameter, key=value (repeatable); typed by the kind's schema." }),
     values: Flags.string({ description: 'A YAML file of parameter: value pairs; --set wins.' }),
     namespace: Flags.string({ char: 'n', description: 'Namespace of the workflow (default: none).' }),
-    output: Flags.string({ char: 'o', options: ['yaml', 'json'], default: 'yaml', description: 'Output format.' }),
+    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, default: 'yaml', description: 'Output format.' })(),
   };
 
   async run(): Promise<void> {
