@@ -176,6 +176,15 @@ current-context: sim
     expect(r.stdout + r.stderr).toContain('control characters are not allowed (U+0000)');
   });
 
+  it('150,000 documents in one file are validated (exit 2 with every cause), not a stack overflow', async () => {
+    const file = join(dir, 'many.yaml');
+    writeFileSync(file, Array.from({ length: 150_000 }, (_, i) => `---\n{apiVersion: v1, kind: ConfigMap, metadata: {name: c${i}}}`).join('\n'));
+    const r = await cli(['task', 'validate', '-f', file]);
+    expect(r.code, r.stderr.slice(-500)).toBe(2);
+    expect(r.stderr).toContain('150000 of 150000 documents invalid');
+    expect(r.stderr).not.toContain('internal error');
+  }, 120_000);
+
   it('-f DIR includes symlinked manifests, as kubectl does', async () => {
     const real = join(dir, 'real');
     const linked = join(dir, 'linked');
