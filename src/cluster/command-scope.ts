@@ -8,6 +8,16 @@ import { SeiError } from '../errors/sei-error.js';
 import { setLongTimeout, type LongTimer } from '../domain/timers.js';
 
 let scope = new AbortController();
+let deadlines = 0;
+
+/**
+ * A command bounded by --timeout keeps retrying an API outage (5xx, 429, dropped or refused
+ * connections of a server it reached before) until that timeout, instead of giving up after a
+ * fixed number of attempts: an 8–14 s restart of the API server must not end a 30 min wait.
+ */
+export function commandHasDeadline(): boolean {
+  return deadlines > 0;
+}
 
 export function commandSignal(): AbortSignal {
   return scope.signal;
@@ -34,11 +44,21 @@ export function interruptedError(what = 'the command'): SeiError {
  */
 export function commandDeadline(ms: number | undefined, message: string, graceMs = 1_000): LongTimer {
   if (ms === undefined || ms <= 0 || !Number.isFinite(ms)) return { clear: () => undefined };
+  deadlines++;
   // Unref'd: a command that finished in time exits without waiting for it.
-  return setLongTimeout(() => endCommand(SeiError.timeout(message)), ms + graceMs, { unref: true });
+  const timer = setLongTimeout(() => endCommand(SeiError.timeout(message)), ms + graceMs, { unref: true });
+  let cleared = false;
+  return {
+    clear: () => {
+      if (!cleared) deadlines--;
+      cleared = true;
+      timer.clear();
+    },
+  };
 }
 
 /** Tests run many commands in one process. */
 export function resetCommandScope(): void {
   scope = new AbortController();
+  deadlines = 0;
 }

@@ -149,9 +149,23 @@ export function isRetriableTransportFailure(error: unknown): boolean {
   return kind === 'unreachable' || kind === 'dropped';
 }
 
+/** OpenSSL errors about our own credentials (a key that does not parse, or does not match the certificate). */
+const CLIENT_CREDENTIAL_CODES = /^ERR_OSSL_(X509_KEY_VALUES_MISMATCH|UNSUPPORTED|PEM_|EVP_|DECODER|ASN1|X509_)|^ERR_OSSL_.*KEY/;
+/** TLS alerts by which the server refuses our client certificate. */
+const SERVER_REFUSED_CLIENT_CERT = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|CERTIFICATE_EXPIRED)/;
+
 export function transportError(error: unknown, context: RequestContext): SeiError {
   if (error instanceof SeiError) return error;
   const code = networkCode(error);
+  if (code !== undefined && CLIENT_CREDENTIAL_CODES.test(code)) {
+    // OpenSSL refused our own key or certificate before any byte went to the server.
+    return SeiError.cluster('Unauthorized', `the client certificate or key of the kubeconfig user for ${context.server} cannot be used (${code}${code.includes('MISMATCH') ? ': the key does not belong to the certificate' : ''})`, [
+      'check client-certificate(-data) and client-key(-data) of the user in the kubeconfig: a PEM key that matches the certificate',
+    ], 401);
+  }
+  if (code !== undefined && SERVER_REFUSED_CLIENT_CERT.test(code)) {
+    return SeiError.cluster('Unauthorized', `${context.server} refused the client certificate of the kubeconfig user (${code})`, ['check that the certificate is signed by the CA the API server trusts and has not expired'], 401);
+  }
   if (code !== undefined && isTlsFailure(error)) {
     return SeiError.cluster('ServiceUnavailable', `TLS handshake with ${context.server} failed (${code})`, [
       'check the cluster\'s certificate-authority in the kubeconfig, or that --context points at the right server',

@@ -19,7 +19,7 @@ import { gunzip as zlibGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { SeiError } from '../errors/sei-error.js';
-import { commandEnded, commandSignal } from './command-scope.js';
+import { commandEnded, commandHasDeadline, commandSignal } from './command-scope.js';
 import { clampDelay } from '../domain/timers.js';
 import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, type RequestContext } from './errors.js';
 
@@ -184,7 +184,8 @@ export class Transport {
         if (signal?.aborted) throw timedOut(context, this.requestTimeoutMs, lastFailure);
         outcome = { error };
       }
-      const last = attempt + 1 >= this.retry.attempts;
+      // Bounded by the command's --timeout instead when it has one (an outage is waited out).
+      const last = attempt + 1 >= this.retry.attempts && !commandHasDeadline();
       if ('error' in outcome) {
         const kind = transportFailureClass(outcome.error);
         const failure = transportError(outcome.error, context);

@@ -7,7 +7,7 @@
  * Must not: interpret objects (verdicts live in src/watch/), or poll.
  */
 // Types from the package root (erased at run time); values by deep path, see the header.
-import { commandEnded, commandSignal } from './command-scope.js';
+import { commandEnded, commandHasDeadline, commandSignal } from './command-scope.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { SeiError } from '../errors/sei-error.js';
@@ -200,8 +200,9 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
       if (end.progressed) failures = 0;
     }
     failures++;
-    if (failures >= transport.retry.attempts) throw failure(end, context);
-    await sleep(backoffDelay(transport.retry, failures - 1), request.signal);
+    // With a --timeout the outage is retried until it (the command's deadline ends the watch).
+    if (failures >= transport.retry.attempts && !commandHasDeadline()) throw failure(end, context);
+    await sleep(backoffDelay(transport.retry, Math.min(failures - 1, 16)), request.signal);
   }
 }
 

@@ -2,13 +2,14 @@
  * Plain-text views of plans for people: the verdict table, the simulation table and the live
  * progress lines. Pure string building; the commands decide where the text goes.
  */
+import { maxOf } from '../domain/arrays.js';
 import { toSafeYaml } from '../domain/yaml.js';
 import type { Derived } from '../plan/derive.js';
 import type { SimulationResult } from '../plan/simulate.js';
 import type { PlanVerdict } from '../plan/types.js';
 
 export function columns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = rows[0]!.map((_, i) => maxOf(rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 

@@ -1,4 +1,5 @@
 /** `plan cancel`: mark the stored run cancelled; in-flight tasks finish on their own. */
+import { append } from '../domain/arrays.js';
 import type { ClusterClient } from '../cluster/types.js';
 import { checkPlanId, planSelector } from '../plan/naming.js';
 import { mergeRun, requireRun, updateRun } from '../plan/run-store.js';
@@ -10,7 +11,7 @@ export async function cancelPlan(options: { client: ClusterClient; planId: strin
   const tasks = await options.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace, labelSelector: planSelector(options.planId) });
   // Workflow steps create SeiNodeTaskWorkflows (where the cluster serves them): in flight too.
   if (await options.client.servedCrd('seinodetaskworkflows.sei.io')) {
-    tasks.items.push(...(await options.client.list('sei.io/v1alpha1', 'SeiNodeTaskWorkflow', { namespace, labelSelector: planSelector(options.planId) })).items);
+    append(tasks.items, (await options.client.list('sei.io/v1alpha1', 'SeiNodeTaskWorkflow', { namespace, labelSelector: planSelector(options.planId) })).items);
   }
   const inFlight = tasks.items.filter((t) => !['Complete', 'Failed'].includes(String(((t['status'] ?? {}) as { phase?: string }).phase ?? ''))).map((t) => t.metadata.name ?? '');
   if (stored.cancelled) return { inFlight, alreadyCancelled: true };

@@ -1,6 +1,7 @@
 /** `plan status`: a run's verdict, recovered from its ConfigMap and its tasks' labels. */
+import { append } from '../domain/arrays.js';
 import type { Catalog } from '../catalog/types.js';
-import type { ClusterClient } from '../cluster/types.js';
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { derive } from '../plan/derive.js';
 import { loadPlan, loadPlanSource } from '../plan/load.js';
@@ -19,9 +20,9 @@ export async function planStatus(options: { client: ClusterClient; planId: strin
   const kinds = kindLookup(catalog);
   const loaded = await loadPlanSource(stored.source, `ConfigMap sei-plan-${options.planId}`, kinds);
   const { planResources } = await import('../plan/executor.js');
-  const objects = [];
+  const objects: KubeObject[] = [];
   for (const resource of planResources(loaded.manifest.spec.steps.map((s) => s.kind), kinds)) {
-    objects.push(...(await options.client.list('sei.io/v1alpha1', resource, { namespace, labelSelector: planSelector(options.planId) })).items);
+    append(objects, (await options.client.list('sei.io/v1alpha1', resource, { namespace, labelSelector: planSelector(options.planId) })).items);
   }
   return derive(toRun(options.planId, namespace, loaded, stored), objects, Date.now(), kinds).verdict;
 }

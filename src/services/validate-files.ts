@@ -5,6 +5,7 @@
  * a report with every cause (file:line:column, field path, message); it prints nothing and
  * writes nothing.
  */
+import { append } from '../domain/arrays.js';
 import type { FieldCause } from '../errors/sei-error.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { ConnectionOptions } from '../cluster/types.js';
@@ -110,10 +111,10 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
     for (const manifest of await validate.readManifestInputs(input, options.stdin, { recursive: options.recursive === true })) {
       files.push(manifest.file);
       try {
-        docs.push(...validate.parseManifests(manifest.text, manifest.file));
+        append(docs, validate.parseManifests(manifest.text, manifest.file));
       } catch (error) {
         if (!(error instanceof SeiError) || error.causes.length === 0) throw error;
-        syntax.push(...error.causes);
+        append(syntax, error.causes);
       }
     }
   }
@@ -128,7 +129,7 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
     if (fromCluster) {
       const report = validate.validateManifests([doc], fromCluster, { supported: fromCluster.supported ?? [] });
       documents.push(verdictOf(doc, 'cluster', report.causes));
-      warnings.push(...report.warnings);
+      append(warnings, report.warnings);
       continue;
     }
     // Offline: the first flavor that accepts the document wins; else the first flavor's causes.

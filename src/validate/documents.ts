@@ -4,6 +4,7 @@
  * retained YAML AST: valid documents never pay for them. It does not validate (see
  * validate-manifests.ts) and never writes anything.
  */
+import { append } from '../domain/arrays.js';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parse as parseYaml, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
@@ -218,7 +219,7 @@ async function listDir(dir: string, recursive: boolean): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory() && recursive) files.push(...(await listDir(path, true)));
+    if (entry.isDirectory() && recursive) append(files, await listDir(path, true));
     else if (entry.isFile() && MANIFEST_EXT.test(entry.name)) files.push(path);
     // kubectl walks with lstat and reads a symlink as a file: a link to a manifest is included.
     else if (entry.isSymbolicLink() && MANIFEST_EXT.test(entry.name) && (await stat(path).then((s) => s.isFile(), () => false))) files.push(path);

@@ -3,6 +3,7 @@
  * file:line:column to every cause. Pure: no I/O, no printing, no cluster. Positions are only
  * computed for documents that have causes (the common all-valid path stays cheap).
  */
+import { append } from '../domain/arrays.js';
 import type { FieldCause } from '../errors/index.js';
 import type { SourceDocument } from './documents.js';
 import type { FieldValidation, ObjectValidator, ValidationResult } from './crd-validator.js';
@@ -90,8 +91,8 @@ export function validateManifests(docs: SourceDocument[], resolveValidator: Vali
       }
     }
     documents.push(report);
-    causes.push(...report.causes);
-    warnings.push(...report.warnings);
+    append(causes, report.causes);
+    append(warnings, report.warnings);
   }
   return { valid: causes.length === 0, documents, causes, warnings };
 }

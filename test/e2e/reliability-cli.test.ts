@@ -121,6 +121,29 @@ current-context: silent
       expect(stderr).toContain('warning: NODE_DEBUG is set: Node\'s own debug output may include the Authorization header');
     }, 60_000);
 
+    it.each([
+      ['a key that does not match the certificate', 'mismatch', /ERR_OSSL_X509_KEY_VALUES_MISMATCH: the key does not belong to the certificate/],
+      ['a key that does not parse', 'garbage', /client certificate or key of the kubeconfig user .* cannot be used \(ERR_OSSL_/],
+    ])('a bad client key (%s) is named as such, not as a server certificate failure', async (_name, kind, message) => {
+      const { generateKeyPairSync } = await import('node:crypto');
+      const key = kind === 'mismatch' ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() : '-----BEGIN PRIVATE KEY-----\nZm9v\n-----END PRIVATE KEY-----\n';
+      const b64 = (text: string): string => Buffer.from(text).toString('base64');
+      const file = join(dir, `kubeconfig-${kind}`);
+      // The sim's own CA certificate as the client certificate: a real certificate, the wrong key.
+      writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: sim, cluster: {server: "${cluster.sim.url}", certificate-authority-data: ${b64(cluster.sim.caPem!)}}}]
+users: [{name: u, user: {client-certificate-data: ${b64(cluster.sim.caPem!)}, client-key-data: ${b64(key)}}}]
+contexts: [{name: sim, context: {cluster: sim, user: u, namespace: ${NS}}}]
+current-context: sim
+`);
+      const r = await cli(['task', 'get', '--kubeconfig', file, '-o', 'json']);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toContain('certificate-authority in the kubeconfig');
+      expect(lastStatus(r.stderr)).toMatchObject({ reason: 'Unauthorized', code: 401 });
+    }, 60_000);
+
     it('WaitingApproval is exit 3 with Status code 202, a failed plan exit 1 with 424, not 500', async () => {
       const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json'];
       const waiting = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn]);
@@ -152,6 +175,15 @@ current-context: silent
     expect(r.stdout + r.stderr).toContain(`${file}:6:`);
     expect(r.stdout + r.stderr).toContain('control characters are not allowed (U+0000)');
   });
+
+  it('150,000 documents in one file are validated (exit 2 with every cause), not a stack overflow', async () => {
+    const file = join(dir, 'many.yaml');
+    writeFileSync(file, Array.from({ length: 150_000 }, (_, i) => `---\n{apiVersion: v1, kind: ConfigMap, metadata: {name: c${i}}}`).join('\n'));
+    const r = await cli(['task', 'validate', '-f', file]);
+    expect(r.code, r.stderr.slice(-500)).toBe(2);
+    expect(r.stderr).toContain('150000 of 150000 documents invalid');
+    expect(r.stderr).not.toContain('internal error');
+  }, 120_000);
 
   it('-f DIR includes symlinked manifests, as kubectl does', async () => {
     const real = join(dir, 'real');

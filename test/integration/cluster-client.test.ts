@@ -218,6 +218,29 @@ describe('resilience', () => {
     }
   });
 
+  // Issue 13, defect 9: an API outage longer than the retry budget ended waits with exit 4 long
+  // before --timeout. Under a command deadline the same outage is waited out. The outage ends
+  // when the sim has refused more requests than the budget allows (counted, not timed).
+  it('under a command --timeout, a 5xx outage longer than the retry budget is waited out', async () => {
+    const { commandDeadline, resetCommandScope } = await import('../../src/cluster/command-scope.js');
+    const flaky = await connect({ kubeconfig: fixture.kubeconfig }, { retry: { attempts: 3, baseMs: 1, capMs: 2 } });
+    const refusedBefore = fixture.sim.stats().byCode['503'] ?? 0;
+    fixture.sim.setFaults({ errorRate: 1, errorCodes: [503], retryAfterSeconds: 0 });
+    const deadline = commandDeadline(120_000, 'the test command timed out');
+    try {
+      const got = flaky.get({ ...TASK, name: 'absent' });
+      // Event-driven: the outage lasts until the sim has answered 3 times the budget with 503.
+      while ((fixture.sim.stats().byCode['503'] ?? 0) - refusedBefore < 9) await new Promise((resolve) => setImmediate(resolve));
+      fixture.sim.setFaults({});
+      expect(await got).toBeUndefined();
+      expect(flaky.stats.requests).toBeGreaterThan(9);
+    } finally {
+      deadline.clear();
+      fixture.sim.setFaults({});
+      resetCommandScope();
+    }
+  });
+
   it('a 5xx that never stops ends as exit 4 after the retry budget', async () => {
     const flaky = await connect({ kubeconfig: fixture.kubeconfig }, { retry: { attempts: 3, baseMs: 1, capMs: 2 } });
     fixture.sim.setFaults({ errorRate: 1, errorCodes: [500] });

@@ -12,6 +12,7 @@ import { cancelPlan } from '../../src/services/plan-cancel.js';
 import { planStatus } from '../../src/services/plan-status.js';
 import { resumePlan } from '../../src/services/plan-resume.js';
 import { readRun } from '../../src/plan/run-store.js';
+import { refusal } from '../support/refusal.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
 import { NS, planFleet } from '../support/builders.js';
 import { planTasks, startPlanCluster, type PlanCluster } from '../support/cluster.js';
@@ -127,6 +128,18 @@ describe('runs stay apart and decided items stay decided', () => {
     expect(tasks).toHaveLength(9);
     expect(tasks.every((t) => t.metadata.labels?.['sei.io/plan-attempt'] === '1')).toBe(true);
   }, 60_000);
+
+  it('a run whose record would pass the apiserver\'s 1 MiB is refused before anything is written, naming plan and field', async () => {
+    const nodes = Array.from({ length: 5000 }, (_, i) => `node-with-a-rather-long-name-for-the-size-check-${String(i).padStart(5, '0')}`);
+    const file = join(cluster.dir, 'huge.yaml');
+    writeFileSync(file, `apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: huge}\nspec:\n  steps:\n    - id: discover\n      kind: DiscoverPeers\n      forEach: {nodes: [${nodes.join(', ')}]}\n`);
+    const planId = 'b16b16b1-0000-4000-8000-000000000001';
+    const error = await refusal(applyPlan({ client: cluster.client, file, namespace: NS, planId }));
+    expect(error).toMatchObject({ exitCode: 2 });
+    expect(error.message).toMatch(/^the run record of plan huge \(b16b16b1-0000-4000-8000-000000000001\) would be \d+ bytes, over the apiserver's 1048576-byte limit for a ConfigMap; its largest field is data\.\S+\.json/);
+    expect(await readRun(cluster.client, planId, NS)).toBeUndefined();
+    expect(await planTasks(cluster.client, planId)).toHaveLength(0);
+  }, 120_000);
 
   it('two plan ids sharing their first 8 hex digits get their own tasks; the first run stays Complete', async () => {
     const a = 'abcdef01-0000-4000-8000-000000000001';
