@@ -40,6 +40,8 @@ export interface KindHandler {
   };
   /** A gov kind: Ready reason Confirmed and the gov failure reasons where the version has them. */
   gov?: boolean;
+  /** Fields the controller writes into status.task when it mints the execution, per version. */
+  mintedTaskFields?(task: KubeObject, version: ControllerVersion): Json;
   /** status.outputs on the committed-ok path, per controller version; undefined = none. */
   outputs?(target: KubeObject, result: GovTxResult | undefined, version: ControllerVersion): Json | undefined;
 }
@@ -197,6 +199,7 @@ export const KIND_HANDLERS: Readonly<Record<string, KindHandler>> = {
     defaultTimeoutMs: 10 * 60_000,
     params: (task) => requirePayload(task) ?? (payloadOf(task).podUID ? undefined : 'spec.restartPod.podUID is required for kind=RestartPod'),
     controller: restartPod,
+    mintedTaskFields: (task, version) => (version.recordsRestartedPodUID ? { restartedPodUID: String(payloadOf(task).podUID ?? '') } : {}),
   },
   UpdateNodeImage: {
     params: requirePayload,

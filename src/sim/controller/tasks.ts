@@ -73,7 +73,7 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
           id: taskId(task),
           status: 'Pending',
           executionStartedAt: toTime(now),
-          ...(CONTROLLER_VERSIONS[ctx.crd].recordsRestartedPodUID && handler?.controller && kind === 'RestartPod' ? { restartedPodUID: String(asObject(spec.restartPod).podUID ?? '') } : {}),
+          ...(handler?.mintedTaskFields?.(task, CONTROLLER_VERSIONS[ctx.crd]) ?? {}),
         });
         ctx.memo.set(`${key}#${task.metadata.uid}#executionStartedAt`, now);
         ctx.requeueAt(key, now);
