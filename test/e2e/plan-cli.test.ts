@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { NS, planFleet } from '../support/builders.js';
 import { startPlanCluster, type PlanCluster } from '../support/cluster.js';
 import { runCli } from '../support/cli.js';
@@ -73,8 +74,10 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('plan comm
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/PHASE Complete/);
     const byName = await cli(['plan', 'status', '-f', join(FIXTURES, 'approval.yaml'), ...conn, '-o', 'yaml']);
-    // One YAML writer: a string that starts with a digit is quoted, so no YAML reader takes it for anything else.
-    expect(byName.stdout, byName.stderr).toContain(`planId: "${verdict.planId}"`);
+    // One YAML writer: every YAML reader (1.1 and 1.2) reads the plan id back as the same string, and
+    // one that starts with a digit (as a random UUID may) is quoted, so none takes it for a number.
+    for (const version of ['1.1', '1.2'] as const) expect(parseYaml(byName.stdout, { version })).toMatchObject({ planId: verdict.planId });
+    if (/^[0-9]/.test(verdict.planId)) expect(byName.stdout).toContain(`planId: "${verdict.planId}"`);
   }, 120_000);
 
   it('--state-file records the run locally; status reads the id back from it', async () => {
