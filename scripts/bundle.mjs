@@ -49,7 +49,7 @@ const external = [
 
 const commandsDir = join(DIST, 'commands');
 const files = commandFiles(commandsDir).sort();
-const lines = ["export { execute } from '@oclif/core/execute';"];
+const lines = ["export { execute } from '@oclif/core/execute';", "export { main } from './cli/main.js';"];
 const entries = files.map((file, index) => {
   const id = relative(commandsDir, file).replace(/\.js$/, '').split(sep).join(':').replace(/:index$/, '');
   lines.push(`import C${index} from './${relative(DIST, file).split(sep).join('/')}';`);

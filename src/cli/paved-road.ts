@@ -8,7 +8,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from './task-flags.js';
+import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from './task-flags.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export const PAVED_OUTPUTS = ['yaml', 'json', 'name', 'ndjson'] as const;
@@ -64,7 +64,7 @@ export abstract class PavedRoadCommand extends SeiCommand {
 
 /** Shared by the kind commands and refresh-peers: flags → options → runTask → print → exit. */
 export async function runPavedRoad(command: SeiCommand, kind: string, node: string, flags: PavedRoadFlags, set: string[], refresh = false): Promise<void> {
-  const [{ runTask, refreshPeers }, { createProgress }, { parseDuration }, { verdictsToError }, { formatObjects }] = await Promise.all([
+  const [{ runTask, refreshPeers, defaultWaitTimeoutMs }, { createProgress }, { parseDuration }, { verdictsToError }, { formatObjects }] = await Promise.all([
     import('../services/run-task.js'),
     import('../output/progress.js'),
     import('../services/duration.js'),
@@ -113,10 +113,12 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
     const verdicts = results.flatMap((r) => (r.verdict ? [r.verdict] : []));
     const namespace = last.applied.namespace;
     const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-    if (stopped.length > 0) exitInterrupted(command, stopped.map((v) => v.name), namespace, flags.output !== undefined);
-    const error = verdictsToError(verdicts, namespace);
+    const waited = Math.max(0, ...results.map((r) => r.waitTimeoutMs ?? 0));
+    const hintFlags = reattachFlags(flags, waited > 0 ? waited : undefined);
+    if (stopped.length > 0) exitInterrupted(command, stopped.map((v) => v.name), namespace, flags.output !== undefined, hintFlags);
+    const error = verdictsToError(verdicts, namespace, 'terminal', hintFlags);
     if (error) throw error;
-    if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei task wait ${last.applied.name} -n ${namespace}`);
+    if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: ${['kubectl sei task wait', last.applied.name, '-n', namespace, ...reattachFlags(flags, flags.timeout !== undefined ? parseDuration(flags.timeout) : defaultWaitTimeoutMs(last.spec, last.applied.object))].join(' ')}`);
   } finally {
     interrupt.dispose();
   }

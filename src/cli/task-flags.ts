@@ -64,8 +64,8 @@ export function ndjsonWriter(): (object: KubeObject) => void {
  * Ctrl-C while waiting: say how to re-attach, end stderr with a Status (reason Interrupted) in
  * machine modes like every other non-zero exit, and exit 130.
  */
-export function exitInterrupted(command: { exit(code?: number): never }, names: readonly string[], namespace: string, machine: boolean): never {
-  const reattach = `kubectl sei task wait ${names.join(' ')} -n ${namespace}`;
+export function exitInterrupted(command: { exit(code?: number): never }, names: readonly string[], namespace: string, machine: boolean, reattachFlags: readonly string[] = []): never {
+  const reattach = ['kubectl sei task wait', ...names, '-n', namespace, ...reattachFlags].join(' ');
   const message = `interrupted: ${names.length === 1 ? 'the task keeps' : 'the tasks keep'} running on the cluster; re-attach with: ${reattach}`;
   process.stderr.write(`${message}\n`);
   if (machine) {
@@ -73,4 +73,24 @@ export function exitInterrupted(command: { exit(code?: number): never }, names: 
     process.stderr.write(`${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Interrupted', code: 499 })}\n`);
   }
   return command.exit(INTERRUPTED_EXIT);
+}
+
+/** A duration as --timeout takes it: 90s, 11m, 2h. */
+export function timeoutText(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds % 3600 === 0 && seconds > 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0 && seconds > 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** The flags the re-attach line needs to reach the same cluster and wait as long as this run did. */
+export function reattachFlags(flags: { kubeconfig?: string; context?: string; cluster?: string; user?: string; as?: string }, timeoutMs?: number): string[] {
+  const out: string[] = [];
+  for (const name of ['kubeconfig', 'context', 'cluster', 'user', 'as'] as const) {
+    const value = flags[name];
+    if (value !== undefined) out.push(`--${name}`, /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+  }
+  // task wait waits 30s by default: a longer wait must be asked for.
+  if (timeoutMs !== undefined && timeoutMs > 30_000) out.push('--timeout', timeoutText(timeoutMs));
+  return out;
 }

@@ -1,7 +1,7 @@
 // `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 
 export default class TaskApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
@@ -26,7 +26,7 @@ export default class TaskApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TaskApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError }] = await Promise.all([
+    const [{ readTaskDocuments, applyDocuments, actionText }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError }] = await Promise.all([
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
@@ -51,7 +51,7 @@ export default class TaskApply extends SeiCommand {
     });
     const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
     if (dryRun !== 'none' || !flags.wait || !client) {
-      for (const a of applied) if (dryRun === 'none') progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
+      for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${actionText(a, dryRun)}`);
       const format = (flags.output ?? (dryRun !== 'none' ? 'yaml' : undefined)) as 'yaml' | 'json' | 'name' | 'ndjson' | undefined;
       if (format) writeStdout(formatObjects(applied.map((a) => a.object), format, { single: applied.length === 1 }));
       return;
@@ -78,8 +78,9 @@ export default class TaskApply extends SeiCommand {
       }
       if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'yaml' | 'json' | 'name', { single: verdicts.length === 1 }));
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace, this.machineOutput);
-      const error = verdictsToError(verdicts, client.namespace);
+      const hintFlags = reattachFlags(flags, timeoutMs);
+      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace, this.machineOutput, hintFlags);
+      const error = verdictsToError(verdicts, client.namespace, 'terminal', hintFlags);
       if (error) throw error;
     } finally {
       interrupt.dispose();

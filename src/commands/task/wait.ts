@@ -2,14 +2,14 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 
 export default class TaskWait extends SeiCommand {
   static override summary = 'Wait for SeiNodeTasks to be Ready (Complete), Failed, or either; ends on whichever verdict comes first.';
   static override description = `${TaskWait.summary}\n\nUnlike kubectl wait --for=condition=Ready, a task that Failed ends the wait at once (exit 1) instead of waiting out the timeout, and a verdict counts only once status.observedGeneration reached metadata.generation. One watch connection whatever the number of tasks.\n\n--for ready (default): exit 0 when Complete, 1 when Failed. --for failed: exit 0 when Failed, 1 when Complete. --for terminal: exit 0 when Complete, 1 when Failed (same as ready, named for scripts).\n\n${EXIT_CODES_HELP}`;
   static override examples = [
-    '<%= config.bin %> task wait node-0-restart-pod-20260101t120000z -n sei',
+    '<%= config.bin %> task wait node-0-restart-pod-20260101t120000-3f9a1c -n sei',
     '<%= config.bin %> task wait -l sei.io/node=node-0 -n sei --timeout 5m',
     '<%= config.bin %> task wait my-task -n sei --for failed --timeout 0',
     '<%= config.bin %> task wait my-task -n sei -o ndjson | jq -r .status.phase',
@@ -58,8 +58,9 @@ export default class TaskWait extends SeiCommand {
         writeStdout(formatObjects(objects, flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
       }
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), client.namespace, this.machineOutput);
-      const error = verdictsToError(verdicts, client.namespace, waitFor);
+      const hintFlags = [...reattachFlags(flags, timeoutMs), ...(waitFor === 'ready' ? [] : ['--for', waitFor])];
+      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), client.namespace, this.machineOutput, hintFlags);
+      const error = verdictsToError(verdicts, client.namespace, waitFor, hintFlags);
       if (error) throw error;
     } finally {
       interrupt.dispose();
