@@ -7,6 +7,7 @@
  *   are accepted by every command;
  * - `-h` is --help wherever a command does not define -h itself; `help task get` is
  *   `task get --help`;
+ * - `--no-color` (and NO_COLOR) turn colour off anywhere; `-v=N` is kubectl's HTTP log level;
  * - an unknown command is answered as kubectl answers it (`unknown command "tsk" for
  *   "kubectl sei"`, the closest names, exit 2) instead of oclif's ids and exit code.
  *
@@ -41,7 +42,7 @@ const GLOBAL_VALUE_FLAGS: ReadonlyMap<string, string> = new Map([
 const GLOBAL_BOOLEAN_FLAGS: ReadonlyMap<string, string> = new Map([['--no-color', 'no-color']]);
 
 export type FrontDoorResult =
-  | { kind: 'run'; argv: string[] }
+  | { kind: 'run'; argv: string[]; noColor: boolean; verbosity?: number }
   | { kind: 'error'; message: string; exitCode: number };
 
 interface GlobalFlag {
@@ -150,11 +151,40 @@ export function frontDoor(argv: readonly string[], commands: Readonly<Record<str
   const flagsPart = separator < 0 ? rest : rest.slice(0, separator);
   const dataPart = separator < 0 ? [] : rest.slice(separator);
   const helpIsOurs = !accepted.has('h');
-  const converted = flagsPart.map((token) => (token === '-h' && helpIsOurs ? '--help' : token));
+  // --no-color and -v=N are the front door's wherever they stand; the commands never see them.
+  let noColor = globals.some((flag) => flag.name === 'no-color');
+  let verbosity = verbosityOf(globals);
+  const converted: string[] = [];
+  for (let i = 0; i < flagsPart.length; i += 1) {
+    const token = flagsPart[i]!;
+    if (token === '--no-color') {
+      noColor = true;
+      continue;
+    }
+    const global = accepted.has('v') ? undefined : readGlobalFlag(flagsPart, i);
+    if (global?.name === 'v') {
+      verbosity = verbosityOf([global]) ?? verbosity;
+      i += global.tokens.length - 1;
+      continue;
+    }
+    converted.push(token === '-h' && helpIsOurs ? '--help' : token);
+  }
   const wantsHelp = help || (helpIsOurs && flagsPart.includes('-h'));
   const out = [...path, ...keptGlobals, ...converted, ...dataPart];
   if (wantsHelp && !out.includes('--help')) out.splice(path.length, 0, '--help');
-  return { kind: 'run', argv: out };
+  return { kind: 'run', argv: out, noColor, ...(verbosity !== undefined ? { verbosity } : {}) };
+}
+
+/** kubectl's -v=6 / --v 6 / -v6: the last one given wins. */
+function verbosityOf(globals: readonly GlobalFlag[]): number | undefined {
+  let level: number | undefined;
+  for (const flag of globals) {
+    if (flag.name !== 'v') continue;
+    const text = flag.tokens.length === 2 ? flag.tokens[1]! : flag.tokens[0]!.replace(/^--?v=?/, '');
+    const parsed = Number.parseInt(text, 10);
+    if (Number.isInteger(parsed) && parsed >= 0) level = parsed;
+  }
+  return level;
 }
 
 /** The bundle's entry: the front door, then oclif. */
@@ -164,6 +194,15 @@ export async function main(commands: Readonly<Record<string, CommandShape>>, dir
     process.stderr.write(`${result.message}\n`);
     process.exitCode = result.exitCode;
     return;
+  }
+  if (result.noColor || (process.env['NO_COLOR'] ?? '') !== '') {
+    // no-color.org: chalk (ora's spinner and ✔/✖) and oclif's help read these before drawing.
+    process.env['NO_COLOR'] = '1';
+    process.env['FORCE_COLOR'] = '0';
+  }
+  if (result.verbosity !== undefined && result.verbosity > 0) {
+    const { enableHttpLog } = await import('../cluster/http-log.js');
+    enableHttpLog(result.verbosity);
   }
   await execute({ dir, args: result.argv });
 }
