@@ -83,7 +83,7 @@ export async function run(options = {}) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const { connect } = await loadDist('cluster/index.js');
-    const { renderPlan } = await loadDist('plan/service.js');
+    const { renderPlan } = await loadDist('services/plan-render.js');
     const client = await connect({ kubeconfig });
     const rendered = await renderPlan({ file: planFile, namespace: 'sei', client });
     const manifests = path.join(dir, 'manifests');

@@ -67,7 +67,7 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
   const [{ runTask, refreshPeers, defaultWaitTimeoutMs }, { createProgress }, { parseDuration }, { verdictsToError }, { formatObjects }] = await Promise.all([
     import('../services/run-task.js'),
     import('../output/progress.js'),
-    import('../services/duration.js'),
+    import('../domain/duration.js'),
     import('../services/follow-tasks.js'),
     import('../output/printers.js'),
   ]);

@@ -1,6 +1,6 @@
 /**
  * The GitOps contract: the task paved roads and `plan apply` call commitToGit
- * (src/gitops/index.ts) instead of applying when --gitops-repo/--gitops-path are given.
+ * (src/services/gitops-commit.ts) instead of applying when --gitops-repo/--gitops-path are given.
  */
 import type { KubeObject } from '../cluster/types.js';
 

@@ -6,7 +6,7 @@
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../cluster/types.js';
-import { humanDuration } from '../services/duration.js';
+import { humanDuration } from './human-duration.js';
 import * as view from './task-view.js';
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'yaml', 'json', 'name', 'ndjson'] as const;

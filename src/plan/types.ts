@@ -2,7 +2,9 @@
  * The plan manifest (cli.sei.io/v1alpha1 SeiTaskPlan) and the run model derived from it. Types
  * only: loading, graph building, naming and execution live in their own modules.
  */
+import type { Catalog } from '../catalog/types.js';
 import type { KubeObject } from '../cluster/types.js';
+import type { KindLookup } from './load.js';
 
 export const PLAN_API_VERSION = 'cli.sei.io/v1alpha1';
 export const PLAN_KIND = 'SeiTaskPlan';
@@ -164,4 +166,21 @@ export interface PlanVerdict {
   /** Failures tolerated by continueOnError steps. */
   toleratedFailures?: FailedTaskDetail[];
   tasks: { total: number; created: number };
+}
+
+/** Where a plan comes from, as the plan commands take it. */
+export interface PlanSource {
+  /** Path or built-in plan name. */
+  file: string;
+  set?: string[];
+  inputsFile?: string;
+  templatesDir?: string;
+}
+
+/** A plan loaded with its catalog, kind lookup and resolved inputs. */
+export interface Prepared {
+  catalog: Catalog;
+  kinds: KindLookup;
+  loaded: LoadedPlan;
+  inputs: Record<string, Scalar>;
 }

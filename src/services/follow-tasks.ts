@@ -10,7 +10,8 @@ import type { Progress } from '../output/progress.js';
 import * as view from '../output/task-view.js';
 import type { TaskVerdict, WaitFor } from '../watch/types.js';
 import { catchUpPod, followPod, type PodMilestone } from '../watch/follow-pod.js';
-import { preciseDuration } from './duration.js';
+import { preciseDuration } from '../output/human-duration.js';
+import type { AppliedTask } from './apply-tasks.js';
 
 export interface FollowOptions {
   namespace: string;
@@ -153,4 +154,22 @@ export function verdictsToError(verdicts: readonly TaskVerdict[], namespace: str
 /** True when the wait ended because of Ctrl-C (the caller prints the re-attach hint and exits 130). */
 export function interrupted(verdicts: readonly TaskVerdict[]): TaskVerdict[] {
   return verdicts.filter((v) => v.outcome === 'Interrupted');
+}
+
+/** Follows freshly applied tasks, one watch per namespace, each counted from its applied generation. */
+export async function followAppliedTasks(client: ClusterClient, applied: readonly AppliedTask[], options: Omit<FollowOptions, 'namespace' | 'names' | 'minGeneration'>): Promise<TaskVerdict[]> {
+  const byNamespace = new Map<string, AppliedTask[]>();
+  for (const a of applied) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
+  const verdicts: TaskVerdict[] = [];
+  for (const [namespace, group] of byNamespace) {
+    verdicts.push(
+      ...(await followTasks(client, {
+        ...options,
+        namespace,
+        names: group.map((a) => a.name),
+        minGeneration: Object.fromEntries(group.map((a) => [a.name, a.generation])),
+      })),
+    );
+  }
+  return verdicts;
 }

@@ -13,7 +13,7 @@ import type { Progress } from '../output/progress.js';
 import * as view from '../output/task-view.js';
 import type { TaskVerdict } from '../watch/types.js';
 import { actionText, writeTask, type AppliedTask, type DryRun } from './apply-tasks.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../domain/duration.js';
 import { followTasks } from './follow-tasks.js';
 import { appendEnvFile, extractOutputEnv, parseOutputEnvSpecs, type OutputEnvSpec } from './output-env.js';
 import { preflightTask, readPodUid } from './preflight.js';
@@ -161,7 +161,7 @@ async function commitInstead(options: RunTaskOptions): Promise<RunTaskResult> {
     object = { ...object, spec: { ...spec, restartPod: { ...(spec['restartPod'] as Record<string, unknown>), podUID: uid } } };
     // commitToGit warns that the UID is read now but applied later (its result.warnings).
   }
-  const { commitToGit } = await import('../gitops/index.js');
+  const { commitToGit } = await import('./gitops-commit.js');
   const committed = await commitToGit({
     repo: gitops.repo,
     path: gitops.path,

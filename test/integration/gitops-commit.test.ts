@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { commitToGit } from '../../src/gitops/index.js';
+import { commitToGit } from '../../src/services/gitops-commit.js';
 import { SeiError } from '../../src/errors/index.js';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { git, refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { commitToGit } from '../../src/gitops/index.js';
+import { commitToGit } from '../../src/services/gitops-commit.js';
 import { task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
 
 let bin: string;

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { connect } from '../../src/cluster/index.js';
-import { loadCommitObjects } from '../../src/gitops/sources.js';
-import { commitToGit } from '../../src/gitops/index.js';
+import { loadCommitObjects } from '../../src/services/gitops-sources.js';
+import { commitToGit } from '../../src/services/gitops-commit.js';
 import { SeiError } from '../../src/errors/index.js';
 import { git, tempRepo } from '../unit/gitops-fixtures.js';
 

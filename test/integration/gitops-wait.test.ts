@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
-import { commitToGit } from '../../src/gitops/index.js';
-import { waitForCommitted } from '../../src/gitops/wait.js';
+import { commitToGit } from '../../src/services/gitops-commit.js';
+import { waitForCommitted } from '../../src/services/gitops-wait.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
 import type { Progress } from '../../src/output/progress.js';
 import { refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, statSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { commitPlanToGit } from '../../src/plan/gitops.js';
+import { commitPlanToGit } from '../../src/services/plan-gitops.js';
 
 const ID = '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c';
 

@@ -2,7 +2,13 @@
 // simulate predicted, retries, outputs feeding later steps, approvals and cancel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { applyPlan, approveStep, cancelPlan, planStatus, resumePlan, simulatePlan, verdictError } from '../../src/plan/service.js';
+import { applyPlan } from '../../src/services/plan-apply.js';
+import { approveStep } from '../../src/services/plan-approve.js';
+import { cancelPlan } from '../../src/services/plan-cancel.js';
+import { planStatus } from '../../src/services/plan-status.js';
+import { resumePlan } from '../../src/services/plan-resume.js';
+import { simulatePlan } from '../../src/services/plan-simulate.js';
+import { verdictError } from '../../src/plan/verdict-error.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
 import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
 

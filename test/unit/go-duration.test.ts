@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGoDuration } from '../../src/domain/go-duration.js';
-import { parseDuration } from '../../src/services/duration.js';
+import { parseDuration } from '../../src/domain/duration.js';
 
 describe('Go durations (--timeout, requirePhaseTimeout)', () => {
   it.each([

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { derive, type PlanRun } from '../../src/plan/derive.js';
 import { parsePlanText } from '../../src/plan/load.js';
 import { taskLabels, taskName } from '../../src/plan/naming.js';
-import { simulate } from '../../src/plan/service.js';
+import { simulate } from '../../src/plan/simulate.js';
 import { kindLookup } from '../../src/plan/tasks.js';
 import type { FleetNode, PlanManifest } from '../../src/plan/types.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { exportPlanWorkflow } from '../../src/plan/service.js';
+import { exportPlanWorkflow } from '../../src/services/plan-export.js';
 import type { FleetNode } from '../../src/plan/types.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');

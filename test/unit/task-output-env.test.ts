@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendEnvFile, extractOutputEnv, parseOutputEnvSpecs, shellQuote } from '../../src/services/output-env.js';
-import { parseDuration } from '../../src/services/duration.js';
+import { parseDuration } from '../../src/domain/duration.js';
 
 const task = {
   apiVersion: 'sei.io/v1alpha1',

@@ -56,30 +56,27 @@ ${EXIT_CODES_HELP}`;
     this.argv = this.argv.map((arg, i, all) => (arg === '--push' && (all[i + 1] === undefined || all[i + 1]!.startsWith('-')) ? `--push=${PUSH_DEFAULT}` : arg));
     const { flags } = await this.parse(GitopsCommit);
     this.machineOutput = flags.output !== undefined;
-    const [{ loadCommitObjects }, { commitToGit }, { stringify }] = await Promise.all([import('../../gitops/sources.js'), import('../../gitops/index.js'), import('yaml')]);
-    const source = await loadCommitObjects({
-      files: flags.filename ?? [],
-      stdin: flags['from-stdin'],
-      ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
-      ...(flags.set ? { set: flags.set } : {}),
-      ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
-      ...(flags.fleet ? { fleetFile: flags.fleet } : {}),
-      ...(flags.namespace ? { namespace: flags.namespace } : {}),
-      ...(flags['pod-uid'] ? { podUids: flags['pod-uid'] } : {}),
-      connection: connectionOptions(flags),
-    });
-    for (const note of source.notes) this.logToStderr(note);
-    const result = await commitToGit({
+    const [{ commitSourcesToGit }, { stringify }] = await Promise.all([import('../../services/gitops-commit.js'), import('yaml')]);
+    const { result, planId } = await commitSourcesToGit({
+      source: {
+        files: flags.filename ?? [],
+        stdin: flags['from-stdin'],
+        ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
+        ...(flags.set ? { set: flags.set } : {}),
+        ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
+        ...(flags.fleet ? { fleetFile: flags.fleet } : {}),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags['pod-uid'] ? { podUids: flags['pod-uid'] } : {}),
+        connection: connectionOptions(flags),
+      },
+      onNote: (note) => this.logToStderr(note),
       repo: flags.repo,
       path: flags.path,
-      objects: source.objects,
       flavor: flags.flavor as 'plain' | 'argocd' | 'flux',
       ...(flags.branch ? { branch: flags.branch } : {}),
       ...(flags.message ? { message: flags.message } : {}),
       ...(flags.push !== undefined ? { push: flags.push === PUSH_DEFAULT ? true : flags.push } : {}),
       ...(flags.author ? { author: flags.author } : {}),
-      ...(source.planId ? { planId: source.planId } : {}),
-      ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
       flux: { sourceName: flags['flux-source'], namespace: flags['flux-namespace'] },
       dryRun: flags['dry-run'],
     });
@@ -94,9 +91,9 @@ ${EXIT_CODES_HELP}`;
     this.logToStderr(
       result.noop
         ? `nothing to commit: ${result.branch} already holds these ${result.files.length} files${flags.push !== undefined ? ' (pushed)' : ''}`
-        : `committed ${result.commit?.slice(0, 12)} on ${result.branch}${source.planId ? ` (plan ${source.planId})` : ''}: ${result.files.length} files under ${flags.path}${flags.push !== undefined ? ', pushed' : ''}`,
+        : `committed ${result.commit?.slice(0, 12)} on ${result.branch}${planId ? ` (plan ${planId})` : ''}: ${result.files.length} files under ${flags.path}${flags.push !== undefined ? ', pushed' : ''}`,
     );
-    const data = { ...result, ...(source.planId ? { planId: source.planId } : {}) };
+    const data = { ...result, ...(planId ? { planId } : {}) };
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
     else if (flags.output === 'yaml') process.stdout.write(stringify(data));
   }

@@ -35,9 +35,9 @@ ${EXIT_CODES_HELP}`;
     this.machineOutput = flags.output !== undefined;
     const [{ connect }, { waitForCommitted }, { createProgress }, { parseDuration }, { formatObjects }, { reattachHint }] = await Promise.all([
       import('../../cluster/index.js'),
-      import('../../gitops/wait.js'),
+      import('../../services/gitops-wait.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../output/printers.js'),
       import('../../services/follow-tasks.js'),
     ]);

@@ -1,7 +1,7 @@
 // `kubectl sei plan apply -f PLAN`: run a plan and follow every task to the plan's verdict.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, planFileFlags, planSource } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, planFileFlags, planSource } from '../../cli/plan.js';
 
 export default class PlanApply extends SeiCommand {
   static override summary = 'Run a plan: fan out one SeiNodeTask per node, honour maxParallel, retries and approvals, follow everything to a verdict.';
@@ -33,10 +33,10 @@ ${PLAN_EXIT_CODES}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanApply);
     this.machineOutput = flags.output !== undefined && flags.output !== 'table';
-    const service = await import('../../plan/service.js');
+    const [{ applyPlan }, { writeStateFile }] = await Promise.all([import('../../services/plan-apply.js'), import('../../services/plan-state-file.js')]);
     if (flags['gitops-repo']) {
       if (!flags['gitops-path']) this.error('--gitops-path is required with --gitops-repo', { exit: 2 });
-      const { commitPlanToGit } = await import('../../plan/gitops.js');
+      const { commitPlanToGit } = await import('../../services/plan-gitops.js');
       const result = await commitPlanToGit({
         ...planSource(flags),
         ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
@@ -52,8 +52,8 @@ ${PLAN_EXIT_CODES}`;
     }
     const [{ connect }, { runFollowed }, { parseDuration }] = await Promise.all([
       import('../../cluster/index.js'),
-      import('../../plan/cli.js'),
-      import('../../services/duration.js'),
+      import('../../cli/plan.js'),
+      import('../../domain/duration.js'),
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
@@ -61,7 +61,7 @@ ${PLAN_EXIT_CODES}`;
     await runFollowed(
       flags.output,
       (hooks) =>
-        service.applyPlan({
+        applyPlan({
           client,
           ...planSource(flags),
           ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
@@ -74,11 +74,11 @@ ${PLAN_EXIT_CODES}`;
           onPlanId: (id, resumed) => {
             hooks.note(`${resumed ? 'continuing' : 'started'} plan run ${id}`);
             if (resumed && (flags.set || flags.inputs)) hooks.note('note: an existing run keeps the plan and inputs recorded at its first apply; --set/--inputs are ignored');
-            if (stateFile) void service.writeStateFile(stateFile, { planId: id, namespace: flags.namespace ?? client.namespace });
+            if (stateFile) void writeStateFile(stateFile, { planId: id, namespace: flags.namespace ?? client.namespace });
           },
         }),
       stateFile
-        ? (outcome) => service.writeStateFile(stateFile, { planId: outcome.verdict.planId, namespace: outcome.verdict.namespace, verdict: outcome.verdict })
+        ? (outcome) => writeStateFile(stateFile, { planId: outcome.verdict.planId, namespace: outcome.verdict.namespace, verdict: outcome.verdict })
         : undefined,
     );
   }

@@ -1,7 +1,7 @@
 // `kubectl sei plan approve PLAN_ID STEP`: record an approval in the run's ConfigMap.
 import * as Args from '@oclif/core/args';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES } from '../../cli/plan.js';
 
 export default class PlanApprove extends SeiCommand {
   static override summary = 'Approve an approval step of a plan run; then `plan resume` continues it.';
@@ -15,7 +15,7 @@ export default class PlanApprove extends SeiCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanApprove);
-    const { approveStep } = await import('../../plan/service.js');
+    const { approveStep } = await import('../../services/plan-approve.js');
     const client = await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
     const { alreadyApproved } = await approveStep({ client, planId: args.planId, step: args.step, ...(flags.namespace ? { namespace: flags.namespace } : {}), by: process.env['USER'] ?? 'unknown' });
     this.logToStderr(`${alreadyApproved ? 'already approved' : 'approved'}: step ${args.step} of plan run ${args.planId}; continue with: kubectl sei plan resume ${args.planId}${flags.namespace ? ` -n ${flags.namespace}` : ''}`);

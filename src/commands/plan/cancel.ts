@@ -1,7 +1,7 @@
 // `kubectl sei plan cancel PLAN_ID`: stop launching new tasks of a run.
 import * as Args from '@oclif/core/args';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES } from '../../cli/plan.js';
 
 export default class PlanCancel extends SeiCommand {
   static override summary = 'Cancel a plan run: no new task is launched; tasks already running are left to finish (SeiNodeTasks cannot be stopped).';
@@ -12,7 +12,7 @@ export default class PlanCancel extends SeiCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanCancel);
-    const { cancelPlan } = await import('../../plan/service.js');
+    const { cancelPlan } = await import('../../services/plan-cancel.js');
     const client = await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
     const { inFlight, alreadyCancelled } = await cancelPlan({ client, planId: args.planId, ...(flags.namespace ? { namespace: flags.namespace } : {}) });
     this.logToStderr(`${alreadyCancelled ? 'already cancelled' : 'cancelled'}: plan run ${args.planId} launches no new tasks`);

@@ -1,7 +1,7 @@
 // `kubectl sei plan export -f PLAN --to argo-workflows|chaos-mesh`: the runbook as an in-cluster Workflow.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../cli/plan.js';
 
 export default class PlanExport extends SeiCommand {
   static override summary = 'Export a plan as an Argo Workflows or Chaos Mesh Workflow, for fleets and schedules beyond one terminal.';
@@ -28,9 +28,9 @@ ${PLAN_EXIT_CODES}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanExport);
     this.machineOutput = true;
-    const service = await import('../../plan/service.js');
+    const { exportPlanWorkflow } = await import('../../services/plan-export.js');
     const nodes = await fleetOrClient(flags, connectionOptions(flags));
-    const { text } = await service.exportPlanWorkflow({
+    const { text } = await exportPlanWorkflow({
       to: flags.to as 'argo-workflows' | 'chaos-mesh',
       ...planSource(flags),
       ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),

@@ -1,7 +1,7 @@
 // `kubectl sei plan render -f PLAN`: every SeiNodeTask the plan would create, validated, as multi-document YAML.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../cli/plan.js';
 
 export default class PlanRender extends SeiCommand {
   static override summary = 'Render every SeiNodeTask of a plan (first attempts) as validated multi-document YAML.';
@@ -24,9 +24,9 @@ ${PLAN_EXIT_CODES}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanRender);
     this.machineOutput = true;
-    const service = await import('../../plan/service.js');
+    const { renderPlan } = await import('../../services/plan-render.js');
     const nodes = await fleetOrClient(flags, connectionOptions(flags));
-    const result = await service.renderPlan({
+    const result = await renderPlan({
       ...planSource(flags),
       ...(flags['plan-id'] ? { planId: flags['plan-id'] } : {}),
       ...(flags.namespace ? { namespace: flags.namespace } : {}),

@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES } from '../../cli/plan.js';
 
 export default class PlanResume extends SeiCommand {
   static override summary = 'Resume a plan run after a crash, a timeout or an approval: re-derives its state from the cluster, never duplicates a task, never counts recovery as an attempt.';
@@ -20,16 +20,16 @@ export default class PlanResume extends SeiCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanResume);
     this.machineOutput = flags.output !== undefined && flags.output !== 'table';
-    const [service, { connect }, { runFollowed }, { parseDuration }] = await Promise.all([
-      import('../../plan/service.js'),
+    const [{ resumePlan }, { connect }, { runFollowed }, { parseDuration }] = await Promise.all([
+      import('../../services/plan-resume.js'),
       import('../../cluster/index.js'),
-      import('../../plan/cli.js'),
-      import('../../services/duration.js'),
+      import('../../cli/plan.js'),
+      import('../../domain/duration.js'),
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
     await runFollowed(flags.output, (hooks) =>
-      service.resumePlan({
+      resumePlan({
         client,
         planId: args.planId,
         ...(flags.namespace ? { namespace: flags.namespace } : {}),

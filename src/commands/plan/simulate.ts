@@ -1,7 +1,7 @@
 // `kubectl sei plan simulate -f PLAN`: the execution graph, classified, without writing anything.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../cli/plan.js';
 
 export default class PlanSimulate extends SeiCommand {
   static override summary = 'Preview a plan without writing anything: each step and fan-out item classified pending, skipped, requires-approval or blocked (with the reason it would fail).';
@@ -25,15 +25,15 @@ ${PLAN_EXIT_CODES}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanSimulate);
     this.machineOutput = flags.format === 'json';
-    const service = await import('../../plan/service.js');
+    const { simulatePlan } = await import('../../services/plan-simulate.js');
     if (flags.offline && !flags.fleet) this.error('--offline needs --fleet FILE (kubectl get seinodes -o yaml > fleet.yaml)', { exit: 2 });
     const nodes = await fleetOrClient(flags, connectionOptions(flags));
-    const result = await service.simulatePlan({
+    const result = await simulatePlan({
       ...planSource(flags),
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
       ...nodes,
     });
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write((await import('../../plan/view.js')).simulationTable(result));
+    else process.stdout.write((await import('../../output/plan-view.js')).simulationTable(result));
   }
 }

@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../plan/cli.js';
+import { PLAN_EXIT_CODES } from '../../cli/plan.js';
 
 export default class PlanStatus extends SeiCommand {
   static override summary = 'Show a plan run: every step with done/failed/running counts, the failed task\'s detail, or the approval it waits for.';
@@ -24,28 +24,19 @@ ${PLAN_EXIT_CODES}`;
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanStatus);
     this.machineOutput = flags.output !== 'table';
-    const service = await import('../../plan/service.js');
-    const { SeiError } = await import('../../errors/index.js');
+    const { planStatus, resolvePlanRun } = await import('../../services/plan-status.js');
     const client = await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
-    let planId = args.planId;
-    let namespace = flags.namespace;
-    if (!planId && flags['state-file']) {
-      const state = await service.readStateFile(flags['state-file']);
-      planId = state.planId;
-      namespace ??= state.namespace;
-    }
-    if (!planId && flags.filename) {
-      const { loadPlan } = await import('../../plan/load.js');
-      const loaded = await loadPlan(flags.filename);
-      namespace ??= loaded.manifest.metadata.namespace;
-      [planId] = await service.runsOf(client, loaded.manifest.metadata.name, namespace ?? client.namespace);
-      if (!planId) throw SeiError.invalid(`no run of plan ${loaded.manifest.metadata.name} in namespace ${namespace ?? client.namespace}`, [], ['start one: kubectl sei plan apply -f PLAN']);
-    }
-    if (!planId) throw SeiError.invalid('give a PLAN_ID, -f PLAN or --state-file FILE');
-    const verdict = await service.planStatus({ client, planId, ...(namespace ? { namespace } : {}) });
-    const { compactVerdict } = await import('../../plan/cli.js');
+    const { planId, namespace } = await resolvePlanRun({
+      client,
+      ...(args.planId ? { planId: args.planId } : {}),
+      ...(flags['state-file'] ? { stateFile: flags['state-file'] } : {}),
+      ...(flags.filename ? { file: flags.filename } : {}),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    });
+    const verdict = await planStatus({ client, planId, ...(namespace ? { namespace } : {}) });
+    const { compactVerdict } = await import('../../cli/plan.js');
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(compactVerdict(verdict), null, 2)}\n`);
-    else if (flags.output === 'yaml') process.stdout.write((await import('../../plan/view.js')).toYaml(compactVerdict(verdict)));
-    else process.stdout.write((await import('../../plan/view.js')).verdictTable(verdict));
+    else if (flags.output === 'yaml') process.stdout.write((await import('../../output/plan-view.js')).toYaml(compactVerdict(verdict)));
+    else process.stdout.write((await import('../../output/plan-view.js')).verdictTable(verdict));
   }
 }

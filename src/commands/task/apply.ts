@@ -26,11 +26,11 @@ export default class TaskApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TaskApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ readTaskDocuments, applyDocuments, actionText }, { createProgress }, { formatObjects }, { parseDuration }, { followTasks, verdictsToError }] = await Promise.all([
+    const [{ readTaskDocuments, applyDocuments, actionText }, { createProgress }, { formatObjects }, { parseDuration }, { followAppliedTasks, verdictsToError }] = await Promise.all([
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../services/follow-tasks.js'),
     ]);
     const timeoutMs = parseDuration(flags.timeout ?? '10m');
@@ -56,26 +56,11 @@ export default class TaskApply extends SeiCommand {
       if (format) writeStdout(formatObjects(applied.map((a) => a.object), format, { single: applied.length === 1 }));
       return;
     }
-    for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
+    for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${actionText(a, dryRun)}`);
     const interrupt = interruptSignal();
     try {
-      const byNamespace = new Map<string, typeof applied>();
-      for (const a of applied) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
-      const verdicts = [];
       interrupt.arm(true);
-      for (const [namespace, group] of byNamespace) {
-        verdicts.push(
-          ...(await followTasks(client, {
-            namespace,
-            names: group.map((a) => a.name),
-            timeoutMs,
-            minGeneration: Object.fromEntries(group.map((a) => [a.name, a.generation])),
-            signal: interrupt.signal,
-            progress,
-            ...(ndjson ? { onObject: ndjson } : {}),
-          })),
-        );
-      }
+      const verdicts = await followAppliedTasks(client, applied, { timeoutMs, signal: interrupt.signal, progress, ...(ndjson ? { onObject: ndjson } : {}) });
       if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'yaml' | 'json' | 'name', { single: verdicts.length === 1 }));
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
       const hintFlags = reattachFlags(flags, timeoutMs);

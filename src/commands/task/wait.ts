@@ -42,7 +42,7 @@ export default class TaskWait extends SeiCommand {
       import('../../cluster/index.js'),
       import('../../services/follow-tasks.js'),
       import('../../output/progress.js'),
-      import('../../services/duration.js'),
+      import('../../domain/duration.js'),
       import('../../output/printers.js'),
     ]);
     const waitFor = WAIT_FOR[flags.for] ?? 'ready';
@@ -87,7 +87,7 @@ export default class TaskWait extends SeiCommand {
   }
 
   private async waitForDelete(client: ClusterClient, names: string[], flags: { selector?: string; output?: string }, timeoutMs: number): Promise<void> {
-    const [{ waitForDeletion, deletionError }, { ONE_WEEK_MS }] = await Promise.all([import('../../services/wait-delete.js'), import('../../services/duration.js')]);
+    const [{ waitForDeletion, deletionError }, { ONE_WEEK_MS }] = await Promise.all([import('../../services/wait-delete.js'), import('../../domain/duration.js')]);
     const interrupt = interruptSignal();
     try {
       interrupt.arm(true);

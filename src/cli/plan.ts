@@ -4,12 +4,11 @@
  * stdout with -o ndjson). Imports only @oclif/core and types; services load lazily.
  */
 import * as Flags from '@oclif/core/flags';
-import type { PlanEvent } from './executor.js';
-import type { Derived } from './derive.js';
-import type { PlanOutcome, PlanSource } from './service.js';
+import type { PlanEvent } from '../plan/executor.js';
+import type { Derived } from '../plan/derive.js';
+import type { PlanOutcome } from '../services/plan-run.js';
 import type { ClusterClient, ConnectionOptions } from '../cluster/types.js';
-import type { FleetNode } from './types.js';
-import type { PlanVerdict } from './types.js';
+import type { FleetNode, PlanSource, PlanVerdict } from '../plan/types.js';
 
 export const planFileFlags = {
   filename: Flags.string({ char: 'f', description: 'The plan manifest, or the name of a built-in plan (refresh-peers).', required: true }),
@@ -41,7 +40,7 @@ export interface FollowView {
 /** One live view for a run; NDJSON events go to stdout, people's lines to stderr. */
 export async function followView(ndjson: boolean): Promise<FollowView> {
   const { createProgress } = await import('../output/progress.js');
-  const { progressLines } = await import('./view.js');
+  const { progressLines } = await import('../output/plan-view.js');
   const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
   const progress = await createProgress();
   return {
@@ -98,7 +97,7 @@ export async function runFollowed(
   start: (hooks: FollowHooks) => Promise<PlanOutcome>,
   afterVerdict?: (outcome: PlanOutcome) => Promise<void>,
 ): Promise<void> {
-  const [{ verdictError }, { verdictTable, toYaml }] = await Promise.all([import('./service.js'), import('./view.js')]);
+  const [{ verdictError }, { verdictTable, toYaml }] = await Promise.all([import('../plan/verdict-error.js'), import('../output/plan-view.js')]);
   const view = await followView(output === 'ndjson');
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -136,7 +135,7 @@ export async function fleetOrClient(
   flags: { fleet?: string; offline?: boolean },
   connection: ConnectionOptions,
 ): Promise<{ fleet?: FleetNode[]; client?: ClusterClient }> {
-  if (flags.fleet) return { fleet: (await import('./fleet.js')).readFleetFile(flags.fleet) };
+  if (flags.fleet) return { fleet: (await import('../plan/fleet.js')).readFleetFile(flags.fleet) };
   if (flags.offline) return {};
   return { client: await (await import('../cluster/index.js')).connect(connection) };
 }

@@ -9,8 +9,8 @@ import type { SeiError } from '../errors/index.js';
 import type { Progress } from '../output/progress.js';
 import type { TaskVerdict } from '../watch/types.js';
 import { LABELS } from '../domain/labels.js';
-import { readCommittedTasks } from './committed.js';
-import { checkRestarts, specDrift, type RestartFinding } from './restart-check.js';
+import { readCommittedTasks } from '../gitops/committed.js';
+import { checkRestarts, specDrift, type RestartFinding } from '../gitops/restart-check.js';
 
 export interface GitopsWaitOptions {
   repo: string;
@@ -41,7 +41,7 @@ export interface GitopsWaitResult {
 export async function waitForCommitted(options: GitopsWaitOptions): Promise<GitopsWaitResult> {
   const [{ waitForTasks }, { verdictLine, verdictsToError }, view] = await Promise.all([
     import('../watch/wait-for-tasks.js'),
-    import('../services/follow-tasks.js'),
+    import('./follow-tasks.js'),
     import('../output/task-view.js'),
   ]);
   const committed = await readCommittedTasks(options.repo, options.path, options.ref);

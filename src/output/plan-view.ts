@@ -3,9 +3,9 @@
  * progress lines. Pure string building; the commands decide where the text goes.
  */
 import { stringify } from 'yaml';
-import type { Derived } from './derive.js';
-import type { SimulationResult } from './service.js';
-import type { PlanVerdict } from './types.js';
+import type { Derived } from '../plan/derive.js';
+import type { SimulationResult } from '../plan/simulate.js';
+import type { PlanVerdict } from '../plan/types.js';
 
 export function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { applyPlan } from '../../src/plan/service.js';
-import { NS, planFleet, planTasks, waitForRunning } from './plan-helpers.js';
+import { applyPlan } from '../../src/services/plan-apply.js';
+import { NS, planFleet, planTasks, waitForRunning } from '../integration/plan-helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');

@@ -1,12 +1,12 @@
 /**
  * The GitOps hook of `plan apply`: the same path as `kubectl sei gitops commit -f PLAN`
- * (src/gitops/sources.ts renders every task knowable ahead of the run, fills RestartPod pod uids
+ * (src/services/gitops-sources.ts renders every task knowable ahead of the run, fills RestartPod pod uids
  * at commit time and refuses steps that need run-time outputs; commitToGit writes), so a plan
  * reaches Git identically whichever command the operator used.
  */
 import type { ConnectionOptions } from '../cluster/types.js';
 import type { GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
-import type { PlanSource } from './service.js';
+import type { PlanSource } from '../plan/types.js';
 
 export interface PlanGitopsOptions extends PlanSource {
   planId?: string;
@@ -21,7 +21,7 @@ export interface PlanGitopsOptions extends PlanSource {
 }
 
 export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ commit: GitopsCommitResult; notes: string[]; planId: string }> {
-  const [{ loadCommitObjects }, { commitToGit }] = await Promise.all([import('../gitops/sources.js'), import('../gitops/index.js')]);
+  const [{ loadCommitObjects }, { commitToGit }] = await Promise.all([import('./gitops-sources.js'), import('./gitops-commit.js')]);
   const source = await loadCommitObjects({
     files: [options.file],
     ...(options.set ? { set: options.set } : {}),

@@ -7,14 +7,15 @@
 import { parse as parseYaml } from 'yaml';
 import { SeiError } from '../errors/index.js';
 import type { KubeObject } from '../cluster/types.js';
-import type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
-import { checkPathSafeNames, checkSecrets, describeObject, isSopsSecret, normalizeRepoPath, stripServerFields } from './safety.js';
-import { buildLayout, serializeObject, type FluxOptions } from './layout.js';
-import { ensureResources } from './kustomization.js';
-import { commitMessage } from './message.js';
-import * as git from './git.js';
+import type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
+import { checkPathSafeNames, checkSecrets, describeObject, isSopsSecret, normalizeRepoPath, stripServerFields } from '../gitops/safety.js';
+import { buildLayout, serializeObject, type FluxOptions } from '../gitops/layout.js';
+import { ensureResources } from '../gitops/kustomization.js';
+import { commitMessage } from '../gitops/message.js';
+import * as git from '../gitops/git.js';
+import type { CommitSourceOptions } from './gitops-sources.js';
 
-export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from './types.js';
+export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
 
 const FLAVORS: GitopsFlavor[] = ['plain', 'argocd', 'flux'];
 
@@ -56,7 +57,7 @@ async function refuseLatePlaceholders(objects: KubeObject[]): Promise<void> {
 async function validateObjects(objects: KubeObject[]): Promise<void> {
   const tasks = objects.filter((o) => o.kind === 'SeiNodeTask' && String(o.apiVersion).startsWith('sei.io/'));
   if (tasks.length === 0) return;
-  const { validateTaskObjects } = await import('../services/validate-objects.js');
+  const { validateTaskObjects } = await import('./validate-objects.js');
   await validateTaskObjects(tasks.map((object) => ({ object })));
 }
 
@@ -202,4 +203,26 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   if (onCheckout) await git.syncCheckout(repo, changed, blobs);
   if (remote) await git.push(repo, remote, branch);
   return { commit, branch, files, noop: false, warnings, changed: changedFiles };
+}
+
+export interface CommitSourcesOptions extends Omit<GitopsCommitOptions, 'objects' | 'planId' | 'stepParallelism'> {
+  /** What to commit: manifests or one plan (loadCommitObjects). */
+  source: CommitSourceOptions;
+  /** Told what was left out and where values came from, before the commit is attempted. */
+  onNote?: (note: string) => void;
+}
+
+/** `gitops commit`: load manifests or render a plan (./gitops-sources.ts), then commitToGit. */
+export async function commitSourcesToGit(options: CommitSourcesOptions): Promise<{ result: GitopsCommitResult; planId?: string }> {
+  const { loadCommitObjects } = await import('./gitops-sources.js');
+  const { source: sourceOptions, onNote, ...commit } = options;
+  const source = await loadCommitObjects(sourceOptions);
+  for (const note of source.notes) onNote?.(note);
+  const result = await commitToGit({
+    ...commit,
+    objects: source.objects,
+    ...(source.planId ? { planId: source.planId } : {}),
+    ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
+  });
+  return { result, ...(source.planId ? { planId: source.planId } : {}) };
 }

@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { SeiError } from '../errors/index.js';
-import { keepVerbatim } from './layout.js';
+import { keepVerbatim } from '../gitops/layout.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 
 export interface CommitSourceOptions {
@@ -110,7 +110,7 @@ export async function loadCommitObjects(options: CommitSourceOptions): Promise<C
 
 async function fromManifests(options: CommitSourceOptions, stdin: boolean): Promise<CommitObjects> {
   const { readManifestInputs, parseManifests } = await import('../validate/index.js');
-  const { validateTaskObjects } = await import('../services/validate-objects.js');
+  const { validateTaskObjects } = await import('./validate-objects.js');
   const docs: Array<{ object: KubeObject; file: string; positionOf: (path: string) => { line: number; column: number } | undefined }> = [];
   const specs = stdin ? ['-'] : options.files;
   for (const spec of specs) {
@@ -142,8 +142,9 @@ async function fromManifests(options: CommitSourceOptions, stdin: boolean): Prom
 }
 
 async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promise<CommitObjects> {
-  const [{ renderPlan, preparePlan }, { buildGraph }, { readFleetFile }] = await Promise.all([
-    import('../plan/service.js'),
+  const [{ renderPlan }, { preparePlan }, { buildGraph }, { readFleetFile }] = await Promise.all([
+    import('./plan-render.js'),
+    import('./plan-prepare.js'),
     import('../plan/graph.js'),
     import('../plan/fleet.js'),
   ]);
@@ -196,7 +197,7 @@ async function fillPodUids(result: CommitObjects, given: Map<string, string>, cl
           `Pass it explicitly: --pod-uid ${node}=$(kubectl get pod ${node}-0 -n ${object.metadata.namespace ?? namespace ?? 'NAMESPACE'} -o jsonpath='{.metadata.uid}')`,
         ]);
       }
-      const { readPodUid } = await import('../services/preflight.js');
+      const { readPodUid } = await import('./preflight.js');
       uid = await readPodUid(cluster, node, object.metadata.namespace ?? namespace ?? cluster.namespace);
       result.notes.push(`read the uid of pod ${node}-0 from the cluster: ${uid}`);
     }

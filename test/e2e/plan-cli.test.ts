@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NS, planFleet, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+import { NS, planFleet, startPlanCluster, type PlanCluster } from '../integration/plan-helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');

@@ -1,0 +1,40 @@
+/** `plan export`: the plan as an Argo Workflow or a Chaos Mesh Workflow. */
+import { randomUUID } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { Catalog } from '../catalog/types.js';
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import { SeiError } from '../errors/index.js';
+import { fleetFromCluster } from '../plan/fleet.js';
+import type { FleetNode, PlanSource } from '../plan/types.js';
+import { needsFleet, preparePlan } from './plan-prepare.js';
+
+export interface ExportOptions extends PlanSource {
+  to: 'argo-workflows' | 'chaos-mesh';
+  planId?: string;
+  namespace?: string;
+  fleet?: FleetNode[];
+  client?: ClusterClient;
+  image?: string;
+  serviceAccount?: string;
+  catalog?: Catalog;
+}
+
+export async function exportPlanWorkflow(options: ExportOptions): Promise<{ object: KubeObject; text: string }> {
+  const prepared = await preparePlan(options, options.catalog);
+  const namespace = options.namespace ?? prepared.loaded.manifest.metadata.namespace ?? options.client?.namespace ?? 'default';
+  const fleet = options.fleet ?? (needsFleet(prepared.loaded) ? (options.client ? await fleetFromCluster(options.client, namespace) : undefined) : []);
+  if (!fleet) throw SeiError.invalid('a forEach.selector step needs the fleet: connect to a cluster, or pass --fleet FILE offline');
+  const { exportPlan } = await import('../plan/export.js');
+  const object = exportPlan(options.to, {
+    manifest: prepared.loaded.manifest,
+    inputs: prepared.inputs,
+    catalog: prepared.catalog,
+    kinds: prepared.kinds,
+    fleet,
+    namespace,
+    planId: options.planId ?? randomUUID(),
+    ...(options.image ? { image: options.image } : {}),
+    ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
+  });
+  return { object, text: stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }) };
+}

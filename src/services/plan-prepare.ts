@@ -1,0 +1,44 @@
+/**
+ * What every plan use-case starts from: the catalog, the loaded plan and its inputs, the
+ * namespace, and the stored run seen as a PlanRun. Heavy modules are imported lazily.
+ */
+import type { Catalog } from '../catalog/types.js';
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import type { PlanRun } from '../plan/derive.js';
+import { resolveInputs } from '../plan/inputs.js';
+import { loadPlan } from '../plan/load.js';
+import type { StoredRun } from '../plan/run-store.js';
+import { kindLookup } from '../plan/tasks.js';
+import type { LoadedPlan, PlanSource, Prepared } from '../plan/types.js';
+
+export type { PlanSource, Prepared } from '../plan/types.js';
+
+export async function catalogFor(templatesDir?: string): Promise<Catalog> {
+  const { loadCatalog } = await import('../catalog/index.js');
+  return loadCatalog(templatesDir ? { templatesDir } : {});
+}
+
+export async function preparePlan(source: PlanSource, catalog?: Catalog): Promise<Prepared> {
+  const cat = catalog ?? (await catalogFor(source.templatesDir));
+  const kinds = kindLookup(cat);
+  const loaded = await loadPlan(source.file, kinds);
+  const inputs = resolveInputs(loaded.manifest, { ...(source.set ? { set: source.set } : {}), ...(source.inputsFile ? { inputsFile: source.inputsFile } : {}) });
+  return { catalog: cat, kinds, loaded, inputs };
+}
+
+export function namespaceOf(loaded: LoadedPlan, client?: ClusterClient, flag?: string): string {
+  return flag ?? loaded.manifest.metadata.namespace ?? client?.namespace ?? 'default';
+}
+
+export async function validateObjects(objects: KubeObject[], catalog: Catalog): Promise<void> {
+  const { validateTaskObjects } = await import('./validate-objects.js');
+  await validateTaskObjects(objects.map((object) => ({ object })), catalog);
+}
+
+export function needsFleet(loaded: LoadedPlan): boolean {
+  return loaded.manifest.spec.steps.some((s) => s.forEach?.selector !== undefined);
+}
+
+export function toRun(planId: string, namespace: string, loaded: LoadedPlan, stored: StoredRun): PlanRun {
+  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items };
+}

@@ -1,0 +1,60 @@
+/** Running a plan (apply and resume share it): the executor with validation and late values. */
+import type { Catalog } from '../catalog/types.js';
+import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import { SeiError } from '../errors/index.js';
+import type { Derived, PlanRun } from '../plan/derive.js';
+import type { PlanEvent } from '../plan/executor.js';
+import { loadPlanSource } from '../plan/load.js';
+import type { StoredRun } from '../plan/run-store.js';
+import { kindLookup } from '../plan/tasks.js';
+import type { PlanVerdict } from '../plan/types.js';
+import { toRun } from './plan-prepare.js';
+
+export interface RunOptions {
+  client: ClusterClient;
+  catalog?: Catalog;
+  maxParallel?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: PlanEvent) => void;
+  onState?: (derived: Derived) => void;
+  namespace?: string;
+}
+
+export interface PlanOutcome {
+  verdict: PlanVerdict;
+  resumed: boolean;
+}
+
+async function lateValuesFor(client: ClusterClient, namespace: string): Promise<(kind: string, node: string) => Promise<Record<string, unknown> | undefined>> {
+  const { readPodUid } = await import('./preflight.js');
+  return async (kind, node) => (kind === 'RestartPod' ? { podUID: await readPodUid(client, node, namespace) } : undefined);
+}
+
+export async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, stored: StoredRun, prevalidated?: Map<string, KubeObject>): Promise<PlanVerdict> {
+  const { executePlan } = await import('../plan/executor.js');
+  const { validateTaskObjects } = await import('./validate-objects.js');
+  return executePlan({
+    client: options.client,
+    catalog,
+    run,
+    stored,
+    ...(options.maxParallel !== undefined ? { maxParallel: options.maxParallel } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.onState ? { onState: options.onState } : {}),
+    validate: (object) => validateTaskObjects([{ object }], catalog),
+    ...(prevalidated ? { prevalidated } : {}),
+    lateValues: await lateValuesFor(options.client, run.namespace),
+  });
+}
+
+export async function resumeWith(options: RunOptions & { templatesDir?: string }, catalog: Catalog, planId: string, namespace: string, stored: StoredRun): Promise<PlanOutcome> {
+  const loaded = await loadPlanSource(stored.source, `ConfigMap sei-plan-${planId}`, kindLookup(catalog));
+  if (stored.cancelled) {
+    throw SeiError.invalid(`plan run ${planId} was cancelled; it cannot be resumed`, [], ['start a new run: kubectl sei plan apply -f PLAN']);
+  }
+  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, loaded, stored), stored);
+  return { verdict, resumed: true };
+}
