@@ -189,6 +189,13 @@ function verbosityOf(globals: readonly GlobalFlag[]): number | undefined {
 
 /** The bundle's entry: the front door, then oclif. */
 export async function main(commands: Readonly<Record<string, CommandShape>>, dir: string, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === '__complete' || argv[0] === '__completeNoDesc') {
+    // cobra's protocol, as kubectl asks kubectl_complete-sei (src/cli/completion.ts).
+    const { complete } = await import('./completion.js');
+    const answer = await complete(argv.slice(1), commands);
+    process.stdout.write(argv[0] === '__completeNoDesc' ? answer.replace(/\t[^\n]*/g, '') : answer);
+    return;
+  }
   const result = frontDoor(argv, commands);
   if (result.kind === 'error') {
     process.stderr.write(`${result.message}\n`);

@@ -22,6 +22,7 @@ export default class TaskGet extends SeiCommand {
     '<%= config.bin %> task get -n sei -o custom-columns=NAME:.metadata.name,PHASE:.status.phase --sort-by=.metadata.creationTimestamp',
     '<%= config.bin %> task get -n sei -w',
   ];
+  static completeValues = { output: [...FORMATS, 'jsonpath=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='] };
   static override strict = false;
   static override args = { name: Args.string({ description: 'Task names (default: all in the namespace).' }) };
   static override flags = {
