@@ -187,8 +187,16 @@ function verbosityOf(globals: readonly GlobalFlag[]): number | undefined {
   return level;
 }
 
+/**
+ * The release launcher runs the executable as `kubectl-sei-bin -- ARGS` (Node stops looking for
+ * its own --env-file at `--`); that first `--` is the launcher's, not the user's.
+ */
+function launcherArgs(argv: readonly string[]): readonly string[] {
+  return argv[0] === '--' ? argv.slice(1) : argv;
+}
+
 /** The bundle's entry: the front door, then oclif. */
-export async function main(commands: Readonly<Record<string, CommandShape>>, dir: string, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function main(commands: Readonly<Record<string, CommandShape>>, dir: string, argv: readonly string[] = launcherArgs(process.argv.slice(2))): Promise<void> {
   if (argv[0] === '__complete' || argv[0] === '__completeNoDesc') {
     // cobra's protocol, as kubectl asks kubectl_complete-sei (src/cli/completion.ts).
     const { complete } = await import('./completion.js');

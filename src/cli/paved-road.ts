@@ -25,7 +25,7 @@ export const pavedRoadFlags = {
   replace: Flags.boolean({ description: 'Delete a same-named terminal task and create it again (gov kinds broadcast again!).' }),
   'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: print the rendered task, no cluster write; server: preflight + apiserver admission with dryRun=All.' }),
   'output-env': Flags.string({ multiple: true, description: 'On Complete, KEY={.jsonpath} into --env-file (or stdout), shell-quoted (repeatable).' }),
-  'env-file': Flags.string({ description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID)." }),
+  'env-file': Flags.string({ aliases: ['output-env-file'], description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID). Also spelled --output-env-file (the Windows executable's Node takes --env-file for itself)." }),
   'gitops-repo': Flags.string({ description: 'Commit the task to this Git work tree instead of applying it.', helpGroup: 'GITOPS', dependsOn: ['gitops-path'] }),
   'gitops-path': Flags.string({ description: 'Directory inside the repository for the task file.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
   'gitops-flavor': Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', helpGroup: 'GITOPS', description: 'Repository layout.' }),
