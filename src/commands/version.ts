@@ -16,8 +16,8 @@ export default class Version extends SeiCommand {
     const info = { ...buildInfo(), nodeVersion: process.version, platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` };
     if (flags.output === 'json') this.log(JSON.stringify({ clientVersion: info }, null, 2));
     else if (flags.output === 'yaml') {
-      const { stringify } = await import('yaml');
-      process.stdout.write(stringify({ clientVersion: info }));
+      const { toSafeYaml } = await import('../render/yaml-scalar.js');
+      process.stdout.write(toSafeYaml({ clientVersion: info }));
     } else this.log(`kubectl-sei ${info.version} (commit ${info.gitCommit.slice(0, 12)}${info.gitTreeState === 'dirty' ? '-dirty' : ''}, built ${info.buildDate}, ${info.platform}, node ${info.nodeVersion})`);
   }
 }
