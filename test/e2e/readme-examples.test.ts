@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { startTestCluster, type TestCluster } from '../integration/task-helpers.js';
+import { seiNode, startTestCluster, testFleet, type TestCluster } from '../integration/task-helpers.js';
 import { EXAMPLE_RULES } from '../fixtures/readme-examples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,7 +45,12 @@ function sh(line: string): Promise<{ code: number | null; output: string }> {
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs'))) throw new Error('run `npm run build` first');
-  cluster = await startTestCluster();
+  // The README's real-chain examples use namespace arctic-1 and nodes labelled sei.io/chain=arctic-1.
+  const arctic = ['node-0', 'node-1', 'node-2'].map((name) => {
+    const node = seiNode(name, { labels: { 'sei.io/chain': 'arctic-1' } });
+    return { ...node, metadata: { ...node.metadata, namespace: 'arctic-1' } };
+  });
+  cluster = await startTestCluster({ seedObjects: [...testFleet(), ...arctic] });
   dir = mkdtempSync(join(tmpdir(), 'sei-readme-'));
   cpSync(join(ROOT, 'examples'), dir, { recursive: true });
   // The sim as the default context (namespace sei) and as `prod`, which the README also names.
