@@ -2,7 +2,7 @@
 // simulated cluster, through kubectl with the built plugin on PATH, in a directory holding the
 // input files the README names (examples/). test/fixtures/readme-examples.ts says which lines
 // cannot run here and why, and which exit non-zero by design; any other line must exit 0.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -53,8 +53,14 @@ beforeAll(async () => {
   cluster = await startTestCluster({ seedObjects: [...testFleet(), ...arctic] });
   dir = mkdtempSync(join(tmpdir(), 'sei-readme-'));
   cpSync(join(ROOT, 'examples'), dir, { recursive: true });
-  // The sim as the default context (namespace sei) and as `prod`, which the README also names.
+  // `--repo .` examples commit into the directory they run in: make it a Git work tree.
+  for (const args of [['init', '-q', '-b', 'main'], ['config', 'user.email', 'ops@example.com'], ['config', 'user.name', 'ops'], ['add', '-A'], ['commit', '-qm', 'examples']]) {
+    expect(spawnSync('git', args, { cwd: dir }).status).toBe(0);
+  }
+  // The sim as the default context and as `prod`, which the README also names; like the README's
+  // operator, the context's namespace is arctic-1 (examples name -n sei where they mean the sim's).
   const config = parse(readFileSync(cluster.kubeconfig, 'utf8')) as { contexts: Array<{ name: string; context: Record<string, unknown> }> };
+  config.contexts[0]!.context['namespace'] = 'arctic-1';
   config.contexts.push({ name: 'prod', context: { ...config.contexts[0]!.context } });
   writeFileSync(join(dir, 'kubeconfig'), stringify(config));
   pathDir = mkdtempSync(join(tmpdir(), 'sei-readme-path-'));
