@@ -152,5 +152,8 @@ const { buildTemplateCache } = await import(pathToFileURL(join(DIST, 'render', '
 // The project CRDs as JSON: parsing their YAML was the largest cost of `task render`.
 const { buildCrdCache } = await import(pathToFileURL(join(DIST, 'render', 'validate-rendered.js')).href);
 writeFileSync(join(DIST, 'crd-cache.json'), `${JSON.stringify(await buildCrdCache())}\n`);
-writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(buildTemplateCache(join(ROOT, 'templates', 'tasks')))}\n`);
+// Task kinds and workflow kinds (templates/workflows/) share the one cache, keyed by text hash.
+const templateCache = buildTemplateCache(join(ROOT, 'templates', 'tasks'));
+Object.assign(templateCache.templates, buildTemplateCache(join(ROOT, 'templates', 'workflows')).templates);
+writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(templateCache)}\n`);
 process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUTFILE)}\n`);

@@ -17,6 +17,8 @@ export interface KindRow {
   preflight: string[];
   broadcasts: boolean;
   template: string;
+  /** What the kind renders: SeiNodeTask, or SeiNodeTaskWorkflow for workflow kinds. */
+  resource: string;
   /** Only with --from-cluster: does the served CRD's spec.kind enum contain this kind? */
   served?: boolean;
 }
@@ -63,6 +65,7 @@ export function describeKind(spec: KindSpec, served?: Set<string>): KindRow {
     preflight: spec.preflight,
     broadcasts: spec.broadcasts,
     template: spec.templatePath,
+    resource: spec.resource ?? 'SeiNodeTask',
     ...(served ? { served: served.has(spec.kind) } : {}),
   };
 }

@@ -25,6 +25,9 @@ export interface LoadCatalogOptions {
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates', 'tasks');
 export const BUILTIN_SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas', 'kinds');
+/** SeiNodeTaskWorkflow kinds: the same three files per kind, in their own directories. */
+export const BUILTIN_WORKFLOW_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates', 'workflows');
+export const BUILTIN_WORKFLOW_SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas', 'workflows');
 
 const COMMON_SCHEMA = '_common.schema.json';
 const TEMPLATE_SUFFIX = '.yaml.hbs';
@@ -60,6 +63,9 @@ interface KindMeta {
   broadcasts?: unknown;
   late?: unknown;
   nameSuffix?: unknown;
+  resource?: unknown;
+  destructive?: unknown;
+  steps?: unknown;
 }
 
 function bad(file: string, message: string, hint?: string): SeiError {
@@ -170,6 +176,9 @@ function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
   if (meta.defaultTimeoutSeconds !== undefined && (typeof meta.defaultTimeoutSeconds !== 'number' || meta.defaultTimeoutSeconds < 0)) {
     throw bad(files.meta, 'defaultTimeoutSeconds must be a number >= 0');
   }
+  const resource = meta.resource ?? 'SeiNodeTask';
+  if (resource !== 'SeiNodeTask' && resource !== 'SeiNodeTaskWorkflow') throw bad(files.meta, 'resource must be SeiNodeTask or SeiNodeTaskWorkflow');
+  const steps = stringList(files.meta, 'steps', meta.steps);
   const requireOneOf = (schema.anyOf ?? []).map((alternative) => alternative.required ?? []).filter((group) => group.length > 0);
   return {
     kind: meta.kind,
@@ -186,6 +195,9 @@ function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
     schemaPath: files.schema,
     nameSuffix: suffix,
     ...(requireOneOf.length > 0 ? { requireOneOf } : {}),
+    ...(resource !== 'SeiNodeTask' ? { resource } : {}),
+    ...(meta.destructive === true ? { destructive: true } : {}),
+    ...(steps.length > 0 ? { steps } : {}),
   };
 }
 
@@ -199,7 +211,7 @@ class DataCatalog implements Catalog {
   private readonly loaded = new Map<string, KindSpec>();
   private readonly userByKind = new Map<string, KindSpec>();
 
-  constructor(builtin: KindFiles[], user: KindFiles[], private readonly common: ParamSpec[]) {
+  constructor(builtin: KindFiles[], user: KindFiles[], private readonly common: ParamSpec[], private readonly noun = 'task') {
     for (const files of [...builtin, ...user]) this.files.set(files.name, files);
     for (const files of user) {
       const spec = this.load(files.name)!;
@@ -238,11 +250,11 @@ class DataCatalog implements Catalog {
     if (spec) return spec;
     const names = [...this.files.keys()].sort();
     const close = closest(nameOrKind, names);
-    throw new SeiError(`unknown task kind "${nameOrKind}"${close.length > 0 ? `; did you mean ${close.join(' or ')}?` : ''}`, {
+    throw new SeiError(`unknown ${this.noun} kind "${nameOrKind}"${close.length > 0 ? `; did you mean ${close.join(' or ')}?` : ''}`, {
       reason: 'UnknownKind',
       exitCode: 2,
       httpCode: 400,
-      hints: [`Known kinds: ${names.join(', ')}.`, 'Run `kubectl sei kinds` for their parameters; add your own with --templates-dir.'],
+      hints: [`Known ${this.noun} kinds: ${names.join(', ')}.`, 'Run `kubectl sei kinds` for their parameters; add your own with --templates-dir.'],
     });
   }
 }
@@ -294,4 +306,29 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
     userFiles.push(...user);
   }
   return new DataCatalog(builtin, userFiles, common);
+}
+
+/**
+ * The SeiNodeTaskWorkflow kinds (templates/workflows/, schemas/workflows/): the same data
+ * layout and loader as task kinds, with their own common parameters (spec.target only: a
+ * workflow has no timeoutSeconds).
+ */
+export function loadWorkflowCatalog(): Catalog {
+  const common = commonParams(BUILTIN_WORKFLOW_SCHEMAS_DIR);
+  return new DataCatalog(kindFilesIn(BUILTIN_WORKFLOW_TEMPLATES_DIR, BUILTIN_WORKFLOW_SCHEMAS_DIR, false), [], common, 'workflow');
+}
+
+/**
+ * Task kinds and workflow kinds as one catalog, for plans (a step's kind may be either): the
+ * task catalog wins on a name both define.
+ */
+export function combineCatalogs(first: Catalog, second: Catalog): Catalog {
+  return {
+    kinds: () => [...first.kinds(), ...second.kinds().filter((spec) => !first.find(spec.kind))],
+    find: (nameOrKind) => first.find(nameOrKind) ?? second.find(nameOrKind),
+    require: (nameOrKind) => {
+      const found = first.find(nameOrKind) ?? second.find(nameOrKind);
+      return found ?? first.require(nameOrKind);
+    },
+  };
 }

@@ -17,3 +17,16 @@ export async function servedTaskKinds(options: ConnectionOptions): Promise<Set<s
   }
   return servedKinds(crd);
 }
+
+export const WORKFLOW_CRD = 'seinodetaskworkflows.sei.io';
+
+/**
+ * The workflow kinds the cluster's SeiNodeTaskWorkflow CRD accepts; empty when the CRD is not
+ * installed (a controller older than the workflow API is not an error for `kinds`).
+ */
+export async function servedWorkflowKinds(options: ConnectionOptions): Promise<Set<string>> {
+  const { connect } = await import('../cluster/index.js');
+  const client = await connect(options);
+  const crd = await client.servedCrd(WORKFLOW_CRD);
+  return crd ? servedKinds(crd) : new Set();
+}

@@ -64,7 +64,15 @@ export interface KindSpec {
   nameSuffix?: 'params' | 'time';
   /** Alternatives of which at least one group must be fully set (JSON Schema anyOf/required). */
   requireOneOf?: string[][];
+  /** The object the template renders: SeiNodeTask (default) or SeiNodeTaskWorkflow. */
+  resource?: ResourceKind;
+  /** Wipes data or otherwise cannot be undone: the paved road asks for confirmation. */
+  destructive?: boolean;
+  /** Workflow kinds: the controller's plan task types of the recipe, in order (for narration). */
+  steps?: string[];
 }
+
+export type ResourceKind = 'SeiNodeTask' | 'SeiNodeTaskWorkflow';
 
 export interface Catalog {
   kinds(): KindSpec[];

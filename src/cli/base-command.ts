@@ -8,6 +8,7 @@ import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import { ExitCode, exitCodeHelp } from '../errors/exit-codes.js';
 import { reportError } from '../output/report-error.js';
+import { SeiError } from '../errors/sei-error.js';
 import type { ConnectionOptions } from '../cluster/types.js';
 
 export const connectionFlags = {
@@ -40,6 +41,21 @@ export function connectionOptions(flags: {
   };
 }
 
+const MACHINE_FORMATS = new Set(['json', 'yaml', 'ndjson', 'name']);
+
+/**
+ * Whether argv asks for machine output (-o json, -ojson, -o=json, --output json, --output=json),
+ * read before oclif has parsed it, because parsing is what failed.
+ */
+export function asksForMachineOutput(argv: readonly string[]): boolean {
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--') return false;
+    const value = arg === '-o' || arg === '--output' ? argv[i + 1] : /^(?:--output=|-o=?)(.+)$/.exec(arg)?.[1];
+    if (value !== undefined && MACHINE_FORMATS.has(value)) return true;
+  }
+  return false;
+}
+
 export const EXIT_CODES_HELP = `EXIT CODES\n${exitCodeHelp()}`;
 
 export abstract class SeiCommand extends Command {
@@ -50,7 +66,8 @@ export abstract class SeiCommand extends Command {
     // oclif's own exit (this.exit) and parse errors keep their meaning; parse errors are exit 2.
     if (error instanceof Errors.ExitError) throw error;
     if (error instanceof Errors.CLIError && (error as Errors.CLIError).oclif?.exit !== undefined && !('reason' in error)) {
-      this.logToStderr(`error: ${error.message}`);
+      // A flag that does not parse: -o json still promises a Status line, so scripts see why.
+      reportError(new SeiError(error.message, { reason: 'Invalid', exitCode: ExitCode.InvalidInput, httpCode: 422 }), { machine: this.machineOutput || asksForMachineOutput(this.argv) });
       this.exit(ExitCode.InvalidInput);
     }
     const reported = reportError(error, { machine: this.machineOutput });

@@ -8,7 +8,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from './task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from './task-flags.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export const PAVED_OUTPUTS = ['yaml', 'json', 'name', 'ndjson'] as const;
@@ -23,12 +23,12 @@ export const pavedRoadFlags = {
   values: Flags.string({ description: 'A YAML file of parameters (--set wins).' }),
   'templates-dir': Flags.string({ description: "A directory of users' own kind templates (adds or overrides kinds)." }),
   replace: Flags.boolean({ description: 'Delete a same-named terminal task and create it again (gov kinds broadcast again!).' }),
-  'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: print the rendered task, no cluster write; server: preflight + apiserver admission with dryRun=All.' }),
+  'dry-run': Flags.option({ options: ['client', 'server'] as const, description: 'client: print the rendered task, no cluster write; server: preflight + apiserver admission with dryRun=All.' })(),
   'output-env': Flags.string({ multiple: true, description: 'On Complete, KEY={.jsonpath} into --env-file (or stdout), shell-quoted (repeatable).' }),
   'env-file': Flags.string({ aliases: ['output-env-file'], description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID). Also spelled --output-env-file (the Windows executable's Node takes --env-file for itself)." }),
   'gitops-repo': Flags.string({ description: 'Commit the task to this Git work tree instead of applying it.', helpGroup: 'GITOPS', dependsOn: ['gitops-path'] }),
   'gitops-path': Flags.string({ description: 'Directory inside the repository for the task file.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
-  'gitops-flavor': Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', helpGroup: 'GITOPS', description: 'Repository layout.' }),
+  'gitops-flavor': Flags.option({ options: ['plain', 'argocd', 'flux'] as const, default: 'plain', helpGroup: 'GITOPS', description: 'Repository layout.' })(),
   'gitops-push': Flags.boolean({ helpGroup: 'GITOPS', description: 'Push the commit to the upstream / origin.' }),
 };
 
@@ -64,11 +64,11 @@ export abstract class PavedRoadCommand extends SeiCommand {
 
 /** Shared by the kind commands and refresh-peers: flags → options → runTask → print → exit. */
 export async function runPavedRoad(command: SeiCommand, kind: string, node: string, flags: PavedRoadFlags, set: string[], refresh = false): Promise<void> {
-  const [{ runTask, refreshPeers, defaultWaitTimeoutMs }, { createProgress }, { parseDuration }, { verdictsToError }, { formatObjects }] = await Promise.all([
+  const [{ runTask, refreshPeers, defaultWaitTimeoutMs }, { createProgress }, { parseDuration }, { finishTaskWait }, { formatObjects }] = await Promise.all([
     import('../services/run-task.js'),
     import('../output/progress.js'),
     import('../domain/duration.js'),
-    import('../services/follow-tasks.js'),
+    import('./finish-wait.js'),
     import('../output/printers.js'),
   ]);
   const progress = await createProgress();
@@ -87,12 +87,12 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
     connection: connectionOptions(flags),
     replace: flags.replace,
     wait: flags.wait,
-    ...(flags['dry-run'] ? { dryRun: flags['dry-run'] as 'client' | 'server' } : {}),
+    ...(flags['dry-run'] ? { dryRun: flags['dry-run'] } : {}),
     ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
     ...(flags['output-env'] ? { outputEnv: flags['output-env'] } : {}),
     ...(flags['env-file'] ? { envFile: flags['env-file'] } : {}),
     ...(flags['gitops-repo']
-      ? { gitops: { repo: flags['gitops-repo'], path: flags['gitops-path'] as string /* dependsOn makes it present */, flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux', push: flags['gitops-push'] } }
+      ? { gitops: { repo: flags['gitops-repo'], path: flags['gitops-path'] as string /* dependsOn makes it present */, flavor: flags['gitops-flavor'], push: flags['gitops-push'] } }
       : {}),
     signal: interrupt.signal,
     waiting: interrupt.arm,
@@ -108,16 +108,11 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
       writeStdout(formatObjects(finalObjects, flags.output === 'json' ? 'json' : flags.output === 'name' ? 'name' : 'yaml', { single: true }));
       return;
     }
-    if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(finalObjects, flags.output as 'yaml' | 'json' | 'name', { single: true }));
-    if (last.envLines && !flags['env-file']) writeStdout(`${last.envLines.join('\n')}\n`);
     const verdicts = results.flatMap((r) => (r.verdict ? [r.verdict] : []));
     const namespace = last.applied.namespace;
-    const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
     const waited = Math.max(0, ...results.map((r) => r.waitTimeoutMs ?? 0));
     const hintFlags = reattachFlags(flags, waited > 0 ? waited : undefined);
-    if (stopped.length > 0) exitInterrupted(command, stopped.map((v) => v.name), namespace, flags.output !== undefined, hintFlags);
-    const error = verdictsToError(verdicts, namespace, 'terminal', hintFlags);
-    if (error) throw error;
+    await finishTaskWait({ verdicts, namespace, output: flags.output, single: true, objects: finalObjects, reattachFlags: hintFlags, ...(last.envLines && !flags['env-file'] ? { trailer: `${last.envLines.join('\n')}\n` } : {}) });
     if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: ${['kubectl sei task wait', last.applied.name, '-n', namespace, ...reattachFlags(flags, flags.timeout !== undefined ? parseDuration(flags.timeout) : defaultWaitTimeoutMs(last.spec, last.applied.object))].join(' ')}`);
   } finally {
     interrupt.dispose();

@@ -97,7 +97,7 @@ export async function runFollowed(
   start: (hooks: FollowHooks) => Promise<PlanOutcome>,
   afterVerdict?: (outcome: PlanOutcome) => Promise<void>,
 ): Promise<void> {
-  const [{ verdictError }, { verdictTable, toYaml }] = await Promise.all([import('../plan/verdict-error.js'), import('../output/plan-view.js')]);
+  const [{ verdictError }, { verdictTable, toYaml }, { finishWait }] = await Promise.all([import('../plan/verdict-error.js'), import('../output/plan-view.js'), import('./finish-wait.js')]);
   const view = await followView(output === 'ndjson');
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -107,9 +107,10 @@ export async function runFollowed(
     const outcome = await start({ signal: abort.signal, onEvent: view.onEvent, onState: view.onState, note: view.note });
     view.finish(outcome.verdict);
     if (afterVerdict) await afterVerdict(outcome);
-    printOutcome(outcome, output, (text) => process.stdout.write(text), toYaml, verdictTable);
+    let printed = '';
+    printOutcome(outcome, output, (text) => (printed += text), toYaml, verdictTable);
     const error = verdictError(outcome.verdict);
-    if (error) throw error;
+    finishWait({ stdout: printed, ...(error ? { error } : {}) });
   } finally {
     view.stop();
     process.off('SIGINT', onSignal);

@@ -1,18 +1,19 @@
 /**
- * Flags and small helpers shared by the `task` commands (owned by the task commands, engineer 6):
- * -o, --timeout, the Ctrl-C contract, and turning verdicts into output + exit codes. Imports
- * only @oclif/core and light modules: services are loaded lazily inside each run().
+ * Flags and small helpers shared by the `task` commands: -o, --timeout and the Ctrl-C contract
+ * (how a wait ends is ./finish-wait.ts). Imports only @oclif/core and light modules: services
+ * are loaded lazily inside each run().
  */
 import * as Flags from '@oclif/core/flags';
 import { ExitCode } from '../errors/exit-codes.js';
 import type { KubeObject } from '../cluster/types.js';
 
-export const outputFlag = (formats: readonly string[], description?: string) =>
-  Flags.string({
+/** -o with its formats as the flag's type (no cast at the use). */
+export const outputFlag = <const T extends readonly string[]>(formats: T, description?: string) =>
+  Flags.option({
     char: 'o',
     description: description ?? `Output format: ${formats.join('|')}. Machine formats end a failure with a metav1.Status JSON line on stderr.`,
-    options: [...formats],
-  });
+    options: formats,
+  })();
 
 export const timeoutFlag = (fallback: string) =>
   Flags.string({
@@ -58,21 +59,6 @@ export function writeStdout(text: string): void {
 
 export function ndjsonWriter(): (object: KubeObject) => void {
   return (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
-}
-
-/**
- * Ctrl-C while waiting: say how to re-attach, end stderr with a Status (reason Interrupted) in
- * machine modes like every other non-zero exit, and exit 130.
- */
-export function exitInterrupted(command: { exit(code?: number): never }, names: readonly string[], namespace: string, machine: boolean, reattachFlags: readonly string[] = []): never {
-  const reattach = ['kubectl sei task wait', ...names, '-n', namespace, ...reattachFlags].join(' ');
-  const message = `interrupted: ${names.length === 1 ? 'the task keeps' : 'the tasks keep'} running on the cluster; re-attach with: ${reattach}`;
-  process.stderr.write(`${message}\n`);
-  if (machine) {
-    // 499: the client went away before the answer (no apiserver code fits a local Ctrl-C).
-    process.stderr.write(`${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Interrupted', code: 499 })}\n`);
-  }
-  return command.exit(INTERRUPTED_EXIT);
 }
 
 /** A duration as --timeout takes it: 90s, 11m, 2h. */

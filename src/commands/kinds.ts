@@ -7,8 +7,8 @@ import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions, EXIT_CODES_HELP } from '../cli/base-command.js';
 
 export default class Kinds extends SeiCommand {
-  static override summary = 'List the SeiNodeTask kinds, their parameters, defaults and outputs.';
-  static override description = `Kinds are data: each is a template (templates/tasks/<name>.yaml.hbs), a parameter schema (schemas/kinds/<name>.schema.json) and a meta entry. --templates-dir adds or overrides kinds. Parameters marked ? are optional; "late" ones are read from the cluster right before the write. Every kind also takes timeoutSeconds, requirePhase and requirePhaseTimeout.
+  static override summary = 'List the SeiNodeTask and SeiNodeTaskWorkflow kinds, their parameters, defaults and outputs.';
+  static override description = `Kinds are data: each is a template (templates/tasks/<name>.yaml.hbs), a parameter schema (schemas/kinds/<name>.schema.json) and a meta entry. --templates-dir adds or overrides kinds. Parameters marked ? are optional; "late" ones are read from the cluster right before the write. Every kind also takes timeoutSeconds, requirePhase and requirePhaseTimeout. Workflow kinds (SeiNodeTaskWorkflow, templates/workflows/) are listed after the task kinds; they take requirePhase and requirePhaseTimeout. With --from-cluster, SERVED says what the cluster's CRDs accept (no workflow CRD: a controller older than the workflow API).
 
 ${EXIT_CODES_HELP}`;
 
@@ -20,7 +20,7 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override flags = {
-    output: Flags.string({ char: 'o', options: ['table', 'yaml', 'json'], default: 'table', description: 'Output format.' }),
+    output: Flags.option({ char: 'o', options: ['table', 'yaml', 'json'] as const, default: 'table', description: 'Output format.' })(),
     'from-cluster': Flags.boolean({ description: "Mark which kinds the cluster's served SeiNodeTask CRD accepts." }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds (<name>.yaml.hbs, <name>.meta.yaml, <name>.schema.json).' }),
     ...connectionFlags,
@@ -29,25 +29,32 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(Kinds);
     this.machineOutput = flags.output !== 'table';
-    const { loadCatalog } = await import('../catalog/index.js');
+    const { loadCatalog, loadWorkflowCatalog } = await import('../catalog/index.js');
     const { describeKinds, kindsTableRows, servedKinds, unknownServedKinds } = await import('../catalog/describe.js');
     const catalog = loadCatalog(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {});
+    const workflows = loadWorkflowCatalog();
     let served: Set<string> | undefined;
+    let servedWorkflows: Set<string> | undefined;
     if (flags['from-cluster']) {
-      const { servedTaskKinds } = await import('../catalog/served.js');
+      const { servedTaskKinds, servedWorkflowKinds } = await import('../catalog/served.js');
       served = await servedTaskKinds(connectionOptions(flags));
+      servedWorkflows = await servedWorkflowKinds(connectionOptions(flags));
+      const extraWorkflows = unknownServedKinds(workflows, servedWorkflows);
+      if (extraWorkflows.length > 0) this.logToStderr(`note: the cluster also serves workflow kinds ${extraWorkflows.join(', ')}, which this catalog has no template for`);
       const extra = unknownServedKinds(catalog, served);
       if (extra.length > 0) this.logToStderr(`note: the cluster also serves ${extra.join(', ')}, which this catalog has no template for (add one with --templates-dir)`);
     }
     const rows = describeKinds(catalog, served);
-    if (flags.output === 'json') this.log(JSON.stringify(rows, null, 2));
+    const workflowRows = describeKinds(workflows, servedWorkflows);
+    if (flags.output === 'json') this.log(JSON.stringify([...rows, ...workflowRows], null, 2));
     else if (flags.output === 'yaml') {
       const { toSafeYaml } = await import('../render/yaml-scalar.js');
-      this.log(toSafeYaml(rows).trimEnd());
+      this.log(toSafeYaml([...rows, ...workflowRows]).trimEnd());
     } else {
       const { alignColumns } = await import('../output/printers.js');
       const common = ['timeoutSeconds', 'requirePhase', 'requirePhaseTimeout'];
       process.stdout.write(alignColumns(kindsTableRows(rows, common)));
+      process.stdout.write(`\nWORKFLOW KINDS (SeiNodeTaskWorkflow: kubectl sei workflow <kind> NODE)\n${alignColumns(kindsTableRows(workflowRows, common))}`);
     }
   }
 }

@@ -32,3 +32,29 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return sign * total;
 }
+
+/**
+ * Go's time.Duration.String() for a whole number of milliseconds or more: "10m0s", "2m0s",
+ * "1h0m0s", "1.5s", "500ms", "0s" — the words upstream's messages print (`within %s`).
+ */
+export function formatGoDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(ms);
+  if (rest < 1000) {
+    if (rest >= 1) return `${sign}${trimFraction(rest)}ms`;
+    return rest >= 1e-3 ? `${sign}${trimFraction(rest * 1e3)}µs` : `${sign}${trimFraction(rest * 1e6)}ns`;
+  }
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = `${trimFraction(rest / 1000)}s`;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${sign}${minutes}m${seconds}`;
+  return `${sign}${seconds}`;
+}
+
+function trimFraction(value: number): string {
+  return String(Number(value.toFixed(9)));
+}

@@ -62,6 +62,14 @@ export class SeiError extends Error {
     return new SeiError(message, { reason: 'Timeout', exitCode: ExitCode.Timeout, hints, httpCode: 504 });
   }
 
+  /**
+   * Ctrl-C while waiting: what keeps running is left alone, the hint says how to re-attach.
+   * 499: the client went away before the answer (no apiserver code fits a local Ctrl-C).
+   */
+  static interrupted(message: string, hints: string[] = []): SeiError {
+    return new SeiError(message, { reason: 'Interrupted', exitCode: ExitCode.Interrupted, hints, httpCode: 499 });
+  }
+
   static taskFailed(reason: string, message: string, hints: string[] = []): SeiError {
     return new SeiError(message, { reason, exitCode: ExitCode.TaskFailed, hints });
   }

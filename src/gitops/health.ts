@@ -4,7 +4,7 @@
  * and Flux's kstatus calls a running and a failed task alike "Current". Pure data and text;
  * the tests run the Lua with fengari and the CEL with cel-js on the same sample statuses.
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 
 export const SEI_TASK_API_VERSION = 'sei.io/v1alpha1';
 export const SEI_TASK_KIND = 'SeiNodeTask';
@@ -14,45 +14,63 @@ export const ARGOCD_HEALTH_KEY = 'resource.customizations.health.sei.io_SeiNodeT
 
 /**
  * Healthy on Ready=True, Degraded on Failed=True (reason and message in hs.message),
- * Progressing otherwise. A status (or condition) written for an older generation is not
- * judged: it describes a spec the controller has not seen yet.
+ * Progressing otherwise. A latched Ready or Failed is final whatever observedGeneration says:
+ * the controller never writes a terminal task again (upstream
+ * internal/controller/nodetask/controller.go, 2d670ad), so after a spec edit its status stays
+ * at the old generation for ever. The generation gate applies only while the task runs.
+ *
+ * Written for the VM Argo CD gives argocd-cm scripts (util/lua/lua.go @ 37ee0097): gopher-lua
+ * with only the package, base and table libraries and a safe `os` — no `string`, so text is
+ * joined with `..` only. Numbers print as gopher-lua prints a float64 (1, not 1.0).
  */
 export const ARGOCD_HEALTH_LUA = `hs = {}
+local function text(value, fallback)
+  if value == nil or value == "" then
+    return fallback
+  end
+  return value
+end
 if obj.status == nil then
   hs.status = "Progressing"
   hs.message = "Waiting for the sei controller to pick up the task"
-  return hs
-end
-local generation = obj.metadata.generation
-if generation ~= nil and obj.status.observedGeneration ~= nil and obj.status.observedGeneration < generation then
-  hs.status = "Progressing"
-  hs.message = string.format("Status is for generation %d, waiting for generation %d", obj.status.observedGeneration, generation)
   return hs
 end
 local ready = nil
 local failed = nil
 if obj.status.conditions ~= nil then
   for _, condition in ipairs(obj.status.conditions) do
-    local current = generation == nil or condition.observedGeneration == nil or condition.observedGeneration >= generation
-    if current and condition.type == "Failed" and condition.status == "True" then
+    if condition.type == "Failed" and condition.status == "True" then
       failed = condition
-    elseif current and condition.type == "Ready" and condition.status == "True" then
+    elseif condition.type == "Ready" and condition.status == "True" then
       ready = condition
     end
   end
 end
 if failed ~= nil then
   hs.status = "Degraded"
-  hs.message = (failed.reason or "Failed") .. ": " .. (failed.message or "the task failed")
+  local reason = text(failed.reason, "Failed")
+  local message = text(failed.message, nil)
+  if message == nil then
+    hs.message = reason
+  else
+    hs.message = reason .. ": " .. message
+  end
   return hs
 end
 if ready ~= nil then
   hs.status = "Healthy"
-  hs.message = ready.message or "Complete"
+  hs.message = text(ready.message, text(ready.reason, "Complete"))
+  return hs
+end
+local generation = obj.metadata.generation
+local observed = obj.status.observedGeneration
+if generation ~= nil and observed ~= nil and observed < generation then
+  hs.status = "Progressing"
+  hs.message = "Status is for generation " .. observed .. ", waiting for generation " .. generation
   return hs
 end
 hs.status = "Progressing"
-hs.message = "Phase " .. (obj.status.phase or "Pending")
+hs.message = "Phase " .. text(obj.status.phase, "Pending")
 return hs
 `;
 
@@ -65,19 +83,26 @@ export interface FluxHealthCheckExpr {
 }
 
 /**
- * Evaluated by kustomize-controller (>= 1.5) in the order inProgress, failed, current, with the
- * object's top-level fields as variables. Every field access is guarded with has(): Flux waits
- * out the whole timeout on an expression that reads a missing field.
+ * Evaluated by kustomize-controller (>= 1.5) as fluxcd/pkg runtime/cel/status_evaluator.go
+ * does: first its own gate (status.observedGeneration present and != metadata.generation →
+ * InProgress, before any expression), then inProgress, failed, current, with the object's
+ * top-level fields as undeclared variables. A field that does not exist is an evaluation
+ * error (the Kustomization reports it), so nothing below reads a missing field:
+ * - before the controller writes any status there is no `status` variable at all, and
+ *   has(status.x) is itself an error. The apiserver records every status write in
+ *   metadata.managedFields with subresource "status", and `||` absorbs an error when the
+ *   other side is true, so "no status write yet" is answered from metadata alone;
+ * - a latched Ready/Failed is final, whatever generation its conditions name (see the Lua).
  */
-/** A condition counts only when it was written for the current generation (when it says). */
-const CURRENT_CONDITION = '(!has(c.observedGeneration) || c.observedGeneration >= metadata.generation)';
+const NO_STATUS_YET = `!has(metadata.managedFields) || !metadata.managedFields.exists(f, has(f.subresource) && f.subresource == 'status')`;
+const latched = (type: string): string => `(has(status.conditions) && status.conditions.exists(c, c.type == '${type}' && c.status == 'True'))`;
 
 export const FLUX_HEALTH_CHECK_EXPR: FluxHealthCheckExpr = {
   apiVersion: SEI_TASK_API_VERSION,
   kind: SEI_TASK_KIND,
-  inProgress: `!has(status.observedGeneration) || status.observedGeneration < metadata.generation || !has(status.conditions) || !status.conditions.exists(c, (c.type == 'Ready' || c.type == 'Failed') && c.status == 'True' && ${CURRENT_CONDITION})`,
-  failed: `status.conditions.exists(c, c.type == 'Failed' && c.status == 'True' && ${CURRENT_CONDITION})`,
-  current: `status.conditions.exists(c, c.type == 'Ready' && c.status == 'True' && ${CURRENT_CONDITION})`,
+  inProgress: `${NO_STATUS_YET} || !(${latched('Ready')} || ${latched('Failed')})`,
+  failed: latched('Failed'),
+  current: latched('Ready'),
 };
 
 export function argocdHealthPatch(): string {
@@ -87,21 +112,19 @@ export function argocdHealthPatch(): string {
     metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
     data: { [ARGOCD_HEALTH_KEY]: ARGOCD_HEALTH_LUA },
   };
-  return (
-    '# Merge into argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --type merge --patch-file THIS_FILE\n' +
-    '# Healthy on Ready=True, Degraded on Failed=True, Progressing otherwise (and while the status is for an older generation).\n' +
-    stringify(patch, { lineWidth: 0, blockQuote: 'literal' })
-  );
+  return toSafeYaml(patch, [
+    'Merge into argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --type merge --patch-file THIS_FILE',
+    'Healthy on Ready=True, Degraded on Failed=True (final, whatever the generation), Progressing otherwise.',
+  ]);
 }
 
 export function fluxHealthPatch(): string {
   const fragment = { spec: { healthCheckExprs: [FLUX_HEALTH_CHECK_EXPR] } };
-  return (
-    '# Add to every Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that applies SeiNodeTasks.\n' +
-    '# Needs kustomize-controller >= 1.5 (Flux 2.5): without it kstatus reads no Failed condition and calls a failed task healthy.\n' +
-    '# Works with wait: true or healthChecks; the gitops commit --flavor flux Kustomizations already carry it.\n' +
-    stringify(fragment, { lineWidth: 0 })
-  );
+  return toSafeYaml(fragment, [
+    'Add to every Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that applies SeiNodeTasks.',
+    'Needs kustomize-controller >= 1.5 (Flux 2.5): without it kstatus reads no Failed condition and calls a failed task healthy.',
+    'Works with wait: true or healthChecks; the gitops commit --flavor flux Kustomizations already carry it.',
+  ]);
 }
 
 export function healthConfig(flavor: 'argocd' | 'flux'): string {

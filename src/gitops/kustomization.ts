@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, YAMLSeq, Scalar, LineCounter } from 'yaml';
 import { SeiError } from '../errors/index.js';
+import { yamlString } from '../render/yaml-scalar.js';
 
 const HEADER = ' kubectl-sei adds its files to resources (kept sorted); other fields and entries are yours.';
 
@@ -20,7 +21,7 @@ export function ensureResources(existing: string | undefined, entries: string[],
     const doc = parseDocument('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n');
     doc.commentBefore = HEADER;
     const seq = new YAMLSeq();
-    for (const entry of wanted) seq.add(new Scalar(entry));
+    for (const entry of wanted) seq.add(entryNode(entry));
     doc.set('resources', seq);
     return doc.toString({ lineWidth: 0 });
   }
@@ -52,7 +53,7 @@ export function ensureResources(existing: string | undefined, entries: string[],
   if (missing.length === 0) return existing;
   for (const entry of missing) {
     const at = list.items.findIndex((item) => isScalar(item) && compare(String(item.value), entry) > 0);
-    const node = new Scalar(entry);
+    const node = entryNode(entry);
     if (at < 0) list.items.push(node);
     else list.items.splice(at, 0, node);
   }
@@ -65,6 +66,13 @@ export function listResources(text: string): string[] {
   const seq = doc.get('resources', true);
   if (!isSeq(seq)) return [];
   return seq.items.filter(isScalar).map((item) => String(item.value));
+}
+
+/** An entry as the one YAML writer would spell it: quoted when a YAML 1.1 reader could misread it. */
+function entryNode(entry: string): Scalar {
+  const node = new Scalar(entry);
+  if (yamlString(entry) !== entry) node.type = Scalar.QUOTE_DOUBLE;
+  return node;
 }
 
 function compare(a: string, b: string): number {

@@ -8,7 +8,6 @@
  * Pure: it decides paths and contents; it must not read git or the disk.
  */
 import { createHash } from 'node:crypto';
-import { Document } from 'yaml';
 import { SeiError } from '../errors/index.js';
 import { ANNOTATIONS, FIELD_MANAGER, LABELS } from '../domain/labels.js';
 import type { KubeObject } from '../cluster/types.js';
@@ -16,6 +15,8 @@ import type { GitopsFlavor } from './types.js';
 import { describeObject } from './safety.js';
 import { FLUX_HEALTH_CHECK_EXPR } from './health.js';
 import { shortPlanId } from '../plan/naming.js';
+import { toSafeYaml } from '../render/yaml-scalar.js';
+import { taskDeadlineSeconds, UNBOUNDED_TASK_DEADLINE_SECONDS } from '../domain/task-timeouts.js';
 
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
@@ -71,7 +72,7 @@ export function joinPath(dir: string, name: string): string {
 }
 
 export function serializeObject(object: KubeObject): string {
-  return VERBATIM.get(object) ?? new Document(object).toString({ lineWidth: 0 });
+  return VERBATIM.get(object) ?? toSafeYaml(object);
 }
 
 /**
@@ -244,17 +245,12 @@ function fluxKustomization(input: StepKustomization): KubeObject {
   };
 }
 
-/** The controller's execution bound when spec.timeoutSeconds is unset (gov and await kinds: none). */
-const CONTROLLER_DEFAULT_TIMEOUT: Record<string, number> = { RestartPod: 600, DiscoverPeers: 120 };
-
-/** Long enough for the slowest task: its execution bound plus the target-phase wait; 24h when unbounded. */
+/** Long enough for the slowest task of the unit (src/domain/task-timeouts.ts). */
 function stepTimeout(objects: KubeObject[]): string {
   let seconds = 0;
   for (const object of objects) {
     const spec = (object.spec ?? {}) as { kind?: string; timeoutSeconds?: number };
-    const bound = typeof spec.timeoutSeconds === 'number' ? spec.timeoutSeconds : CONTROLLER_DEFAULT_TIMEOUT[spec.kind ?? ''] ?? 0;
-    if (bound <= 0) return '24h';
-    seconds = Math.max(seconds, bound + 300 + 60);
+    seconds = Math.max(seconds, taskDeadlineSeconds(spec.kind ?? '', spec.timeoutSeconds));
   }
-  return `${Math.max(10, Math.ceil(seconds / 60))}m`;
+  return seconds >= UNBOUNDED_TASK_DEADLINE_SECONDS ? '24h' : `${Math.max(10, Math.ceil(seconds / 60))}m`;
 }

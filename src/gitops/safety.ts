@@ -53,43 +53,89 @@ function badPath(rawPath: string, why: string): SeiError {
   ]);
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Every Secret an object carries into Git, with where it sits: the object itself, the items of
+ * any `*List` kind (kustomize and kubectl flatten a SecretList back into Secrets), and the
+ * object a `last-applied-configuration` annotation holds (`kubectl get -o yaml` then `sops`
+ * leaves the plaintext there).
+ */
+function* secretsIn(object: unknown, where: string, depth = 0, listSops?: unknown): Generator<{ secret: KubeObject; where: string; annotation: boolean; listSops?: unknown }> {
+  if (depth > 32 || object === null || typeof object !== 'object' || Array.isArray(object)) return;
+  const o = object as KubeObject;
+  if (o.kind === 'Secret') yield { secret: o, where, annotation: false, ...(listSops ? { listSops } : {}) };
+  if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o['items'])) {
+    const items = o['items'] as unknown[];
+    // sops encrypts a List as one file: its sops: block covers the items.
+    for (let i = 0; i < items.length; i++) yield* secretsIn(items[i], `${where} items[${i}]`, depth + 1, o.sops ?? listSops);
+  }
+  const applied = o.metadata?.annotations?.[LAST_APPLIED];
+  if (typeof applied === 'string' && !applied.startsWith('ENC[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(applied);
+    } catch {
+      parsed = undefined;
+    }
+    for (const found of secretsIn(parsed, `${where} metadata.annotations[${LAST_APPLIED}]`, depth + 1)) yield { ...found, annotation: true };
+  }
+}
+
 /**
  * A Secret may be committed only SOPS-encrypted: a `sops:` block with a MAC and every value of
- * data/stringData an `ENC[...]` string. A plaintext key in Git is a disaster the history keeps.
+ * data/stringData an `ENC[...]` string — wherever the Secret sits (a List's items, a
+ * last-applied-configuration annotation). A plaintext key in Git is a disaster the history keeps.
  */
 export function checkSecrets(objects: KubeObject[]): void {
-  for (const object of objects) {
-    if (object.kind !== 'Secret') continue;
-    const sops = object.sops;
-    const hints = [
-      "Encrypt it first: sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place FILE (Flux decrypts with decryption.provider: sops; ArgoCD needs KSOPS or a similar plugin).",
-      'Or keep the Secret out of Git and create it on the cluster directly.',
-    ];
-    if (sops === null || typeof sops !== 'object' || Array.isArray(sops) || !('mac' in sops)) {
-      throw SeiError.preflight('PlaintextSecret', `refusing to commit ${describeObject(object)}: it is not SOPS-encrypted (no sops: block with a mac); a plaintext key in Git stays in its history forever`, hints);
-    }
-    let encryptedValues = 0;
-    for (const field of ['data', 'stringData'] as const) {
-      const values = object[field];
-      if (values === undefined || values === null) continue;
-      if (typeof values !== 'object' || Array.isArray(values)) {
-        throw SeiError.invalid(`refusing to commit ${describeObject(object)}: ${field} must be a map`, [{ field, type: 'FieldValueInvalid', message: 'must be a map of ENC[...] values' }], hints);
-      }
-      for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
-        if (typeof value !== 'string' || !value.startsWith('ENC[')) {
-          throw SeiError.invalid(
-            `refusing to commit ${describeObject(object)}: ${field}.${key} is not encrypted although the object has a sops: block`,
-            [{ field: `${field}.${key}`, type: 'FieldValueInvalid', message: 'must be an ENC[...] value written by sops' }],
-            hints,
-          );
+  for (const top of objects) {
+    for (const { secret: object, where, annotation, listSops } of secretsIn(top, describeObject(top))) {
+      const at = where === describeObject(object) ? '' : ` (in ${where})`;
+      const hints = [
+        "Encrypt it first: sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place FILE (Flux decrypts with decryption.provider: sops; ArgoCD needs KSOPS or a similar plugin).",
+        'Or keep the Secret out of Git and create it on the cluster directly.',
+      ];
+      if (annotation) {
+        // The annotation is never decrypted by anyone: any value in it is plaintext in Git.
+        if (['data', 'stringData'].some((f) => hasValues(object[f]) && Object.values(object[f] as Record<string, unknown>).some((v) => typeof v !== 'string' || !v.startsWith('ENC[')))) {
+          throw SeiError.preflight('PlaintextSecret', `refusing to commit ${describeObject(object)}${at}: the annotation holds the Secret's values in plaintext`, [
+            `Remove the annotation before encrypting: kubectl annotate --local -f FILE ${LAST_APPLIED}- -o yaml, or export with kubectl get -o yaml | yq 'del(.metadata.annotations."${LAST_APPLIED}")'.`,
+            ...hints,
+          ]);
         }
-        encryptedValues += 1;
+        continue;
       }
-    }
-    if (encryptedValues === 0) {
-      throw SeiError.preflight('PlaintextSecret', `refusing to commit ${describeObject(object)}: it has a sops: block but no ENC[...] value in data or stringData`, hints);
+      const sops = object.sops ?? listSops;
+      if (sops === null || typeof sops !== 'object' || Array.isArray(sops) || !('mac' in sops)) {
+        throw SeiError.preflight('PlaintextSecret', `refusing to commit ${describeObject(object)}${at}: it is not SOPS-encrypted (no sops: block with a mac); a plaintext key in Git stays in its history forever`, hints);
+      }
+      let encryptedValues = 0;
+      for (const field of ['data', 'stringData'] as const) {
+        const values = object[field];
+        if (values === undefined || values === null) continue;
+        if (typeof values !== 'object' || Array.isArray(values)) {
+          throw SeiError.invalid(`refusing to commit ${describeObject(object)}${at}: ${field} must be a map`, [{ field, type: 'FieldValueInvalid', message: 'must be a map of ENC[...] values' }], hints);
+        }
+        for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+          if (typeof value !== 'string' || !value.startsWith('ENC[')) {
+            throw SeiError.invalid(
+              `refusing to commit ${describeObject(object)}${at}: ${field}.${key} is not encrypted although the object has a sops: block`,
+              [{ field: `${field}.${key}`, type: 'FieldValueInvalid', message: 'must be an ENC[...] value written by sops' }],
+              hints,
+            );
+          }
+          encryptedValues += 1;
+        }
+      }
+      if (encryptedValues === 0) {
+        throw SeiError.preflight('PlaintextSecret', `refusing to commit ${describeObject(object)}${at}: it has a sops: block but no ENC[...] value in data or stringData`, hints);
+      }
     }
   }
+}
+
+function hasValues(values: unknown): boolean {
+  return values !== null && typeof values === 'object' && !Array.isArray(values) && Object.keys(values).length > 0;
 }
 
 export function isSopsSecret(object: KubeObject): boolean {

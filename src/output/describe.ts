@@ -2,7 +2,7 @@
  * `task describe`: a human page about one SeiNodeTask — target, conditions, task id, timeline,
  * outputs, and what to do next given its state. Pure text from the object; no cluster access.
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 import type { KubeObject } from '../cluster/types.js';
 import { alignColumns } from './printers.js';
 import * as view from './task-view.js';
@@ -74,7 +74,7 @@ export function describeTask(object: KubeObject, now = Date.now()): string {
   lines.push(field('Labels', Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')));
 
   const payloadKey = Object.keys(spec).find((k) => !['kind', 'target', 'timeoutSeconds'].includes(k));
-  if (payloadKey) lines.push('', `Payload (spec.${payloadKey}):`, indent(stringify(spec[payloadKey], { lineWidth: 0 }).trimEnd()));
+  if (payloadKey) lines.push('', `Payload (spec.${payloadKey}):`, indent(toSafeYaml(spec[payloadKey]).trimEnd()));
 
   const conditions = view.conditions(object);
   lines.push('', 'Conditions:');
@@ -98,7 +98,7 @@ export function describeTask(object: KubeObject, now = Date.now()): string {
   if (!view.isTerminal(object) && !Number.isNaN(created)) lines.push(`  ${'Running for:'.padEnd(24)}${((now - created) / 1000).toFixed(0)}s`);
 
   const outputs = view.outputs(object);
-  lines.push('', 'Outputs:', Object.keys(outputs).length === 0 ? '  <none>' : indent(stringify(outputs, { lineWidth: 0 }).trimEnd()));
+  lines.push('', 'Outputs:', Object.keys(outputs).length === 0 ? '  <none>' : indent(toSafeYaml(outputs).trimEnd()));
   lines.push('', 'Next:', ...nextSteps(object).map((s) => `  ${s}`));
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
  * Plain-text views of plans for people: the verdict table, the simulation table and the live
  * progress lines. Pure string building; the commands decide where the text goes.
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 import type { Derived } from '../plan/derive.js';
 import type { SimulationResult } from '../plan/simulate.js';
 import type { PlanVerdict } from '../plan/types.js';
@@ -51,5 +51,5 @@ export function progressLines(d: Derived): string {
 }
 
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return toSafeYaml(value);
 }

@@ -4,7 +4,7 @@
  * streamable). Returns strings; writing to stdout is the caller's job. Never prints anything
  * but the objects (stdout is data).
  */
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 import type { KubeObject } from '../cluster/types.js';
 import { humanDuration } from './human-duration.js';
 import * as view from './task-view.js';
@@ -67,11 +67,15 @@ export function resourceName(object: KubeObject): string {
 }
 
 /** Everything but table/wide. A single object prints bare; several print as a v1 List, as kubectl does. */
-export function formatObjects(objects: readonly KubeObject[], format: OutputFormat, options: TableOptions & { single?: boolean } = {}): string {
+export function formatObjects(
+  objects: readonly KubeObject[],
+  format: OutputFormat,
+  options: TableOptions & { single?: boolean; table?: (objects: readonly KubeObject[], options: TableOptions) => string } = {},
+): string {
   switch (format) {
     case 'table':
     case 'wide':
-      return objects.length === 0 ? '' : taskTable(objects, { ...options, wide: format === 'wide' });
+      return objects.length === 0 ? '' : (options.table ?? taskTable)(objects, { ...options, wide: format === 'wide' });
     case 'name':
       return objects.map((o) => `${resourceName(o)}\n`).join('');
     case 'ndjson':
@@ -79,7 +83,7 @@ export function formatObjects(objects: readonly KubeObject[], format: OutputForm
     case 'json':
       return `${JSON.stringify(options.single && objects.length === 1 ? objects[0] : asList(objects), null, 2)}\n`;
     case 'yaml':
-      return stringify(options.single && objects.length === 1 ? objects[0] : asList(objects), { lineWidth: 0 });
+      return toSafeYaml(options.single && objects.length === 1 ? objects[0] : asList(objects));
   }
 }
 

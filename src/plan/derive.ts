@@ -12,7 +12,7 @@ import { buildGraph } from './graph.js';
 import type { KindLookup } from './load.js';
 import { keyOf, taskName } from './naming.js';
 import { INITIAL, due, transition, type RetryState } from './retry.js';
-import type { FailedTaskDetail, GraphStep, ItemStatus, PlanItem, PlanManifest, PlanPhase, PlanVerdict, Scalar, StepState, StepStatus } from './types.js';
+import type { FailedTaskDetail, ItemVerdict, GraphStep, ItemStatus, PlanItem, PlanManifest, PlanPhase, PlanVerdict, Scalar, StepState, StepStatus } from './types.js';
 
 export interface PlanRun {
   planId: string;
@@ -23,6 +23,8 @@ export interface PlanRun {
   cancelled?: boolean;
   /** Items resolved when each step started (recorded so a changed fleet cannot reshuffle a run). */
   items: Record<string, PlanItem[]>;
+  /** Items decided earlier (from the run record), by step id and item index. */
+  verdicts?: Record<string, Record<string, ItemVerdict>>;
 }
 
 export interface Launch {
@@ -170,20 +172,27 @@ export function derive(run: PlanRun, tasks: readonly KubeObject[], now: number, 
           message = undefined;
         }
       }
+      // A recorded verdict stands even when its task is gone (deleted while nothing watched).
+      const decided = run.verdicts?.[step.id]?.[String(item.index)];
+      if (decided && (state.state === 'pending' || state.state === 'running')) {
+        state = { state: decided.state, attempts: Math.max(state.attempts, decided.attempts) };
+        reason = decided.reason;
+        message = decided.message;
+      }
       const item$: ItemStatus = {
         index: item.index,
         node: item.node,
         state: state.state,
         attempts: state.attempts,
         maxAttempts: g.maxAttempts,
-        taskName: last && state.state !== 'pending' ? (last.metadata.name ?? '') : taskName(planName, planId, step.id, item.index, state.attempts + 1),
+        taskName: decided && !last ? decided.task : last && state.state !== 'pending' ? (last.metadata.name ?? '') : taskName(planName, planId, step.id, item.index, state.attempts + 1),
         ...(last ? { task: last } : {}),
         ...(reason ? { reason } : {}),
         ...(message ? { message } : {}),
         ...(state.nextAttemptAt !== undefined ? { nextAttemptAt: state.nextAttemptAt } : {}),
       };
-      if (state.state === 'succeeded' && last) {
-        const out = outputsOf(last, step.kind, kinds);
+      if (state.state === 'succeeded' && (last || decided)) {
+        const out = last && taskVerdict(last).state === 'Complete' ? outputsOf(last, step.kind, kinds) : (decided?.outputs ?? {});
         item$.outputs = out;
         stepOutputs.byNode.set(item.node, out);
         if (Object.keys(stepOutputs.outputs).length === 0) stepOutputs.outputs = out;

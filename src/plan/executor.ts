@@ -14,9 +14,9 @@ import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
 import { expandItems } from './graph.js';
 import { fleetFromCluster } from './fleet.js';
 import { configMapName, planSelector } from './naming.js';
-import { fromConfigMap, writeRun, type StoredRun } from './run-store.js';
+import { fromConfigMap, mergeRun, updateRun, type StoredRun } from './run-store.js';
 import { buildTask, kindLookup } from './tasks.js';
-import type { FleetNode, PlanVerdict, StepState } from './types.js';
+import type { FleetNode, ItemVerdict, PlanVerdict, StepState } from './types.js';
 
 export type PlanEvent =
   | { event: 'launch'; step: string; index: number; node: string; attempt: number; name: string }
@@ -59,8 +59,12 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   const namespace = run.namespace;
   const selector = planSelector(run.planId);
   const tasks = new Map<string, KubeObject>();
+  // The resources the run creates: SeiNodeTasks, and SeiNodeTaskWorkflows for workflow steps.
+  const resources = planResources(run.manifest.spec.steps.map((s) => s.kind), kinds);
   // State from the cluster before any write (crash recovery starts here).
-  for (const task of (await client.list(TASK_API, 'SeiNodeTask', { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+  for (const resource of resources) {
+    for (const task of (await client.list(TASK_API, resource, { namespace, labelSelector: selector })).items) tasks.set(task.metadata.name ?? '', task);
+  }
 
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort();
@@ -99,10 +103,10 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       }, options.timeoutMs);
     }
     if (options.signal?.aborted) {
-      finish(SeiError.timeout('interrupted before the plan started'));
+      finish(SeiError.interrupted(`interrupted before plan ${run.planId} started`, [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`]));
       return;
     }
-    options.signal?.addEventListener('abort', () => finish(new SeiError(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, { reason: 'Interrupted', exitCode: 3, hints: [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`] })));
+    options.signal?.addEventListener('abort', () => finish(SeiError.interrupted(`interrupted: plan ${run.planId} stopped launching; tasks in flight keep running`, [`continue: kubectl sei plan resume ${run.planId} -n ${namespace}`])));
 
     const emitChanges = (d: Derived): void => {
       for (const step of d.verdict.steps) {
@@ -126,6 +130,33 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         }
       }
       options.onState?.(d);
+    };
+
+    /** Takes what the record holds now (other writers' cancel, approvals, items, verdicts). */
+    const adopt = (record: StoredRun): void => {
+      if (record.cancelled) run.cancelled = stored.cancelled = true;
+      for (const [step, approval] of Object.entries(record.approvals)) {
+        run.approvals[step] ??= approval;
+        stored.approvals[step] ??= approval;
+      }
+      for (const [step, items] of Object.entries(record.items)) run.items[step] = items;
+      stored.items = run.items;
+      const verdicts = (run.verdicts ??= {});
+      for (const [step, byIndex] of Object.entries(record.verdicts)) verdicts[step] = { ...byIndex, ...(verdicts[step] ?? {}) };
+      stored.verdicts = verdicts;
+    };
+
+    /** Items that reached a final verdict since the record last heard of them. */
+    const newVerdicts = (d: Derived): Record<string, Record<string, ItemVerdict>> | undefined => {
+      let out: Record<string, Record<string, ItemVerdict>> | undefined;
+      for (const step of d.verdict.steps) {
+        for (const item of step.items) {
+          if ((item.state !== 'succeeded' && item.state !== 'failed') || run.verdicts?.[step.id]?.[String(item.index)]) continue;
+          const verdict: ItemVerdict = { state: item.state, attempts: item.attempts, task: item.taskName, ...(item.reason ? { reason: item.reason } : {}), ...(item.message ? { message: item.message } : {}), ...(item.outputs && Object.keys(item.outputs).length > 0 ? { outputs: item.outputs } : {}) };
+          ((out ??= {})[step.id] ??= {})[String(item.index)] = verdict;
+        }
+      }
+      return out;
     };
 
     const launch = async (l: Launch): Promise<void> => {
@@ -166,6 +197,14 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
           emitChanges(d);
           lastTickCost = Math.min(performance.now() - deriveStarted, 250);
           const phase = d.verdict.phase;
+          const decided = newVerdicts(d);
+          if (decided) {
+            adopt(await updateRun(client, run.planId, namespace, (current) => mergeRun(current, { verdicts: decided })));
+            if (run.cancelled) {
+              dirty = true;
+              continue;
+            }
+          }
           if ((phase === 'Failed' && d.running === 0) || phase === 'Complete' || phase === 'WaitingApproval' || phase === 'Cancelled') {
             finish(undefined, d.verdict);
             return;
@@ -184,8 +223,12 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
                 run.items[step.id] = expandItems(step, { inputs: run.inputs, plan: { id: run.planId, name: run.manifest.metadata.name, namespace } }, fleet, (id) => run.items[id]);
               }
             }
-            stored.items = run.items;
-            await writeRun(client, run.planId, namespace, stored);
+            const resolved = Object.fromEntries(d.toResolve.map((g) => [g.step.id, run.items[g.step.id]!]));
+            for (const g of d.toResolve) {
+              for (let ref = g.step.forEach?.step; ref; ref = run.manifest.spec.steps.find((s) => s.id === ref)?.forEach?.step) if (run.items[ref]) resolved[ref] = run.items[ref];
+            }
+            // Another driver may have resolved the same step first: its list wins, everywhere.
+            adopt(await updateRun(client, run.planId, namespace, (current) => mergeRun(current, { items: resolved })));
             dirty = true;
             continue;
           }
@@ -231,11 +274,11 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
       else setImmediate(fire);
     };
 
-    // ONE watch for every task of the run, however many.
-    client
+    // ONE watch per resource for every object of the run, however many.
+    for (const resource of resources) client
       .watch({
         apiVersion: TASK_API,
-        kind: 'SeiNodeTask',
+        kind: resource,
         namespace,
         labelSelector: selector,
         signal: abort.signal,
@@ -263,19 +306,18 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
         signal: abort.signal,
         onEvent: (event) => {
           if (event.type === 'DELETED' || event.type === 'BOOKMARK' || event.object.metadata.name !== configMapName(run.planId)) return;
-          const record = fromConfigMap(event.object);
-          if (record.cancelled && !run.cancelled) {
-            run.cancelled = true;
-            stored.cancelled = true;
-          }
-          for (const [step, approval] of Object.entries(record.approvals)) {
-            run.approvals[step] ??= approval;
-            stored.approvals[step] ??= approval;
-          }
+          adopt(fromConfigMap(event.object));
           schedule();
         },
       })
       .catch((error: unknown) => finish(error));
     void tick();
   });
+}
+
+/** The object kinds a plan's steps create, SeiNodeTask first; approval steps create none. */
+export function planResources(stepKinds: ReadonlyArray<string | undefined>, kinds: { find(kind: string): { resource?: string } | undefined }): string[] {
+  const found = new Set<string>(['SeiNodeTask']);
+  for (const kind of stepKinds) if (kind) found.add(kinds.find(kind)?.resource ?? 'SeiNodeTask');
+  return [...found];
 }

@@ -23,6 +23,25 @@ function hasPeers(node: Record<string, unknown>): boolean {
   return Array.isArray(resolved) && resolved.length > 0;
 }
 
+const MODES = ['fullNode', 'archive', 'replayer', 'validator', 'seed'];
+
+/** What `plan simulate` needs to predict a workflow step (upstream internal/controller/node/workflow.go). */
+function workflowFacts(o: Record<string, unknown>): Pick<FleetNode, 'mode' | 'paused' | 'stateSyncers' | 'workflow'> {
+  const spec = rec(o['spec']);
+  const status = rec(o['status']);
+  const mode = MODES.find((m) => spec[m] !== undefined && spec[m] !== null) ?? '';
+  const syncers = status['resolvedStateSyncers'];
+  const adopted = rec(status['adoptedWorkflow']);
+  const conditions = Array.isArray(status['conditions']) ? (status['conditions'] as unknown[]).map(rec) : [];
+  const held = conditions.some((c) => c['type'] === 'WorkflowInProgress' && c['status'] === 'True' && c['reason'] === 'WorkflowFailedHeld');
+  return {
+    mode,
+    ...(spec['paused'] === true ? { paused: true } : {}),
+    stateSyncers: Array.isArray(syncers) ? syncers.length : 0,
+    ...(typeof adopted['name'] === 'string' ? { workflow: { name: adopted['name'], failedHeld: held } } : {}),
+  };
+}
+
 export function fleetNodeFromObject(object: KubeObject | Record<string, unknown>): FleetNode {
   const o = object as Record<string, unknown>;
   if (o['metadata']) {
@@ -32,6 +51,7 @@ export function fleetNodeFromObject(object: KubeObject | Record<string, unknown>
       labels: rec(meta['labels']) as Record<string, string>,
       ...(typeof rec(o['status'])['phase'] === 'string' ? { phase: rec(o['status'])['phase'] as string } : {}),
       hasPeers: hasPeers(o),
+      ...workflowFacts(o),
     };
   }
   const peers = o['peers'];
@@ -40,6 +60,9 @@ export function fleetNodeFromObject(object: KubeObject | Record<string, unknown>
     labels: rec(o['labels']) as Record<string, string>,
     phase: typeof o['phase'] === 'string' ? (o['phase'] as string) : 'Running',
     hasPeers: typeof o['hasPeers'] === 'boolean' ? (o['hasPeers'] as boolean) : Array.isArray(peers) ? peers.length > 0 : true,
+    ...(typeof o['mode'] === 'string' ? { mode: o['mode'] } : {}),
+    ...(o['paused'] === true ? { paused: true } : {}),
+    ...(typeof o['stateSyncers'] === 'number' ? { stateSyncers: o['stateSyncers'] } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * (the previous step unless dependsOn says otherwise), and fan-out expansion into items.
  * Pure: the fleet comes in as data.
  */
+import { SeiError } from '../errors/index.js';
 import { evaluate, evaluateDeep, type ExprContext } from './expressions.js';
 import type { KindLookup } from './load.js';
 import type { FleetNode, GraphStep, LabelSelector, PlanItem, PlanManifest, PlanStep } from './types.js';
@@ -10,7 +11,8 @@ import type { FleetNode, GraphStep, LabelSelector, PlanItem, PlanManifest, PlanS
 export function buildGraph(manifest: PlanManifest, kinds?: KindLookup, globalMaxParallel = 0): GraphStep[] {
   const planPolicy = manifest.spec.failurePolicy ?? {};
   return manifest.spec.steps.map((step, order) => {
-    const broadcasts = step.kind ? (kinds?.find(step.kind)?.broadcasts ?? false) : false;
+    const info = step.kind ? kinds?.find(step.kind) : undefined;
+    const broadcasts = (info?.broadcasts ?? false) || (info?.noImplicitRetry ?? false);
     // A retry of a gov kind broadcasts again: only an explicit step policy may allow it.
     const policy = broadcasts ? (step.failurePolicy ?? {}) : { ...planPolicy, ...(step.failurePolicy ?? {}) };
     const own = step.maxParallel ?? 0;
@@ -71,11 +73,28 @@ export function expandItems(step: PlanStep, context: ExprContext, fleet: FleetNo
     return [{ index: 0, node: String(evaluate(step.node, context)) }];
   }
   const { nodes, selector, step: ref } = step.forEach;
-  if (nodes) return nodes.map((n, index) => ({ index, node: String(evaluate(n, context)) }));
+  if (nodes) {
+    const items = nodes.map((n, index) => ({ index, node: String(evaluate(n, context)) }));
+    // Templates may resolve to the same node (the literal case is refused when the plan loads).
+    const seen = new Map<string, number>();
+    for (const item of items) {
+      const first = seen.get(item.node);
+      if (first !== undefined) {
+        throw SeiError.invalid(`step ${step.id}: forEach.nodes[${item.index}] resolves to node ${JSON.stringify(item.node)}, already at forEach.nodes[${first}]; a node may be listed once`, [
+          { field: `forEach.nodes[${item.index}]`, type: 'FieldValueDuplicate', message: `duplicate node ${JSON.stringify(item.node)}` },
+        ]);
+      }
+      seen.set(item.node, item.index);
+    }
+    return items;
+  }
   if (ref) return (itemsOf(ref) ?? []).map((i) => ({ ...i }));
   if (selector) {
     if (!fleet) throw new Error(`step ${step.id}: forEach.selector needs the fleet (the cluster, or --fleet FILE offline)`);
-    return selectNodes(resolveSelector(selector, context), fleet).map((node, index) => ({ index, node }));
+    const mode = step.forEach.mode === undefined ? '' : String(evaluate(step.forEach.mode, context));
+    // A node whose mode is unknown (an offline fleet file without it) is kept: the controller decides.
+    const eligible = mode === '' ? fleet : fleet.filter((n) => n.mode === undefined || n.mode === mode);
+    return selectNodes(resolveSelector(selector, context), eligible).map((node, index) => ({ index, node }));
   }
   return [];
 }

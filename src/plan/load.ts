@@ -25,6 +25,12 @@ export interface KindInfo {
   /** Where each output is read from (the catalog's JSONPath). */
   outputPaths?: Array<{ name: string; jsonPath: string }>;
   broadcasts: boolean;
+  /** A retry would repeat an irreversible effect (a broadcast, a data wipe): only an explicit step failurePolicy retries it. */
+  noImplicitRetry?: boolean;
+  /** The object a step of this kind creates: SeiNodeTask, or SeiNodeTaskWorkflow. */
+  resource?: string;
+  /** The kind's named preflight checks (the catalog's), for `plan simulate`. */
+  preflight?: string[];
 }
 
 export interface KindLookup {
@@ -143,6 +149,10 @@ function schemaCauses(errors: AjvError[], locate: Locator): FieldCause[] {
         message = `must be ${JSON.stringify(error.params['allowedValue'])}`;
         break;
       case 'oneOf':
+        if (path[path.length - 1] === 'forEach') {
+          message = 'forEach takes exactly one of selector, nodes or step';
+          break;
+        }
         message = 'a step needs exactly one of kind (a task step) or approval (a pause); an approval step takes no forEach, node or params';
         break;
       case 'maxProperties':
@@ -212,6 +222,14 @@ export function semanticCauses(manifest: PlanManifest, locate: Locator, kinds?: 
       if (!step.forEach && step.node === undefined) add(at('kind'), 'a task step needs a target: node (one SeiNode) or forEach (one task per node)', 'FieldValueRequired');
       if (step.forEach && step.node !== undefined) add(at('node'), 'give either node or forEach, not both');
     }
+    // The same node twice would run the step on it twice (a second vote, a second restart).
+    const listed = new Map<string, number>();
+    (step.forEach?.nodes ?? []).forEach((node, j) => {
+      if (typeof node !== 'string') return;
+      const first = listed.get(node);
+      if (first === undefined) listed.set(node, j);
+      else add(at('forEach', 'nodes', j), `duplicate node ${JSON.stringify(node)} (also at forEach.nodes[${first}]); list each node once`, 'FieldValueDuplicate');
+    });
     const ref = step.forEach?.step;
     if (ref !== undefined) {
       const refAt = index.get(ref);

@@ -1,25 +1,38 @@
 /**
  * The run record in the cluster: ConfigMap `sei-plan-<id>` holds the plan manifest as written,
- * the resolved inputs, approvals, the items each step resolved when it started, and whether the
- * run was cancelled. With the tasks' labels this is everything `status` and `resume` need on
- * another machine. Owns the ConfigMap's shape; talks to the cluster only through ClusterClient.
+ * the resolved inputs, the options that shape the run, approvals, the items each step resolved
+ * when it started, every item's verdict once decided, and whether the run was cancelled. With
+ * the tasks' labels this is everything `status` and `resume` need on another machine.
+ *
+ * Several writers share the record (the executor, `plan cancel`, `plan approve`, a second
+ * driver). Every write after the first is a read-merge-write guarded by the resourceVersion it
+ * read: on a conflict it reads again and re-applies its change, so no writer ever puts back a
+ * value another writer changed. The merge is monotonic: cancelled stays cancelled, an approval,
+ * a resolved item list or a verdict once recorded is never replaced.
  */
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { FIELD_MANAGER, LABELS, ANNOTATIONS } from '../domain/labels.js';
 import { SeiError } from '../errors/index.js';
 import { configMapName } from './naming.js';
 import type { PlanRun } from './derive.js';
-import type { PlanItem, Scalar } from './types.js';
+import type { ItemVerdict, PlanItem, RunShape, Scalar } from './types.js';
 
 export interface StoredRun {
   source: string;
   inputs: Record<string, Scalar>;
   approvals: PlanRun['approvals'];
   items: Record<string, PlanItem[]>;
+  /** Decided items by step id and item index: a decided item is never started again. */
+  verdicts: Record<string, Record<string, ItemVerdict>>;
+  /** The options that shape the run (recorded at apply, honoured by resume). */
+  shape: RunShape;
   cancelled: boolean;
   planName: string;
   createdAt: string;
 }
+
+/** What the apiserver accepts in one ConfigMap: data + binaryData at most 1 MiB (validation.go MaxSecretSize). */
+export const RECORD_LIMIT_BYTES = 1024 * 1024;
 
 function parseJson<T>(text: string | undefined, fallback: T): T {
   if (!text) return fallback;
@@ -43,8 +56,10 @@ export function toConfigMap(planId: string, namespace: string, run: StoredRun): 
     data: {
       'plan.yaml': run.source,
       'inputs.json': JSON.stringify(run.inputs),
+      'options.json': JSON.stringify(run.shape),
       'approvals.json': JSON.stringify(run.approvals),
       'items.json': JSON.stringify(run.items),
+      'verdicts.json': JSON.stringify(run.verdicts),
       state: run.cancelled ? 'cancelled' : 'active',
       createdAt: run.createdAt,
     },
@@ -56,8 +71,10 @@ export function fromConfigMap(object: KubeObject): StoredRun {
   return {
     source: data['plan.yaml'] ?? '',
     inputs: parseJson(data['inputs.json'], {}),
+    shape: parseJson(data['options.json'], {}),
     approvals: parseJson(data['approvals.json'], {}),
     items: parseJson(data['items.json'], {}),
+    verdicts: parseJson(data['verdicts.json'], {}),
     cancelled: data['state'] === 'cancelled',
     planName: object.metadata.annotations?.[ANNOTATIONS.planName] ?? '',
     createdAt: data['createdAt'] ?? '',
@@ -69,18 +86,76 @@ export async function readRun(client: ClusterClient, planId: string, namespace: 
   return object ? fromConfigMap(object) : undefined;
 }
 
+function notFound(planId: string, namespace: string): SeiError {
+  return SeiError.invalid(`plan run ${planId} not found in namespace ${namespace} (no ConfigMap ${configMapName(planId)})`, [], [
+    `list runs: kubectl get configmaps -n ${namespace} -l ${LABELS.planId}`,
+    'pass the namespace the plan was applied in with -n',
+  ]);
+}
+
 export async function requireRun(client: ClusterClient, planId: string, namespace: string): Promise<StoredRun> {
   const run = await readRun(client, planId, namespace);
-  if (!run) {
-    throw SeiError.invalid(`plan run ${planId} not found in namespace ${namespace} (no ConfigMap ${configMapName(planId)})`, [], [
-      `list runs: kubectl get configmaps -n ${namespace} -l ${LABELS.planId}`,
-      'pass the namespace the plan was applied in with -n',
-    ]);
-  }
+  if (!run) throw notFound(planId, namespace);
   return run;
 }
 
-/** Writes the whole record (server-side apply of every key we own, so nothing is dropped). */
-export async function writeRun(client: ClusterClient, planId: string, namespace: string, run: StoredRun): Promise<void> {
-  await client.apply(toConfigMap(planId, namespace, run), { force: true });
+/** Refuses a record the apiserver would refuse, naming the plan and the field that grew. */
+export function checkRecordSize(planId: string, object: KubeObject): void {
+  const data = (object['data'] ?? {}) as Record<string, string>;
+  const sizes = Object.entries(data).map(([key, value]) => ({ key, bytes: Buffer.byteLength(key) + Buffer.byteLength(value) }));
+  const total = sizes.reduce((n, s) => n + s.bytes, 0);
+  if (total <= RECORD_LIMIT_BYTES) return;
+  const largest = sizes.sort((a, b) => b.bytes - a.bytes)[0]!;
+  const planName = object.metadata.annotations?.[ANNOTATIONS.planName] ?? '';
+  throw SeiError.invalid(
+    `the run record of plan ${planName} (${planId}) would be ${total} bytes, over the apiserver's ${RECORD_LIMIT_BYTES}-byte limit for a ConfigMap; its largest field is data.${largest.key} (${largest.bytes} bytes)`,
+    [{ field: `data.${largest.key}`, type: 'FieldValueTooLong', message: `must have at most ${RECORD_LIMIT_BYTES} bytes in total` }],
+    ['split the fleet: run the plan per group of nodes (forEach.selector on a narrower label)', 'nothing more was written for this run'],
+  );
+}
+
+/** The first write of a new run (nothing else can know the run yet). */
+export async function createRun(client: ClusterClient, planId: string, namespace: string, run: StoredRun): Promise<void> {
+  const object = toConfigMap(planId, namespace, run);
+  checkRecordSize(planId, object);
+  await client.apply(object, { force: true });
+}
+
+/** Merges what `mine` adds into `current` without undoing anything another writer recorded. */
+export function mergeRun(current: StoredRun, mine: Partial<Pick<StoredRun, 'approvals' | 'items' | 'verdicts' | 'cancelled' | 'shape'>>): StoredRun {
+  const next: StoredRun = structuredClone(current);
+  if (mine.cancelled) next.cancelled = true;
+  for (const [step, approval] of Object.entries(mine.approvals ?? {})) next.approvals[step] ??= approval;
+  for (const [step, items] of Object.entries(mine.items ?? {})) next.items[step] ??= items;
+  for (const [step, byIndex] of Object.entries(mine.verdicts ?? {})) {
+    const into = (next.verdicts[step] ??= {});
+    for (const [index, verdict] of Object.entries(byIndex)) into[index] ??= verdict;
+  }
+  if (mine.shape) next.shape = { ...next.shape, ...mine.shape };
+  return next;
+}
+
+const MAX_CONFLICTS = 50;
+
+/**
+ * Applies `change` to the record as it is now, guarded by its resourceVersion; on a conflict
+ * (another writer was first) reads again and retries. Returns the record as written.
+ */
+export async function updateRun(client: ClusterClient, planId: string, namespace: string, change: (current: StoredRun) => StoredRun): Promise<StoredRun> {
+  for (let attempt = 1; ; attempt++) {
+    const live = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', name: configMapName(planId), namespace });
+    if (!live) throw notFound(planId, namespace);
+    const current = fromConfigMap(live);
+    const next = change(current);
+    const object = toConfigMap(planId, namespace, next);
+    if (JSON.stringify(object['data']) === JSON.stringify(toConfigMap(planId, namespace, current)['data'])) return current;
+    checkRecordSize(planId, object);
+    object.metadata.resourceVersion = live.metadata.resourceVersion;
+    try {
+      await client.apply(object, { force: true });
+      return next;
+    } catch (error) {
+      if (!(error instanceof SeiError) || error.httpCode !== 409 || attempt >= MAX_CONFLICTS) throw error;
+    }
+  }
 }

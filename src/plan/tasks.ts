@@ -20,7 +20,16 @@ export const LATE_PLACEHOLDER = 'read-by-preflight-before-apply';
 export function kindLookup(catalog: Catalog): KindLookup {
   const infos = new Map<string, KindInfo>();
   for (const spec of catalog.kinds()) {
-    infos.set(spec.kind, { kind: spec.kind, outputs: spec.outputs.map((o) => o.name), outputPaths: spec.outputs, broadcasts: spec.broadcasts });
+    infos.set(spec.kind, {
+      kind: spec.kind,
+      outputs: spec.outputs.map((o) => o.name),
+      outputPaths: spec.outputs,
+      broadcasts: spec.broadcasts,
+      // A StateSync retry wipes the node again: like a broadcast, never retried implicitly.
+      ...(spec.broadcasts || spec.destructive ? { noImplicitRetry: true } : {}),
+      resource: spec.resource ?? 'SeiNodeTask',
+      preflight: spec.preflight,
+    });
   }
   return {
     // The plan names kinds PascalCase; the catalog also accepts kebab names.

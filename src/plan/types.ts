@@ -40,6 +40,8 @@ export interface ForEach {
   selector?: LabelSelector;
   nodes?: string[];
   step?: string;
+  /** With selector: only SeiNodes of this mode (fullNode, validator, …); '' = any. */
+  mode?: string;
 }
 
 export interface PlanStep {
@@ -85,12 +87,35 @@ export interface FleetNode {
   hasPeers: boolean;
   /** UID of pod <name>-0 when known (RestartPod). */
   podUid?: string;
+  /** The SeiNode mode sub-struct that is set (fullNode, validator, archive, …), when known. */
+  mode?: string;
+  paused?: boolean;
+  /** How many state syncers the node resolved (status.resolvedStateSyncers), when known. */
+  stateSyncers?: number;
+  /** The workflow the node adopted; failedHeld when it failed and holds the node. */
+  workflow?: { name: string; failedHeld: boolean };
 }
 
 /** One fan-out item of a step: the node and its position. */
 export interface PlanItem {
   index: number;
   node: string;
+}
+
+/** An item's decided outcome, kept in the run record so a deleted task cannot undecide it. */
+export interface ItemVerdict {
+  state: 'succeeded' | 'failed';
+  attempts: number;
+  task: string;
+  reason?: string;
+  message?: string;
+  outputs?: Record<string, unknown>;
+}
+
+/** The options that shape a run, recorded at apply and honoured by every resume. */
+export interface RunShape {
+  /** Global cap on tasks in flight (0 or absent = none). */
+  maxParallel?: number;
 }
 
 /** The step with its defaults applied and its dependencies made explicit. */

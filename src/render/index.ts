@@ -159,7 +159,8 @@ export function renderTaskDocument(catalog: Catalog, input: RenderTaskInput): { 
 
   if (object === null || typeof object !== 'object' || Array.isArray(object)) throw unsafe(spec, 'it must render one YAML mapping');
   const task = object as KubeObject & { spec?: { kind?: unknown } };
-  if (task.apiVersion !== API_VERSION || task.kind !== TASK_KIND) throw unsafe(spec, `it must render apiVersion ${API_VERSION}, kind ${TASK_KIND}`);
+  const resource = spec.resource ?? TASK_KIND;
+  if (task.apiVersion !== API_VERSION || task.kind !== resource) throw unsafe(spec, `it must render apiVersion ${API_VERSION}, kind ${resource}`);
   if (task.metadata?.name !== name || (task.metadata?.namespace ?? '') !== input.namespace) throw unsafe(spec, 'metadata must be {{> metadata}} (name and namespace as given)');
   if (task.spec?.kind !== spec.kind) throw unsafe(spec, `spec.kind must be ${spec.kind} (from ${spec.name}.meta.yaml)`);
   return { object: task, text, spec };

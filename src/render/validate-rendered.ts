@@ -36,8 +36,9 @@ async function projectCrd(plural: CrdPlural, flavor: ApiFlavor): Promise<CrdDocu
 export async function buildCrdCache(): Promise<CrdCacheFile> {
   const validate = await import('../validate/index.js');
   const out: CrdCacheFile = {};
-  for (const plural of ['seinodetasks', 'seinodes'] as const) {
+  for (const plural of ['seinodetasks', 'seinodes', 'seinodetaskworkflows'] as const) {
     for (const flavor of ['seed', 'latest'] as const) {
+      if (plural === 'seinodetaskworkflows' && flavor === 'seed') continue; // a later-API resource only
       const text = readFileSync(fileURLToPath(validate.projectCrdUrl(plural, flavor)), 'utf8');
       out[hashOf(text)] = validate.loadProjectCrd(plural, flavor);
     }
@@ -52,11 +53,11 @@ export async function validateRendered(object: KubeObject, spec: KindSpec): Prom
   const flavors: ApiFlavor[] = spec.apis.length > 0 ? [...spec.apis].sort((a) => (a === 'seed' ? -1 : 1)) : ['seed', 'latest'];
   let first: FieldCause[] | undefined;
   for (const flavor of flavors) {
-    const { causes } = validate.compileCrdValidator(await projectCrd('seinodetasks', flavor)).validate(object, { fieldValidation: 'Strict' });
+    const { causes } = validate.compileCrdValidator(await projectCrd(spec.resource === 'SeiNodeTaskWorkflow' ? 'seinodetaskworkflows' : 'seinodetasks', flavor)).validate(object, { fieldValidation: 'Strict' });
     if (causes.length === 0) return;
     first ??= causes;
   }
-  throw SeiError.invalid(`the rendered ${spec.kind} is not valid for the ${flavors[0]} SeiNodeTask API`, first ?? [], [
+  throw SeiError.invalid(`the rendered ${spec.kind} is not valid for the ${flavors[0]} ${spec.resource ?? 'SeiNodeTask'} API`, first ?? [], [
     'Check the values given with --set/--values against `kubectl sei kinds`.',
   ]);
 }

@@ -4,7 +4,10 @@
  * YAML version can read it as anything but that string; otherwise it is double-quoted with
  * JSON escapes (a subset of both versions' double-quoted escapes), plus escapes for the
  * characters YAML 1.1 treats as line breaks or non-printable. Numbers, booleans and null are
- * written in the one spelling both versions share. Owns text emission only; never parses.
+ * written in the one spelling both versions share. A multi-line string whose every character is
+ * printable in both versions is a literal block (`|`), so Lua and scripts stay readable.
+ * Owns text emission only; never parses. The one YAML writer of kubectl-sei: printers, plan
+ * render and export, gitops commits and health patches all write through toSafeYaml.
  */
 
 /** Words YAML 1.1 reads as booleans or null (compared case-insensitively). */
@@ -59,6 +62,23 @@ export function yamlFlow(value: unknown): string {
   }
 }
 
+/**
+ * Multi-line text that a literal block keeps byte for byte in YAML 1.1 and 1.2: printable
+ * characters, tabs and line feeds only, and a first line that does not start with a space
+ * (that would need an indentation indicator).
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const NOT_LITERAL_SAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+function literalBlock(text: string, indent: string): string[] | undefined {
+  if (!text.includes('\n') || NOT_LITERAL_SAFE.test(text) || /^[ \t\n]/.test(text) || /[ \t]\n/.test(text)) return undefined;
+  const body = text.replace(/\n+$/, '');
+  const trailing = text.length - body.length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const lines = (chomp === '+' ? text.slice(0, -1) : body).split('\n');
+  return [`|${chomp}`, ...lines.map((line) => (line === '' ? '' : `${indent}${line}`))];
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -72,6 +92,8 @@ function blockLines(value: unknown, indent: string): string[] {
       if ((isPlainObject(item) && Object.keys(item).length > 0) || (Array.isArray(item) && item.length > 0)) {
         return [head, ...blockLines(item, Array.isArray(item) ? indent : `${indent}  `)];
       }
+      const literal = typeof item === 'string' ? literalBlock(item, `${indent}  `) : undefined;
+      if (literal) return [`${head} ${literal[0]}`, ...literal.slice(1)];
       return [`${head} ${yamlFlow(item)}`];
     });
   }
@@ -88,7 +110,15 @@ function blockLines(value: unknown, indent: string): string[] {
   return [`${indent}${yamlFlow(value)}`];
 }
 
-/** A whole document in block style with the same quoting rules (for printing and committing). */
-export function toSafeYaml(value: unknown): string {
-  return `${blockLines(value, '').join('\n')}\n`;
+/**
+ * A whole document in block style with the same quoting rules (for printing and committing);
+ * `comments` go first, one `# ` line each.
+ */
+export function toSafeYaml(value: unknown, comments: readonly string[] = []): string {
+  return `${comments.map((line) => `# ${line}`.trimEnd()).join('\n')}${comments.length ? '\n' : ''}${blockLines(value, '').join('\n')}\n`;
+}
+
+/** Several documents, separated as kubectl reads them. */
+export function toSafeYamlStream(values: readonly unknown[]): string {
+  return values.map((value) => toSafeYaml(value)).join('---\n');
 }

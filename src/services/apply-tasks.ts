@@ -99,7 +99,7 @@ export async function applyDocuments(docs: readonly ObjectToValidate[], options:
   // Preflight everything before the first write: a refusal of document 3 must not leave 1 and 2 applied.
   const checked: Array<{ object: KubeObject; preflight: PreflightResult }> = [];
   for (const { object } of withNamespace) {
-    checked.push({ object, preflight: await preflightTask(client, object, { replace: options.replace ?? false, podUid: 'keep', targetChecks: options.targetChecks ?? true, warn: (m) => options.progress.note(`Warning: ${m}`), ...(options.catalog ? { catalog: options.catalog } : {}) }) });
+    checked.push({ object, preflight: await preflightTask(client, object, { replace: options.replace ?? false, podUid: 'keep', nameFrom: 'manifest', targetChecks: options.targetChecks ?? true, warn: (m) => options.progress.note(`Warning: ${m}`), ...(options.catalog ? { catalog: options.catalog } : {}) }) });
   }
   const results: AppliedTask[] = [];
   for (const { object, preflight } of checked) results.push(await writeTask(client, object, preflight, options));

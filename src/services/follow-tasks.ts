@@ -26,6 +26,8 @@ export interface FollowOptions {
   onObject?: (object: KubeObject) => void;
   /** RestartPod: follow pod NODE-0 from the deleted uid to a Ready replacement. */
   followPod?: { node: string; uid?: string };
+  /** UpdateNodeImage: narrate the node's update plan task by task (services/nodes.ts). */
+  followNodePlan?: { node: string };
 }
 
 function podNarration(podName: string, previousUid: string, progress: Progress): (milestone: PodMilestone, pod: KubeObject) => void {
@@ -71,6 +73,10 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
     options.followPod && previousUid
       ? narratePodRestart(client, options.namespace, options.followPod.node, previousUid, options.progress, podAbort.signal, () => deferred.some((v) => v.outcome === 'Complete'))
       : undefined;
+  const planAbort = new AbortController();
+  const nodePlan = options.followNodePlan
+    ? import('./nodes.js').then(({ narrateNodePlan }) => narrateNodePlan(client, options.namespace, options.followNodePlan!.node, options.progress, planAbort.signal))
+    : undefined;
   const many = (options.names?.length ?? 0) !== 1;
   const printVerdict = (verdict: TaskVerdict): void => {
     if (verdict.outcome === 'Complete') options.progress.succeed(verdictLine(verdict));
@@ -78,7 +84,7 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
     else if (many) options.progress.note(`${verdict.name} still running`);
   };
   try {
-    return await waitForTasks(client, {
+    const verdicts = await waitForTasks(client, {
       namespace: options.namespace,
       ...(options.names ? { names: options.names } : {}),
       ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
@@ -91,12 +97,24 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
         if (!view.isTerminal(object)) options.progress.update(view.progressText(object));
       },
       onVerdict: (verdict) => {
-        if (pod) deferred.push(verdict);
+        if (pod || nodePlan) deferred.push(verdict);
         else printVerdict(verdict);
       },
     });
+    if (nodePlan) {
+      // A failed or timed-out image roll names the update plan's failed or stalled task.
+      planAbort.abort();
+      const { planVerdictNote } = await import('./nodes.js');
+      const note = planVerdictNote(await nodePlan);
+      for (const verdict of verdicts) {
+        if (note && verdict.outcome !== 'Complete') verdict.message = `${verdict.message ? `${verdict.message}; ` : ''}${note}`;
+      }
+    }
+    return verdicts;
   } finally {
     podAbort.abort();
+    planAbort.abort();
+    await nodePlan;
     await pod;
     deferred.forEach(printVerdict);
     options.progress.stop();

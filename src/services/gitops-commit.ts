@@ -143,8 +143,8 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   // 1. Everything about the objects themselves, before git is even opened.
   // An encrypted Secret is committed untouched: any edit would break its SOPS MAC.
   const objects = input.objects.map((o) => (isSopsSecret(o) ? o : stripServerFields(o)));
-  checkPathSafeNames(objects);
   checkSecrets(objects);
+  checkPathSafeNames(objects);
   await refuseLatePlaceholders(objects);
   await validateObjects(objects);
   const author = input.author ? parseAuthor(input.author) : undefined;
@@ -206,6 +206,8 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
 }
 
 export interface CommitSourcesOptions extends Omit<GitopsCommitOptions, 'objects' | 'planId' | 'stepParallelism'> {
+  /** plain flavor: commit a multi-step plan anyway, every task at once (src/gitops/flavor-limits.ts). */
+  acceptUnordered?: boolean;
   /** What to commit: manifests or one plan (loadCommitObjects). */
   source: CommitSourceOptions;
   /** Told what was left out and where values came from, before the commit is attempted. */
@@ -215,14 +217,17 @@ export interface CommitSourcesOptions extends Omit<GitopsCommitOptions, 'objects
 /** `gitops commit`: load manifests or render a plan (./gitops-sources.ts), then commitToGit. */
 export async function commitSourcesToGit(options: CommitSourcesOptions): Promise<{ result: GitopsCommitResult; planId?: string }> {
   const { loadCommitObjects } = await import('./gitops-sources.js');
-  const { source: sourceOptions, onNote, ...commit } = options;
+  const { source: sourceOptions, onNote, acceptUnordered, ...commit } = options;
   const source = await loadCommitObjects(sourceOptions);
   for (const note of source.notes) onNote?.(note);
+  const { checkFlavorLimits } = await import('../gitops/flavor-limits.js');
+  const limits = checkFlavorLimits(commit.flavor, source.objects, source.stepSemantics, source.stepParallelism, acceptUnordered);
   const result = await commitToGit({
     ...commit,
     objects: source.objects,
     ...(source.planId ? { planId: source.planId } : {}),
     ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
   });
+  result.warnings.unshift(...limits);
   return { result, ...(source.planId ? { planId: source.planId } : {}) };
 }

@@ -9,7 +9,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { SeiError } from '../errors/index.js';
 import { keepVerbatim } from '../gitops/layout.js';
+import { checkPlanId } from '../plan/naming.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
+import type { StepSemantics } from '../gitops/flavor-limits.js';
 
 export interface CommitSourceOptions {
   /** -f values: files, directories, plan files or built-in plan names. */
@@ -29,6 +31,8 @@ export interface CommitSourceOptions {
   client?: ClusterClient;
   /** Never contact a cluster (plan apply --fleet): late values must come from --pod-uid. */
   offline?: boolean;
+  /** false when the calling command has no --pod-uid flag (plan apply): hints then name gitops commit, which has. */
+  podUidFlag?: boolean;
 }
 
 export interface CommitObjects {
@@ -36,6 +40,8 @@ export interface CommitObjects {
   planId?: string;
   /** Plan step id → how many of its tasks may run at once (the plan's maxParallel; 0 = all). */
   stepParallelism?: Record<string, number>;
+  /** Plan step id → what the GitOps flavor must keep of it (src/gitops/flavor-limits.ts). */
+  stepSemantics?: Record<string, StepSemantics>;
   /** What the caller should tell the user (steps left out, where values came from). */
   notes: string[];
 }
@@ -86,11 +92,7 @@ export async function loadCommitObjects(options: CommitSourceOptions): Promise<C
       'kubectl sei gitops commit -f tasks/ --repo . --path clusters/dev/arctic-1/tasks',
     ]);
   }
-  if (options.planId !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.planId)) {
-    throw SeiError.invalid(`--plan-id ${JSON.stringify(options.planId)} cannot be a label value and a directory name`, [
-      { field: '--plan-id', type: 'FieldValueInvalid', message: 'lower-case letters, digits and "-", at most 63 characters (a UUID fits)' },
-    ]);
-  }
+  checkPlanId(options.planId);
   const client = new LazyClient(options);
   const podUids = parsePodUids(options.podUids);
   const plans = stdin ? [] : await Promise.all(options.files.map(isPlan));
@@ -104,7 +106,7 @@ export async function loadCommitObjects(options: CommitSourceOptions): Promise<C
     if (options.planId) throw SeiError.invalid('--plan-id applies to -f PLAN only', [{ field: '--plan-id', type: 'FieldValueInvalid', message: 'the manifests carry their own sei.io/plan-id labels' }]);
     result = await fromManifests(options, stdin);
   }
-  await fillPodUids(result, podUids, client, options.namespace);
+  await fillPodUids(result, podUids, client, options);
   return result;
 }
 
@@ -171,15 +173,17 @@ async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promi
   }
   const graph = buildGraph(prepared.loaded.manifest, prepared.kinds);
   const stepParallelism = Object.fromEntries(graph.map((g) => [g.step.id, g.maxParallel]));
+  const stepSemantics = Object.fromEntries(graph.filter((g) => !g.approval).map((g) => [g.step.id, { maxParallel: g.maxParallel, continueOnError: g.continueOnError, maxAttempts: g.maxAttempts }]));
   const notes = rendered.notes.filter((n) => !runtimeOnly.includes(n));
   const approvals = graph.filter((g) => g.approval).map((g) => g.step.id);
   if (approvals.length > 0) notes.push(`approval step${approvals.length === 1 ? '' : 's'} ${approvals.join(', ')}: in Git the pull request review is the approval`);
   if (rendered.objects.length === 0) throw SeiError.invalid(`plan ${prepared.loaded.manifest.metadata.name} renders no task (${rendered.notes.join('; ') || 'empty'})`);
-  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, notes };
+  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes };
 }
 
 /** RestartPod's pod uid: from --pod-uid, else read from the cluster now; never a placeholder in Git. */
-async function fillPodUids(result: CommitObjects, given: Map<string, string>, client: LazyClient, namespace?: string): Promise<void> {
+async function fillPodUids(result: CommitObjects, given: Map<string, string>, client: LazyClient, options: CommitSourceOptions): Promise<void> {
+  const namespace = options.namespace;
   const { LATE_PLACEHOLDER } = await import('../plan/tasks.js');
   for (const [index, object] of result.objects.entries()) {
     const spec = (object.spec ?? {}) as { kind?: string; restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
@@ -193,8 +197,11 @@ async function fillPodUids(result: CommitObjects, given: Map<string, string>, cl
       try {
         cluster = await client.get();
       } catch (error) {
+        const given = `--pod-uid ${node}=$(kubectl get pod ${node}-0 -n ${object.metadata.namespace ?? namespace ?? 'NAMESPACE'} -o jsonpath='{.metadata.uid}')`;
         throw SeiError.preflight('PodUidRequired', `RestartPod ${object.metadata.name} needs the uid of pod ${node}-0 and no cluster is reachable to read it (${error instanceof Error ? error.message : String(error)})`, [
-          `Pass it explicitly: --pod-uid ${node}=$(kubectl get pod ${node}-0 -n ${object.metadata.namespace ?? namespace ?? 'NAMESPACE'} -o jsonpath='{.metadata.uid}')`,
+          options.podUidFlag === false
+            ? `Commit the plan with kubectl sei gitops commit -f ${options.files[0] ?? 'PLAN'} ${given}, or reach the cluster (without --fleet) so the uid is read at commit time.`
+            : `Pass it explicitly: ${given}`,
         ]);
       }
       const { readPodUid } = await import('./preflight.js');

@@ -9,6 +9,7 @@ import type { SeiError } from '../errors/index.js';
 import type { Progress } from '../output/progress.js';
 import type { TaskVerdict } from '../watch/types.js';
 import { LABELS } from '../domain/labels.js';
+import { checkPlanId } from '../plan/naming.js';
 import { readCommittedTasks } from '../gitops/committed.js';
 import { checkRestarts, specDrift, type RestartFinding } from '../gitops/restart-check.js';
 
@@ -44,6 +45,7 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
     import('./follow-tasks.js'),
     import('../output/task-view.js'),
   ]);
+  checkPlanId(options.planId);
   const committed = await readCommittedTasks(options.repo, options.path, options.ref);
   let tasks = committed.tasks;
   if (options.planId) {

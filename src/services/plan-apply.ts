@@ -1,7 +1,8 @@
 /** `plan apply`: first apply mints the plan id and writes the record; an existing record is resumed. */
 import { randomUUID } from 'node:crypto';
 import { SeiError } from '../errors/index.js';
-import { readRun, writeRun, type StoredRun } from '../plan/run-store.js';
+import { checkPlanId } from '../plan/naming.js';
+import { createRun, readRun, type StoredRun } from '../plan/run-store.js';
 import type { PlanSource } from '../plan/types.js';
 import { catalogFor, namespaceOf, preparePlan, toRun } from './plan-prepare.js';
 import { renderPlan } from './plan-render.js';
@@ -20,9 +21,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   const catalog = options.catalog ?? (await catalogFor(options.templatesDir));
   const prepared = await preparePlan(options, catalog);
   const namespace = namespaceOf(prepared.loaded, options.client, options.namespace);
-  if (options.planId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(options.planId)) {
-    throw SeiError.invalid(`--plan-id ${options.planId} is not a UUID`, [{ field: '--plan-id', type: 'FieldValueInvalid', message: 'must be a lowercase UUID such as 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c' }]);
-  }
+  checkPlanId(options.planId);
   if (options.planId) {
     const existing = await readRun(options.client, options.planId, namespace);
     if (existing) {
@@ -39,8 +38,9 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   const planId = options.planId ?? randomUUID();
   // Everything knowable ahead of the run is rendered and validated before the first write.
   const rendered = await renderPlan({ ...options, planId, namespace, catalog, client: options.client });
-  const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, approvals: {}, items: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
-  await writeRun(options.client, planId, namespace, stored);
+  const shape = options.maxParallel !== undefined && options.maxParallel > 0 ? { maxParallel: options.maxParallel } : {};
+  const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, shape, approvals: {}, items: {}, verdicts: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
+  await createRun(options.client, planId, namespace, stored);
   options.onPlanId?.(planId, false);
   const prevalidated = new Map(rendered.objects.map((o) => [o.metadata.name ?? '', o]));
   const verdict = await runExecutor(options, catalog, toRun(planId, namespace, prepared.loaded, stored), stored, prevalidated);

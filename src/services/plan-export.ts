@@ -1,10 +1,11 @@
 /** `plan export`: the plan as an Argo Workflow or a Chaos Mesh Workflow. */
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { toSafeYaml } from '../render/yaml-scalar.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { fleetFromCluster } from '../plan/fleet.js';
+import { checkPlanId } from '../plan/naming.js';
 import type { FleetNode, PlanSource } from '../plan/types.js';
 import { needsFleet, preparePlan } from './plan-prepare.js';
 
@@ -17,15 +18,26 @@ export interface ExportOptions extends PlanSource {
   image?: string;
   serviceAccount?: string;
   catalog?: Catalog;
+  /** Put the ServiceAccount, Role and RoleBinding the workflow needs before it in `text`. */
+  withRbac?: boolean;
 }
 
-export async function exportPlanWorkflow(options: ExportOptions): Promise<{ object: KubeObject; text: string }> {
+export interface ExportedWorkflow {
+  object: KubeObject;
+  rbac: KubeObject[];
+  notes: string[];
+  /** YAML for kubectl create -f: the notes as comments, [the RBAC,] the workflow. */
+  text: string;
+}
+
+export async function exportPlanWorkflow(options: ExportOptions): Promise<ExportedWorkflow> {
+  checkPlanId(options.planId);
   const prepared = await preparePlan(options, options.catalog);
   const namespace = options.namespace ?? prepared.loaded.manifest.metadata.namespace ?? options.client?.namespace ?? 'default';
   const fleet = options.fleet ?? (needsFleet(prepared.loaded) ? (options.client ? await fleetFromCluster(options.client, namespace) : undefined) : []);
   if (!fleet) throw SeiError.invalid('a forEach.selector step needs the fleet: connect to a cluster, or pass --fleet FILE offline');
   const { exportPlan } = await import('../plan/export.js');
-  const object = exportPlan(options.to, {
+  const result = exportPlan(options.to, {
     manifest: prepared.loaded.manifest,
     inputs: prepared.inputs,
     catalog: prepared.catalog,
@@ -36,5 +48,7 @@ export async function exportPlanWorkflow(options: ExportOptions): Promise<{ obje
     ...(options.image ? { image: options.image } : {}),
     ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
   });
-  return { object, text: stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }) };
+  const documents = [...(options.withRbac ? result.rbac.map((o) => toSafeYaml(o)) : []), toSafeYaml(result.workflow)];
+  const header = result.notes.map((note) => `# ${note}\n`).join('');
+  return { object: result.workflow, rbac: result.rbac, notes: result.notes, text: header + documents.join('---\n') };
 }

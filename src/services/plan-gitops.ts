@@ -18,6 +18,8 @@ export interface PlanGitopsOptions extends PlanSource {
   repo: string;
   path: string;
   flavor: GitopsFlavor;
+  /** plain flavor: commit a multi-step plan anyway, every task at once. */
+  acceptUnordered?: boolean;
 }
 
 export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ commit: GitopsCommitResult; notes: string[]; planId: string }> {
@@ -31,9 +33,12 @@ export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ com
     ...(options.namespace ? { namespace: options.namespace } : {}),
     ...(options.podUids ? { podUids: options.podUids } : {}),
     ...(options.fleetFile ? { fleetFile: options.fleetFile, offline: true } : {}),
+    ...(options.podUids ? {} : { podUidFlag: false }),
     ...(options.connection ? { connection: options.connection } : {}),
   });
   const planId = source.planId as string;
+  const { checkFlavorLimits } = await import('../gitops/flavor-limits.js');
+  const limits = checkFlavorLimits(options.flavor, source.objects, source.stepSemantics, source.stepParallelism, options.acceptUnordered);
   const commit = await commitToGit({
     repo: options.repo,
     path: options.path,
@@ -42,5 +47,6 @@ export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ com
     planId,
     ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
   });
+  commit.warnings.unshift(...limits);
   return { commit, notes: source.notes, planId };
 }

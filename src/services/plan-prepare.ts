@@ -14,8 +14,9 @@ import type { LoadedPlan, PlanSource, Prepared } from '../plan/types.js';
 export type { PlanSource, Prepared } from '../plan/types.js';
 
 export async function catalogFor(templatesDir?: string): Promise<Catalog> {
-  const { loadCatalog } = await import('../catalog/index.js');
-  return loadCatalog(templatesDir ? { templatesDir } : {});
+  const { loadCatalog, loadWorkflowCatalog, combineCatalogs } = await import('../catalog/index.js');
+  // A plan step may be a task kind or a workflow kind (StateSync).
+  return combineCatalogs(loadCatalog(templatesDir ? { templatesDir } : {}), loadWorkflowCatalog());
 }
 
 export async function preparePlan(source: PlanSource, catalog?: Catalog): Promise<Prepared> {
@@ -31,8 +32,9 @@ export function namespaceOf(loaded: LoadedPlan, client?: ClusterClient, flag?: s
 }
 
 export async function validateObjects(objects: KubeObject[], catalog: Catalog): Promise<void> {
-  const { validateTaskObjects } = await import('./validate-objects.js');
-  await validateTaskObjects(objects.map((object) => ({ object })), catalog);
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
+  await validateTaskObjects(objects.filter((o) => o.kind !== 'SeiNodeTaskWorkflow').map((object) => ({ object })), catalog);
+  await validateWorkflowObjects(objects.filter((o) => o.kind === 'SeiNodeTaskWorkflow').map((object) => ({ object })));
 }
 
 export function needsFleet(loaded: LoadedPlan): boolean {
@@ -40,5 +42,5 @@ export function needsFleet(loaded: LoadedPlan): boolean {
 }
 
 export function toRun(planId: string, namespace: string, loaded: LoadedPlan, stored: StoredRun): PlanRun {
-  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items };
+  return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items, verdicts: stored.verdicts };
 }

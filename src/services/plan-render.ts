@@ -1,13 +1,13 @@
 /** `plan render`: every task the plan would create on first attempts, validated. */
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { toSafeYamlStream } from '../render/yaml-scalar.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { evaluate, outputDependencies, truthy, type ExprContext } from '../plan/expressions.js';
 import { buildGraph, expandItems } from '../plan/graph.js';
 import { fleetFromCluster } from '../plan/fleet.js';
-import { taskName } from '../plan/naming.js';
+import { checkPlanId, taskName } from '../plan/naming.js';
 import { buildTask } from '../plan/tasks.js';
 import type { FleetNode, PlanItem, PlanSource } from '../plan/types.js';
 import { needsFleet, preparePlan, validateObjects } from './plan-prepare.js';
@@ -35,6 +35,7 @@ export interface RenderPlanResult {
  * need another step's outputs are known only at run time and are listed in notes.
  */
 export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlanResult> {
+  checkPlanId(options.planId);
   const prepared = await preparePlan(options, options.catalog);
   const { catalog, kinds, loaded, inputs } = prepared;
   const planId = options.planId ?? randomUUID();
@@ -70,6 +71,6 @@ export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlan
     }
   }
   await validateObjects(objects, catalog);
-  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  const text = toSafeYamlStream(objects);
   return { planId, namespace, objects, text, notes };
 }

@@ -5,7 +5,7 @@ import { SeiError } from '../errors/index.js';
 import type { Derived, PlanRun } from '../plan/derive.js';
 import type { PlanEvent } from '../plan/executor.js';
 import { loadPlanSource } from '../plan/load.js';
-import type { StoredRun } from '../plan/run-store.js';
+import { updateRun, type StoredRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
 import { toRun } from './plan-prepare.js';
@@ -33,7 +33,7 @@ async function lateValuesFor(client: ClusterClient, namespace: string): Promise<
 
 export async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, stored: StoredRun, prevalidated?: Map<string, KubeObject>): Promise<PlanVerdict> {
   const { executePlan } = await import('../plan/executor.js');
-  const { validateTaskObjects } = await import('./validate-objects.js');
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
   return executePlan({
     client: options.client,
     catalog,
@@ -44,7 +44,7 @@ export async function runExecutor(options: RunOptions, catalog: Catalog, run: Pl
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.onState ? { onState: options.onState } : {}),
-    validate: (object) => validateTaskObjects([{ object }], catalog),
+    validate: (object) => (object.kind === 'SeiNodeTaskWorkflow' ? validateWorkflowObjects([{ object }]) : validateTaskObjects([{ object }], catalog)),
     ...(prevalidated ? { prevalidated } : {}),
     lateValues: await lateValuesFor(options.client, run.namespace),
   });
@@ -55,6 +55,12 @@ export async function resumeWith(options: RunOptions & { templatesDir?: string }
   if (stored.cancelled) {
     throw SeiError.invalid(`plan run ${planId} was cancelled; it cannot be resumed`, [], ['start a new run: kubectl sei plan apply -f PLAN']);
   }
-  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, loaded, stored), stored);
+  // The run keeps the shape it was started with; an explicit flag on resume changes it for good.
+  let shaped = stored;
+  if (options.maxParallel !== undefined && options.maxParallel !== (stored.shape.maxParallel ?? 0)) {
+    shaped = await updateRun(options.client, planId, namespace, (current) => ({ ...current, shape: { ...current.shape, maxParallel: options.maxParallel! } }));
+  }
+  const maxParallel = options.maxParallel ?? shaped.shape.maxParallel;
+  const verdict = await runExecutor({ ...options, ...(maxParallel !== undefined ? { maxParallel } : {}) }, catalog, toRun(planId, namespace, loaded, shaped), shaped);
   return { verdict, resumed: true };
 }

@@ -38,6 +38,9 @@ export async function simulatePlan(options: SimulateOptions): Promise<Simulation
       const { servedKinds } = await import('./preflight.js');
       const list = servedKinds(crd);
       if (list) served = new Set(list);
+      // Workflow kinds (StateSync) are served by the SeiNodeTaskWorkflow CRD, when installed.
+      const workflowCrd = served ? await options.client.servedCrd('seinodetaskworkflows.sei.io') : undefined;
+      for (const kind of (workflowCrd ? servedKinds(workflowCrd) : undefined) ?? []) served?.add(kind);
     }
   }
   return simulate(prepared, fleet, namespace, served);

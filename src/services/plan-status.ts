@@ -4,7 +4,7 @@ import type { ClusterClient } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { derive } from '../plan/derive.js';
 import { loadPlan, loadPlanSource } from '../plan/load.js';
-import { planSelector } from '../plan/naming.js';
+import { checkPlanId, planSelector } from '../plan/naming.js';
 import { requireRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
@@ -12,13 +12,18 @@ import { catalogFor, toRun } from './plan-prepare.js';
 import { readStateFile } from './plan-state-file.js';
 
 export async function planStatus(options: { client: ClusterClient; planId: string; namespace?: string; catalog?: Catalog; templatesDir?: string }): Promise<PlanVerdict> {
+  checkPlanId(options.planId, 'PLAN_ID');
   const catalog = options.catalog ?? (await catalogFor(options.templatesDir));
   const namespace = options.namespace ?? options.client.namespace;
   const stored = await requireRun(options.client, options.planId, namespace);
   const kinds = kindLookup(catalog);
   const loaded = await loadPlanSource(stored.source, `ConfigMap sei-plan-${options.planId}`, kinds);
-  const tasks = await options.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace, labelSelector: planSelector(options.planId) });
-  return derive(toRun(options.planId, namespace, loaded, stored), tasks.items, Date.now(), kinds).verdict;
+  const { planResources } = await import('../plan/executor.js');
+  const objects = [];
+  for (const resource of planResources(loaded.manifest.spec.steps.map((s) => s.kind), kinds)) {
+    objects.push(...(await options.client.list('sei.io/v1alpha1', resource, { namespace, labelSelector: planSelector(options.planId) })).items);
+  }
+  return derive(toRun(options.planId, namespace, loaded, stored), objects, Date.now(), kinds).verdict;
 }
 
 /** Plan ids of runs of this plan name in the namespace, newest first (status -f PLAN). */

@@ -34,6 +34,8 @@ export interface PreflightOptions {
    * let the controller decide; the kind and same-name checks always run.
    */
   targetChecks?: boolean;
+  /** Where the task's name comes from, so a hint names what the user can change: --name (paved roads, default) or metadata.name (apply -f). */
+  nameFrom?: 'flag' | 'manifest';
 }
 
 export interface PreflightResult {
@@ -109,7 +111,7 @@ export function closeNames(wanted: string, names: readonly string[], max = 3): s
     .map(({ name }) => name);
 }
 
-async function requireNode(client: ClusterClient, node: string, namespace: string): Promise<KubeObject> {
+export async function requireNode(client: ClusterClient, node: string, namespace: string): Promise<KubeObject> {
   const found = await client.get({ apiVersion: TASK_API_VERSION, kind: 'SeiNode', name: node, namespace });
   if (found) return found;
   const all = await client.list(TASK_API_VERSION, 'SeiNode', { namespace });
@@ -199,7 +201,7 @@ export async function preflightTask(client: ClusterClient, object: KubeObject, o
     const existingKind = view.taskKind(existing);
     if (existingKind !== kindName) {
       throw SeiError.preflight('AlreadyExists', `SeiNodeTask "${name}" already exists in "${namespace}" with kind ${existingKind} (spec.kind is immutable)`, [
-        'choose another name with --name',
+        options.nameFrom === 'manifest' ? 'choose another metadata.name' : 'choose another name with --name',
       ]);
     }
     if (!view.isTerminal(existing)) {
@@ -209,7 +211,7 @@ export async function preflightTask(client: ClusterClient, object: KubeObject, o
     if (!options.replace) {
       throw SeiError.preflight('AlreadyTerminal', `SeiNodeTask "${name}" already ran to ${view.phase(existing)}${view.reason(existing) ? ` (${view.reason(existing)})` : ''}; tasks are apply-once by name, so applying it again would change nothing`, [
         `see what happened: kubectl sei task describe ${name} -n ${namespace}`,
-        'to run it again, use --replace (deletes and recreates it) or choose a new --name',
+        `to run it again, use --replace (deletes and recreates it) or choose a new ${options.nameFrom === 'manifest' ? 'metadata.name' : '--name'}`,
       ]);
     }
     action = 'replace';

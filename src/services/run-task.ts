@@ -127,6 +127,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     progress: options.progress,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onObject ? { onObject: options.onObject } : {}),
+    ...(kindName === 'UpdateNodeImage' ? { followNodePlan: { node: view.targetNode(applied.object) } } : {}),
     ...(kindName === 'RestartPod' ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
   }).finally(() => options.waiting?.(false));
   const result: RunTaskResult = { spec: rendered.spec, applied, waitTimeoutMs, ...(verdict ? { verdict } : {}) };

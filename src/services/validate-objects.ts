@@ -19,15 +19,42 @@ interface Validator {
   validate(object: unknown, options?: Record<string, unknown>): { causes: FieldCause[] };
 }
 
-const validators = new Map<ApiFlavor, Validator>();
+const validators = new Map<string, Validator>();
 
-async function validatorFor(flavor: ApiFlavor): Promise<Validator> {
-  const cached = validators.get(flavor);
+async function validatorFor(flavor: ApiFlavor, plural: 'seinodetasks' | 'seinodetaskworkflows' = 'seinodetasks'): Promise<Validator> {
+  const key = `${plural}/${flavor}`;
+  const cached = validators.get(key);
   if (cached) return cached;
   const { projectValidator } = await import('../validate/index.js');
-  const validator: Validator = projectValidator('seinodetasks', flavor);
-  validators.set(flavor, validator);
+  const validator: Validator = projectValidator(plural, flavor);
+  validators.set(key, validator);
   return validator;
+}
+
+/**
+ * SeiNodeTaskWorkflows, as validateTaskObjects: every cause of every document, exit 2, before
+ * any write. Only the later controller API has workflows, so there is one CRD to check against.
+ */
+export async function validateWorkflowObjects(docs: readonly ObjectToValidate[]): Promise<void> {
+  const all: FieldCause[] = [];
+  const failedNames: string[] = [];
+  for (const doc of docs) {
+    if (doc.object.kind !== 'SeiNodeTaskWorkflow' || !String(doc.object.apiVersion).startsWith('sei.io/')) {
+      all.push({ field: 'kind', type: 'FieldValueNotSupported', message: `${doc.object.apiVersion}/${doc.object.kind} is not a SeiNodeTaskWorkflow (sei.io/v1alpha1): kubectl sei workflow apply only writes SeiNodeTaskWorkflows`, ...source(doc, 'kind') });
+      failedNames.push(doc.object.metadata?.name ?? '?');
+      continue;
+    }
+    const { causes } = (await validatorFor('latest', 'seinodetaskworkflows')).validate(doc.object, { fieldValidation: 'Strict' });
+    if (causes.length > 0) {
+      failedNames.push(doc.object.metadata?.name ?? '?');
+      for (const cause of causes) all.push({ ...cause, ...(cause.source ? {} : source(doc, cause.field)) });
+    }
+  }
+  if (all.length > 0) {
+    throw SeiError.invalid(`${failedNames.length} of ${docs.length} SeiNodeTaskWorkflow document${docs.length === 1 ? '' : 's'} invalid (${failedNames.join(', ')}); nothing was written`, all, [
+      'fix the fields above; `kubectl sei workflow validate -f FILE` checks a file without a cluster',
+    ]);
+  }
 }
 
 function flavorsFor(catalog: Catalog | undefined, kind: unknown): ApiFlavor[] {

@@ -5,7 +5,7 @@
  * decision only; the server carries it out. /sim/* and discovery are never faulted unless a
  * configured `paths` prefix names them.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { readFileSync } from 'node:fs';
 
 export interface FaultConfig {
@@ -86,7 +86,14 @@ export function validateFaultConfig(raw: unknown): FaultConfig {
 }
 
 export function loadFaultFile(file: string): FaultConfig {
-  return validateFaultConfig(parseYaml(readFileSync(file, 'utf8')));
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  const error = doc.errors[0];
+  if (error) {
+    // Reported as the position in the file (exit 2 in `sim serve`), not as an internal error.
+    const at = error.linePos?.[0];
+    throw new Error(`faults file ${file}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax error: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  return validateFaultConfig(doc.toJS());
 }
 
 export function isDiscoveryPath(path: string): boolean {

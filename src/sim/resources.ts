@@ -3,7 +3,7 @@
  * Everything the HTTP layer knows about a resource (scope, kind, short names, printer columns,
  * status subresource) comes from here; it must not hold objects or talk HTTP.
  */
-import type { KubeObject } from './types.js';
+import type { KubeObject, SimStore } from './types.js';
 
 export interface PrinterColumn {
   name: string;
@@ -31,11 +31,54 @@ export interface ResourceInfo {
   custom: boolean;
   /** Only the sim's own bootstrap may write (the CRDs it serves). */
   readOnly: boolean;
+  /** How the apiserver treats this resource beyond its schema: naming, create, delete. */
+  strategy: ResourceStrategy;
   printerColumns?: PrinterColumn[];
   /** The CRD's openAPIV3Schema for this version, when a custom resource. */
   schema?: Record<string, unknown>;
   crd?: KubeObject;
 }
+
+/**
+ * The per-resource rules of the apiserver's registry strategies that the sim reproduces. The HTTP
+ * layer asks the resource instead of branching on its plural; a new simulated resource states
+ * its rules here.
+ */
+export interface ResourceStrategy {
+  /** metadata.name rule: an RFC 1123 label (namespaces) or subdomain (everything else here). */
+  naming: 'label' | 'subdomain';
+  /** Server-set fields on create (a namespace is born Active, as its strategy sets it). */
+  prepareForCreate?(object: KubeObject): void;
+  /** What a DELETE answers: the deleted object, or a Success Status naming it. */
+  deleteResponse: 'object' | 'status';
+  /**
+   * Most bytes data + binaryData may hold: 1 MiB for ConfigMaps (upstream
+   * pkg/apis/core/validation/validation.go ValidateConfigMap, core.MaxSecretSize).
+   */
+  maxDataBytes?: number;
+  /** Runs before the object is deleted: removes what goes with it (a namespace's contents). */
+  cascade?(deleting: KubeObject, cluster: { store: SimStore; registry: ResourceRegistry }): void;
+}
+
+const DEFAULT_STRATEGY: ResourceStrategy = { naming: 'subdomain', deleteResponse: 'status' };
+/** Custom resources answer a DELETE with the object (the CRD handler's behaviour). */
+const CUSTOM_STRATEGY: ResourceStrategy = { naming: 'subdomain', deleteResponse: 'object' };
+
+const NAMESPACE_STRATEGY: ResourceStrategy = {
+  naming: 'label',
+  deleteResponse: 'object',
+  prepareForCreate(object) {
+    object.status = { phase: 'Active' };
+  },
+  // The apiserver's namespace controller removes everything in a deleted namespace.
+  cascade(namespace, { store, registry }) {
+    const name = namespace.metadata.name;
+    for (const other of registry.all) {
+      if (!other.namespaced) continue;
+      for (const o of store.list(other.plural, name)) store.delete(other.plural, name, o.metadata.name!);
+    }
+  },
+};
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_VERBS = ['get', 'list', 'watch'];
@@ -64,14 +107,16 @@ function builtin(
     hasStatus: false,
     custom: false,
     readOnly: false,
+    strategy: DEFAULT_STRATEGY,
     ...extra,
   };
 }
 
 export const CORE_RESOURCES: ResourceInfo[] = [
-  builtin('namespaces', 'Namespace', false, { shortNames: ['ns'], hasStatus: true, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }),
-  builtin('pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], hasStatus: true }),
-  builtin('configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  builtin('namespaces', 'Namespace', false, { shortNames: ['ns'], hasStatus: true, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], strategy: NAMESPACE_STRATEGY }),
+  // Pods answer a DELETE with the object (graceful deletion), unlike ConfigMaps and Events.
+  builtin('pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], hasStatus: true, strategy: { naming: 'subdomain', deleteResponse: 'object' } }),
+  builtin('configmaps', 'ConfigMap', true, { shortNames: ['cm'], strategy: { ...DEFAULT_STRATEGY, maxDataBytes: 1024 * 1024 } }),
   builtin('events', 'Event', true, { shortNames: ['ev'] }),
 ];
 
@@ -89,6 +134,7 @@ export const CRD_RESOURCE: ResourceInfo = {
   hasStatus: true,
   custom: false,
   readOnly: true,
+  strategy: CUSTOM_STRATEGY,
 };
 
 interface CrdVersion {
@@ -124,6 +170,7 @@ export function resourcesFromCrd(crd: KubeObject): ResourceInfo[] {
       hasStatus: v.subresources?.status !== undefined,
       custom: true,
       readOnly: false,
+      strategy: CUSTOM_STRATEGY,
       printerColumns: v.additionalPrinterColumns,
       schema: v.schema?.openAPIV3Schema,
       crd,

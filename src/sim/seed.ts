@@ -1,5 +1,6 @@
 /**
- * What a sim starts with: the namespaces, an optional fleet of SeiNodes (node-0 …, each with a
+ * What a sim starts with: the namespaces, an optional fleet of SeiNodes (full nodes node-0 … and
+ * validators validator-0 …, each with a
  * static peer source and an image), and the objects of a seed file such as the output of
  * `kubectl get seinodes -o yaml` on a real cluster. Seeding writes through the store as a
  * system write (no admission) but drops the server-owned fields a real cluster printed.
@@ -8,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject, SimStore } from './types.js';
 import type { ResourceRegistry } from './resources.js';
-import type { SchemaValidator } from './admission.js';
+import type { SchemaValidator } from './admission/admission.js';
 
 export const FLEET_IMAGE = 'ghcr.io/sei-protocol/seid:v6.0.0';
 export const FLEET_CHAIN = 'sei-sim';
@@ -25,16 +26,24 @@ function nodeId(name: string): string {
   return out.slice(0, 40);
 }
 
-export function fleetNodes(count: number, namespace: string): KubeObject[] {
-  const names = Array.from({ length: count }, (_, i) => `node-${i}`);
-  return names.map((name) => {
+/**
+ * The `--fleet` full nodes node-0 … and the `--validators` validator nodes validator-0 …, all on
+ * one chain, each with a static peer source naming every other node of the fleet.
+ */
+export function fleetNodes(count: number, namespace: string, validators = 0): KubeObject[] {
+  const members: Array<{ name: string; mode: 'fullNode' | 'validator' }> = [
+    ...Array.from({ length: count }, (_, i) => ({ name: `node-${i}`, mode: 'fullNode' as const })),
+    ...Array.from({ length: validators }, (_, i) => ({ name: `validator-${i}`, mode: 'validator' as const })),
+  ];
+  const names = members.map((m) => m.name);
+  return members.map(({ name, mode }) => {
     const others = names.filter((n) => n !== name);
     const peers = (others.length > 0 ? others : [name]).map((n) => `${nodeId(n)}@${n}-0.${n}.${namespace}.svc.cluster.local:26656`);
     return {
       apiVersion: 'sei.io/v1alpha1',
       kind: 'SeiNode',
       metadata: { name, namespace, labels: { 'sei.io/chain-id': FLEET_CHAIN, 'sei.io/fleet': 'sim' } },
-      spec: { chainId: FLEET_CHAIN, image: FLEET_IMAGE, fullNode: {}, peers: [{ static: { addresses: peers } }] },
+      spec: { chainId: FLEET_CHAIN, image: FLEET_IMAGE, [mode]: {}, peers: [{ static: { addresses: peers } }] },
     };
   });
 }
@@ -112,7 +121,6 @@ export function applySeed(store: SimStore, registry: ResourceRegistry, objects: 
       o.metadata.namespace ??= defaultNamespace;
       ensureNamespace(store, o.metadata.namespace);
     } else delete o.metadata.namespace;
-    if (info.plural === 'namespaces' && store.get('namespaces', undefined, o.metadata.name)) continue;
     if (store.get(info.plural, o.metadata.namespace, o.metadata.name)) continue;
     // The seed's status is what the real cluster showed (kept); the sim's controller takes over from it.
     store.create(info.plural, o);

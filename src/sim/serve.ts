@@ -16,6 +16,7 @@ export interface ServeReady {
   namespace: string;
   crd: string;
   fleet: number;
+  validators: number;
   stateDir?: string;
 }
 
@@ -34,6 +35,7 @@ export async function serveSim(options: ServeOptions, hooks: { signal: AbortSign
       namespace: sim.namespace,
       crd: sim.crd,
       fleet: options.fleet ?? 0,
+      validators: options.validators ?? 0,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     });
     if (!hooks.signal.aborted) await new Promise<void>((resolve) => hooks.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -51,6 +53,8 @@ function asInputError(error: unknown, options: ServeOptions): unknown {
     return SeiError.preflight('FileNotFound', `${e.path}: no such file`, ['Check the path given to --seed or --faults.']);
   }
   const message = e instanceof Error ? e.message : String(e);
+  if (message.startsWith('faults file ')) return SeiError.preflight('InvalidFaults', message.slice('faults file '.length), ['Fix the YAML at that line; see `kubectl sei sim serve --help` for the fault fields.']);
+  if (message.includes('identity.json')) return SeiError.preflight('InvalidStateDir', message);
   if (message.startsWith('faults')) return SeiError.preflight('InvalidFaults', `${options.faults}: ${message}`, ['See `kubectl sei sim serve --help` for the fault fields.']);
   if (options.seedFile && message.startsWith(options.seedFile)) return SeiError.preflight('InvalidSeed', message, ['A seed is multi-document YAML of served objects (SeiNodes, SeiNodeTasks, pods, configmaps, namespaces).']);
   return error;

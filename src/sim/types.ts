@@ -4,6 +4,7 @@
  * writes the store directly, and its writes produce the same watch events as API writes.
  */
 import type { KubeObject } from '../cluster/types.js';
+import type { SimClock } from './clock.js';
 
 export type { KubeObject };
 
@@ -45,6 +46,10 @@ export interface SimController {
 
 export interface ControllerOptions {
   crd: CrdFlavor;
-  /** Milliseconds since epoch; injectable for deterministic tests. */
+  /** The SeiNodeTask kinds it runs: the served CRD's spec.kind enum (servedTaskKinds). */
+  taskKinds: readonly string[];
+  /** The controller's time and timers (default: the system clock). */
+  clock?: SimClock;
+  /** Milliseconds since epoch, with system timers; `clock` is the way to also control timers. */
   now?: () => number;
 }

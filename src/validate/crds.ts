@@ -7,21 +7,31 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { CrdDocument } from './crd-types.js';
 
-export type CrdPlural = 'seinodetasks' | 'seinodes';
+export type CrdPlural = 'seinodetasks' | 'seinodes' | 'seinodetaskworkflows';
 export type CrdFlavorName = 'seed' | 'latest';
 
-const FILES: Record<CrdPlural, Record<CrdFlavorName, string>> = {
+/** The file per resource and flavor; a flavor without an entry does not serve that resource. */
+const FILES: Record<CrdPlural, Partial<Record<CrdFlavorName, string>>> = {
   seinodetasks: { seed: 'seinodetasks.seed.yaml', latest: 'seinodetasks.latest.yaml' },
   // The later SeiNode API differs only in what kubectl-sei barely touches (a `seed` mode in the
   // mode union, extra status fields), but the union message changed, so it gets its own file.
   seinodes: { seed: 'seinodes.yaml', latest: 'seinodes.latest.yaml' },
+  // Workflows arrived after the seed controller: only the later API serves them.
+  seinodetaskworkflows: { latest: 'seinodetaskworkflows.latest.yaml' },
 };
+
+/** Whether a flavor's controller serves the resource at all. */
+export function servesCrd(plural: CrdPlural, flavor: CrdFlavorName): boolean {
+  return FILES[plural][flavor] !== undefined;
+}
 
 const cache = new Map<string, CrdDocument>();
 
 /** The file URL of a project CRD; resolves the same from src/ (vitest) and dist/ (built). */
 export function projectCrdUrl(plural: CrdPlural, flavor: CrdFlavorName): URL {
-  return new URL(`../../schemas/crds/${FILES[plural][flavor]}`, import.meta.url);
+  const file = FILES[plural][flavor];
+  if (file === undefined) throw new Error(`the ${flavor} controller API has no ${plural}`);
+  return new URL(`../../schemas/crds/${file}`, import.meta.url);
 }
 
 /**
@@ -43,5 +53,5 @@ export function loadProjectCrd(plural: CrdPlural, flavor: CrdFlavorName = 'seed'
 
 /** Every project CRD served for a flavor (what the sim installs). */
 export function loadProjectCrds(flavor: CrdFlavorName = 'seed'): CrdDocument[] {
-  return (Object.keys(FILES) as CrdPlural[]).map((plural) => loadProjectCrd(plural, flavor));
+  return (Object.keys(FILES) as CrdPlural[]).filter((plural) => servesCrd(plural, flavor)).map((plural) => loadProjectCrd(plural, flavor));
 }

@@ -3,7 +3,7 @@
  * manifest parsing with positions, and manifest validation. Import from here, not the files.
  */
 export type { CrdDocument, CrdVersion, JsonSchemaProps, ValidationRule } from './crd-types.js';
-export { loadProjectCrd, loadProjectCrds, projectCrdUrl, type CrdPlural, type CrdFlavorName } from './crds.js';
+export { loadProjectCrd, loadProjectCrds, projectCrdUrl, servesCrd, type CrdPlural, type CrdFlavorName } from './crds.js';
 export {
   compileCrdValidator,
   strictDecodingMessage,

@@ -1,10 +1,11 @@
 /**
- * Pure verdicts over one observed SeiNodeTask: Complete, Failed or still pending. A terminal
- * condition counts only once the controller has observed the generation of our apply (the
- * condition's own observedGeneration, else status.observedGeneration), so a stale status from
- * before the apply never ends a wait. Failed ends every wait at once, whatever `for` asks
- * (kubectl wait cannot: a failed task waits out its whole timeout). Ready and Failed latch, so
- * the first terminal verdict is final.
+ * Pure verdicts over one observed SeiNodeTask: Complete, Failed or still pending. Ready and
+ * Failed latch and the real controller never writes a terminal task again (upstream
+ * internal/controller/nodetask/controller.go:115, both versions: no observedGeneration bump after
+ * Complete/Failed), so a latched Ready/Failed, or a terminal phase, is final whatever
+ * observedGeneration says: an edit of a finished task's spec (a GitOps re-sync) gets its verdict
+ * at once instead of waiting for ever. The generation gate only explains a pending task (the
+ * controller has not yet observed our apply). Failed ends every wait at once, whatever `for` asks.
  * Must not: do I/O, read clocks or know about watches.
  */
 import type { KubeObject } from '../cluster/types.js';
@@ -69,31 +70,23 @@ export function taskVerdict(object: KubeObject, options: VerdictOptions = {}): V
   const required = requiredGeneration(object, options.minGeneration);
   const phase = typeof status.phase === 'string' ? status.phase : undefined;
   const statusGeneration = typeof status.observedGeneration === 'number' ? status.observedGeneration : undefined;
-  const current = (condition: Condition | undefined) =>
-    condition?.status === 'True' && observed(typeof condition.observedGeneration === 'number' ? condition.observedGeneration : statusGeneration, required);
+  const failed = findCondition(object, 'Failed');
+  const ready = findCondition(object, 'Ready');
 
   // Failed first: a task that both failed and (wrongly) reports Ready must not pass as success.
-  const failed = findCondition(object, 'Failed');
-  if (current(failed)) {
+  if (failed?.status === 'True' || phase === 'Failed') {
     return { state: 'Failed', reason: failed?.reason || 'TaskFailed', message: failed?.message || status.task?.err, phase };
   }
-  const ready = findCondition(object, 'Ready');
-  if (current(ready)) return { state: 'Complete', reason: ready?.reason || 'TaskComplete', message: ready?.message, phase };
-
-  // Phase is the fallback for controllers that set no conditions yet.
-  const phaseCurrent = observed(statusGeneration, required);
-  if (phaseCurrent && phase === 'Failed') {
-    return { state: 'Failed', reason: failed?.reason || 'TaskFailed', message: failed?.message || status.task?.err, phase };
+  // Phase is the fallback for controllers that set no conditions.
+  if (ready?.status === 'True' || phase === 'Complete') {
+    return { state: 'Complete', reason: ready?.reason || 'TaskComplete', message: ready?.message || undefined, phase };
   }
-  if (phaseCurrent && phase === 'Complete') return { state: 'Complete', reason: ready?.reason || 'TaskComplete', message: ready?.message, phase };
-
-  const stale = (failed?.status === 'True' || ready?.status === 'True' || phase === 'Failed' || phase === 'Complete') && !phaseCurrent;
   return {
     state: 'pending',
     phase,
-    waitingFor: stale
+    waitingFor: !observed(statusGeneration, required)
       ? `the controller to observe generation ${required} (status is for generation ${statusGeneration})`
-      : `phase ${phase ?? 'Pending'} to reach Complete or Failed`,
+      : `phase ${phase ?? '(none yet)'} to reach Complete or Failed`,
   };
 }
 

@@ -106,6 +106,30 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(repo.status()).toBe('');
   });
 
+  // A SecretList is flattened back into Secrets by kustomize; `kubectl get -o yaml` then `sops`
+  // keeps the plaintext in last-applied-configuration (issue 13, defect 2).
+  const enc = 'ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]';
+  const sopsBlock = { mac: enc, lastmodified: '2026-01-01T00:00:00Z', version: '3.9.0' };
+  it.each([
+    ['a SecretList holding a plaintext Secret', { apiVersion: 'v1', kind: 'SecretList', metadata: { name: 'keys', namespace: NS }, items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'node-key', namespace: NS }, stringData: { key: 'hunter2-node-key' } }] }, /SecretList .*keys items\[0\]/],
+    ['a SOPS Secret whose last-applied-configuration holds the plaintext', {
+      apiVersion: 'v1', kind: 'Secret', sops: sopsBlock,
+      metadata: { name: 'node-key', namespace: NS, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'node-key', namespace: NS }, data: { key: Buffer.from('hunter2-node-key').toString('base64') } }) } },
+      data: { key: enc },
+    }, /last-applied-configuration/],
+  ])('%s is refused: exit 2, nothing committed', async (_scenario, object, where) => {
+    const before = repo.head();
+    const refused = await cli(['gitops', 'commit', '--from-stdin', '--repo', repo.work, '--path', PATH, '-o', 'json'], stringify(object));
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(lastStatus(refused.stderr)).toMatchObject({ kind: 'Status', reason: 'PlaintextSecret' });
+    expect(refused.stderr).toMatch(where);
+    expect(refused.stderr).not.toContain('hunter2');
+    expect(refused.stderr).not.toContain(Buffer.from('hunter2-node-key').toString('base64'));
+    expect(repo.head()).toBe(before);
+    expect(repo.status()).toBe('');
+  });
+
   it('wait: Complete exits 0, Failed exits 1 with the reason', async () => {
     const ok = path.join(dir, 'ok.yaml');
     writeFileSync(ok, stringify(task('cli-discover-node-0', 'node-0')));

@@ -18,7 +18,7 @@ let dir: string;
 
 interface Served {
   child: ChildProcess;
-  ready: { url: string; kubeconfig: string; namespace: string; crd: string; fleet: number };
+  ready: { url: string; kubeconfig: string; namespace: string; crd: string; fleet: number; validators: number };
   stdout: () => string;
   stderr: () => string;
   stop: () => Promise<number | null>;
@@ -145,6 +145,30 @@ items:
     }
   });
 
+  it('a restart over the same --state-dir and --port keeps the CA and token: the first kubeconfig still works', async () => {
+    const state = join(dir, 'state-identity');
+    const k = join(dir, 'k-identity');
+    const first = await serve(['--fleet', '1', '--state-dir', state, '--kubeconfig-out', k]);
+    const port = new URL(first.ready.url).port;
+    try {
+      const got = await kubectl(k, ['get', 'seinodes', '-n', 'sei', '-o', 'name']);
+      expect(got.code, got.stderr).toBe(0);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    expect(statSync(join(state, 'identity.json')).mode & 0o777).toBe(0o600);
+    // No --kubeconfig-out the second time: the client keeps the file it was given.
+    const second = await serve(['--fleet', '1', '--state-dir', state, '--port', port]);
+    try {
+      const got = await kubectl(k, ['get', 'seinodes', '-n', 'sei', '-o', 'name']);
+      expect(got.code, got.stderr).toBe(0);
+      expect(got.stdout).toContain('seinode.sei.io/');
+      expect(second.stdout()).not.toContain(readFileSync(join(state, 'identity.json'), 'utf8').match(/"token":"([^"]+)"/)![1]);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+  });
+
   it('serves the latest SeiNodeTask API with --crd latest', async () => {
     const k = join(dir, 'k3');
     const s = await serve(['--crd', 'latest', '--fleet', '1', '--kubeconfig-out', k]);
@@ -159,11 +183,30 @@ items:
     }
   });
 
+  it('--validators N adds validator SeiNodes next to the --fleet full nodes, and --crd latest serves sntw', async () => {
+    const k = join(dir, 'k4');
+    const s = await serve(['--crd', 'latest', '--fleet', '2', '--validators', '1', '--kubeconfig-out', k]);
+    try {
+      expect(s.ready).toMatchObject({ fleet: 2, validators: 1 });
+      const modes = await kubectl(k, ['get', 'seinodes', '-n', 'sei', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.fullNode}{.spec.validator}{"\\n"}{end}']);
+      expect(modes.code, modes.stderr).toBe(0);
+      expect(modes.stdout.trim().split('\n')).toEqual(['node-0={}', 'node-1={}', 'validator-0={}']);
+      const validatorSpec = await kubectl(k, ['get', 'seinode', 'validator-0', '-n', 'sei', '-o', 'jsonpath={.spec.validator}']);
+      expect(validatorSpec.stdout).toBe('{}');
+      const workflows = await kubectl(k, ['get', 'sntw', '-n', 'sei']);
+      expect(workflows.code, workflows.stderr).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it.each([
     ['a missing seed file', ['--seed', '/nonexistent/seed.yaml'], /no such file/],
     ['a seed with a YAML error', ['--seed', 'BADSEED'], /bad\.yaml:\d+:\d+/],
     ['a seed with an unserved kind', ['--seed', 'UNSERVED'], /apps\/v1 Deployment is not served/],
     ['a fault config with a bad rate', ['--faults', 'BADFAULTS'], /faults\.errorRate/],
+    // Once exit 4 "internal error" (issue 13, defect 14).
+    ['a fault config with a YAML error', ['--faults', 'BADYAMLFAULTS'], /faults-bad\.yaml:2:\d+: YAML syntax error/],
     ['an unknown --crd flavor', ['--crd', 'newest'], /Expected --crd=newest to be one of: seed, latest/],
     ['a port already in use', ['--port', 'BUSYPORT'], /already in use/],
   ])('refuses %s with exit code 2', async (_name, args, message) => {
@@ -173,11 +216,13 @@ items:
     writeFileSync(unserved, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n');
     const faults = join(dir, 'faults.yaml');
     writeFileSync(faults, 'seed: 1\nerrorRate: 2\n');
+    const badYamlFaults = join(dir, 'faults-bad.yaml');
+    writeFileSync(badYamlFaults, 'seed: 1\n\terrorRate: 0.5\n');
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
     const port = String((busy.address() as { port: number }).port);
     try {
-      const resolved = args.map((a) => ({ BADSEED: bad, UNSERVED: unserved, BADFAULTS: faults, BUSYPORT: port })[a] ?? a);
+      const resolved = args.map((a) => ({ BADSEED: bad, UNSERVED: unserved, BADFAULTS: faults, BADYAMLFAULTS: badYamlFaults, BUSYPORT: port })[a] ?? a);
       const r = await cli(['sim', 'serve', ...resolved]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);

@@ -51,8 +51,10 @@ describe.each(['seed', 'latest'] as const)('a cluster serving the %s CRD', (flav
     if (!existsSync('dist/bundle/cli.cjs')) throw new Error('run `npm run build` first');
     const json = await cli(['kinds', '--from-cluster', '--kubeconfig', kubeconfig, '-o', 'json']);
     expect(json.status, json.stderr).toBe(0);
-    const rows = JSON.parse(json.stdout) as Array<{ name: string; served: boolean }>;
-    expect(rows.filter((row) => !row.served).map((row) => row.name).sort()).toEqual(flavor === 'seed' ? LATEST_ONLY : SEED_ONLY);
+    const rows = JSON.parse(json.stdout) as Array<{ name: string; served: boolean; resource: string }>;
+    expect(rows.filter((row) => row.resource === 'SeiNodeTask' && !row.served).map((row) => row.name).sort()).toEqual(flavor === 'seed' ? LATEST_ONLY : SEED_ONLY);
+    // Workflow kinds: served only where the cluster has the SeiNodeTaskWorkflow CRD (the later API).
+    expect(rows.filter((row) => row.resource === 'SeiNodeTaskWorkflow').map((row) => `${row.name}:${row.served}`)).toEqual([`state-sync:${flavor === 'latest'}`]);
     const table = await cli(['kinds', '--from-cluster', '--kubeconfig', kubeconfig]);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+API\s+SERVED\s+TIMEOUT\s+PARAMS\s+OUTPUTS$/);
     expect(table.stdout).toMatch(new RegExp(`restart-pod\\s+RestartPod\\s+seed\\s+${flavor === 'seed' ? 'yes' : 'no'}`));

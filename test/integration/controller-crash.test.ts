@@ -19,10 +19,10 @@ import { phaseOf, startHarness, type Harness } from '../unit/sim-controller-harn
 const simDir = fileURLToPath(new URL('../../src/sim/', import.meta.url));
 
 const CHILD = `
-import { createStore } from ${JSON.stringify(`${simDir}store.ts`)};
+import { createStore } from ${JSON.stringify(`${simDir}storage/store.ts`)};
 import { startController } from ${JSON.stringify(`${simDir}controller/index.ts`)};
 const store = createStore({ stateDir: process.env.STATE });
-startController(store, { crd: 'seed' });
+startController(store, { crd: 'seed', taskKinds: ['RestartPod'] });
 const say = (line) => process.stdout.write(line + '\\n');
 store.onChange((e) => {
   if (e.resource === 'pods' && e.type === 'DELETED') say('DELETED ' + e.object.metadata.uid);

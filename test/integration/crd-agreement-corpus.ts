@@ -185,3 +185,38 @@ export function nodeCorpus(flavor: Flavor): Case[] {
   return cases;
 }
 
+
+/** The workflow API exists only at the later controller version. */
+export const UPSTREAM_WORKFLOW_FILE = 'latest/sei.io_seinodetaskworkflows.yaml';
+
+function workflow(spec: Obj, name = 'wf-a'): Obj {
+  return { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTaskWorkflow', metadata: { name, namespace: 'sei' }, spec };
+}
+
+/** Valid and invalid SeiNodeTaskWorkflows, creates and updates (upstream seinodetaskworkflow_types.go). */
+export function workflowCorpus(): Case[] {
+  const rpc = ['rpc-a.sei.io:26657', 'rpc-b.sei.io:26657'];
+  const plain = { kind: 'StateSync', target, stateSync: {} };
+  const giga = { kind: 'StateSync', target, stateSync: { rpcServers: rpc, migration: { kind: 'GigaStore', gigaStore: { backend: 'pebbledb' } } } };
+  return [
+    { name: 'plain resync, no witnesses (node status supplies them)', object: workflow(plain) },
+    { name: 'giga-store migration with two witnesses', object: workflow(giga) },
+    { name: 'giga-store with rocksdb', object: workflow({ ...giga, stateSync: { rpcServers: rpc, migration: { kind: 'GigaStore', gigaStore: { backend: 'rocksdb' } } } }) },
+    { name: 'giga-store with defaulted backend', object: workflow({ ...giga, stateSync: { migration: { kind: 'GigaStore', gigaStore: {} } } }) },
+    { name: 'requirePhase and timeout', object: workflow({ ...plain, target: { ...target, requirePhase: 'Initializing', requirePhaseTimeout: '30s' } }) },
+    { name: 'no stateSync', object: workflow({ kind: 'StateSync', target }) },
+    { name: 'unknown kind', object: workflow({ ...plain, kind: 'Wipe' }) },
+    { name: 'no target', object: workflow({ kind: 'StateSync', stateSync: {} }) },
+    { name: 'bad node name', object: workflow({ ...plain, target: { nodeRef: { name: 'Node_0' } } }) },
+    { name: 'bad requirePhase', object: workflow({ ...plain, target: { ...target, requirePhase: 'Ready' } }) },
+    { name: 'one witness', object: workflow({ ...plain, stateSync: { rpcServers: ['rpc-a.sei.io:26657'] } }) },
+    { name: 'witness with a scheme', object: workflow({ ...plain, stateSync: { rpcServers: ['http://rpc-a:26657', 'rpc-b:26657'] } }) },
+    { name: 'duplicate witnesses (a set)', object: workflow({ ...plain, stateSync: { rpcServers: ['rpc-a:26657', 'rpc-a:26657'] } }) },
+    { name: 'migration without payload', object: workflow({ ...plain, stateSync: { migration: { kind: 'GigaStore' } } }) },
+    { name: 'migration with unknown kind', object: workflow({ ...plain, stateSync: { migration: { kind: 'Other', gigaStore: {} } } }) },
+    { name: 'unknown backend', object: workflow({ ...plain, stateSync: { migration: { kind: 'GigaStore', gigaStore: { backend: 'leveldb' } } } }) },
+    { name: 'update keeping the spec', object: workflow(giga), oldObject: workflow(giga) },
+    { name: 'update changing the target', object: workflow({ ...giga, target: { nodeRef: { name: 'node-1' } } }), oldObject: workflow(giga) },
+    { name: 'update changing the recipe', object: workflow({ ...giga, stateSync: { rpcServers: rpc } }), oldObject: workflow(giga) },
+  ];
+}

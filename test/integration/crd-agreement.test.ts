@@ -4,7 +4,7 @@
 // this catches drift in the definitions; test/unit/validate-crd checks the engine's wording.
 import { describe, expect, it } from 'vitest';
 import { compileCrdValidator, loadProjectCrd, type CrdDocument, type JsonSchemaProps } from '../../src/validate/index.js';
-import { haveUpstream, nodeCorpus, taskCorpus, upstream, upstreamDir, UPSTREAM_FILES, type Case, type Flavor } from './crd-agreement-corpus.js';
+import { haveUpstream, nodeCorpus, taskCorpus, upstream, upstreamDir, UPSTREAM_FILES, UPSTREAM_WORKFLOW_FILE, workflowCorpus, type Case, type Flavor } from './crd-agreement-corpus.js';
 
 if (!haveUpstream) console.warn(`crd-agreement: skipped, upstream CRDs not found at ${upstreamDir}`);
 
@@ -54,6 +54,43 @@ describe.skipIf(!haveUpstream)('our CRDs agree with upstream sei-k8s-controller 
       });
     }
   }
+
+  // The workflow API exists only at the later version (upstream api/v1alpha1/seinodetaskworkflow_types.go, 2d670ad).
+  describe('seinodetaskworkflows (latest)', () => {
+    const ours = loadProjectCrd('seinodetaskworkflows', 'latest');
+    const theirs = upstream(UPSTREAM_WORKFLOW_FILE);
+
+    it.each(workflowCorpus().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      expect(causesOf(ours, c)).toEqual(causesOf(theirs, c));
+    });
+
+    it('the corpus has both valid and invalid documents', () => {
+      const verdicts = workflowCorpus().map((c) => causesOf(theirs, c).length === 0);
+      expect(verdicts.filter(Boolean).length).toBeGreaterThan(4);
+      expect(verdicts.filter((v) => !v).length).toBeGreaterThan(8);
+    });
+
+    it('every upstream CEL rule, enum and validation keyword is in ours at the same path', () => {
+      const mine = flatten(schemaOf(ours));
+      const missing: string[] = [];
+      for (const [path, node] of flatten(schemaOf(theirs))) {
+        const our = mine.get(path);
+        if (!our) {
+          if (!permissiveAncestor(mine, path)) missing.push(`${path}: not declared`);
+          continue;
+        }
+        for (const key of KEYWORDS) {
+          if (JSON.stringify(norm(key, node[key])) !== JSON.stringify(norm(key, our[key]))) missing.push(`${path}: ${key} ${JSON.stringify(node[key])} != ${JSON.stringify(our[key])}`);
+        }
+      }
+      expect(missing).toEqual([]);
+    });
+
+    it('names, scope, printer columns and the status subresource match', () => {
+      const pick = (crd: CrdDocument) => ({ names: crd.spec.names, scope: crd.spec.scope, columns: crd.spec.versions[0]!.additionalPrinterColumns, sub: crd.spec.versions[0]!.subresources });
+      expect(pick(ours)).toEqual(pick(theirs));
+    });
+  });
 
   it('the corpus has at least 40 SeiNodeTasks per flavor set and covers SeiNodes', () => {
     expect(taskCorpus('seed').length + taskCorpus('latest').length).toBeGreaterThanOrEqual(40);

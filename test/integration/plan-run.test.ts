@@ -10,6 +10,7 @@ import { resumePlan } from '../../src/services/plan-resume.js';
 import { simulatePlan } from '../../src/services/plan-simulate.js';
 import { verdictError } from '../../src/plan/verdict-error.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
+import { shortPlanId } from '../../src/plan/naming.js';
 import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
@@ -94,8 +95,8 @@ describe('retries, outputs, approvals, cancel', () => {
     const tasks = await planTasks(cluster.client, verdict.planId);
     const forNode = tasks.filter((t) => t.metadata.labels?.['sei.io/node'] === 'node-02').map((t) => [t.metadata.name, t.metadata.labels?.['sei.io/plan-attempt']]).sort();
     expect(forNode).toEqual([
-      [`discover-retry-${verdict.planId.slice(0, 8)}-discover-2`, '1'],
-      [`discover-retry-${verdict.planId.slice(0, 8)}-discover-2-a2`, '2'],
+      [`discover-retry-${shortPlanId(verdict.planId)}-discover-2`, '1'],
+      [`discover-retry-${shortPlanId(verdict.planId)}-discover-2-a2`, '2'],
     ]);
     expect(events.filter((e) => e.event === 'retry')).toHaveLength(1);
     expect(events.filter((e) => e.event === 'launch' && e.node === 'node-02').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);

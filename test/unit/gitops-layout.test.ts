@@ -78,8 +78,8 @@ describe('layout', () => {
     const objects = Array.from({ length: 11 }, (_, i) => task(`t-${i}`, 'DiscoverPeers', 'node-0', {}, { id: 'p', step: `s${i}`, order: i }));
     const layout = buildLayout(objects, 'flux', 'base');
     const ks = [...layout.files.values()].filter((o) => o.kind === 'Kustomization');
-    expect(ks.map((o) => o.metadata.name)).toEqual(objects.map((_, i) => `sei-refresh-peers-p-${String(i).padStart(2, '0')}-s${i}`));
-    expect((ks[10]!.spec as { dependsOn: Array<{ name: string }> }).dependsOn[0]!.name).toBe('sei-refresh-peers-p-09-s9');
+    expect(ks.map((o) => o.metadata.name)).toEqual(objects.map((_, i) => `sei-refresh-peers-p148de9-${String(i).padStart(2, '0')}-s${i}`));
+    expect((ks[10]!.spec as { dependsOn: Array<{ name: string }> }).dependsOn[0]!.name).toBe('sei-refresh-peers-p148de9-09-s9');
   });
 });
 

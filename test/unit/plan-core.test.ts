@@ -14,9 +14,11 @@ const ID2 = 'a1b2c3d4-0000-4000-8000-000000000000';
 
 describe('task naming', () => {
   it.each([
-    { scenario: 'first attempt has no suffix', args: ['refresh-peers', ID, 'discover', 3, 1], want: 'refresh-peers-3f2b8c1e-discover-3' },
-    { scenario: 'a retry carries the attempt', args: ['refresh-peers', ID, 'restart', 0, 2], want: 'refresh-peers-3f2b8c1e-restart-0-a2' },
-    { scenario: 'another run, another name', args: ['refresh-peers', ID2, 'discover', 3, 1], want: 'refresh-peers-a1b2c3d4-discover-3' },
+    { scenario: 'first attempt has no suffix', args: ['refresh-peers', ID, 'discover', 3, 1], want: 'refresh-peers-3f2b8c1ef692b2-discover-3' },
+    { scenario: 'a retry carries the attempt', args: ['refresh-peers', ID, 'restart', 0, 2], want: 'refresh-peers-3f2b8c1ef692b2-restart-0-a2' },
+    { scenario: 'another run, another name', args: ['refresh-peers', ID2, 'discover', 3, 1], want: 'refresh-peers-a1b2c3d4f00f7c-discover-3' },
+    // Two ids sharing their first 8 hex digits once shared every task name (issue 13, defect 3).
+    { scenario: 'an id sharing the first 8 digits, another name', args: ['refresh-peers', '3f2b8c1e-0000-4000-8000-000000000000', 'discover', 3, 1], want: 'refresh-peers-3f2b8c1e95a283-discover-3' },
   ] as const)('$scenario', ({ args: [planName, planId, stepId, index, attempt], want }) => {
     expect(taskName(planName, planId, stepId, index, attempt)).toBe(want);
   });

@@ -12,7 +12,7 @@ const fleet: FleetNode[] = Array.from({ length: 7 }, (_, i) => ({ name: `node-0$
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- structural assertions over engine YAML
 
-const ARGO_TEMPLATE_FIELDS = new Set(['name', 'inputs', 'outputs', 'resource', 'script', 'steps', 'dag', 'suspend', 'parallelism', 'retryStrategy', 'container']);
+const ARGO_TEMPLATE_FIELDS = new Set(['name', 'inputs', 'outputs', 'resource', 'script', 'steps', 'dag', 'suspend', 'parallelism', 'failFast', 'retryStrategy', 'container', 'activeDeadlineSeconds']);
 const CHAOS_TEMPLATE_FIELDS = new Set(['name', 'templateType', 'deadline', 'children', 'task', 'conditionalBranches', 'schedule']);
 const CHAOS_TYPES = new Set(['Task', 'Serial', 'Parallel', 'Suspend', 'Schedule']);
 
@@ -32,14 +32,14 @@ function refsOf(templates: Rec[]): string[] {
 describe('export to Argo Workflows', () => {
   it('refresh-peers: a DAG of resource templates testing status.phase, fan-out with withItems and parallelism', async () => {
     const wf = await argo('refresh-peers');
-    expect(wf).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { generateName: 'refresh-peers-', namespace: 'arctic-1' }, spec: { entrypoint: 'plan' } });
+    expect(wf).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { generateName: 'refresh-peers-', namespace: 'arctic-1' }, spec: { entrypoint: 'sei-plan', serviceAccountName: 'kubectl-sei-plan' } });
     const templates: Rec[] = wf.spec.templates;
     const names = templates.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
     for (const ref of refsOf(templates)) expect(names).toContain(ref);
     for (const t of templates) for (const key of Object.keys(t)) expect(ARGO_TEMPLATE_FIELDS, `${t.name}.${key}`).toContain(key);
     const entry = templates.find((t) => t.name === wf.spec.entrypoint)!;
-    expect(entry.dag.tasks.map((t: Rec) => [t.name, t.dependencies ?? []])).toEqual([['discover', []], ['restart', ['discover']]]);
+    expect(entry.dag.tasks.map((t: Rec) => [t.name, t.dependencies ?? []])).toEqual([['s0-discover', []], ['s1-restart', ['s0-discover']]]);
 
     const resources = templates.filter((t) => t.resource);
     expect(resources).toHaveLength(2);
@@ -48,73 +48,73 @@ describe('export to Argo Workflows', () => {
       expect(r.resource.successCondition).toBe('status.phase == Complete');
       expect(r.resource.failureCondition).toBe('status.phase == Failed');
       const manifest = parse(r.resource.manifest);
-      expect(manifest).toMatchObject({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', metadata: { labels: { 'sei.io/plan-id': ID } } });
+      expect(manifest).toMatchObject({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', metadata: { labels: { 'sei.io/plan-id': '{{workflow.uid}}' }, annotations: { 'sei.io/plan-name': 'refresh-peers' } } });
     }
-    const discover = templates.find((t) => t.name === 'discover')!;
+    const discover = templates.find((t) => t.name === 's0-discover-items')!;
     expect(discover.parallelism).toBe(10);
     expect(discover.steps[0][0].withItems).toHaveLength(7);
-    const restart = templates.find((t) => t.name === 'restart')!;
+    const restart = templates.find((t) => t.name === 's1-restart-items')!;
     expect(restart.parallelism).toBe(1);
   });
 
   it('RestartPod: the pod UID is read by a script step immediately before the resource step, and re-read on retry', async () => {
     const templates: Rec[] = (await argo('refresh-peers')).spec.templates;
-    const item = templates.find((t) => t.name === 'restart-item')!;
+    const item = templates.find((t) => t.name === 's1-restart-item')!;
     expect(item.steps).toHaveLength(2);
-    expect(item.steps[0][0].template).toBe('restart-read-pod-uid');
-    expect(item.steps[1][0].template).toBe('restart-create');
-    expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'pod-uid', value: '{{steps.read-pod-uid.outputs.result}}' });
+    expect(item.steps[0][0].template).toBe('s1-restart-read');
+    expect(item.steps[1][0].template).toBe('s1-restart-create');
+    expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'late-value', value: '{{steps.read.outputs.result}}' });
     expect(item.retryStrategy).toMatchObject({ limit: '1', backoff: { duration: '5s' } });
-    const reader = templates.find((t) => t.name === 'restart-read-pod-uid')!;
+    const reader = templates.find((t) => t.name === 's1-restart-read')!;
     expect(reader.script.source).toContain('kubectl get pod "{{inputs.parameters.node}}-0" -n arctic-1 -o jsonpath=\'{.metadata.uid}\'');
-    const manifest = parse(templates.find((t) => t.name === 'restart-create')!.resource.manifest);
-    expect(manifest.spec.restartPod.podUID).toBe('{{inputs.parameters.pod-uid}}');
-    // Apply-once names: each retry creates a new task.
-    expect(manifest.metadata.name).toMatch(/-r\{\{inputs\.parameters\.retry\}\}$/);
+    const manifest = parse(templates.find((t) => t.name === 's1-restart-create')!.resource.manifest);
+    expect(manifest.spec.restartPod.podUID).toBe('{{inputs.parameters.late-value}}');
+    // Apply-once names: each attempt creates a new task (generateName), labelled with its attempt.
+    expect(manifest.metadata.generateName).toBe('{{inputs.parameters.name-prefix}}');
+    expect(manifest.metadata.labels['sei.io/plan-attempt']).toBe('{{inputs.parameters.attempt}}');
   });
 
   it('gov-upgrade: the proposal exports proposalId and every vote receives it unquoted (typed)', async () => {
     const templates: Rec[] = (await argo(join(FIXTURES, 'gov-upgrade.yaml'))).spec.templates;
-    const propose = templates.find((t) => t.name === 'propose-task')!;
+    const propose = templates.find((t) => t.name === 's0-propose-create')!;
     expect(propose.outputs.parameters).toEqual([{ name: 'proposalId', valueFrom: { jsonPath: '{.status.outputs.govSoftwareUpgrade.proposalId}' } }]);
-    const dag = templates.find((t) => t.name === 'plan')!.dag.tasks as Rec[];
-    expect(dag.find((t) => t.name === 'vote')!.arguments.parameters).toEqual([{ name: 'propose-proposalId', value: '{{tasks.propose.outputs.parameters.proposalId}}' }]);
-    const vote = templates.find((t) => t.name === 'vote-task')!;
+    const dag = templates.find((t) => t.name === 'sei-plan')!.dag.tasks as Rec[];
+    expect(dag.find((t) => t.name === 's1-vote')!.arguments.parameters).toEqual([{ name: 'propose-proposalId', value: '{{tasks.s0-propose.outputs.parameters.proposalId}}' }]);
+    const vote = templates.find((t) => t.name === 's1-vote-create')!;
     expect(vote.resource.manifest).toMatch(/proposalId: \{\{inputs\.parameters\.propose-proposalId\}\}\n/);
-    expect(templates.find((t) => t.name === 'vote')!.parallelism).toBe(5);
+    expect(templates.find((t) => t.name === 's1-vote-items')!.parallelism).toBe(5);
   });
 
   it('an approval step becomes a suspend node the next steps depend on', async () => {
     const wf = await argo(join(FIXTURES, 'approval.yaml'));
     const templates: Rec[] = wf.spec.templates;
-    expect(templates.find((t) => t.name === 'check')).toEqual({ name: 'check', suspend: {} });
-    const dag = templates.find((t) => t.name === 'plan')!.dag.tasks as Rec[];
-    expect(dag.find((t) => t.name === 'restart')!.dependencies).toEqual(['check']);
+    expect(templates.find((t) => t.name === 's1-check-approval')).toEqual({ name: 's1-check-approval', suspend: {} });
+    const dag = templates.find((t) => t.name === 'sei-plan')!.dag.tasks as Rec[];
+    expect(dag.find((t) => t.name === 's2-restart')!.dependencies).toEqual(['s1-check']);
   });
 });
 
 describe('export to Chaos Mesh', () => {
-  it('refresh-peers: Serial of steps, Parallel batches of at most maxParallel Task containers running kubectl-sei', async () => {
+  it('refresh-peers: a chain of Parallel batches of at most maxParallel Task containers running kubectl-sei', async () => {
     const wf = (await exportPlanWorkflow({ to: 'chaos-mesh', file: 'refresh-peers', fleet, namespace: 'arctic-1', planId: ID })).object as Rec;
-    expect(wf).toMatchObject({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', spec: { entry: 'plan' } });
+    expect(wf).toMatchObject({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', spec: { entry: 'sei-plan' } });
     const templates: Rec[] = wf.spec.templates;
     const byName = new Map(templates.map((t) => [t.name, t]));
     expect(byName.size).toBe(templates.length);
-    expect(byName.get(wf.spec.entry)).toMatchObject({ templateType: 'Serial', children: ['discover', 'restart'] });
+    expect(byName.get(wf.spec.entry)).toMatchObject({ templateType: 'Serial', children: ['sei-from-0'] });
     for (const t of templates) {
       for (const key of Object.keys(t)) expect(CHAOS_TEMPLATE_FIELDS, `${t.name}.${key}`).toContain(key);
       expect(CHAOS_TYPES).toContain(t.templateType);
       for (const child of t.children ?? []) expect(byName.has(child), child).toBe(true);
     }
-    const batches = (name: string) => byName.get(name)!.children.map((c: string) => byName.get(c)!);
-    expect(batches('discover').every((b: Rec) => b.templateType === 'Parallel' && b.children.length <= 10)).toBe(true);
-    expect(batches('restart')).toHaveLength(7);
-    expect(batches('restart').every((b: Rec) => b.children.length === 1)).toBe(true);
-    const task = byName.get('restart-3')!;
+    const batches = (step: string) => templates.filter((t) => t.name.startsWith(`${step}-batch-`) && t.templateType === 'Parallel');
+    expect(batches('s0-discover').every((b: Rec) => b.children.length <= 10)).toBe(true);
+    expect(batches('s1-restart')).toHaveLength(7);
+    expect(batches('s1-restart').every((b: Rec) => b.children.length === 1)).toBe(true);
+    const task = byName.get('s1-restart-3')!;
     expect(task.templateType).toBe('Task');
-    // kubectl-sei reads the pod UID itself right before creating the RestartPod.
-    expect(task.task.container.command.slice(0, 4)).toEqual(['kubectl-sei', 'task', 'restart-pod', 'node-03']);
-    expect(task.task.container.command).toContain('-n');
+    // The pod UID is read in the container right before kubectl-sei applies the RestartPod.
+    expect(task.task.container.command[2]).toContain('kubectl-sei task apply -f -');
   });
 
   it('refuses what Chaos Mesh cannot express: approvals and outputs between steps', async () => {

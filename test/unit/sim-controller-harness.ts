@@ -3,8 +3,9 @@
  * `until` re-checks its predicate on every store event (never a sleep loop). The safety timeout
  * only turns a hang into a readable failure; no assertion depends on elapsed time.
  */
-import { createStore, type SimStoreHandle } from '../../src/sim/store.js';
-import { startController, type SimControllerHandle } from '../../src/sim/controller/index.js';
+import { createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
+import { servedTaskKinds, startController, type SimControllerHandle } from '../../src/sim/controller/index.js';
+import { loadServedCrds } from '../../src/sim/crds.js';
 import type { CrdFlavor, KubeObject } from '../../src/sim/types.js';
 
 export const NS = 'sei';
@@ -26,7 +27,7 @@ export const FAST = { 'sim.sei.io/pod-ready-after-seconds': '0.05', 'sim.sei.io/
 
 export function startHarness(options: { crd?: CrdFlavor; stateDir?: string; store?: SimStoreHandle; now?: () => number } = {}): Harness {
   const store = options.store ?? createStore({ stateDir: options.stateDir });
-  const controller = startController(store, { crd: options.crd ?? 'seed', now: options.now });
+  const controller = startController(store, { crd: options.crd ?? 'seed', taskKinds: servedTaskKinds(loadServedCrds(options.crd ?? 'seed')), now: options.now });
   const harness: Harness = {
     store,
     controller,
@@ -105,7 +106,9 @@ export async function runningNode(h: Harness, name: string, options?: Parameters
       (c) => c.type === 'Ready' && c.status === 'True',
     );
     const neverReady = options?.annotations?.['sim.sei.io/pod-never-ready'] !== undefined;
-    return (node?.status as { phase?: string } | undefined)?.phase === 'Running' && (ready || neverReady) ? node : undefined;
+    // Settled: Running with no plan left (the image roll that stamps currentImage after init has finished).
+    const status = node?.status as { phase?: string; plan?: unknown } | undefined;
+    return status?.phase === 'Running' && status.plan === undefined && (ready || neverReady) ? node : undefined;
   });
   return h.get('seinodes', name)!;
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlreadyExistsError, ConflictError, NotFoundError, createStore, type SimStoreHandle } from '../../src/sim/store.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
 
 function node(name: string, extra: Partial<KubeObject> = {}): KubeObject {
@@ -327,5 +327,38 @@ describe('persistence', () => {
     expect(readFileSync(join(dir, 'sim.lock'), 'utf8')).toBe(String(process.pid));
     await store.close();
     expect(existsSync(join(dir, 'sim.lock'))).toBe(false);
+  });
+});
+
+// As the apiserver (k8s.io/apiserver registry/generic/registry/store.go Delete, rest.BeforeDelete):
+// finalizers turn a delete into deletionTimestamp; removing the last finalizer completes it.
+describe('finalizers and deletionTimestamp', () => {
+  it('a delete of an object with finalizers marks it (deletionTimestamp, generation + 1) and keeps it', () => {
+    const store = track(createStore());
+    const created = store.create('seinodes', node('a', { metadata: { name: 'a', namespace: 'sei', finalizers: ['sei.io/x'] } }));
+    const events: StoreEvent[] = [];
+    store.onChange((e) => events.push(e));
+    const marked = store.delete('seinodes', 'sei', 'a')!;
+    expect(marked.metadata.deletionTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(marked.metadata.generation).toBe((created.metadata.generation ?? 0) + 1);
+    expect(events.map((e) => e.type)).toEqual(['MODIFIED']);
+    expect(store.get('seinodes', 'sei', 'a')?.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
+    // Deleting again changes nothing.
+    store.delete('seinodes', 'sei', 'a');
+    expect(events).toHaveLength(1);
+  });
+
+  it('a client cannot clear deletionTimestamp or add a finalizer to a terminating object; removing the last finalizer deletes it', () => {
+    const store = track(createStore());
+    store.create('seinodes', node('a', { metadata: { name: 'a', namespace: 'sei', finalizers: ['sei.io/x', 'sei.io/y'] } }));
+    const marked = store.delete('seinodes', 'sei', 'a')!;
+    const kept = store.update('seinodes', { ...marked, metadata: { ...marked.metadata, deletionTimestamp: undefined, finalizers: ['sei.io/x'] } });
+    expect(kept.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
+    expect(() => store.update('seinodes', { ...kept, metadata: { ...kept.metadata, finalizers: ['sei.io/x', 'sei.io/z'] } })).toThrow(/no new finalizers can be added if the object is being deleted/);
+    const events: StoreEvent[] = [];
+    store.onChange((e) => events.push(e));
+    store.update('seinodes', { ...kept, metadata: { ...kept.metadata, finalizers: [] } });
+    expect(events.map((e) => e.type)).toEqual(['DELETED']);
+    expect(store.get('seinodes', 'sei', 'a')).toBeUndefined();
   });
 });

@@ -36,15 +36,18 @@ describe('taskVerdict', () => {
     { scenario: 'Failed beats a Ready that is also True', object: task({ observedGeneration: 1, conditions: [ready(), failed('Timeout')] }), want: { state: 'Failed', reason: 'Timeout' } },
     { scenario: 'Ready=False is not terminal', object: task({ observedGeneration: 1, phase: 'Running', conditions: [{ type: 'Ready', status: 'False', reason: 'InProgress' }] }), want: { state: 'pending' } },
     { scenario: 'condition types are case-sensitive (ready ≠ Ready)', object: task({ observedGeneration: 1, phase: 'Running', conditions: [{ type: 'ready', status: 'True' }] }), want: { state: 'pending' } },
-    { scenario: 'stale status generation: terminal conditions do not count', object: task({ generation: 2, observedGeneration: 1, phase: 'Complete', conditions: [ready()] }), want: { state: 'pending', waitingFor: 'the controller to observe generation 2 (status is for generation 1)' } },
-    { scenario: 'stale condition generation beats a current status generation', object: task({ generation: 2, observedGeneration: 2, phase: 'Running', conditions: [failed('TaskFailed', { observedGeneration: 1 })] }), want: { state: 'pending' } },
+    // upstream internal/controller/nodetask/controller.go:115 (both versions): a terminal task is
+    // never written again, so its latched verdict is final whatever observedGeneration says.
+    { scenario: 'a latched Ready is final after a spec edit (status for an older generation)', object: task({ generation: 2, observedGeneration: 1, phase: 'Complete', conditions: [ready()] }), want: { state: 'Complete' } },
+    { scenario: 'a latched Failed is final whatever its condition generation', object: task({ generation: 2, observedGeneration: 2, phase: 'Failed', conditions: [failed('TaskFailed', { observedGeneration: 1 })] }), want: { state: 'Failed' } },
+    { scenario: 'a running task not yet observed at our generation says so', object: task({ generation: 2, observedGeneration: 1, phase: 'Running' }), want: { state: 'pending', waitingFor: 'the controller to observe generation 2 (status is for generation 1)' } },
     { scenario: 'current condition generation counts even if status lags', object: task({ generation: 2, observedGeneration: 1, conditions: [ready({ observedGeneration: 2 })] }), want: { state: 'Complete' } },
     { scenario: 'latched: a newer generation than the apply still counts', object: task({ generation: 3, observedGeneration: 3, conditions: [failed('TaskFailed')] }), minGeneration: 2, want: { state: 'Failed' } },
-    { scenario: 'minGeneration above what the status observed waits', object: task({ generation: 1, observedGeneration: 1, conditions: [ready()] }), minGeneration: 2, want: { state: 'pending' } },
+    { scenario: 'minGeneration above what the status observed: a latched Ready still counts', object: task({ generation: 1, observedGeneration: 1, conditions: [ready()] }), minGeneration: 2, want: { state: 'Complete' } },
     { scenario: 'no observedGeneration anywhere cannot be gated (kubectl)', object: task({ generation: 5, conditions: [ready()] }), want: { state: 'Complete' } },
     { scenario: 'phase Complete without conditions', object: task({ phase: 'Complete', observedGeneration: 1 }), want: { state: 'Complete', reason: 'TaskComplete' } },
     { scenario: 'phase Failed without conditions takes status.task.err', object: task({ phase: 'Failed', observedGeneration: 1, err: 'pod not found' }), want: { state: 'Failed', reason: 'TaskFailed', message: 'pod not found' } },
-    { scenario: 'stale phase Failed is pending', object: task({ generation: 2, phase: 'Failed', observedGeneration: 1 }), want: { state: 'pending' } },
+    { scenario: 'phase Failed from an older generation is final', object: task({ generation: 2, phase: 'Failed', observedGeneration: 1 }), want: { state: 'Failed' } },
   ])('$scenario', ({ object, minGeneration, want }) => {
     expect(taskVerdict(object, { minGeneration })).toMatchObject(want);
   });

@@ -34,7 +34,7 @@ ${EXIT_CODES_HELP}`;
     'from-stdin': Flags.boolean({ description: 'Read manifests from standard input.', exclusive: ['filename'] }),
     repo: Flags.string({ required: true, description: 'The GitOps repository work tree (any directory inside it).', helpGroup: 'GIT' }),
     path: Flags.string({ required: true, description: 'Directory inside the repository, e.g. clusters/dev/arctic-1/tasks.', helpGroup: 'GIT' }),
-    flavor: Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', description: 'Repository layout and ordering.', helpGroup: 'GIT' }),
+    flavor: Flags.option({ options: ['plain', 'argocd', 'flux'] as const, default: 'plain', description: 'Repository layout and ordering.', helpGroup: 'GIT' })(),
     branch: Flags.string({ description: 'Commit on this branch (created from HEAD when missing; the checkout is left alone), e.g. for a pull request.', helpGroup: 'GIT' }),
     message: Flags.string({ char: 'm', description: 'Commit subject (default names the plan id or the tasks, kinds and targets).', helpGroup: 'GIT' }),
     push: Flags.string({ description: 'Push after committing; --push alone uses the branch upstream, else origin; --push REMOTE names one.', helpGroup: 'GIT' }),
@@ -46,7 +46,8 @@ ${EXIT_CODES_HELP}`;
     inputs: Flags.string({ description: 'A YAML file of plan inputs (--set wins).', helpGroup: 'PLAN' }),
     fleet: Flags.string({ description: 'SeiNodes for forEach selectors offline (kubectl get seinodes -o yaml).', helpGroup: 'PLAN' }),
     'pod-uid': Flags.string({ multiple: true, description: 'RestartPod without a reachable cluster: NODE=UID of pod NODE-0 (repeatable).' }),
-    output: Flags.string({ char: 'o', options: ['yaml', 'json'], description: 'Print the result (commit, branch, files, warnings) to stdout.' }),
+    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, description: 'Print the result (commit, branch, files, warnings) to stdout.' })(),
+    'accept-unordered': Flags.boolean({ description: 'plain flavor: commit a plan with several steps or a maxParallel anyway, every task at once (argocd and flux keep the order).', helpGroup: 'GIT' }),
     'dry-run': Flags.boolean({ description: 'Run every check and print the files that would change (a "# path" line before each), without writing or committing.', helpGroup: 'GIT' }),
     ...connectionFlags,
   };
@@ -56,7 +57,7 @@ ${EXIT_CODES_HELP}`;
     this.argv = this.argv.map((arg, i, all) => (arg === '--push' && (all[i + 1] === undefined || all[i + 1]!.startsWith('-')) ? `--push=${PUSH_DEFAULT}` : arg));
     const { flags } = await this.parse(GitopsCommit);
     this.machineOutput = flags.output !== undefined;
-    const [{ commitSourcesToGit }, { stringify }] = await Promise.all([import('../../services/gitops-commit.js'), import('yaml')]);
+    const [{ commitSourcesToGit }, { toSafeYaml }] = await Promise.all([import('../../services/gitops-commit.js'), import('../../render/yaml-scalar.js')]);
     const { result, planId } = await commitSourcesToGit({
       source: {
         files: flags.filename ?? [],
@@ -72,19 +73,20 @@ ${EXIT_CODES_HELP}`;
       onNote: (note) => this.logToStderr(note),
       repo: flags.repo,
       path: flags.path,
-      flavor: flags.flavor as 'plain' | 'argocd' | 'flux',
+      flavor: flags.flavor,
       ...(flags.branch ? { branch: flags.branch } : {}),
       ...(flags.message ? { message: flags.message } : {}),
       ...(flags.push !== undefined ? { push: flags.push === PUSH_DEFAULT ? true : flags.push } : {}),
       ...(flags.author ? { author: flags.author } : {}),
       flux: { sourceName: flags['flux-source'], namespace: flags['flux-namespace'] },
       dryRun: flags['dry-run'],
+      acceptUnordered: flags['accept-unordered'],
     });
     for (const warning of result.warnings) this.logToStderr(`Warning: ${warning}`);
     if (flags['dry-run']) {
       this.logToStderr(result.noop ? `dry run: nothing would change on ${result.branch}` : `dry run: ${result.changed?.length ?? 0} files would change on ${result.branch}; nothing was written`);
       if (flags.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else if (flags.output === 'yaml') process.stdout.write(stringify(result));
+      else if (flags.output === 'yaml') process.stdout.write(toSafeYaml(result));
       else for (const [file, content] of Object.entries(result.preview ?? {})) process.stdout.write(`# ${file}\n${content}${content.endsWith('\n') ? '' : '\n'}`);
       return;
     }
@@ -95,6 +97,6 @@ ${EXIT_CODES_HELP}`;
     );
     const data = { ...result, ...(planId ? { planId } : {}) };
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
-    else if (flags.output === 'yaml') process.stdout.write(stringify(data));
+    else if (flags.output === 'yaml') process.stdout.write(toSafeYaml(data));
   }
 }

@@ -22,12 +22,12 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override flags = {
-    flavor: Flags.string({ options: ['argocd', 'flux'], required: true, description: 'The GitOps engine.' }),
+    flavor: Flags.option({ options: ['argocd', 'flux'] as const, required: true, description: 'The GitOps engine.' })(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(GitopsHealth);
     const { healthConfig } = await import('../../gitops/health.js');
-    process.stdout.write(healthConfig(flags.flavor as 'argocd' | 'flux'));
+    process.stdout.write(healthConfig(flags.flavor));
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
 
 export default class GitopsWait extends SeiCommand {
   static override summary = 'Wait until the SeiNodeTasks committed under a path exist on the cluster and reach their verdict.';
@@ -33,13 +33,12 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<void> {
     const { flags } = await this.parse(GitopsWait);
     this.machineOutput = flags.output !== undefined;
-    const [{ connect }, { waitForCommitted }, { createProgress }, { parseDuration }, { formatObjects }, { reattachHint }] = await Promise.all([
+    const [{ connect }, { waitForCommitted }, { createProgress }, { parseDuration }, { finishTaskWait }] = await Promise.all([
       import('../../cluster/index.js'),
       import('../../services/gitops-wait.js'),
       import('../../output/progress.js'),
       import('../../domain/duration.js'),
-      import('../../output/printers.js'),
-      import('../../services/follow-tasks.js'),
+      import('../../cli/finish-wait.js'),
     ]);
     const timeoutMs = parseDuration(flags.timeout ?? '15m');
     const client = await connect(connectionOptions(flags));
@@ -57,15 +56,7 @@ ${EXIT_CODES_HELP}`;
         progress,
         ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
       });
-      if (flags.output && flags.output !== 'ndjson') {
-        writeStdout(formatObjects(result.verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'name' | 'yaml' | 'json'));
-      }
-      const stopped = result.verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) {
-        progress.note(`interrupted: the tasks keep running; ${reattachHint(stopped.map((v) => v.name), stopped[0]!.namespace)}`);
-        this.exit(INTERRUPTED_EXIT);
-      }
-      if (result.error) throw result.error;
+      await finishTaskWait({ verdicts: result.verdicts, namespace: client.namespace, output: flags.output, error: result.error });
     } finally {
       interrupt.dispose();
     }

@@ -22,11 +22,12 @@ ${PLAN_EXIT_CODES}`;
     'max-parallel': Flags.integer({ min: 1, description: 'Cap on tasks in flight and on every step\'s maxParallel.' }),
     'plan-id': Flags.string({ description: 'Continue (or start) the run with this id instead of minting one.' }),
     timeout: Flags.string({ description: 'Give up following after this long (kubectl duration); the tasks keep running. Default: no limit.' }),
-    output: Flags.string({ char: 'o', options: ['table', 'json', 'yaml', 'ndjson'], description: 'table (default) | json | yaml: the verdict at the end; ndjson: one event per line as it happens.' }),
+    output: Flags.option({ char: 'o', options: ['table', 'json', 'yaml', 'ndjson'] as const, description: 'table (default) | json | yaml: the verdict at the end; ndjson: one event per line as it happens.' })(),
     'state-file': Flags.string({ description: 'Also write the run\'s plan id and verdict to this local file.' }),
     'gitops-repo': Flags.string({ description: 'Commit the rendered tasks to this git work tree instead of applying them.', helpGroup: 'GITOPS' }),
     'gitops-path': Flags.string({ description: 'Directory inside the repository.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
-    'gitops-flavor': Flags.string({ options: ['plain', 'argocd', 'flux'], default: 'plain', helpGroup: 'GITOPS', description: 'Ordering annotations for the GitOps engine.' }),
+    'gitops-flavor': Flags.option({ options: ['plain', 'argocd', 'flux'] as const, default: 'plain', helpGroup: 'GITOPS', description: 'Ordering annotations for the GitOps engine.' })(),
+    'gitops-accept-unordered': Flags.boolean({ description: 'With --gitops-flavor plain: commit a plan with several steps or a maxParallel anyway, every task at once.', helpGroup: 'GITOPS' }),
     fleet: Flags.string({ description: 'With --gitops-repo and no cluster: a YAML file of SeiNodes for forEach selectors.', helpGroup: 'GITOPS' }),
   };
 
@@ -44,7 +45,8 @@ ${PLAN_EXIT_CODES}`;
         ...(flags.fleet ? { fleetFile: flags.fleet } : { connection: connectionOptions(flags) }),
         repo: flags['gitops-repo'],
         path: flags['gitops-path']!,
-        flavor: flags['gitops-flavor'] as 'plain' | 'argocd' | 'flux',
+        flavor: flags['gitops-flavor'],
+        acceptUnordered: flags['gitops-accept-unordered'],
       });
       for (const note of result.notes) this.logToStderr(note);
       process.stdout.write(`${JSON.stringify(result.commit, null, flags.output === 'json' ? 2 : undefined)}\n`);

@@ -13,7 +13,7 @@ export default class PlanResume extends SeiCommand {
     ...connectionFlags,
     'max-parallel': Flags.integer({ min: 1, description: 'Cap on tasks in flight and on every step\'s maxParallel.' }),
     timeout: Flags.string({ description: 'Give up following after this long; the tasks keep running. Default: no limit.' }),
-    output: Flags.string({ char: 'o', options: ['table', 'json', 'yaml', 'ndjson'], description: 'table (default) | json | yaml | ndjson.' }),
+    output: Flags.option({ char: 'o', options: ['table', 'json', 'yaml', 'ndjson'] as const, description: 'table (default) | json | yaml | ndjson.' })(),
     'templates-dir': Flags.string({ description: 'Extra task templates (user kinds) the plan uses.' }),
   };
 

@@ -19,7 +19,7 @@ ${PLAN_EXIT_CODES}`;
     ...connectionFlags,
     ...planFileFlags,
     ...fleetFlags,
-    format: Flags.string({ options: ['table', 'json'], default: 'table', description: 'table or json.' }),
+    format: Flags.option({ options: ['table', 'json'] as const, default: 'table', description: 'table or json.' })(),
   };
 
   async run(): Promise<void> {

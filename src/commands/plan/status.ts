@@ -18,7 +18,7 @@ ${PLAN_EXIT_CODES}`;
     ...connectionFlags,
     filename: Flags.string({ char: 'f', description: 'A plan manifest or built-in plan name: show its newest run.' }),
     'state-file': Flags.string({ description: 'Read the plan id from a --state-file written by plan apply.' }),
-    output: Flags.string({ char: 'o', options: ['table', 'json', 'yaml'], default: 'table', description: 'table | json | yaml.' }),
+    output: Flags.option({ char: 'o', options: ['table', 'json', 'yaml'] as const, default: 'table', description: 'table | json | yaml.' })(),
   };
 
   async run(): Promise<void> {

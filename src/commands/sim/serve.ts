@@ -8,26 +8,28 @@ export default class SimServe extends SeiCommand {
 
 Serves https on 127.0.0.1 with a self-signed certificate and a bearer token (both go into the
 kubeconfig written by --kubeconfig-out; the token is never printed). Real kubectl works against it.
-Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, crd, fleet} goes to stdout.
+Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, crd, fleet, validators} goes to stdout.
 
 ${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> sim serve --fleet 3 --kubeconfig-out ./sim.kubeconfig',
     'kubectl --kubeconfig ./sim.kubeconfig get seinodes -n sei',
     '<%= config.bin %> sim serve --seed fleet.yaml --state-dir .sim --crd latest --port 6443',
+    '<%= config.bin %> sim serve --crd latest --fleet 6 --validators 2 --kubeconfig-out ./sim.kubeconfig',
     '<%= config.bin %> sim serve --fleet 2 --faults faults.yaml -o json',
   ];
   static override flags = {
     port: Flags.integer({ description: 'TCP port on 127.0.0.1 (0 picks a free one).', default: 0, min: 0, max: 65535 }),
-    fleet: Flags.integer({ description: 'Create N Running SeiNodes node-0 … with static peers and pods node-i-0.', default: 0, min: 0, max: 1000 }),
+    fleet: Flags.integer({ description: 'Create N Running full-node SeiNodes node-0 … with static peers and pods node-i-0.', default: 0, min: 0, max: 1000 }),
+    validators: Flags.integer({ description: 'Also create N validator SeiNodes validator-0 … on the same chain.', default: 0, min: 0, max: 1000 }),
     namespace: Flags.string({ char: 'n', description: 'Namespace of the fleet and of the kubeconfig context.', default: 'sei' }),
     seed: Flags.string({ description: 'Multi-document YAML of objects to create at start (e.g. `kubectl get seinodes -o yaml` output).' }),
     'kubeconfig-out': Flags.string({ description: 'Write a kubeconfig (context sei-sim, bearer token, CA) to this file (mode 0600).' }),
     'state-dir': Flags.string({ description: 'Persist every object here; a restart continues where it stopped.' }),
-    crd: Flags.string({ description: 'Which SeiNodeTask API to serve.', options: ['seed', 'latest'], default: 'seed' }),
+    crd: Flags.option({ description: 'Which SeiNodeTask API to serve.', options: ['seed', 'latest'] as const, default: 'seed' })(),
     faults: Flags.string({ description: 'YAML/JSON fault injection config {seed, errorRate, errorCodes, retryAfterSeconds, latencyMs, dropConnectionRate, watchGoneRate, closeWatchAfterEvents, paths}.' }),
     'watch-history': Flags.integer({ description: 'Events kept for resuming watches; older resourceVersions answer 410 Gone.', default: 10_000, min: 1 }),
-    output: Flags.string({ char: 'o', description: 'Print the ready line as JSON on stdout.', options: ['json'] }),
+    output: Flags.option({ char: 'o', description: 'Print the ready line as JSON on stdout.', options: ['json'] as const })(),
   };
 
   async run(): Promise<void> {
@@ -42,11 +44,12 @@ ${EXIT_CODES_HELP}`;
       {
         port: flags.port,
         fleet: flags.fleet,
+        validators: flags.validators,
         namespace: flags.namespace,
         seedFile: flags.seed,
         kubeconfigOut: flags['kubeconfig-out'],
         stateDir: flags['state-dir'],
-        crd: flags.crd as 'seed' | 'latest',
+        crd: flags.crd,
         faults: flags.faults,
         historyLimit: flags['watch-history'],
       },
@@ -54,7 +57,7 @@ ${EXIT_CODES_HELP}`;
         signal: controller.signal,
         onReady: (ready) => {
           if (flags.output === 'json') process.stdout.write(`${JSON.stringify(ready)}\n`);
-          this.logToStderr(`simulated cluster serving at ${ready.url} (crd ${ready.crd}, namespace ${ready.namespace}, fleet ${ready.fleet})`);
+          this.logToStderr(`simulated cluster serving at ${ready.url} (crd ${ready.crd}, namespace ${ready.namespace}, fleet ${ready.fleet}, validators ${ready.validators})`);
           if (ready.kubeconfig) this.logToStderr(`kubeconfig: ${ready.kubeconfig}  (kubectl --kubeconfig ${ready.kubeconfig} get seinodes)`);
           this.logToStderr('Press Ctrl-C to stop.');
         },

@@ -1,7 +1,7 @@
 // `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 
 export default class TaskApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
@@ -15,7 +15,7 @@ export default class TaskApply extends SeiCommand {
     ...connectionFlags,
     filename: Flags.string({ char: 'f', required: true, multiple: true, description: 'A file, a directory of *.yaml|*.yml|*.json, or - for stdin.' }),
     wait: Flags.boolean({ description: 'Wait for every applied task to reach its verdict.' }),
-    'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: validate and print, no cluster contact; server: preflight and apiserver admission with dryRun=All.' }),
+    'dry-run': Flags.option({ options: ['client', 'server'] as const, description: 'client: validate and print, no cluster contact; server: preflight and apiserver admission with dryRun=All.' })(),
     timeout: timeoutFlag('Default with --wait: 10m.'),
     replace: Flags.boolean({ description: 'Delete same-named terminal tasks and create them again.' }),
     preflight: Flags.boolean({ default: true, allowNo: true, description: '--no-preflight skips the target checks (node exists, peers, replicas) and lets the controller decide.' }),
@@ -26,17 +26,18 @@ export default class TaskApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TaskApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ readTaskDocuments, applyDocuments, actionText }, { createProgress }, { formatObjects }, { parseDuration }, { followAppliedTasks, verdictsToError }] = await Promise.all([
+    const [{ readTaskDocuments, applyDocuments, actionText }, { createProgress }, { formatObjects }, { parseDuration }, { followAppliedTasks }, { finishTaskWait }] = await Promise.all([
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
       import('../../domain/duration.js'),
       import('../../services/follow-tasks.js'),
+      import('../../cli/finish-wait.js'),
     ]);
     const timeoutMs = parseDuration(flags.timeout ?? '10m');
     const docs = await readTaskDocuments(flags.filename);
     const progress = await createProgress();
-    const dryRun = (flags['dry-run'] ?? 'none') as 'none' | 'client' | 'server';
+    const dryRun = flags['dry-run'] ?? 'none';
     const { loadCatalog } = await import('../../catalog/index.js');
     const catalog = loadCatalog(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {});
     const client = dryRun === 'client' ? undefined : await (await import('../../cluster/index.js')).connect(connectionOptions(flags));
@@ -52,7 +53,7 @@ export default class TaskApply extends SeiCommand {
     const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
     if (dryRun !== 'none' || !flags.wait || !client) {
       for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${actionText(a, dryRun)}`);
-      const format = (flags.output ?? (dryRun !== 'none' ? 'yaml' : undefined)) as 'yaml' | 'json' | 'name' | 'ndjson' | undefined;
+      const format = flags.output ?? (dryRun !== 'none' ? 'yaml' : undefined);
       if (format) writeStdout(formatObjects(applied.map((a) => a.object), format, { single: applied.length === 1 }));
       return;
     }
@@ -61,12 +62,7 @@ export default class TaskApply extends SeiCommand {
     try {
       interrupt.arm(true);
       const verdicts = await followAppliedTasks(client, applied, { timeoutMs, signal: interrupt.signal, progress, ...(ndjson ? { onObject: ndjson } : {}) });
-      if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'yaml' | 'json' | 'name', { single: verdicts.length === 1 }));
-      const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      const hintFlags = reattachFlags(flags, timeoutMs);
-      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), stopped[0]?.namespace ?? client.namespace, this.machineOutput, hintFlags);
-      const error = verdictsToError(verdicts, client.namespace, 'terminal', hintFlags);
-      if (error) throw error;
+      await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: verdicts.length === 1, reattachFlags: reattachFlags(flags, timeoutMs) });
     } finally {
       interrupt.dispose();
     }

@@ -38,7 +38,7 @@ ${EXIT_CODES_HELP}`;
     namespace: Flags.string({ char: 'n', description: 'Namespace of the task (default: none, so apply uses the context\'s namespace).' }),
     label: Flags.string({ char: 'l', multiple: true, description: 'An extra label, key=value (repeatable).' }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds.' }),
-    output: Flags.string({ char: 'o', options: ['yaml', 'json'], description: 'Output format (default yaml). With -o, a failure ends stderr with a metav1.Status JSON line.' }),
+    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, description: 'Output format (default yaml). With -o, a failure ends stderr with a metav1.Status JSON line.' })(),
   };
 
   async run(): Promise<void> {

@@ -25,10 +25,10 @@ ${EXIT_CODES_HELP}`;
   static override flags = {
     filename: Flags.string({ char: 'f', required: true, multiple: true, description: 'A file, a directory of *.yaml|*.yml|*.json, or - for stdin (repeatable).' }),
     recursive: Flags.boolean({ char: 'R', description: 'Include subdirectories of a -f directory.' }),
-    crd: Flags.string({ options: ['auto', 'seed', 'latest'], default: 'auto', description: "Which project CRD: the kind's API (auto), or one flavor for all." }),
+    crd: Flags.option({ options: ['auto', 'seed', 'latest'] as const, default: 'auto', description: "Which project CRD: the kind's API (auto), or one flavor for all." })(),
     'schema-from-cluster': Flags.boolean({ description: 'Validate against the CRD the cluster serves (needs a kubeconfig).', exclusive: ['crd'] }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds (for --crd auto).' }),
-    output: Flags.string({ char: 'o', options: ['text', 'json'], default: 'text', description: 'Output format.' }),
+    output: Flags.option({ char: 'o', options: ['text', 'json'] as const, default: 'text', description: 'Output format.' })(),
     ...connectionFlags,
   };
 
@@ -39,7 +39,7 @@ ${EXIT_CODES_HELP}`;
     const report = await validateFiles({
       inputs: flags.filename,
       recursive: flags.recursive,
-      crd: flags.crd as 'auto' | 'seed' | 'latest',
+      crd: flags.crd,
       ...(flags['schema-from-cluster'] ? { schemaFromCluster: connectionOptions(flags) } : {}),
       ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
     });

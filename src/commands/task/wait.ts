@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { exitInterrupted, interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 import type { ClusterClient } from '../../cluster/types.js';
 
@@ -38,12 +38,12 @@ export default class TaskWait extends SeiCommand {
     let names = argv as string[];
     if (names.length === 0 && !flags.selector && !flags.all) throw SeiError.invalid('name the tasks to wait for, or pass -l SELECTOR or --all', [], ['kubectl sei task wait NAME -n NS']);
     if (flags.all && (names.length > 0 || flags.selector)) throw SeiError.invalid('--all waits for every task in the namespace: give no names and no -l with it');
-    const [{ connect }, { followTasks, verdictsToError }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
+    const [{ connect }, { followTasks }, { createProgress }, { parseDuration }, { finishTaskWait }] = await Promise.all([
       import('../../cluster/index.js'),
       import('../../services/follow-tasks.js'),
       import('../../output/progress.js'),
       import('../../domain/duration.js'),
-      import('../../output/printers.js'),
+      import('../../cli/finish-wait.js'),
     ]);
     const waitFor = WAIT_FOR[flags.for] ?? 'ready';
     const timeoutMs = parseDuration(flags.timeout ?? '30s');
@@ -71,23 +71,19 @@ export default class TaskWait extends SeiCommand {
         progress,
         ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
       });
-      if (flags.output && flags.output !== 'ndjson') {
-        const objects = verdicts.flatMap((v) => (v.object ? [v.object] : []));
-        writeStdout(formatObjects(objects, flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
-      }
-      const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
       const hintFlags = [...reattachFlags(flags, timeoutMs), ...(waitFor === 'ready' ? [] : ['--for', waitFor])];
-      if (flags.all) names = [];
-      if (stopped.length > 0) exitInterrupted(this, stopped.map((v) => v.name), client.namespace, this.machineOutput, hintFlags);
-      const error = verdictsToError(verdicts, client.namespace, waitFor, hintFlags);
-      if (error) throw error;
+      await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: names.length === 1 && !flags.all, waitFor, reattachFlags: hintFlags });
     } finally {
       interrupt.dispose();
     }
   }
 
   private async waitForDelete(client: ClusterClient, names: string[], flags: { selector?: string; output?: string }, timeoutMs: number): Promise<void> {
-    const [{ waitForDeletion, deletionError }, { ONE_WEEK_MS }] = await Promise.all([import('../../services/wait-delete.js'), import('../../domain/duration.js')]);
+    const [{ waitForDeletion, deletionError }, { ONE_WEEK_MS }, { finishWait, tasksInterrupted }] = await Promise.all([
+      import('../../services/wait-delete.js'),
+      import('../../domain/duration.js'),
+      import('../../cli/finish-wait.js'),
+    ]);
     const interrupt = interruptSignal();
     try {
       interrupt.arm(true);
@@ -100,9 +96,8 @@ export default class TaskWait extends SeiCommand {
         // kubectl wait --for=delete prints one line per deleted object.
         onDeleted: (name) => (flags.output === 'name' ? writeStdout(`seinodetask.sei.io/${name}\n`) : this.logToStderr(`seinodetask.sei.io/${name} condition met`)),
       });
-      if (result.outcome === 'interrupted') exitInterrupted(this, result.remaining, client.namespace, this.machineOutput, ['--for', 'delete']);
-      const error = deletionError(result.outcome, result.remaining, client.namespace);
-      if (error) throw error;
+      const error = deletionError(result.outcome === 'interrupted' ? 'deleted' : result.outcome, result.remaining, client.namespace);
+      finishWait({ ...(result.outcome === 'interrupted' ? { interrupted: tasksInterrupted(result.remaining, client.namespace, ['--for', 'delete']) } : {}), ...(error ? { error } : {}) });
     } finally {
       interrupt.dispose();
     }

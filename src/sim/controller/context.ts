@@ -8,6 +8,8 @@ import type { CrdFlavor, SimStore } from '../types.js';
 export interface ReconcileContext {
   store: SimStore;
   crd: CrdFlavor;
+  /** The SeiNodeTask kinds the served CRD admits. */
+  taskKinds: readonly string[];
   now(): number;
   /** Reconcile `key` again at (or soon after) `atMs`; the earliest request wins. */
   requeueAt(key: string, atMs: number): void;

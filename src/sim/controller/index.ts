@@ -1,32 +1,40 @@
 /**
- * The simulated sei-k8s-controller: an event-driven work queue over the store. Store events
- * enqueue the keys they affect (a pod wakes its node and the node's tasks; a node wakes its
- * tasks and the nodes whose label peer sources may select it); reconcilers ask for timed
- * requeues instead of polling. It owns every timer and subscription and releases them in stop().
- * It never speaks HTTP and never bypasses the store.
+ * The simulated sei-k8s-controller: an event-driven work queue over the store. Each reconciler
+ * in RECONCILERS declares the resource it owns and which store events wake which keys (a pod
+ * wakes its node and the node's tasks; a node wakes its tasks and the nodes whose label peer
+ * sources may select it); reconcilers ask for timed requeues instead of polling. This file owns
+ * every timer and subscription and releases them in stop(). It never speaks HTTP and never
+ * bypasses the store.
  */
 import { performance } from 'node:perf_hooks';
-import type { ControllerOptions, KubeObject, SimController, SimStore, StoreEvent } from '../types.js';
-import { nodeKey, splitKey, taskKey, type ReconcileContext } from './context.js';
-import { labelSources, NODE_LABEL, reconcileNode } from './nodes.js';
-import { forgetExecution } from './sidecar.js';
-import { reconcileTask, type TaskTracking } from './tasks.js';
+import type { ControllerOptions, SimController, SimStore, StoreEvent } from '../types.js';
+import { systemClock } from '../clock.js';
+import { splitKey, type ReconcileContext } from './context.js';
+import { nodeReconciler } from './node-reconciler.js';
+import { taskReconciler } from './tasks.js';
+import { sidecarReconciler } from './sidecar.js';
+import { SIDECAR_WORK } from './kinds.js';
+import { objectKey, type QueueView, type Reconciler, type ReconcilerFactory } from './registry.js';
 
 export { simulatedHeight } from './nodes.js';
 export { KNOBS } from './knobs.js';
-export { KINDS_BY_FLAVOR, taskId } from './tasks.js';
+export { PLAN_KNOBS } from './plan-knobs.js';
+export { FORCE_DELETE_ANNOTATION, WORKFLOW_FINALIZER } from './workflows.js';
+export { NODE_FINALIZER } from './node-reconciler.js';
+export { taskId } from './tasks.js';
+export { KIND_HANDLERS, servedTaskKinds } from './kinds.js';
+
+/** Every reconciler of the simulated controller, in the order their wakes are routed. */
+export const RECONCILERS: readonly ReconcilerFactory[] = [nodeReconciler, taskReconciler, () => sidecarReconciler(SIDECAR_WORK)];
 
 /** Longest run of reconciles per event-loop turn, and a cap on keys per turn. */
 const DRAIN_SLICE_MS = 5;
 const DRAIN_MAX_KEYS = 500;
 
-/** Node.js caps timers at 2^31-1 ms; longer waits are re-armed when they fire. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 export interface ControllerStats {
   queued: number;
   timers: number;
-  /** Non-terminal tasks being followed. */
+  /** Non-terminal tasks (and other objects) reconcilers follow in memory. */
   trackedTasks: number;
   /** Precise timestamps held in memory. */
   memo: number;
@@ -44,16 +52,15 @@ export interface SimControllerHandle extends SimController {
 }
 
 export function startController(store: SimStore, options: ControllerOptions): SimControllerHandle {
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? (options.now ? { ...systemClock, now: options.now } : systemClock);
+  const now = () => clock.now();
+  const reconcilers = new Map<string, Reconciler>();
+  for (const make of RECONCILERS) {
+    const reconciler = make();
+    reconcilers.set(reconciler.resource, reconciler);
+  }
   const queue = new Set<string>();
-  const timers = new Map<string, { at: number; handle: NodeJS.Timeout }>();
-  /** Non-terminal tasks by the node they target, so node and pod events wake only those. */
-  const tasksByNode = new Map<string, Set<string>>();
-  const taskInfo = new Map<string, TaskTracking>();
-  /** Nodes with label peer sources: any node change may alter what they resolve. */
-  const labelSelecting = new Set<string>();
-  /** Last seen labels per node key, to tell a label change from a status change. */
-  const nodeLabels = new Map<string, string>();
+  const timers = new Map<string, { at: number; cancel: () => void }>();
   const idleWaiters: Array<() => void> = [];
   /** Consecutive failed reconciles per key, for retry backoff. */
   const failures = new Map<string, number>();
@@ -67,21 +74,30 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   const ctx: ReconcileContext = {
     store,
     crd: options.crd,
+    taskKinds: options.taskKinds,
     now,
     memo: new Map(),
     requeueAt(key: string, atMs: number): void {
       if (stopped) return;
+      // Due already (upstream's RequeueAfter 1ms, "requeue immediately"): no timer needed.
+      if (atMs <= now()) {
+        enqueue(key);
+        return;
+      }
       const existing = timers.get(key);
       if (existing && existing.at <= atMs) return;
-      if (existing) clearTimeout(existing.handle);
-      const delay = Math.min(MAX_TIMER_MS, Math.max(0, atMs - now()));
-      const handle = setTimeout(() => {
+      existing?.cancel();
+      const cancel = clock.schedule(() => {
         timers.delete(key);
-        enqueue(key);
-      }, delay);
-      timers.set(key, { at: atMs, handle });
+        // Node.js caps a timer's delay: a wait longer than that fires early and re-arms.
+        if (now() < atMs) ctx.requeueAt(key, atMs);
+        else enqueue(key);
+      }, atMs - now());
+      timers.set(key, { at: atMs, cancel });
     },
   };
+
+  const view: QueueView = { store, reconciling: () => reconciling, forget };
 
   function enqueue(key: string): void {
     if (stopped) return;
@@ -109,17 +125,12 @@ export function startController(store: SimStore, options: ControllerOptions): Si
 
   function reconcile(key: string): void {
     const { resource, namespace, name } = splitKey(key);
+    const reconciler = reconcilers.get(resource);
+    if (!reconciler) return;
     reconciles++;
     reconciling = key;
     try {
-      if (resource === 'seinodes') {
-        reconcileNode(ctx, namespace, name);
-        const node = store.get('seinodes', namespace, name);
-        if (node && labelSources(node).length > 0) labelSelecting.add(key);
-        else labelSelecting.delete(key);
-      } else if (resource === 'seinodetasks') {
-        track(key, reconcileTask(ctx, namespace, name));
-      }
+      reconciler.reconcile(ctx, namespace, name);
       failures.delete(key);
     } catch (error) {
       // A write raced with an API client (conflict) or an object vanished: retry with backoff,
@@ -136,90 +147,23 @@ export function startController(store: SimStore, options: ControllerOptions): Si
   /** Forgets the timer and precise timestamps kept for a deleted object. */
   function forget(key: string): void {
     for (const memoKey of ctx.memo.keys()) if (memoKey.startsWith(`${key}#`)) ctx.memo.delete(memoKey);
-    const timer = timers.get(key);
-    if (timer) clearTimeout(timer.handle);
+    timers.get(key)?.cancel();
     timers.delete(key);
   }
 
-  function track(key: string, next: TaskTracking): void {
-    const previous = taskInfo.get(key);
-    if (previous?.node) {
-      const set = tasksByNode.get(previous.node);
-      set?.delete(key);
-      if (set?.size === 0) tasksByNode.delete(previous.node);
-    }
-    if (next.uid === undefined) {
-      taskInfo.delete(key);
-      return;
-    }
-    taskInfo.set(key, next);
-    if (next.node) {
-      let set = tasksByNode.get(next.node);
-      if (!set) tasksByNode.set(next.node, (set = new Set()));
-      set.add(key);
-    }
-  }
-
   function onEvent(event: StoreEvent): void {
-    // ConfigMaps and other kinds never wake a reconcile: don't parse their objects.
-    if (event.resource !== 'seinodetasks' && event.resource !== 'seinodes' && event.resource !== 'pods') return;
-    const object: KubeObject = event.object;
-    const namespace = object.metadata.namespace ?? '';
-    const name = object.metadata.name ?? '';
-    switch (event.resource) {
-      case 'seinodetasks': {
-        const key = taskKey(namespace, name);
-        if (event.type === 'DELETED') {
-          // A task deleted mid-run stops here: its execution record is dropped and nothing
-          // further happens for it (side effects already made, e.g. a deleted pod, stand).
-          const info = taskInfo.get(key);
-          if (info?.id && info.uid === object.metadata.uid) forgetExecution(store, namespace, info.id);
-          track(key, {});
-          forget(key);
-          return;
-        }
-        // The status this reconcile of the task just wrote is its own result, not new input:
-        // reconciling it again at once would recompute the same status (time-driven steps have
-        // timers). Spec, label or external status writes still arrive from outside a reconcile.
-        if (event.type === 'MODIFIED' && key === reconciling) return;
-        enqueue(key);
-        return;
-      }
-      case 'seinodes': {
-        const key = nodeKey(namespace, name);
-        enqueue(key);
-        // The final reconcile (garbage-collecting pods) is queued above; pending timers for a
-        // deleted node have nothing left to do.
-        if (event.type === 'DELETED') forget(key);
-        for (const task of tasksByNode.get(key) ?? []) enqueue(task);
-        // Label peers depend on which nodes exist and their labels, not on their status:
-        // re-resolve only on those changes so a fleet's status churn stays O(1) per event.
-        const labels = event.type === 'DELETED' ? undefined : JSON.stringify(object.metadata.labels ?? {});
-        if (labels !== nodeLabels.get(key)) {
-          if (labels === undefined) nodeLabels.delete(key);
-          else nodeLabels.set(key, labels);
-          for (const selecting of labelSelecting) if (selecting !== key) enqueue(selecting);
-        }
-        return;
-      }
-      case 'pods': {
-        const node = object.metadata.labels?.[NODE_LABEL];
-        if (node === undefined) return;
-        const key = nodeKey(namespace, node);
-        enqueue(key);
-        for (const task of tasksByNode.get(key) ?? []) enqueue(task);
-        return;
-      }
-      default:
-        return;
+    for (const reconciler of reconcilers.values()) {
+      const wake = reconciler.wakes[event.resource];
+      if (wake) for (const key of wake(event, view)) enqueue(key);
     }
   }
 
   const unsubscribe = store.onChange(onEvent);
-  // Resume: every node and task is reconciled from what the store holds, re-arming timers
-  // from stored timestamps; terminal tasks are left as they are.
-  for (const node of store.list('seinodes')) enqueue(nodeKey(node.metadata.namespace ?? '', node.metadata.name ?? ''));
-  for (const task of store.list('seinodetasks')) enqueue(taskKey(task.metadata.namespace ?? '', task.metadata.name ?? ''));
+  // Resume: every object a reconciler owns is reconciled from what the store holds, re-arming
+  // timers from stored timestamps; terminal tasks are left as they are.
+  for (const reconciler of reconcilers.values()) {
+    for (const object of store.list(reconciler.resource)) enqueue(objectKey(reconciler.resource, object));
+  }
 
   return {
     stop(): void {
@@ -228,14 +172,14 @@ export function startController(store: SimStore, options: ControllerOptions): Si
       unsubscribe();
       if (scheduled) clearImmediate(scheduled);
       scheduled = undefined;
-      for (const { handle } of timers.values()) clearTimeout(handle);
+      for (const { cancel } of timers.values()) cancel();
       timers.clear();
       queue.clear();
       for (const resolve of idleWaiters.splice(0)) resolve();
     },
     stats(): ControllerStats {
       let trackedTasks = 0;
-      for (const set of tasksByNode.values()) trackedTasks += set.size;
+      for (const reconciler of reconcilers.values()) trackedTasks += reconciler.tracked?.() ?? 0;
       return { queued: queue.size, timers: timers.size, trackedTasks, memo: ctx.memo.size, reconciles, turns };
     },
     idle(): Promise<void> {

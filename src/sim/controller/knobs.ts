@@ -14,6 +14,10 @@ export const KNOBS = {
   replicas: 'sim.sei.io/replicas',
   /** Chain height at the node's creation (default 1), to rehearse with a real chain's heights. */
   initialHeight: 'sim.sei.io/initial-height',
+  /** How the chain answers a gov tx (latest): committed_ok (default), committed_failed or pending. */
+  govTxResult: 'sim.sei.io/gov-tx-result',
+  /** The node's sidecar: ready (default), not-ready, or unreachable (submits and polls fail). */
+  sidecar: 'sim.sei.io/sidecar',
 } as const;
 
 /** Annotation on sim-made pods: when seid last started, at millisecond precision. */
@@ -40,7 +44,13 @@ export interface NodeKnobs {
   heldPhase: string | undefined;
   replicas: number;
   initialHeight: number;
+  govTxResult: GovTxResult;
+  sidecar: 'ready' | 'not-ready' | 'unreachable';
 }
+
+export type GovTxResult = 'committed_ok' | 'committed_failed' | 'pending';
+const GOV_TX_RESULTS = new Set<string>(['committed_ok', 'committed_failed', 'pending']);
+const SIDECAR_STATES = new Set<string>(['ready', 'not-ready', 'unreachable']);
 
 export function readKnobs(node: KubeObject): NodeKnobs {
   const neverReady = annotation(node, KNOBS.podNeverReady);
@@ -61,5 +71,7 @@ export function readKnobs(node: KubeObject): NodeKnobs {
     heldPhase: held !== undefined && NODE_PHASES.has(held) ? held : undefined,
     replicas: Math.max(1, Math.floor(positiveNumber(annotation(node, KNOBS.replicas), 1))),
     initialHeight: Math.max(1, Math.floor(positiveNumber(annotation(node, KNOBS.initialHeight), 1))),
+    govTxResult: (GOV_TX_RESULTS.has(annotation(node, KNOBS.govTxResult) ?? '') ? annotation(node, KNOBS.govTxResult) : 'committed_ok') as GovTxResult,
+    sidecar: (SIDECAR_STATES.has(annotation(node, KNOBS.sidecar) ?? '') ? annotation(node, KNOBS.sidecar) : 'ready') as NodeKnobs['sidecar'],
   };
 }

@@ -1,15 +1,14 @@
 /**
- * The SeiNode side of the simulated controller: phase progression (Pending -> Initializing ->
- * Running unless a knob holds it), status.currentImage, label-peer resolution, the node's pods
- * (a StatefulSet's `<node>-<i>`, recreated when deleted, Ready after the knob delay) and the
- * simulated block height, computed from time rather than written every block. It must not
- * touch SeiNodeTasks.
+ * The mechanics under a SeiNode: label-peer resolution, the node's pods (a StatefulSet's
+ * `<node>-<i>`, recreated when deleted, at the template's image, Ready after the knob delay) and
+ * the simulated block height, computed from time rather than written every block. The node's
+ * own reconcile (phases, plans, workflows) is node-reconciler.ts. It must not touch SeiNodeTasks.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject } from '../types.js';
-import { parseTime, toTime } from './clock.js';
+import { parseTime, toTime } from './time.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
 import { POD_STARTED_AT, readKnobs } from './knobs.js';
 
@@ -64,7 +63,7 @@ export function labelSources(node: KubeObject): Json[] {
   return peers.map(asObject).filter((peer) => peer.label !== undefined).map((peer) => asObject(peer.label));
 }
 
-function resolveLabelPeers(ctx: ReconcileContext, node: KubeObject): string[] | undefined {
+export function resolveLabelPeers(ctx: ReconcileContext, node: KubeObject): string[] | undefined {
   const sources = labelSources(node);
   if (sources.length === 0) return undefined;
   const found = new Set<string>();
@@ -82,60 +81,10 @@ function resolveLabelPeers(ctx: ReconcileContext, node: KubeObject): string[] | 
   return [...found].sort();
 }
 
-function nextPhase(ctx: ReconcileContext, node: KubeObject, key: string): string {
-  const status = asObject(node.status);
-  const current = typeof status.phase === 'string' ? status.phase : undefined;
-  const held = readKnobs(node).heldPhase;
-  if (held) return held;
-  if (current === undefined) return 'Pending';
-  if (current !== 'Pending' && current !== 'Initializing') return current;
-  // Status times are second-precision; the step is measured from a precise in-memory mark.
-  const memoKey = `${key}#${node.metadata.uid}#${current}`;
-  let since = ctx.memo.get(memoKey);
-  if (since === undefined) {
-    since = ctx.now();
-    ctx.memo.set(memoKey, since);
-  }
-  if (ctx.now() - since < NODE_PHASE_STEP_MS) {
-    ctx.requeueAt(key, since + NODE_PHASE_STEP_MS);
-    return current;
-  }
-  ctx.memo.delete(memoKey);
-  return current === 'Pending' ? 'Initializing' : 'Running';
-}
-
-export function reconcileNode(ctx: ReconcileContext, namespace: string, name: string): void {
-  const key = nodeKey(namespace, name);
-  const node = ctx.store.get('seinodes', namespace, name);
-  if (!node) {
-    // Garbage collection: the node's pods go with it (ownerReferences). A deleted node's
-    // replica count is unknown, so this one pass lists the namespace.
-    for (const pod of ctx.store.list('pods', namespace)) {
-      if (pod.metadata.labels?.[NODE_LABEL] === name) ctx.store.delete('pods', namespace, pod.metadata.name ?? '');
-    }
-    return;
-  }
-  const now = ctx.now();
-  const spec = asObject(node.spec);
-  const status: Json = { ...asObject(node.status) };
-  const phase = nextPhase(ctx, node, key);
-  if (phase !== status.phase) {
-    status.phase = phase;
-    status.phaseTransitionTime = toTime(now);
-    if (phase === 'Pending' || phase === 'Initializing') {
-      // A fresh phase starts its own step clock.
-      ctx.memo.set(`${key}#${node.metadata.uid}#${phase}`, now);
-      ctx.requeueAt(key, now + NODE_PHASE_STEP_MS);
-    }
-  }
-  if (typeof spec.image === 'string') status.currentImage = spec.image;
-  const resolved = resolveLabelPeers(ctx, node);
-  if (resolved === undefined) delete status.resolvedPeers;
-  else status.resolvedPeers = resolved;
-  // The sim has no StatefulSet objects; the reference still carries the identity a real one would.
-  status.statefulSet = { name, uid: uuidv5(`statefulset/${node.metadata.uid ?? name}`, STATEFULSET_UID_NAMESPACE) };
-  if (!isDeepStrictEqual(status, node.status)) ctx.store.updateStatus('seinodes', { ...node, status });
-  reconcilePods(ctx, node);
+/** The reference a real StatefulSet would carry; the sim has no StatefulSet objects. */
+export function statefulSetRef(node: KubeObject): { name: string; uid: string } {
+  const name = node.metadata.name ?? '';
+  return { name, uid: uuidv5(`statefulset/${node.metadata.uid ?? name}`, STATEFULSET_UID_NAMESPACE) };
 }
 
 function newPod(node: KubeObject, podName: string, image: string | undefined, now: number): KubeObject {
@@ -169,7 +118,8 @@ function newPod(node: KubeObject, podName: string, image: string | undefined, no
   };
 }
 
-function reconcilePods(ctx: ReconcileContext, node: KubeObject): void {
+/** The StatefulSet controller and kubelet's part: the node's pods exist, at the template's image, and get Ready. */
+export function reconcilePods(ctx: ReconcileContext, node: KubeObject): void {
   const namespace = node.metadata.namespace ?? '';
   const name = node.metadata.name ?? '';
   const knobs = readKnobs(node);
@@ -186,26 +136,19 @@ function reconcilePods(ctx: ReconcileContext, node: KubeObject): void {
     }
     // A same-named pod of someone else (not labelled for this node) is left alone.
     if (pod.metadata.labels?.[NODE_LABEL] !== name) continue;
-    syncPod(ctx, node, pod, image, knobs.podNeverReady, knobs.podReadyAfterMs);
+    syncPod(ctx, node, pod, knobs.podNeverReady, knobs.podReadyAfterMs);
   }
 }
 
-function syncPod(ctx: ReconcileContext, node: KubeObject, pod: KubeObject, image: string | undefined, neverReady: boolean, readyAfterMs: number): void {
+function syncPod(ctx: ReconcileContext, node: KubeObject, pod: KubeObject, neverReady: boolean, readyAfterMs: number): void {
   const now = ctx.now();
   const startedAt = Date.parse(String(pod.metadata.annotations?.[POD_STARTED_AT] ?? '')) || parseTime(asObject(pod.status).startTime) || now;
   const readyAt = startedAt + readyAfterMs;
   const ready = !neverReady && now >= readyAt;
   if (!ready && !neverReady) ctx.requeueAt(nodeKey(node.metadata.namespace ?? '', node.metadata.name ?? ''), readyAt);
 
-  if (image !== undefined) {
-    const spec = asObject(pod.spec);
-    const containers = ((spec.containers ?? []) as Json[]).map((c) => (c.name === 'seid' ? { ...c, image } : c));
-    if (!isDeepStrictEqual(containers, spec.containers)) {
-      // Container image is one of the few mutable pod fields; the sim swaps it in place.
-      pod = ctx.store.update('pods', { ...pod, spec: { ...spec, containers } });
-    }
-  }
-
+  // The StatefulSet rolls OnDelete: a running pod keeps its image until the node's update plan
+  // replaces it (replace-pod), and the recreated pod gets the new template.
   const status = structuredClone(asObject(pod.status));
   const wantStatus = ready ? 'True' : 'False';
   const conditions = ((status.conditions ?? []) as Json[]).map((c) => {
@@ -218,9 +161,7 @@ function syncPod(ctx: ReconcileContext, node: KubeObject, pod: KubeObject, image
     return c;
   });
   status.conditions = conditions;
-  status.containerStatuses = ((status.containerStatuses ?? []) as Json[]).map((c) =>
-    c.name === 'seid' ? { ...c, ready, ...(image !== undefined ? { image } : {}) } : c,
-  );
+  status.containerStatuses = ((status.containerStatuses ?? []) as Json[]).map((c) => (c.name === 'seid' ? { ...c, ready } : c));
   if (!isDeepStrictEqual(status, pod.status)) ctx.store.updateStatus('pods', { ...pod, status });
 }
 
@@ -258,3 +199,4 @@ export function seidRestartCount(pod: KubeObject): number {
   const statuses = (asObject(pod.status).containerStatuses ?? []) as Json[];
   return Number(statuses.find((c) => c.name === 'seid')?.restartCount ?? 0);
 }
+

@@ -1,16 +1,19 @@
 /**
- * Building a SeiNodeTask's status the way the real reconciler does: phase and its transition
- * time, the TargetReady condition, and Ready / Failed, which appear only as True (Ready on
- * Complete, Failed on Failed: the controller never sets Ready False) and then latch;
- * observedGeneration on the status and on every condition. A draft is mutated by the reconciler
- * and written once. No store access, no decisions about kinds.
+ * Building a SeiNodeTask's status the way upstream's reconciler does
+ * (internal/controller/nodetask/controller.go): all mutations accumulate on a draft and flush in
+ * one status write, only when something changed (controller.go:418 DeepEqual). status.phase is
+ * set only by setPhase (mint, Complete, Failed: never Pending), with phaseTransitionTime only on
+ * a change (controller.go:381); conditions go through one helper that stamps the task's
+ * generation on the condition it sets (controller.go:408, apimeta.SetStatusCondition: the
+ * transition time moves only when the status flips); a failure also emits a Warning Event
+ * (controller.go:398). No store access, no decisions about kinds.
  */
 import type { Json } from './context.js';
-import { toTime } from './clock.js';
+import { toTime } from './time.js';
 
-export type TaskPhase = 'Pending' | 'Running' | 'Complete' | 'Failed';
+export type TaskPhase = 'Running' | 'Complete' | 'Failed';
 
-/** The Failed condition's reasons of the seed-era controller (domain.md). */
+/** The Failed condition's reasons (upstream's public enum). */
 export type FailureReason =
   | 'TargetResolveFailed'
   | 'ParamsBuildFailed'
@@ -18,7 +21,9 @@ export type FailureReason =
   | 'DeserializeFailed'
   | 'TaskTerminalError'
   | 'TaskFailed'
-  | 'Timeout';
+  | 'Timeout'
+  | 'TxFailed'
+  | 'InclusionUndetermined';
 
 export interface Condition extends Json {
   type: string;
@@ -29,7 +34,10 @@ export interface Condition extends Json {
   lastTransitionTime: string;
 }
 
-const LATCHING = new Set(['Ready', 'Failed']);
+export interface WarningEvent {
+  reason: string;
+  message: string;
+}
 
 export function isTerminal(phase: unknown): boolean {
   return phase === 'Complete' || phase === 'Failed';
@@ -37,19 +45,26 @@ export function isTerminal(phase: unknown): boolean {
 
 export class TaskStatusDraft {
   readonly status: Json;
+  readonly events: WarningEvent[] = [];
+  private readonly before: string;
   private readonly nowText: string;
 
   constructor(current: unknown, private readonly generation: number, now: number) {
     this.status = structuredClone(current !== null && typeof current === 'object' ? (current as Json) : {});
+    this.before = JSON.stringify(this.status);
     this.nowText = toTime(now);
+    // controller.go:122-127: every non-terminal reconcile stamps the generation it saw.
     this.status.observedGeneration = generation;
     this.status.startedAt ??= this.nowText;
-    if (this.status.phase === undefined) this.setPhase('Pending');
-    for (const condition of this.conditions()) condition.observedGeneration = generation;
   }
 
-  get phase(): TaskPhase {
-    return this.status.phase as TaskPhase;
+  /** False when the flush would write nothing (upstream skips the patch). */
+  changed(): boolean {
+    return JSON.stringify(this.status) !== this.before;
+  }
+
+  get phase(): TaskPhase | undefined {
+    return this.status.phase as TaskPhase | undefined;
   }
 
   get task(): Json | undefined {
@@ -63,7 +78,6 @@ export class TaskStatusDraft {
 
   setPhase(phase: TaskPhase): void {
     if (this.status.phase === phase) return;
-    if (isTerminal(this.status.phase)) return; // terminal phases latch with their conditions
     this.status.phase = phase;
     this.status.phaseTransitionTime = this.nowText;
   }
@@ -72,21 +86,16 @@ export class TaskStatusDraft {
     const conditions = this.conditions();
     const index = conditions.findIndex((c) => c.type === type);
     const existing = conditions[index];
-    if (existing && LATCHING.has(type) && existing.status === 'True') return;
     const next: Condition = {
       type,
       status,
-      reason,
-      message,
       observedGeneration: this.generation,
       lastTransitionTime: existing && existing.status === status ? existing.lastTransitionTime : this.nowText,
+      reason,
+      message,
     };
     if (index >= 0) conditions[index] = next;
     else conditions.push(next);
-  }
-
-  targetReady(met: boolean, message: string): void {
-    this.setCondition('TargetReady', met ? 'True' : 'False', met ? 'PhaseMet' : 'PhaseNotMet', message);
   }
 
   mint(task: Json): void {
@@ -94,21 +103,26 @@ export class TaskStatusDraft {
     this.setPhase('Running');
   }
 
-  complete(outputs: Json | undefined): void {
-    if (isTerminal(this.status.phase)) return;
-    if (outputs && Object.keys(outputs).length > 0) this.status.outputs = outputs;
+  complete(reason: 'TaskComplete' | 'Confirmed', outputs: Json | undefined): void {
     if (this.task) this.task.status = 'Complete';
+    if (outputs) this.status.outputs = { ...((this.status.outputs as Json | undefined) ?? {}), ...outputs };
     this.setPhase('Complete');
-    this.setCondition('Ready', 'True', 'TaskComplete', 'the task completed');
+    this.setCondition('Ready', 'True', reason, '');
   }
 
+  /** markFailed: phase Failed, the Failed condition, a Warning Event. status.task is the caller's. */
   fail(reason: FailureReason, message: string): void {
-    if (isTerminal(this.status.phase)) return;
-    if (this.task) {
-      this.task.status = 'Failed';
-      this.task.err = message;
-    }
     this.setPhase('Failed');
     this.setCondition('Failed', 'True', reason, message);
+    this.events.push({ reason, message });
+  }
+
+  /** A failure of the execution itself: status.task records it too (controller.go:271, 300, 312). */
+  failTask(reason: FailureReason, message: string, err: string = message): void {
+    if (this.task) {
+      this.task.status = 'Failed';
+      this.task.err = err;
+    }
+    this.fail(reason, message);
   }
 }

@@ -1,364 +1,348 @@
 /**
- * The SeiNodeTask reconciler of the simulated controller (seed-era semantics, with the later
- * kinds under `--crd latest`): wait for the target's requirePhase, mint the execution once
- * (deterministic UUID v5 id, a snapshot of the payload in the sidecar record), then drive the
- * kind to Complete or Failed. It never re-reads spec after minting and never touches a terminal
- * task beyond stamping observedGeneration. Node and pod mechanics live in nodes.ts.
+ * The SeiNodeTask reconciler, as upstream's (internal/controller/nodetask/controller.go at
+ * 204c1c0 for `--crd seed`, 2d670ad for `--crd latest`; line numbers below are 2d670ad's unless
+ * said): a terminal task is never written again; otherwise every reconcile stamps
+ * observedGeneration, re-resolves the target against spec.target.requirePhase (also after the
+ * execution is minted), mints the execution once (UUIDv5 of "<uid>/<Kind>/0"), then drives it:
+ * submit/Execute, poll/Status, Complete/Failed or the execution timeout, re-read from spec every
+ * time. Spec is live: timeoutSeconds, requirePhase, requirePhaseTimeout and the payload are read
+ * on each reconcile. Per-kind work lives in kinds.ts, the node's sidecar in sidecar.ts, the
+ * version differences in versions.ts.
  */
-import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import type { CrdFlavor, KubeObject } from '../types.js';
-import { parseGoDuration, parseTime, toTime } from './clock.js';
+import { randomBytes } from 'node:crypto';
+import type { KubeObject } from '../types.js';
+import { formatGoDuration } from '../../domain/go-duration.js';
+import { parseGoDuration, parseTime, toTime } from './time.js';
 import { asObject, nodeKey, taskKey, type Json, type ReconcileContext } from './context.js';
 import { readKnobs } from './knobs.js';
-import { labelSources, podIsReady, podsOfNode, restartSeidInPlace, seidRestartCount, simulatedHeight, timeOfHeight } from './nodes.js';
-import { executionConfigMapName, forgetExecution, nextProposalId, readExecution, writeExecution, type ExecutionRecord } from './sidecar.js';
-import { isTerminal, TaskStatusDraft, type FailureReason } from './task-status.js';
+import { NODE_LABEL } from './nodes.js';
+import { EXECUTION_CONFIGMAP_PREFIX, forgetExecution, readExecution, RECORD_TASK_ANNOTATION, submitToSidecar, type GovTxResult } from './sidecar.js';
+import { isTerminal, TaskStatusDraft, type WarningEvent } from './task-status.js';
+import { objectKey, type Reconciler } from './registry.js';
+import { KIND_HANDLERS, payloadField, TASK_FIELD_MANAGER, type KindHandler } from './kinds.js';
+import { CONTROLLER_VERSIONS } from './versions.js';
+import { recordUpdate } from '../http/managed-fields.js';
 
-/** Namespace of the v5 task ids: fixed, so the same task identity always gives the same id. */
-const TASK_ID_NAMESPACE = '6f1c1e0a-5e1d-4c3b-9a57-5e1000000001';
-export const TASK_FIELD_MANAGER = 'seinode-task-controller';
-
-const SEED_KINDS = ['GovSoftwareUpgrade', 'GovVote', 'AwaitCondition', 'UpdateNodeImage', 'AwaitNodesAtHeight', 'DiscoverPeers', 'RestartPod'];
-const LATEST_KINDS = ['GovSoftwareUpgrade', 'GovVote', 'GovParamChange', 'AwaitCondition', 'UpdateNodeImage', 'AwaitNodesAtHeight', 'RestartSeid', 'MarkReady'];
-export const KINDS_BY_FLAVOR: Record<CrdFlavor, readonly string[]> = { seed: SEED_KINDS, latest: LATEST_KINDS };
-
-/** Per-kind execution budgets when spec.timeoutSeconds is unset (0 = unbounded). */
-const DEFAULT_TIMEOUT_MS: Record<string, number> = { RestartPod: 10 * 60_000, DiscoverPeers: 2 * 60_000 };
+/** upstream internal/task/task.go:25 taskIDNamespace. */
+export const TASK_ID_NAMESPACE = 'b7e89c3a-4f12-4d8b-9a6e-1c2d3e4f5a6b';
+/** controller.go:49 defaultRequirePhaseTimeout. */
 const DEFAULT_REQUIRE_PHASE_TIMEOUT_MS = 5 * 60_000;
-/** Simulated latency of quick kinds (DiscoverPeers, MarkReady). */
-export const EXEC_STEP_MS = 50;
-/** A gov tx is included this many blocks after submission. */
-const GOV_INCLUSION_BLOCKS = 2;
-const GOV_KINDS = new Set(['GovSoftwareUpgrade', 'GovVote', 'GovParamChange']);
-const PROPOSAL_KINDS = new Set(['GovSoftwareUpgrade', 'GovParamChange']);
+/** The recorder's component (cmd/main.go: GetEventRecorderFor("seinodetask-controller")). */
+export const EVENT_COMPONENT = 'seinodetask-controller';
+/** How soon a transient error (an unreachable sidecar) is retried; node events retry sooner. */
+const TRANSIENT_RETRY_MS = 1_000;
 
 export interface TaskTracking {
   /** The target node's key while the task is not terminal (so node/pod events wake it). */
   node?: string;
-  /** The execution id once minted (so a deleted task's record can be dropped). */
-  id?: string;
   /** The task's uid; absent when the task is gone. */
   uid?: string;
 }
 
-export function payloadField(kind: string): string {
-  return kind.charAt(0).toLowerCase() + kind.slice(1);
-}
-
+/** status.task.id: DeterministicTaskID(uid, kind, 0) = UUIDv5(ns, "<uid>/<Kind>/0") (task.go:135). */
 export function taskId(task: KubeObject): string {
-  return uuidv5(`${task.metadata.namespace ?? ''}/${task.metadata.name ?? ''}/${task.metadata.uid ?? ''}`, TASK_ID_NAMESPACE);
+  return uuidv5(`${task.metadata.uid ?? ''}/${String(asObject(task.spec).kind ?? '')}/0`, TASK_ID_NAMESPACE);
 }
-
-/** Upper-case hex tx hash, derived from the execution id so it is stable across restarts. */
-function txHash(id: string, kind: string): string {
-  return createHash('sha256').update(`${kind}:${id}`).digest('hex').toUpperCase();
-}
-
-type Step = { done: Json | undefined } | { fail: FailureReason; message: string } | { wait: number | undefined };
 
 export function reconcileTask(ctx: ReconcileContext, namespace: string, name: string): TaskTracking {
   const task = ctx.store.get('seinodetasks', namespace, name);
   if (!task) return {};
+  const spec = asObject(task.spec);
+  const nodeName = String(asObject(asObject(spec.target).nodeRef).name ?? '');
+  const tracking: TaskTracking = { node: nodeKey(namespace, nodeName), uid: task.metadata.uid };
+  // controller.go:115 Terminal CRs are no-ops: never written again, whatever the spec becomes.
+  if (isTerminal(asObject(task.status).phase)) return { uid: task.metadata.uid };
+
   const now = ctx.now();
   const key = taskKey(namespace, name);
   const draft = new TaskStatusDraft(task.status, task.metadata.generation ?? 1, now);
-  const spec = asObject(task.spec);
-  const target = asObject(asObject(spec.target).nodeRef).name;
-  const nodeName = typeof target === 'string' ? target : '';
-  const tracking: TaskTracking = { node: nodeKey(namespace, nodeName), uid: task.metadata.uid };
+  let retry: number | undefined;
 
-  if (!isTerminal(draft.phase)) {
-    if (!draft.task) mintWhenTargetReady(ctx, task, draft, nodeName, key);
-    if (draft.task && draft.phase === 'Running') execute(ctx, task, draft, nodeName, key);
+  const resolved = resolveTarget(ctx, task, draft, nodeName, key);
+  if ('fatal' in resolved) draft.fail('TargetResolveFailed', resolved.fatal);
+  if ('target' in resolved || 'fatal' in resolved) {
+    const kind = String(spec.kind ?? '');
+    const handler = ctx.taskKinds.includes(kind) ? KIND_HANDLERS[kind] : undefined;
+    if (!('fatal' in resolved) && !draft.task) {
+      // controller.go:147 validate the kind/payload first, then mint and flush before any side effect.
+      const problem = handler ? handler.params(task, undefined) : `unsupported kind "${kind}" is not wired in this build`;
+      if (problem) draft.fail(handler ? 'ParamsBuildFailed' : 'UnsupportedKind', problem);
+      else {
+        draft.mint({
+          id: taskId(task),
+          status: 'Pending',
+          executionStartedAt: toTime(now),
+          ...(CONTROLLER_VERSIONS[ctx.crd].recordsRestartedPodUID && handler?.controller && kind === 'RestartPod' ? { restartedPodUID: String(asObject(spec.restartPod).podUID ?? '') } : {}),
+        });
+        ctx.memo.set(`${key}#${task.metadata.uid}#executionStartedAt`, now);
+        ctx.requeueAt(key, now);
+      }
+    } else if ('target' in resolved && draft.phase !== 'Failed' && draft.task && handler) {
+      retry = driveTask(ctx, task, draft, handler, resolved.target, key);
+    }
   }
-  if (draft.task) tracking.id = String(draft.task.id);
-  if (isTerminal(draft.phase)) delete tracking.node;
-  ctx.store.updateStatus('seinodetasks', { ...task, status: draft.status });
-  // A terminal task is never executed again, so its record is no longer needed: dropping it
-  // (after the terminal status is stored) keeps the sidecar's memory to in-flight tasks only.
-  if (isTerminal(draft.phase) && draft.task) forgetExecution(ctx.store, namespace, String(draft.task.id));
+
+  if (draft.changed()) {
+    // Recorded as the apiserver records a status write: Flux's health CEL reads it (src/gitops/health.ts).
+    const written = { ...task, status: draft.status };
+    const managedFields = recordUpdate(task, written, TASK_FIELD_MANAGER, 'sei.io/v1alpha1', 'status', toTime(now)) as unknown as Json[];
+    ctx.store.updateStatus('seinodetasks', { ...written, metadata: { ...task.metadata, managedFields } });
+  }
+  for (const event of draft.events) recordWarning(ctx, task, event);
+  if (retry !== undefined) ctx.requeueAt(key, retry);
+  if (isTerminal(draft.phase)) {
+    // The sidecar's record of a finished task is no longer needed by anyone.
+    if (draft.task) forgetExecution(ctx.store, namespace, String(draft.task.id));
+    delete tracking.node;
+  }
   return tracking;
 }
 
-function mintWhenTargetReady(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft, nodeName: string, key: string): void {
+type Resolution = { target: KubeObject } | { fatal: string } | { waiting: true };
+
+/** controller.go:187 resolveTarget: the target and its requirePhase gate, on every reconcile. */
+function resolveTarget(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft, nodeName: string, key: string): Resolution {
   const namespace = task.metadata.namespace ?? '';
-  const spec = asObject(task.spec);
-  const kind = String(spec.kind ?? '');
-  if (!KINDS_BY_FLAVOR[ctx.crd].includes(kind)) {
-    draft.fail('UnsupportedKind', `kind "${kind}" is not supported by this controller (supported: ${KINDS_BY_FLAVOR[ctx.crd].join(', ')})`);
-    return;
-  }
-  const payload = spec[payloadField(kind)];
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    draft.fail('DeserializeFailed', `spec.${payloadField(kind)} is required for kind ${kind}`);
-    return;
-  }
   const node = ctx.store.get('seinodes', namespace, nodeName);
-  if (!node) {
-    draft.fail('TargetResolveFailed', `target SeiNode "${nodeName}" not found in namespace "${namespace}"`);
-    return;
-  }
-  const targetSpec = asObject(spec.target);
-  const requirePhase = typeof targetSpec.requirePhase === 'string' ? targetSpec.requirePhase : 'Running';
-  const nodePhase = asObject(node.status).phase;
+  if (!node) return { fatal: `target SeiNode "${nodeName}" not found in namespace "${namespace}"` };
+  const targetSpec = asObject(asObject(task.spec).target);
+  const requirePhase = typeof targetSpec.requirePhase === 'string' && targetSpec.requirePhase !== '' ? targetSpec.requirePhase : 'Running';
+  const phase = String(asObject(node.status).phase ?? '');
   const memoKey = `${key}#${task.metadata.uid}#targetFirstObservedAt`;
-  if (nodePhase !== requirePhase) {
-    const now = ctx.now();
-    let first = ctx.memo.get(memoKey) ?? parseTime(draft.status.targetFirstObservedAt);
-    if (first === undefined) {
-      first = now;
-      draft.status.targetFirstObservedAt = toTime(now);
-    }
-    ctx.memo.set(memoKey, first);
-    const timeoutText = typeof targetSpec.requirePhaseTimeout === 'string' ? targetSpec.requirePhaseTimeout : '5m';
-    const timeoutMs = parseGoDuration(timeoutText) ?? DEFAULT_REQUIRE_PHASE_TIMEOUT_MS;
-    const seen = String(nodePhase ?? 'none');
-    if (now - first >= timeoutMs) {
-      draft.targetReady(false, `target SeiNode "${nodeName}" is in phase ${seen}, not ${requirePhase}`);
-      draft.fail(
-        'TargetResolveFailed',
-        `target SeiNode "${nodeName}" did not reach phase ${requirePhase} within ${timeoutText} (last seen phase: ${seen})`,
-      );
-      ctx.memo.delete(memoKey);
-      return;
-    }
-    draft.targetReady(false, `waiting for target SeiNode "${nodeName}" to reach phase ${requirePhase} (now ${seen})`);
-    ctx.requeueAt(key, first + timeoutMs);
-    return;
-  }
-  ctx.memo.delete(memoKey);
-  delete draft.status.targetFirstObservedAt;
-  draft.targetReady(true, `target SeiNode "${nodeName}" is in phase ${requirePhase}`);
-
-  // Params are built at synthesis: a DiscoverPeers that would write no peers fails before any
-  // execution is minted (the real controller's fail-fast).
-  if (kind === 'DiscoverPeers') {
-    const problem = discoverPeersProblem(nodeName, node);
-    if (problem) {
-      draft.fail('ParamsBuildFailed', problem);
-      return;
-    }
-  }
-
-  const id = taskId(task);
-  // The record may exist already when a crash hit between writing it and writing status.
-  let record = readExecution(ctx.store, namespace, id);
-  if (!record) {
-    const timeoutSeconds = spec.timeoutSeconds;
-    record = {
-      taskUid: task.metadata.uid ?? '',
-      task: task.metadata.name ?? '',
-      node: nodeName,
-      kind,
-      payload: structuredClone(payload as Json),
-      timeoutMs: typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 : (DEFAULT_TIMEOUT_MS[kind] ?? 0),
-      startedMs: ctx.now(),
-    };
-    if (PROPOSAL_KINDS.has(kind)) record.proposalId = nextProposalId(ctx.store, namespace);
-    if (kind === 'RestartPod') {
-      const podUID = String((payload as Json).podUID ?? '');
-      const live = podsOfNode(ctx, namespace, nodeName).some((pod) => pod.metadata.uid === podUID);
-      record.restart = { podUID, outcome: live ? 'delete' : 'noop' };
-    }
-    writeExecution(ctx.store, namespace, id, record);
-  }
-  const now = toTime(ctx.now());
-  draft.mint({
-    id,
-    status: 'Pending',
-    submittedAt: now,
-    executionStartedAt: toTime(record.startedMs),
-    ...(record.restart ? { restartedPodUID: record.restart.podUID } : {}),
-  });
-}
-
-function execute(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft, nodeName: string, key: string): void {
-  const namespace = task.metadata.namespace ?? '';
-  const id = String(draft.task?.id ?? '');
-  const record = readExecution(ctx.store, namespace, id);
-  if (!record) {
-    draft.fail('TaskTerminalError', `the simulated sidecar has no record of execution ${id} (was configmap ${executionConfigMapName(id)} deleted?)`);
-    return;
-  }
-  const node = ctx.store.get('seinodes', namespace, record.node);
-  if (!node) {
-    draft.fail('TargetResolveFailed', `target SeiNode "${record.node}" was deleted while the task was running`);
-    return;
-  }
-  if (readKnobs(node).failKinds.has(record.kind)) {
-    draft.fail('TaskFailed', `simulated failure: SeiNode "${nodeName}" lists ${record.kind} in annotation sim.sei.io/fail-kinds`);
-    return;
-  }
-  const step = runKind(ctx, record, node, id);
-  if ('done' in step) {
-    draft.complete(step.done);
-    return;
-  }
-  if ('fail' in step) {
-    draft.fail(step.fail, step.message);
-    return;
+  if (phase === requirePhase) {
+    delete draft.status.targetFirstObservedAt;
+    ctx.memo.delete(memoKey);
+    draft.setCondition('TargetReady', 'True', 'PhaseMet', `target ${nodeName} is ${requirePhase}`);
+    return { target: node };
   }
   const now = ctx.now();
-  if (record.timeoutMs > 0) {
-    const deadline = record.startedMs + record.timeoutMs;
-    if (now >= deadline) {
-      draft.fail('Timeout', `${record.kind} did not complete within ${record.timeoutMs / 1000}s of execution start`);
-      return;
-    }
-    ctx.requeueAt(key, deadline);
+  let first = ctx.memo.get(memoKey) ?? parseTime(draft.status.targetFirstObservedAt);
+  if (first === undefined || draft.status.targetFirstObservedAt === undefined) {
+    first = now;
+    draft.status.targetFirstObservedAt = toTime(now);
   }
-  if (step.wait !== undefined) ctx.requeueAt(key, step.wait);
+  ctx.memo.set(memoKey, first);
+  const parsed = typeof targetSpec.requirePhaseTimeout === 'string' ? parseGoDuration(targetSpec.requirePhaseTimeout) : undefined;
+  const timeoutMs = parsed ?? DEFAULT_REQUIRE_PHASE_TIMEOUT_MS;
+  if (now - first > timeoutMs) {
+    ctx.memo.delete(memoKey);
+    return { fatal: `target "${nodeName}" did not reach phase "${requirePhase}" within ${formatGoDuration(timeoutMs)} (current: "${phase}")` };
+  }
+  draft.setCondition('TargetReady', 'False', 'PhaseNotMet', `waiting for target ${nodeName} to reach ${requirePhase} (current: ${phase})`);
+  ctx.requeueAt(key, first + timeoutMs + 1);
+  return { waiting: true };
 }
 
-function runKind(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step {
-  const now = ctx.now();
-  const namespace = node.metadata.namespace ?? '';
-  const payload = record.payload;
-  switch (record.kind) {
-    case 'RestartPod':
-      return restartPod(ctx, record, node);
-    case 'RestartSeid':
-      return restartSeid(ctx, record, node, id);
-    case 'DiscoverPeers':
-      return discoverPeers(record, now);
-    case 'MarkReady':
-      return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
-    case 'UpdateNodeImage': {
-      const image = String(payload.image ?? '');
-      if (asObject(node.spec).image !== image) applyImage(ctx, node, image);
-      const current = ctx.store.get('seinodes', namespace, record.node);
-      if (asObject(current?.status).currentImage === image) return { done: { updateNodeImage: { appliedImage: image } } };
-      return { wait: undefined }; // the node's status update wakes us
-    }
-    case 'AwaitNodesAtHeight':
-    case 'AwaitCondition': {
-      const heightSpec = record.kind === 'AwaitCondition' ? asObject(payload.height) : payload;
-      const targetHeight = Number(heightSpec.targetHeight);
-      if (!Number.isFinite(targetHeight)) {
-        return { fail: 'ParamsBuildFailed', message: `${record.kind} has no targetHeight to wait for` };
-      }
-      const height = simulatedHeight(node, now);
-      if (height < targetHeight) return { wait: timeOfHeight(node, targetHeight, now) };
-      if (record.kind === 'AwaitCondition' && payload.action === 'SIGTERM_SEID') sigtermSeid(ctx, record, node, id);
-      return record.kind === 'AwaitCondition'
-        ? { done: { awaitCondition: { observedValue: height } } }
-        : { done: { awaitNodesAtHeight: { currentHeight: height } } };
-    }
-    default:
-      if (GOV_KINDS.has(record.kind)) {
-        const includedAt = record.startedMs + GOV_INCLUSION_BLOCKS * readKnobs(node).blockTimeMs;
-        if (now < includedAt) return { wait: includedAt };
-        const output: Json = { txHash: txHash(id, record.kind), height: simulatedHeight(node, includedAt) };
-        if (record.proposalId !== undefined) output.proposalId = record.proposalId;
-        return { done: { [payloadField(record.kind)]: output } };
-      }
-      return { fail: 'UnsupportedKind', message: `kind "${record.kind}" has no simulated implementation` };
-  }
-}
-
-function restartPod(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject): Step {
-  const namespace = node.metadata.namespace ?? '';
-  const restart = record.restart!;
-  const pods = podsOfNode(ctx, namespace, record.node);
-  if (pods.length > 1) {
-    return {
-      fail: 'TaskTerminalError',
-      message: `RestartPod refuses a multi-replica target: SeiNode "${record.node}" has ${pods.length} pods; restart them one by one outside the task`,
-    };
-  }
-  if (restart.outcome === 'noop') return { done: undefined };
-  const stale = pods.find((pod) => pod.metadata.uid === restart.podUID);
-  // Deleting by uid is idempotent: once the pod is replaced its uid differs, so a resumed
-  // controller can never delete a pod twice.
-  if (stale) {
-    ctx.store.delete('pods', namespace, stale.metadata.name ?? '');
-    return { wait: undefined };
-  }
-  const replacement = pods.find((pod) => pod.metadata.uid !== restart.podUID && podIsReady(pod));
-  return replacement ? { done: undefined } : { wait: undefined };
-}
-
-function restartSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): Step {
-  const namespace = node.metadata.namespace ?? '';
-  const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
-  if (!pod) return { wait: undefined };
-  if (!record.seid) {
-    record.seid = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
-    // Record the intent before acting, so a resumed controller restarts at most once.
-    writeExecution(ctx.store, namespace, id, record);
-  }
-  if (pod.metadata.uid === record.seid.podUid && seidRestartCount(pod) < record.seid.targetCount) {
-    restartSeidInPlace(ctx, pod);
-    return { wait: undefined };
-  }
-  return podIsReady(pod) ? { done: undefined } : { wait: undefined };
+/** effectiveTimeout (controller.go:370): spec.timeoutSeconds > 0 wins, else the kind's default, else unbounded. */
+function effectiveTimeoutMs(task: KubeObject, handler: KindHandler): number {
+  const seconds = Number(asObject(task.spec).timeoutSeconds ?? 0);
+  if (Number.isFinite(seconds) && seconds > 0) return seconds * 1000;
+  return handler.defaultTimeoutMs ?? 0;
 }
 
 /**
- * The post-condition action of AwaitCondition: seid gets SIGTERM and, under restartPolicy
- * Always, comes back in the same pod (restartCount + 1). Recorded before acting, so at most once.
+ * controller.go:236 driveTask. Returns when to retry after a transient error (upstream returns
+ * the error and controller-runtime backs off), else undefined.
  */
-function sigtermSeid(ctx: ReconcileContext, record: ExecutionRecord, node: KubeObject, id: string): void {
-  const namespace = node.metadata.namespace ?? '';
-  const pod = ctx.store.get('pods', namespace, `${record.node}-0`);
-  if (!pod) return;
-  if (!record.sigterm) {
-    record.sigterm = { podUid: pod.metadata.uid ?? '', targetCount: seidRestartCount(pod) + 1 };
-    writeExecution(ctx.store, namespace, id, record);
+function driveTask(ctx: ReconcileContext, task: KubeObject, draft: TaskStatusDraft, handler: KindHandler, target: KubeObject, key: string): number | undefined {
+  const version = CONTROLLER_VERSIONS[ctx.crd];
+  const namespace = task.metadata.namespace ?? '';
+  const kind = String(asObject(task.spec).kind ?? '');
+  const execution = draft.task!;
+  const id = String(execution.id);
+  const now = ctx.now();
+  // Params are rebuilt from the live spec and target on every drive (DiscoverPeers fails here, after mint).
+  const problem = handler.params(task, target);
+  if (problem) {
+    draft.fail('ParamsBuildFailed', problem);
+    return undefined;
   }
-  if (pod.metadata.uid === record.sigterm.podUid && seidRestartCount(pod) < record.sigterm.targetCount) restartSeidInPlace(ctx, pod);
-}
+  if (execution.executionStartedAt === undefined) execution.executionStartedAt = toTime(now);
+  const startedKey = `${key}#${task.metadata.uid}#executionStartedAt`;
+  const startedMs = ctx.memo.get(startedKey) ?? parseTime(execution.executionStartedAt) ?? now;
+  ctx.memo.set(startedKey, startedMs);
+  const timeoutMs = effectiveTimeoutMs(task, handler);
+  const timedOut = () => timeoutMs > 0 && now > startedMs + timeoutMs;
+  const sidecarDown = handler.sidecar !== undefined && readKnobs(target).sidecar === 'unreachable';
 
-/** Why DiscoverPeers cannot build its peer list for this node, or undefined when it can. */
-function discoverPeersProblem(nodeName: string, node: KubeObject): string | undefined {
-  const peers = asObject(node.spec).peers;
-  if (!Array.isArray(peers) || peers.length === 0) {
-    return `target SeiNode "${nodeName}" has no spec.peers: add a static, label or ec2Tags peer source before discovering peers`;
+  if (execution.status === 'Pending') {
+    if (sidecarDown) {
+      // A transient submit error ("submitting <type>: dial tcp ..."): upstream logs it, flushes
+      // what changed and backs off; no condition says so.
+      return now + TRANSIENT_RETRY_MS;
+    }
+    if (handler.sidecar) {
+      submitToSidecar(ctx, handler.sidecar, namespace, id, {
+        taskUid: task.metadata.uid ?? '',
+        task: task.metadata.name ?? '',
+        node: target.metadata.name ?? '',
+        kind,
+        payload: structuredClone(asObject(asObject(task.spec)[payloadField(kind)])),
+      }, target);
+    } else if (handler.controller) {
+      const outcome = handler.controller.execute(ctx, task, target);
+      if ('terminal' in outcome) {
+        draft.failTask('TaskTerminalError', outcome.terminal);
+        return undefined;
+      }
+    }
+    execution.submittedAt ??= toTime(now);
+    // latest controller.go:280: advance off Pending so later reconciles poll instead of re-submitting.
+    if (version.runningAfterSubmit) execution.status = 'Running';
   }
-  const resolved = asObject(node.status).resolvedPeers;
-  if (labelSources(node).length > 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
-    const selectors = labelSources(node).map((source) => JSON.stringify(source.selector ?? {}));
-    return `target SeiNode "${nodeName}" has a label peer source that resolved no peers (status.resolvedPeers is empty; selector ${selectors.join(', ')}): label the peer SeiNodes or fix the selector`;
+
+  const status = executionStatus(ctx, handler, task, target, namespace, id, sidecarDown);
+  if (status === 'complete' || (typeof status === 'object' && 'complete' in status)) {
+    const result = typeof status === 'object' ? status.complete : undefined;
+    draft.complete(handler.gov && version.govResults ? 'Confirmed' : 'TaskComplete', handler.outputs?.(target, result, version));
+    return undefined;
   }
+  if (typeof status === 'object' && 'failed' in status) {
+    const result = status.result;
+    if (handler.gov && version.govResults && result) {
+      const outputs = handler.outputs?.(target, result, version);
+      if (result.inclusionStatus === 'pending') {
+        // latest controller.go:330: undetermined is re-submitted until the execution timeout.
+        if (timedOut()) {
+          if (outputs) draft.status.outputs = outputs;
+          draft.failTask('InclusionUndetermined', status.failed);
+          return undefined;
+        }
+        execution.status = 'Pending';
+        return now + readKnobs(target).blockTimeMs;
+      }
+      if (result.inclusionStatus === 'committed_failed') {
+        if (outputs) draft.status.outputs = outputs;
+        draft.failTask('TxFailed', status.failed);
+        return undefined;
+      }
+    }
+    draft.failTask('TaskFailed', status.failed);
+    return undefined;
+  }
+  // Still running: the execution timeout, measured from executionStartedAt (controller.go:290).
+  if (timedOut()) {
+    draft.failTask('Timeout', `task did not complete within ${formatGoDuration(timeoutMs)}`, 'timeout');
+    return undefined;
+  }
+  if (timeoutMs > 0) ctx.requeueAt(key, startedMs + timeoutMs + 1);
   return undefined;
 }
 
-function discoverPeers(record: ExecutionRecord, now: number): Step {
-  // The sidecar writes persistent-peers to config.toml; seid reads it on its next restart.
-  return now >= record.startedMs + EXEC_STEP_MS ? { done: undefined } : { wait: record.startedMs + EXEC_STEP_MS };
+type Status = 'running' | 'complete' | { complete: GovTxResult | undefined } | { failed: string; result?: GovTxResult };
+
+function executionStatus(ctx: ReconcileContext, handler: KindHandler, task: KubeObject, target: KubeObject, namespace: string, id: string, sidecarDown: boolean): Status {
+  if (handler.controller) {
+    const status = handler.controller.status(ctx, task, target);
+    if (status === 'complete' && readKnobs(target).failKinds.has(String(asObject(task.spec).kind))) {
+      return { failed: `simulated failure: SeiNode "${target.metadata.name ?? ''}" lists ${String(asObject(task.spec).kind)} in annotation sim.sei.io/fail-kinds` };
+    }
+    return status;
+  }
+  // sidecar.go Status: a GetTask error or an unknown id reads as still running.
+  if (sidecarDown) return 'running';
+  const record = readExecution(ctx.store, namespace, id);
+  if (!record || record.state === 'running') return 'running';
+  if (record.state === 'completed') return { complete: record.result };
+  return { failed: record.error ?? `task ${id} failed with unknown error`, ...(record.result ? { result: record.result } : {}) };
+}
+
+let eventSequence = randomBytes(2).readUInt16BE();
+
+/** record.Event(cr, Warning, reason, msg) as the core/v1 Event client-go's recorder writes. */
+function recordWarning(ctx: ReconcileContext, task: KubeObject, event: WarningEvent): void {
+  const stamp = toTime(ctx.now());
+  ctx.store.create('events', {
+    apiVersion: 'v1',
+    kind: 'Event',
+    // client-go names an event "<object>.<unix nanoseconds in hex>".
+    metadata: { name: `${task.metadata.name ?? ''}.${(BigInt(ctx.now()) * 1_000_000n + BigInt(eventSequence++ % 1_000_000)).toString(16)}`, namespace: task.metadata.namespace },
+    involvedObject: {
+      kind: 'SeiNodeTask',
+      namespace: task.metadata.namespace,
+      name: task.metadata.name,
+      uid: task.metadata.uid,
+      apiVersion: 'sei.io/v1alpha1',
+      resourceVersion: task.metadata.resourceVersion,
+    },
+    reason: event.reason,
+    message: event.message,
+    source: { component: EVENT_COMPONENT },
+    firstTimestamp: stamp,
+    lastTimestamp: stamp,
+    count: 1,
+    type: 'Warning',
+    eventTime: null,
+    reportingComponent: EVENT_COMPONENT,
+    reportingInstance: '',
+  } as KubeObject);
 }
 
 /**
- * Sets the node's spec.image as a forced server-side apply by the task controller would: it
- * takes ownership of spec.image in managedFields, so a later unforced apply of a different
- * image by another manager conflicts, as on a real cluster.
+ * The SeiNodeTask reconciler's registration. Like upstream's GenerationChangedPredicate, its own
+ * status writes do not wake it; spec writes do. A non-terminal task is also woken by its target
+ * node's events (seiNodeTargetHandler), the node's pods, and its sidecar record's changes.
  */
-function applyImage(ctx: ReconcileContext, node: KubeObject, image: string): void {
-  const managed = (node.metadata.managedFields ?? []) as Json[];
-  const others = managed
-    .filter((entry) => !(entry.manager === TASK_FIELD_MANAGER && entry.operation === 'Apply'))
-    .map((entry) => {
-      const fields = structuredClone(asObject(entry.fieldsV1));
-      const specFields = asObject(fields['f:spec']);
-      if (!('f:image' in specFields)) return entry;
-      delete specFields['f:image'];
-      if (Object.keys(specFields).length === 0) delete fields['f:spec'];
-      else fields['f:spec'] = specFields;
-      return { ...entry, fieldsV1: fields };
-    })
-    .filter((entry) => Object.keys(asObject(entry.fieldsV1)).length > 0);
-  const mine: Json = {
-    manager: TASK_FIELD_MANAGER,
-    operation: 'Apply',
-    apiVersion: 'sei.io/v1alpha1',
-    time: toTime(ctx.now()),
-    fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:spec': { 'f:image': {} } },
+export function taskReconciler(): Reconciler {
+  /** Non-terminal tasks by the node they target, so node and pod events wake only those. */
+  const tasksByNode = new Map<string, Set<string>>();
+  const taskInfo = new Map<string, TaskTracking>();
+
+  function track(key: string, next: TaskTracking): void {
+    const previous = taskInfo.get(key);
+    if (previous?.node) {
+      const set = tasksByNode.get(previous.node);
+      set?.delete(key);
+      if (set?.size === 0) tasksByNode.delete(previous.node);
+    }
+    if (next.uid === undefined || next.node === undefined) {
+      taskInfo.delete(key);
+      return;
+    }
+    taskInfo.set(key, next);
+    let set = tasksByNode.get(next.node);
+    if (!set) tasksByNode.set(next.node, (set = new Set()));
+    set.add(key);
+  }
+
+  return {
+    resource: 'seinodetasks',
+    reconcile(ctx, namespace, name) {
+      track(taskKey(namespace, name), reconcileTask(ctx, namespace, name));
+    },
+    wakes: {
+      *seinodetasks(event, queue) {
+        const key = objectKey('seinodetasks', event.object);
+        if (event.type === 'DELETED') {
+          // Upstream has no finalizer and no cancel: the sidecar's work goes on (sidecar.ts).
+          track(key, {});
+          queue.forget(key);
+          return;
+        }
+        if (event.type === 'MODIFIED' && key === queue.reconciling()) return;
+        yield key;
+      },
+      *seinodes(event) {
+        yield* tasksByNode.get(objectKey('seinodes', event.object)) ?? [];
+      },
+      *pods(event) {
+        const node = event.object.metadata.labels?.[NODE_LABEL];
+        if (node !== undefined) yield* tasksByNode.get(nodeKey(event.object.metadata.namespace ?? '', node)) ?? [];
+      },
+      *configmaps(event) {
+        // The task's own submit adds the record; the sidecar's progress modifies it.
+        if (event.type !== 'MODIFIED' || !(event.object.metadata.name ?? '').startsWith(EXECUTION_CONFIGMAP_PREFIX)) return;
+        const task = event.object.metadata.annotations?.[RECORD_TASK_ANNOTATION];
+        if (typeof task === 'string') yield taskKey(event.object.metadata.namespace ?? '', task);
+      },
+    },
+    tracked() {
+      let count = 0;
+      for (const set of tasksByNode.values()) count += set.size;
+      return count;
+    },
   };
-  ctx.store.update('seinodes', {
-    ...node,
-    metadata: { ...node.metadata, managedFields: [...others, mine] },
-    spec: { ...asObject(node.spec), image },
-  });
 }
+
+export type { Json };

@@ -1,0 +1,60 @@
+// `kubectl sei node wait NAME --for running|plan`: follow the node's plan task by task to a verdict.
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+
+export default class NodeWait extends SeiCommand {
+  static override summary = "Follow a SeiNode's controller plan task by task until it is Running (--for running) or the plan ends (--for plan).";
+  static override description = `${NodeWait.summary}
+
+--for running (default): exit 0 once the node is Running with no plan in progress. --for plan: exit 0 when the plan in progress (or the next one) completes, at once when there is none. A failed plan exits 1 naming the failed task (failedTaskIndex, failedTaskDetail) and its error; a plan that does not finish in --timeout exits 3 naming the task it stalls at.
+
+${EXIT_CODES_HELP}`;
+  static override examples = ['<%= config.bin %> node wait node-0 -n sei --timeout 10m', '<%= config.bin %> node wait node-0 -n sei --for plan -o ndjson'];
+  static override args = { name: Args.string({ required: true, description: 'The SeiNode name.' }) };
+  static override flags = {
+    ...connectionFlags,
+    for: Flags.string({ options: ['running', 'plan'], default: 'running', description: 'What to wait for.' }),
+    timeout: timeoutFlag('Default 10m.'),
+    output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the node at the end; ndjson: every observed object as it arrives.'),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(NodeWait);
+    this.machineOutput = flags.output !== undefined;
+    const [{ connect }, { waitNode, nodeVerdictLine, nodeVerdictToError }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
+      import('../../cluster/index.js'),
+      import('../../services/nodes.js'),
+      import('../../output/progress.js'),
+      import('../../domain/duration.js'),
+      import('../../output/printers.js'),
+    ]);
+    const client = await connect(connectionOptions(flags));
+    const progress = await createProgress();
+    const interrupt = interruptSignal();
+    try {
+      interrupt.arm(true);
+      const verdict = await waitNode(client, {
+        name: args.name,
+        for: flags.for as 'running' | 'plan',
+        timeoutMs: parseDuration(flags.timeout ?? '10m'),
+        signal: interrupt.signal,
+        progress,
+        ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
+      });
+      if (verdict.outcome === 'Complete') progress.succeed(nodeVerdictLine(verdict));
+      else if (verdict.outcome !== 'Interrupted') progress.fail(nodeVerdictLine(verdict));
+      else progress.stop();
+      if (flags.output && flags.output !== 'ndjson' && verdict.object) writeStdout(formatObjects([verdict.object], flags.output as 'name' | 'yaml' | 'json', { single: true }));
+      if (verdict.outcome === 'Interrupted') {
+        process.stderr.write(`interrupted: the node keeps going; re-attach with: kubectl sei node wait ${args.name} -n ${client.namespace}\n`);
+        this.exit(INTERRUPTED_EXIT);
+      }
+      const error = nodeVerdictToError(verdict);
+      if (error) throw error;
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// `kubectl sei workflow apply -f FILE|DIR|-`: validate all, preflight all, confirm, server-side apply, follow.
+import * as Flags from '@oclif/core/flags';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { interruptSignal, ndjsonWriter } from '../../cli/task-flags.js';
+import { workflowRunFlags } from '../../cli/workflow-flags.js';
+
+export default class WorkflowApply extends SeiCommand {
+  static override summary = 'Apply SeiNodeTaskWorkflow manifests: validate all, preflight all, confirm, server-side apply, follow to a verdict.';
+  static override description = `${WorkflowApply.summary}\n\nNothing is written unless every document is valid and passes preflight. A workflow wipes its node's data: type the node's name on a terminal, or pass --yes. A same-named workflow still running is followed, not duplicated; one that already ran is refused (workflows are apply-once: choose a new name).\n\n${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> workflow apply -f rpc-0-migrate.yaml -n sei --yes',
+    '<%= config.bin %> workflow apply -f workflows/ -n sei --dry-run=server',
+    'kubectl sei workflow render state-sync --node rpc-0 | <%= config.bin %> workflow apply -f - --yes',
+  ];
+  static override flags = {
+    ...connectionFlags,
+    ...workflowRunFlags,
+    filename: Flags.string({ char: 'f', required: true, multiple: true, description: 'A file, directory or - (stdin) of SeiNodeTaskWorkflow manifests (repeatable).' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(WorkflowApply);
+    this.machineOutput = flags.output !== undefined;
+    const [{ applyWorkflows }, { readTaskDocuments }, { createProgress }, { parseDuration }, { terminalConfirm }, { finishWorkflowRun }] = await Promise.all([
+      import('../../services/workflows.js'),
+      import('../../services/apply-tasks.js'),
+      import('../../output/progress.js'),
+      import('../../domain/duration.js'),
+      import('../../cli/confirm.js'),
+      import('../../cli/workflow-run.js'),
+    ]);
+    const docs = await readTaskDocuments(flags.filename);
+    const progress = await createProgress();
+    const interrupt = interruptSignal();
+    const confirm = terminalConfirm();
+    try {
+      const result = await applyWorkflows(docs, {
+        connection: connectionOptions(flags),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags['dry-run'] ? { dryRun: flags['dry-run'] as 'client' | 'server' } : {}),
+        targetChecks: flags.preflight,
+        yes: flags.yes,
+        ...(confirm ? { confirm } : {}),
+        wait: flags.wait,
+        ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+        signal: interrupt.signal,
+        waiting: interrupt.arm,
+        progress,
+        ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
+      });
+      await finishWorkflowRun(this, result, flags.output, flags.wait, progress);
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

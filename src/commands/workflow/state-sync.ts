@@ -1,0 +1,65 @@
+// `kubectl sei workflow state-sync NODE`: wipe a full node's data and re-bootstrap it by state sync (optionally migrating its config), as a SeiNodeTaskWorkflow.
+import * as Args from '@oclif/core/args';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { interruptSignal, ndjsonWriter } from '../../cli/task-flags.js';
+import { stateSyncFlags, stateSyncSet, workflowRunFlags } from '../../cli/workflow-flags.js';
+
+export default class WorkflowStateSync extends SeiCommand {
+  static override summary = "Wipe a full node's data and re-bootstrap it by state sync (optionally the giga-store migration), following the recipe to a verdict.";
+  static override description = `${WorkflowStateSync.summary}
+
+Renders a SeiNodeTaskWorkflow of kind StateSync, validates it against the CRD (schema and CEL, offline), runs the preflight checks, asks for confirmation, server-side applies it and follows the recipe the SeiNode controller compiles into status.plan: mark-not-ready, stop-seid, reset-data, [config-patch], configure-state-sync, mark-ready.
+
+DESTRUCTIVE: reset-data wipes the node's data. On a terminal you type the node's name to confirm; in scripts pass --yes (without it: exit 2, nothing written).
+
+Preflight refuses (exit 2, nothing written): a target that is not a full node (the controller would fail it TargetRejected), fewer than two witnesses (--rpc-servers, else the node's status.resolvedStateSyncers: PlanBuildFailed), a Failed workflow still holding the node, a paused node. A workflow already active on the node is a warning: this one queues behind it.
+
+Complete means every step ran and the node was released to re-bootstrap, not that it caught up. A Failed workflow keeps the node held until it is force-deleted (kubectl sei workflow delete NAME --force).
+
+${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> workflow state-sync rpc-0 -n sei --migration giga-store --backend pebbledb --yes',
+    '<%= config.bin %> workflow state-sync rpc-0 -n sei --rpc-servers rpc-a:26657 --rpc-servers rpc-b:26657',
+    '<%= config.bin %> workflow state-sync rpc-0 -n sei --migration giga-store --dry-run=client',
+    '<%= config.bin %> workflow state-sync rpc-0 -n sei --yes --no-wait -o name',
+  ];
+  static override args = { node: Args.string({ required: true, description: 'The target SeiNode (a full node, same namespace).' }) };
+  static override flags = { ...connectionFlags, ...workflowRunFlags, ...stateSyncFlags };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(WorkflowStateSync);
+    this.machineOutput = flags.output !== undefined;
+    const set = stateSyncSet(flags);
+    const [{ runWorkflow }, { createProgress }, { parseDuration }, { terminalConfirm }, { finishWorkflowRun }] = await Promise.all([
+      import('../../services/workflows.js'),
+      import('../../output/progress.js'),
+      import('../../domain/duration.js'),
+      import('../../cli/confirm.js'),
+      import('../../cli/workflow-run.js'),
+    ]);
+    const progress = await createProgress();
+    const interrupt = interruptSignal();
+    const confirm = terminalConfirm();
+    try {
+      const result = await runWorkflow(
+        { kind: 'state-sync', node: args.node, set, ...(flags.name ? { name: flags.name } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}) },
+        {
+          connection: connectionOptions(flags),
+          ...(flags['dry-run'] ? { dryRun: flags['dry-run'] as 'client' | 'server' } : {}),
+          targetChecks: flags.preflight,
+          yes: flags.yes,
+          ...(confirm ? { confirm } : {}),
+          wait: flags.wait,
+          ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+          signal: interrupt.signal,
+          waiting: interrupt.arm,
+          progress,
+          ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
+        },
+      );
+      await finishWorkflowRun(this, result, flags.output, flags.wait, progress);
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

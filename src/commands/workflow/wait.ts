@@ -1,0 +1,60 @@
+// `kubectl sei workflow wait NAME…`: follow workflows to their verdicts, narrating the recipe's steps.
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { SeiError } from '../../errors/sei-error.js';
+
+export default class WorkflowWait extends SeiCommand {
+  static override summary = 'Wait for SeiNodeTaskWorkflows to complete or fail, narrating the Adopted reasons and the plan step by step.';
+  static override description = `${WorkflowWait.summary}\n\n--for ready (default): exit 0 when Complete, 1 when Failed (with the reason and the failing step's error). --for failed: the opposite. --for terminal: like ready.\n\n${EXIT_CODES_HELP}`;
+  static override examples = ['<%= config.bin %> workflow wait rpc-0-state-sync-1a2b3c4d -n sei --timeout 30m', '<%= config.bin %> workflow wait my-wf -n sei -o ndjson'];
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'Workflow names.' }) };
+  static override flags = {
+    ...connectionFlags,
+    for: Flags.string({ options: ['ready', 'failed', 'terminal'], default: 'ready', description: 'The verdict that counts as success.' }),
+    timeout: timeoutFlag('Default 30s, as kubectl wait.'),
+    output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the workflows at the end; ndjson: every observed object as it arrives.'),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(WorkflowWait);
+    this.machineOutput = flags.output !== undefined;
+    const names = argv as string[];
+    if (names.length === 0) throw SeiError.invalid('name the workflows to wait for', [], ['kubectl sei workflow wait NAME -n NS']);
+    const [{ connect }, { followWorkflows, workflowVerdictsToError }, { createProgress }, { parseDuration }, { formatObjects }] = await Promise.all([
+      import('../../cluster/index.js'),
+      import('../../services/follow-workflows.js'),
+      import('../../output/progress.js'),
+      import('../../domain/duration.js'),
+      import('../../output/printers.js'),
+    ]);
+    const waitFor = flags.for as 'ready' | 'failed' | 'terminal';
+    const client = await connect(connectionOptions(flags));
+    const progress = await createProgress();
+    const interrupt = interruptSignal();
+    try {
+      interrupt.arm(true);
+      const verdicts = await followWorkflows(client, {
+        namespace: client.namespace,
+        names,
+        for: waitFor,
+        timeoutMs: parseDuration(flags.timeout ?? '30s'),
+        signal: interrupt.signal,
+        progress,
+        ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
+      });
+      if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
+      const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
+      if (stopped.length > 0) {
+        const { workflowsInterrupted } = await import('../../cli/workflow-run.js');
+        throw workflowsInterrupted(stopped.map((v) => v.name), client.namespace);
+      }
+      const error = workflowVerdictsToError(verdicts, client.namespace, waitFor);
+      if (error) throw error;
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

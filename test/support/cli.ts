@@ -1,0 +1,64 @@
+/**
+ * The one runner of the built CLI (bin/kubectl-sei → dist/bundle/cli.cjs) for e2e tests. Async
+ * on purpose: the simulated cluster usually serves from the test process, so a synchronous
+ * spawn would starve it. `npm test` builds first; run alone, an e2e file needs `npm run build`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'kubectl-sei');
+export const BUILT = existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs'));
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, then closed; without it stdin is /dev/null. */
+  input?: string;
+  /** Another program than the CLI (e.g. kubectl with the plugin on PATH); args are its argv. */
+  command?: string;
+  /** Called on every stderr chunk with everything so far: send a signal once a line appears. */
+  onStderr?: (stderr: string, child: ChildProcess) => void;
+}
+
+/** Fails with a clear message when the CLI was not built. */
+export function requireBuiltCli(): void {
+  if (!BUILT) throw new Error('the built CLI is missing: run `npm run build` first (npm test does)');
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const command = options.command ?? process.execPath;
+    const argv = options.command ? [...args] : [BIN, ...args];
+    const child = spawn(command, argv, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, CI: '1', ...options.env },
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
+    });
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** The metav1.Status JSON a machine-mode failure ends stderr with. */
+export function lastStatus(stderr: string): Record<string, unknown> {
+  const last = stderr.trimEnd().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as Record<string, unknown>;
+}
