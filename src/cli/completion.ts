@@ -33,13 +33,26 @@ export interface CompletableCommand extends CommandShape {
   completeValues?: Record<string, readonly string[]>;
 }
 
-/** What a positional argument names, by argument name: the table completion reads the cluster by. */
-const ARGUMENT_SOURCES: Record<string, 'nodes' | 'tasks' | 'plans' | 'kinds' | 'shells'> = {
+type Source = 'nodes' | 'tasks' | 'workflows' | 'plans' | 'kinds' | 'shells';
+
+/** What a positional argument names, by `topic:argument` first, then by argument name. */
+const ARGUMENT_SOURCES: Record<string, Source | undefined> = {
+  'task:name': 'tasks',
+  'workflow:name': 'workflows',
+  'node:name': 'nodes',
+  'task:kind': 'kinds',
+  'workflow:kind': undefined,
   node: 'nodes',
   shell: 'shells',
-  name: 'tasks',
   planId: 'plans',
-  kind: 'kinds',
+};
+
+/** Where each cluster source is listed: apiVersion, kind, and the label that holds the name if not metadata.name. */
+const CLUSTER_SOURCES: Record<'nodes' | 'tasks' | 'workflows' | 'plans', { apiVersion: string; kind: string; nameLabel?: string }> = {
+  nodes: { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode' },
+  tasks: { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' },
+  workflows: { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTaskWorkflow' },
+  plans: { apiVersion: 'v1', kind: 'ConfigMap', nameLabel: 'sei.io/plan-id' },
 };
 
 /** Flags whose value is a path: the shell completes files there. */
@@ -77,15 +90,14 @@ function connectionFrom(words: readonly string[]): Record<string, string> {
   return found;
 }
 
-async function fromCluster(source: 'nodes' | 'tasks' | 'plans', words: readonly string[]): Promise<string[]> {
+async function fromCluster(source: keyof typeof CLUSTER_SOURCES, words: readonly string[]): Promise<string[]> {
   try {
     const { connect } = await import('../cluster/index.js');
     const connection = connectionFrom(words);
     const client = await connect({ ...connection, requestTimeout: '5s' });
-    const [apiVersion, kind, labelSelector] =
-      source === 'nodes' ? ['sei.io/v1alpha1', 'SeiNode', undefined] : source === 'tasks' ? ['sei.io/v1alpha1', 'SeiNodeTask', undefined] : ['v1', 'ConfigMap', 'sei.io/plan-id'];
-    const list = await client.list(apiVersion, kind, { namespace: client.namespace, ...(labelSelector ? { labelSelector } : {}) });
-    const names = list.items.map((item) => (source === 'plans' ? (item.metadata.labels?.['sei.io/plan-id'] ?? '') : (item.metadata.name ?? '')));
+    const { apiVersion, kind, nameLabel } = CLUSTER_SOURCES[source];
+    const list = await client.list(apiVersion, kind, { namespace: client.namespace, ...(nameLabel ? { labelSelector: nameLabel } : {}) });
+    const names = list.items.map((item) => (nameLabel ? (item.metadata.labels?.[nameLabel] ?? '') : (item.metadata.name ?? '')));
     return names.filter(Boolean).sort();
   } catch {
     return [];
@@ -157,7 +169,8 @@ export async function complete(words: readonly string[], commands: Readonly<Reco
     return format({ candidates: candidates.sort(), directive: NO_FILE });
   }
   const argument = Object.keys(command.args ?? {})[0];
-  const source = argument ? ARGUMENT_SOURCES[argument] : undefined;
+  const topicKey = `${path[0]}:${argument}`;
+  const source = argument ? (topicKey in ARGUMENT_SOURCES ? ARGUMENT_SOURCES[topicKey] : ARGUMENT_SOURCES[argument]) : undefined;
   if (!source) return format({ candidates: [], directive: NO_FILE });
   const values = source === 'kinds' ? await kindNames() : source === 'shells' ? ['bash', 'fish', 'zsh'] : await fromCluster(source, typed);
   return format({ candidates: values.filter((value) => value.startsWith(partial)), directive: NO_FILE });

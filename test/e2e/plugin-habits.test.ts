@@ -218,6 +218,8 @@ describe('completion', () => {
     expect(await completions('task', 'restart-pod', 'node-')).toEqual(['node-0', 'node-1', 'node-2']);
     expect(await completions('task', 'describe', '-n', NS, discovered.slice(0, 12))).toContain(discovered);
     expect(await completions('task', 'render', 'gov-')).toEqual(['gov-param-change', 'gov-software-upgrade', 'gov-vote']);
+    // `name` means a SeiNode under `node`, a SeiNodeTask under `task`.
+    expect(await completions('node', 'describe', '-n', NS, 'node-')).toEqual(['node-0', 'node-1', 'node-2']);
   });
 
   it.each(['bash', 'zsh', 'fish'])('completion %s prints a script', async (shell) => {
