@@ -174,3 +174,25 @@ describe('trap 9: Status lines only for machines, kubectl\'s dry-run words, hint
     expect(result.stderr).toMatch(/re-attach with: kubectl sei task wait stuck-restart-pod-\S+ -n sei --timeout 20m/);
   });
 });
+
+describe('trap 5: one answer for an empty fan-out', () => {
+  const plan = ['-f', 'refresh-peers', '--set', 'chain=no-such-chain', '-n', NS];
+  it.each([
+    ['plan simulate', ['plan', 'simulate', ...plan]],
+    ['plan render', ['plan', 'render', ...plan]],
+    ['plan export', ['plan', 'export', ...plan, '--to', 'argo-workflows']],
+    ['plan apply', ['plan', 'apply', ...plan]],
+    ['gitops commit', ['gitops', 'commit', ...plan, '--repo', '.', '--path', 'tasks']],
+  ])('%s exits 2 naming the selector and the namespace, and writes nothing', async (_name, args) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('sei.io/chain in (no-such-chain)');
+    expect(result.stderr).toContain(`namespace "${NS}"`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('plan apply wrote no run record', async () => {
+    const records = await cluster.client.list('v1', 'ConfigMap', { namespace: NS, labelSelector: 'sei.io/plan-id' });
+    expect(records.items.filter((cm) => (cm.metadata.annotations?.['sei.io/plan-name'] ?? '') === 'refresh-peers')).toEqual([]);
+  });
+});
