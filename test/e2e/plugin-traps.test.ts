@@ -196,3 +196,37 @@ describe('trap 5: one answer for an empty fan-out', () => {
     expect(records.items.filter((cm) => (cm.metadata.annotations?.['sei.io/plan-name'] ?? '') === 'refresh-peers')).toEqual([]);
   });
 });
+
+describe('trap 7: plan list, id prefixes, no cancel of a finished run', () => {
+  let planId = '';
+  beforeAll(async () => {
+    const file = join(cluster.dir, 'one-node.yaml');
+    (await import('node:fs')).writeFileSync(file, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: one-node}\nspec:\n  steps:\n    - id: discover\n      kind: DiscoverPeers\n      forEach: {nodes: [node-2]}\n');
+    const applied = await run(['plan', 'apply', '-f', file, '-n', NS]);
+    expect(applied.code, applied.stderr).toBe(0);
+    planId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(applied.stderr)?.[0] ?? '';
+    expect(planId).not.toBe('');
+  });
+
+  it('plan list shows the run with its phase; -A adds the namespace', async () => {
+    const list = await run(['plan', 'list', '-n', NS]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${planId}\\s+one-node\\s+Complete\\s`, 'm'));
+    const all = await run(['plan', 'list', '-A']);
+    expect(all.stdout).toMatch(new RegExp(`^${NS}\\s+${planId}\\s`, 'm'));
+  });
+
+  it('the 8 hex digits of the id are accepted as the id (plan status)', async () => {
+    const status = await run(['plan', 'status', planId.slice(0, 8), '-n', NS, '-o', 'json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ planId, phase: 'Complete' });
+  });
+
+  it('plan cancel of a finished run is refused (exit 2), and the record stays active', async () => {
+    const cancel = await run(['plan', 'cancel', planId.slice(0, 8), '-n', NS]);
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toContain('already finished (Complete)');
+    const record = await cluster.client.get({ apiVersion: 'v1', kind: 'ConfigMap', name: `sei-plan-${planId}`, namespace: NS });
+    expect((record?.['data'] as Record<string, string>)['state']).toBe('active');
+  });
+});
