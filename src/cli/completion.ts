@@ -105,8 +105,7 @@ async function fromCluster(source: keyof typeof CLUSTER_SOURCES, words: readonly
 }
 
 async function kindNames(): Promise<string[]> {
-  const { loadCatalog } = await import('../catalog/index.js');
-  return loadCatalog().kinds().map((kind) => kind.name);
+  return (await import('../services/kind-names.js')).kindNames();
 }
 
 /** The answer to `__complete WORD… PARTIAL`. */

@@ -16,7 +16,6 @@ export async function kindOfCommand(config: Config, name: string, templatesDir?:
   if (!command) return name;
   const kindName = ((await command.load()) as unknown as WithKindName).kindName;
   if (!kindName || kindName === name) return name;
-  const { loadCatalog } = await import('../catalog/index.js');
-  const catalog = loadCatalog(templatesDir ? { templatesDir } : {});
-  return catalog.find(name) ? name : kindName;
+  const { isCatalogKind } = await import('../services/kind-names.js');
+  return isCatalogKind(name, templatesDir) ? name : kindName;
 }

@@ -50,7 +50,9 @@ beforeAll(async () => {
     const node = seiNode(name, { labels: { 'sei.io/chain': 'arctic-1' } });
     return { ...node, metadata: { ...node.metadata, namespace: 'arctic-1' } };
   });
-  cluster = await startTestCluster({ seedObjects: [...testFleet(), ...arctic] });
+  // `plan apply … --set chain=sei-sim -n sei` means the fleet of `sim serve`, labelled sei.io/chain-id=sei-sim.
+  const simFleetNode = seiNode('sim-fleet-0', { labels: { 'sei.io/chain-id': 'sei-sim' } });
+  cluster = await startTestCluster({ seedObjects: [...testFleet(), simFleetNode, ...arctic] });
   dir = mkdtempSync(join(tmpdir(), 'sei-readme-'));
   cpSync(join(ROOT, 'examples'), dir, { recursive: true });
   // `--repo .` examples commit into the directory they run in: make it a Git work tree.
