@@ -4,7 +4,8 @@
  * the served CRD is passed in; printing is the caller's job.
  */
 import type { KubeObject } from '../cluster/types.js';
-import type { Catalog, KindSpec } from './types.js';
+import type { ApiFlavor, Catalog, KindSpec } from './types.js';
+import { asRecord } from '../domain/seinodetask.js';
 
 export interface KindRow {
   name: string;
@@ -13,7 +14,8 @@ export interface KindRow {
   description: string;
   defaultTimeoutSeconds?: number;
   params: Array<{ name: string; type: string; required: boolean; default?: unknown; enum?: string[]; late?: boolean; description: string }>;
-  outputs: Array<{ name: string; jsonPath: string }>;
+  /** Each output with the controller versions that publish it (seed = 204c1c0, latest = 2d670ad). */
+  outputs: Array<{ name: string; jsonPath: string; publishedBy: string[] }>;
   preflight: string[];
   broadcasts: boolean;
   template: string;
@@ -21,10 +23,13 @@ export interface KindRow {
   resource: string;
   /** Only with --from-cluster: does the served CRD's spec.kind enum contain this kind? */
   served?: boolean;
+  /** Only with --from-cluster: the controller version the cluster runs, and what it publishes. */
+  controllerVersion?: string;
+  publishedOutputs?: string[];
 }
 
 type Json = Record<string, unknown>;
-const record = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+const record = (value: unknown): Json => asRecord(value);
 
 /**
  * The spec.kind values the served CRD accepts: the union over served versions of the enum
@@ -45,7 +50,7 @@ export function servedKinds(crd: KubeObject): Set<string> {
   return kinds;
 }
 
-export function describeKind(spec: KindSpec, served?: Set<string>): KindRow {
+export function describeKind(spec: KindSpec, served?: Set<string>, version?: ApiFlavor): KindRow {
   return {
     name: spec.name,
     kind: spec.kind,
@@ -67,11 +72,18 @@ export function describeKind(spec: KindSpec, served?: Set<string>): KindRow {
     template: spec.templatePath,
     resource: spec.resource ?? 'SeiNodeTask',
     ...(served ? { served: served.has(spec.kind) } : {}),
+    ...(version ? { controllerVersion: version, publishedOutputs: spec.outputs.filter((o) => o.publishedBy.includes(version)).map((o) => o.name) } : {}),
   };
 }
 
-export function describeKinds(catalog: Catalog, served?: Set<string>): KindRow[] {
-  return catalog.kinds().map((spec) => describeKind(spec, served));
+export function describeKinds(catalog: Catalog, served?: Set<string>, version?: ApiFlavor): KindRow[] {
+  return catalog.kinds().map((spec) => describeKind(spec, served, version));
+}
+
+/** `txHash(latest)`, `appliedImage`, `observedValue(none)`: who publishes each output. */
+function outputCell(output: KindRow['outputs'][number]): string {
+  if (output.publishedBy.length === 2) return output.name;
+  return `${output.name}(${output.publishedBy.length === 0 ? 'none' : output.publishedBy.join(',')})`;
 }
 
 /** Kinds the cluster serves that the catalog has no template for (shown, not hidden). */
@@ -98,7 +110,7 @@ export function kindsTableRows(rows: KindRow[], commonParams: string[]): string[
       ...(served ? [row.served ? 'yes' : 'no'] : []),
       row.defaultTimeoutSeconds !== undefined ? `${row.defaultTimeoutSeconds}s` : '-',
       row.params.filter((param) => !commonParams.includes(param.name)).map(paramCell).join(' ') || '-',
-      row.outputs.map((output) => output.name).join(',') || '-',
+      row.outputs.map(outputCell).join(',') || '-',
     ]),
   ];
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { SeiError } from '../errors/sei-error.js';
-import type { ApiFlavor, Catalog, KindSpec, OutputSpec, ParamSpec, ParamType } from './types.js';
+import { LATE_RESOLVERS, type ApiFlavor, type Catalog, type KindSpec, type LateResolverName, type LateValue, type OutputSpec, type ParamSpec, type ParamType } from './types.js';
 
 export type { Catalog, KindSpec, ParamSpec, OutputSpec } from './types.js';
 
@@ -63,9 +63,63 @@ interface KindMeta {
   broadcasts?: unknown;
   late?: unknown;
   nameSuffix?: unknown;
+  restartsPod?: unknown;
+  takesEffectOnRestart?: unknown;
+  replacedBy?: unknown;
+  unservedBecause?: unknown;
+  broadcastNoun?: unknown;
+  followsNodePlan?: unknown;
   resource?: unknown;
   destructive?: unknown;
   steps?: unknown;
+}
+
+/** `late: [podUID]` or `late: [{param: podUID, resolver: live-pod-uid}]`. */
+function lateValuesOf(file: string, value: unknown): LateValue[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw bad(file, 'late must be a list of parameter names or {param, resolver} entries');
+  return value.map((entry) => {
+    if (typeof entry === 'string') return { param: entry };
+    const record = (entry ?? {}) as { param?: unknown; resolver?: unknown };
+    if (typeof record.param !== 'string') throw bad(file, 'late: each entry needs param: NAME');
+    if (record.resolver === undefined) return { param: record.param };
+    if (typeof record.resolver !== 'string' || !(LATE_RESOLVERS as readonly string[]).includes(record.resolver)) {
+      throw bad(file, `late: unknown resolver ${JSON.stringify(record.resolver)} (known: ${LATE_RESOLVERS.join(', ')})`);
+    }
+    return { param: record.param, resolver: record.resolver as LateResolverName };
+  });
+}
+
+function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * A --templates-dir kind that overrides a built-in one keeps the built-in's safety: its checks,
+ * late-value resolvers and pod-restart behaviour hold even when the user's meta forgets them.
+ */
+function keepBuiltinSafety(user: KindSpec, builtin: KindSpec): KindSpec {
+  const resolvers = new Map(builtin.lateValues.flatMap((v) => (v.resolver ? [[v.param, v.resolver] as const] : [])));
+  const lateValues = [...user.lateValues.map((v) => (v.resolver || !resolvers.has(v.param) ? v : { ...v, resolver: resolvers.get(v.param)! }))];
+  for (const v of builtin.lateValues) if (!lateValues.some((u) => u.param === v.param) && user.params.some((p) => p.name === v.param)) lateValues.push(v);
+  return {
+    ...user,
+    params: user.params.map((p) => (lateValues.some((v) => v.param === p.name) ? { ...p, late: true } : p)),
+    preflight: [...new Set([...builtin.preflight, ...user.preflight])],
+    lateValues,
+    restartsPod: user.restartsPod || builtin.restartsPod,
+    takesEffectOnRestart: user.takesEffectOnRestart || builtin.takesEffectOnRestart,
+    followsNodePlan: user.followsNodePlan || builtin.followsNodePlan,
+    ...optionalField('replacedBy', user.replacedBy ?? builtin.replacedBy),
+    ...optionalField('unservedBecause', user.unservedBecause ?? builtin.unservedBecause),
+    ...optionalField('broadcastNoun', user.broadcastNoun ?? builtin.broadcastNoun),
+  };
+}
+
+function optionalString(file: string, field: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw bad(file, `${field} must be a non-empty string`);
+  return value;
 }
 
 function bad(file: string, message: string, hint?: string): SeiError {
@@ -116,10 +170,12 @@ function stringList(file: string, field: string, value: unknown): string[] {
 
 function outputsOf(file: string, value: unknown): OutputSpec[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw bad(file, 'outputs must be a list of {name, jsonPath}');
-  return value.map((item: { name?: unknown; jsonPath?: unknown }, index) => {
+  if (!Array.isArray(value)) throw bad(file, 'outputs must be a list of {name, jsonPath, publishedBy}');
+  return value.map((item: { name?: unknown; jsonPath?: unknown; publishedBy?: unknown }, index) => {
     if (typeof item?.name !== 'string' || typeof item.jsonPath !== 'string') throw bad(file, `outputs[${index}] needs name and jsonPath strings`);
-    return { name: item.name, jsonPath: item.jsonPath };
+    const publishedBy = stringList(file, `outputs[${index}].publishedBy`, item.publishedBy ?? ['seed', 'latest']);
+    for (const version of publishedBy) if (version !== 'seed' && version !== 'latest') throw bad(file, `outputs[${index}].publishedBy: unknown controller version "${version}" (seed or latest)`);
+    return { name: item.name, jsonPath: item.jsonPath, publishedBy: publishedBy as ApiFlavor[] };
   });
 }
 
@@ -166,7 +222,8 @@ function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
   if (typeof meta.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(meta.kind)) throw bad(files.meta, 'kind must be the PascalCase spec.kind, e.g. RestartPod');
   const apis = stringList(files.meta, 'apis', meta.apis ?? ['seed', 'latest']);
   for (const api of apis) if (api !== 'seed' && api !== 'latest') throw bad(files.meta, `apis: unknown flavor "${api}" (seed or latest)`);
-  const late = stringList(files.meta, 'late', meta.late);
+  const lateValues = lateValuesOf(files.meta, meta.late);
+  const late = lateValues.map((value) => value.param);
   const schema = readJson(files.schema);
   const own = paramsFromSchema(files.schema, schema, late);
   const ownNames = new Set(own.map((param) => param.name));
@@ -195,6 +252,13 @@ function loadKind(files: KindFiles, common: ParamSpec[]): KindSpec {
     schemaPath: files.schema,
     nameSuffix: suffix,
     ...(requireOneOf.length > 0 ? { requireOneOf } : {}),
+    lateValues,
+    restartsPod: meta.restartsPod === true,
+    takesEffectOnRestart: meta.takesEffectOnRestart === true,
+    followsNodePlan: meta.followsNodePlan === true,
+    ...optionalField('replacedBy', optionalString(files.meta, 'replacedBy', meta.replacedBy)),
+    ...optionalField('unservedBecause', optionalString(files.meta, 'unservedBecause', meta.unservedBecause)),
+    ...optionalField('broadcastNoun', optionalString(files.meta, 'broadcastNoun', meta.broadcastNoun)),
     ...(resource !== 'SeiNodeTask' ? { resource } : {}),
     ...(meta.destructive === true ? { destructive: true } : {}),
     ...(steps.length > 0 ? { steps } : {}),
@@ -212,9 +276,16 @@ class DataCatalog implements Catalog {
   private readonly userByKind = new Map<string, KindSpec>();
 
   constructor(builtin: KindFiles[], user: KindFiles[], private readonly common: ParamSpec[], private readonly noun = 'task') {
+    const builtinByName = new Map(builtin.map((files) => [files.name, files]));
     for (const files of [...builtin, ...user]) this.files.set(files.name, files);
     for (const files of user) {
-      const spec = this.load(files.name)!;
+      let spec = this.load(files.name)!;
+      const twin = builtinByName.get(files.name) ?? builtinByName.get(pascalToKebab(spec.kind));
+      const original = twin ? loadKind(twin, common) : undefined;
+      if (original && original.kind === spec.kind) {
+        spec = keepBuiltinSafety(spec, original);
+        this.loaded.set(files.name, spec);
+      }
       this.userByKind.set(spec.kind, spec);
     }
   }

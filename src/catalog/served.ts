@@ -5,17 +5,24 @@
 import type { ConnectionOptions } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import { servedKinds } from './describe.js';
+import { controllerVersionOfCrd } from './controller-versions.js';
+import type { ApiFlavor } from './types.js';
 
 export const TASK_CRD = 'seinodetasks.sei.io';
 
 export async function servedTaskKinds(options: ConnectionOptions): Promise<Set<string>> {
+  return (await servedTaskApi(options)).kinds;
+}
+
+/** The kinds the cluster's CRD serves and the controller version they identify. */
+export async function servedTaskApi(options: ConnectionOptions): Promise<{ kinds: Set<string>; version: ApiFlavor; context: string }> {
   const { connect } = await import('../cluster/index.js');
   const client = await connect(options);
   const crd = await client.servedCrd(TASK_CRD);
   if (!crd) {
     throw SeiError.cluster('NotFound', `the cluster ${client.contextName} does not serve the ${TASK_CRD} CRD`, ['Install the sei-k8s-controller CRDs, or check --context.'], 404);
   }
-  return servedKinds(crd);
+  return { kinds: servedKinds(crd), version: controllerVersionOfCrd(crd), context: client.contextName };
 }
 
 export const WORKFLOW_CRD = 'seinodetaskworkflows.sei.io';

@@ -32,6 +32,11 @@ export interface OutputSpec {
   name: string;
   /** JSONPath into the SeiNodeTask, e.g. `{.status.outputs.govSoftwareUpgrade.proposalId}`. */
   jsonPath: string;
+  /**
+   * The controller versions that write it (the CRD declares more than any version fills: await
+   * outputs are published by none, gov outputs only by the latest). Default: both.
+   */
+  publishedBy: ApiFlavor[];
 }
 
 export interface KindSpec {
@@ -64,12 +69,37 @@ export interface KindSpec {
   nameSuffix?: 'params' | 'time';
   /** Alternatives of which at least one group must be fully set (JSON Schema anyOf/required). */
   requireOneOf?: string[][];
+  /** Late parameters (meta `late`), each with the resolver that reads it right before the write. */
+  lateValues: LateValue[];
+  /** The task deletes the target's pod by uid: follow that pod; after a GitOps sync, check it restarted. */
+  restartsPod: boolean;
+  /** seid reads what this task writes only when it restarts (a restart must complete after it). */
+  takesEffectOnRestart: boolean;
+  /** On a cluster whose SeiNodeTask CRD does not serve this kind: the kind that does the job there. */
+  replacedBy?: string;
+  /** Why a cluster may not serve this kind (API skew), for the refusal. */
+  unservedBecause?: string;
+  /** What a broadcast puts on chain (vote, proposal), for the --replace warning. */
+  broadcastNoun?: string;
+  /** The controller rolls the change out through the node's plan (UpdateNodeImage): follow that plan while waiting. */
+  followsNodePlan: boolean;
   /** The object the template renders: SeiNodeTask (default) or SeiNodeTaskWorkflow. */
   resource?: ResourceKind;
   /** Wipes data or otherwise cannot be undone: the paved road asks for confirmation. */
   destructive?: boolean;
   /** Workflow kinds: the controller's plan task types of the recipe, in order (for narration). */
   steps?: string[];
+}
+
+/** Names of the resolvers that read late values from the cluster (src/services/kind-behaviour.ts). */
+export const LATE_RESOLVERS = ['live-pod-uid'] as const;
+export type LateResolverName = (typeof LATE_RESOLVERS)[number];
+
+export interface LateValue {
+  /** The parameter, e.g. podUID. */
+  param: string;
+  /** How it is read; without one the user must give it (--set) before the write. */
+  resolver?: LateResolverName;
 }
 
 export type ResourceKind = 'SeiNodeTask' | 'SeiNodeTaskWorkflow';

@@ -2,7 +2,7 @@
  * The ONE implementation behind every paved-road command (`task restart-pod NODE`,
  * `task gov-vote NODE …`, …): shared flags, and a run() that maps flags to options and calls
  * the runTask service once. A paved-road command is a subclass that names its kind and maps
- * its own convenience flags (e.g. --image) to the kind's parameters. Owned by engineer 6.
+ * its own convenience flags (e.g. --image) to the kind's parameters.
  */
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
@@ -73,6 +73,11 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
   ]);
   const progress = await createProgress();
   const interrupt = interruptSignal();
+  if (flags.timeout !== undefined) {
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../cluster/command-scope.js');
+    commandDeadline(parseDuration(flags.timeout), `${kind} did not end within --timeout ${flags.timeout} (the API server did not answer); the task keeps running`);
+  }
   const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
   const options = {
     render: {

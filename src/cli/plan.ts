@@ -15,6 +15,10 @@ export const planFileFlags = {
   set: Flags.string({ multiple: true, description: 'An input, name=value (typed by the plan\'s inputs); repeatable.' }),
   inputs: Flags.string({ description: 'A YAML/JSON file of input values.' }),
   'templates-dir': Flags.string({ description: 'Extra task templates (user kinds) on top of the built-in catalog.' }),
+  'controller-version': Flags.option({
+    options: ['seed', 'latest'] as const,
+    description: "The sei-k8s-controller version the plan targets when no cluster is read (which task outputs exist): seed = 204c1c0, latest = 2d670ad (default). Connected, the cluster's CRD decides.",
+  })(),
 };
 
 export const fleetFlags = {
@@ -99,12 +103,11 @@ export async function runFollowed(
 ): Promise<void> {
   const [{ verdictError }, { verdictTable, toYaml }, { finishWait }] = await Promise.all([import('../plan/verdict-error.js'), import('../output/plan-view.js'), import('./finish-wait.js')]);
   const view = await followView(output === 'ndjson');
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { interruptSignal } = await import('./task-flags.js');
+  const interrupt = interruptSignal();
+  interrupt.arm(true);
   try {
-    const outcome = await start({ signal: abort.signal, onEvent: view.onEvent, onState: view.onState, note: view.note });
+    const outcome = await start({ signal: interrupt.signal, onEvent: view.onEvent, onState: view.onState, note: view.note });
     view.finish(outcome.verdict);
     if (afterVerdict) await afterVerdict(outcome);
     let printed = '';
@@ -113,18 +116,18 @@ export async function runFollowed(
     finishWait({ stdout: printed, ...(error ? { error } : {}) });
   } finally {
     view.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
 
 /** The plan source every plan command reads from -f, --set, --inputs and --templates-dir. */
-export function planSource(flags: { filename: string; set?: string[]; inputs?: string; 'templates-dir'?: string }): PlanSource {
+export function planSource(flags: { filename: string; set?: string[]; inputs?: string; 'templates-dir'?: string; 'controller-version'?: 'seed' | 'latest' }): PlanSource {
   return {
     file: flags.filename,
     ...(flags.set ? { set: flags.set } : {}),
     ...(flags.inputs ? { inputsFile: flags.inputs } : {}),
     ...(flags['templates-dir'] ? { templatesDir: flags['templates-dir'] } : {}),
+    ...(flags['controller-version'] ? { controllerVersion: flags['controller-version'] } : {}),
   };
 }
 

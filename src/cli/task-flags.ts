@@ -31,12 +31,17 @@ export const INTERRUPTED_EXIT = ExitCode.Interrupted;
 export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void; dispose: () => void } {
   const controller = new AbortController();
   let armed = false;
+  let backstop: NodeJS.Timeout | undefined;
   const onSignal = (): void => {
     if (!armed || controller.signal.aborted) {
       process.stderr.write('\ninterrupted\n');
       process.exit(INTERRUPTED_EXIT);
     }
     controller.abort();
+    // The command reports its own way out first; whatever is still pending after that (a
+    // request to a server that never answers) is ended so SIGTERM always ends the command.
+    backstop = setTimeout(() => void import('../cluster/command-scope.js').then((m) => m.endCommand(m.interruptedError())), 2_000);
+    backstop.unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -46,6 +51,7 @@ export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void
       armed = on;
     },
     dispose: () => {
+      if (backstop) clearTimeout(backstop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },

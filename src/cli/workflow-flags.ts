@@ -8,22 +8,23 @@ import { SeiError } from '../errors/sei-error.js';
 import { outputFlag, timeoutFlag } from './task-flags.js';
 
 /** --migration values → the CRD's ConfigMigrationKind. */
-export const MIGRATIONS: Record<string, string> = { 'giga-store': 'GigaStore' };
+// GigaStore is seictl's spelling (`seictl workflow state-sync --migration GigaStore`), accepted as well.
+export const MIGRATIONS: Record<string, string> = { 'giga-store': 'GigaStore', GigaStore: 'GigaStore' };
 
 export const workflowRunFlags = {
   output: outputFlag(['yaml', 'json', 'name', 'ndjson'], 'Print the final workflow as yaml|json|name, or stream every observed object as ndjson. Default: progress on stderr only.'),
   timeout: timeoutFlag('Default 30m (adoption waits up to requirePhaseTimeout, then the recipe runs).'),
   wait: Flags.boolean({ default: true, allowNo: true, description: 'Wait for the verdict (--no-wait: apply and return).' }),
-  'dry-run': Flags.string({ options: ['client', 'server'], description: 'client: print the rendered workflow, no cluster access; server: preflight + apiserver admission with dryRun=All.' }),
+  'dry-run': Flags.option({ options: ['client', 'server'] as const, description: 'client: print the rendered workflow, no cluster access; server: preflight + apiserver admission with dryRun=All.' })(),
   preflight: Flags.boolean({ default: true, allowNo: true, description: '--no-preflight skips the target checks (full node, witnesses, held node, paused) and lets the controller decide.' }),
   yes: Flags.boolean({ char: 'y', description: "Confirm the data wipe without typing the node's name (required when not on a terminal)." }),
 };
 
 export const stateSyncFlags = {
   migration: Flags.string({ options: Object.keys(MIGRATIONS), description: 'Run a config migration inside the wipe: giga-store = the giga SS-store migration (app.toml ss-enable, evm-ss-split, sc-enable).' }),
-  backend: Flags.string({ options: ['pebbledb', 'rocksdb'], description: 'GigaStore SS backend (default pebbledb; rocksdb needs a seid image built with -tags rocksdbBackend).', dependsOn: ['migration'] }),
+  backend: Flags.option({ options: ['pebbledb', 'rocksdb'] as const, description: 'GigaStore SS backend (default pebbledb; rocksdb needs a seid image built with -tags rocksdbBackend).', dependsOn: ['migration'] })(),
   'rpc-servers': Flags.string({ multiple: true, description: 'A light-client witness host:port (repeatable, at least two; default: the node\'s status.resolvedStateSyncers).' }),
-  'require-phase': Flags.string({ options: ['Initializing', 'Running', 'Failed'], description: 'The node phase required before adoption (default Running).' }),
+  'require-phase': Flags.option({ options: ['Initializing', 'Running', 'Failed'] as const, description: 'The node phase required before adoption (default Running).' })(),
   'require-phase-timeout': Flags.string({ description: 'How long to wait for --require-phase before TargetPhaseTimeout (Go duration, default 5m).' }),
   name: Flags.string({ description: 'Workflow name (default: <node>-state-sync-<hash of params>).' }),
 };

@@ -8,8 +8,9 @@ import { writeStdout } from './task-flags.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { WorkflowRunResult } from '../services/workflows.js';
 import type { Progress } from '../output/progress.js';
+import { finishWait, type ObjectFormat } from './finish-wait.js';
 
-export async function finishWorkflowRun(command: SeiCommand & { exit(code?: number): never }, result: WorkflowRunResult, output: string | undefined, wait: boolean, progress: Progress): Promise<void> {
+export async function finishWorkflowRun(command: SeiCommand & { exit(code?: number): never }, result: WorkflowRunResult, output: ObjectFormat | undefined, wait: boolean, progress: Progress): Promise<void> {
   const [{ formatObjects }, { workflowTable }, { workflowVerdictsToError }] = await Promise.all([
     import('../output/printers.js'),
     import('../output/node-printers.js'),
@@ -23,13 +24,13 @@ export async function finishWorkflowRun(command: SeiCommand & { exit(code?: numb
     writeStdout(formatObjects(objects, output === 'json' ? 'json' : output === 'name' ? 'name' : 'yaml', { single: objects.length === 1, table: workflowTable }));
     return;
   }
-  if (output && output !== 'ndjson') writeStdout(formatObjects(objects, output as 'yaml' | 'json' | 'name', { single: objects.length === 1 }));
   const stopped = result.verdicts.filter((v) => v.outcome === 'Interrupted');
-  if (stopped.length > 0) {
-    throw workflowsInterrupted(stopped.map((v) => v.name), last.namespace);
-  }
   const error = workflowVerdictsToError(result.verdicts, last.namespace);
-  if (error) throw error;
+  finishWait({
+    stdout: output && output !== 'ndjson' ? formatObjects(objects, output, { single: objects.length === 1 }) : '',
+    ...(stopped.length > 0 ? { interrupted: workflowsInterrupted(stopped.map((v) => v.name), last.namespace) } : {}),
+    ...(error ? { error } : {}),
+  });
   if (!wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei workflow wait ${result.applied.map((a) => a.name).join(' ')} -n ${last.namespace}`);
 }
 

@@ -105,6 +105,7 @@ class Client implements ClusterClient {
         query: { limit: this.pageSize, continue: token, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
         accept: token !== undefined && !restarted ? [410] : [],
         context: { verb: 'list', ...this.describe(info) },
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       if (response.status === 410) {
         // The continue token expired mid-pagination: start over once from a fresh snapshot.
@@ -160,7 +161,7 @@ class Client implements ClusterClient {
   async watch<T extends KubeObject = KubeObject>(request: WatchRequest<T>): Promise<void> {
     const info = await this.resources.resolve(request.apiVersion, request.kind);
     const namespace = request.namespace === '' ? undefined : this.namespaceFor(info, request.namespace);
-    const listOptions: ListOptions = { namespace: namespace ?? '', labelSelector: request.labelSelector, fieldSelector: request.fieldSelector };
+    const listOptions: ListOptions = { namespace: namespace ?? '', labelSelector: request.labelSelector, fieldSelector: request.fieldSelector, ...(request.signal ? { signal: request.signal } : {}) };
     await resumableWatch(
       {
         transport: this.transport,

@@ -20,6 +20,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { SeiError } from '../errors/sei-error.js';
 import { httpLogLevel, logExchange } from './http-log.js';
+import { commandEnded, commandSignal } from './command-scope.js';
+import { clampDelay } from '../domain/timers.js';
 import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, type RequestContext } from './errors.js';
 
 export interface RetryPolicy {
@@ -71,17 +73,27 @@ export function retryAfterMs(header: string | undefined, capMs: number): number 
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  const ended = commandSignal();
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    if (signal?.aborted || ended.aborted) return resolve();
+    const timer = setTimeout(done, clampDelay(ms));
     function done() {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);
+      ended.removeEventListener('abort', done);
       resolve();
     }
     signal?.addEventListener('abort', done, { once: true });
+    ended.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * How long one attempt may wait for an answer when --request-timeout is 0 (kubectl's default,
+ * no limit): a server that accepts the connection and never answers is retried, not waited on
+ * forever. Watches are streams and are not bound by it.
+ */
+export const UNANSWERED_ATTEMPT_MS = 60_000;
 
 /** kubectl's --request-timeout: "0" (none), a bare number of seconds, or a Go duration. */
 export function parseRequestTimeout(text: string | undefined): number {
@@ -117,6 +129,7 @@ export class Transport {
     readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
     this.base = (kubeConfig.getCurrentCluster()?.server ?? server).replace(/\/+$/, '');
+    warnNodeDebug();
   }
 
   /** Credentials this process has sent (bearer tokens, basic auth), to scrub from errors. */
@@ -147,16 +160,28 @@ export class Transport {
     const interrupted = () => SeiError.cluster('Interrupted', `${context.verb} ${context.what} was interrupted`);
     let lastFailure: SeiError | undefined;
     for (let attempt = 0; ; attempt++) {
+      const ended = commandEnded();
+      if (ended) throw ended;
       if (request.signal?.aborted) throw interrupted();
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timedOut(context, this.requestTimeoutMs, lastFailure);
-      const signals = [request.signal, Number.isFinite(remaining) ? AbortSignal.timeout(remaining) : undefined].filter((signal): signal is AbortSignal => signal !== undefined);
-      const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+      const unanswered = Number.isFinite(remaining) ? undefined : AbortSignal.timeout(UNANSWERED_ATTEMPT_MS);
+      const signals = [request.signal, commandSignal(), Number.isFinite(remaining) ? AbortSignal.timeout(clampDelay(remaining)) : unanswered].filter((signal): signal is AbortSignal => signal !== undefined);
+      const signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
       let outcome: Outcome;
       try {
         outcome = await this.send(request, context, signal);
       } catch (error) {
+        const endedNow = commandEnded();
+        if (endedNow) throw endedNow;
         if (request.signal?.aborted) throw interrupted();
+        if (unanswered?.aborted) {
+          // No answer at all: retried like a dropped connection, and said as such at the end.
+          lastFailure = SeiError.cluster('Timeout', `${context.verb} ${context.what} on ${context.server}: the server accepted the connection but sent no answer within ${UNANSWERED_ATTEMPT_MS / 1000} s`, ['check the API server (or a proxy in front of it)'], 504);
+          if (attempt + 1 >= this.retry.attempts) throw lastFailure;
+          await sleep(backoffDelay(this.retry, attempt), request.signal);
+          continue;
+        }
         if (signal?.aborted) throw timedOut(context, this.requestTimeoutMs, lastFailure);
         outcome = { error };
       }
@@ -267,6 +292,18 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
 function gunzip(data: Buffer | undefined, done: (error: Error | null, inflated?: Buffer) => void): void {
   if (data === undefined || data.length === 0) return done(null);
   zlibGunzip(data, done);
+}
+
+let warnedNodeDebug = false;
+
+/**
+ * NODE_DEBUG=http is Node's own tracing, below kubectl-sei: what it prints about requests is out
+ * of our reach, credentials included. Say so once, so its output is not shared unknowingly.
+ */
+function warnNodeDebug(): void {
+  if (warnedNodeDebug || !/(^|,)\s*(http|https|net|tls|\*)\s*(,|$)/i.test(process.env['NODE_DEBUG'] ?? '')) return;
+  warnedNodeDebug = true;
+  process.stderr.write('warning: NODE_DEBUG is set: Node\'s own debug output may include the Authorization header (your credentials); do not share it\n');
 }
 
 /** A passed deadline is always reason Timeout; what the earlier attempts met is said too. */

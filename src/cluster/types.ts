@@ -55,6 +55,8 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Ends the list early (a watch's list is ended with its watch). */
+  signal?: AbortSignal;
 }
 
 export interface ApplyOptions {

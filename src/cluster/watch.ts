@@ -7,6 +7,7 @@
  * Must not: interpret objects (verdicts live in src/watch/), or poll.
  */
 // Types from the package root (erased at run time); values by deep path, see the header.
+import { commandEnded, commandSignal } from './command-scope.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { SeiError } from '../errors/sei-error.js';
@@ -93,12 +94,15 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
         if (settled) return;
         settled = true;
         request.signal?.removeEventListener('abort', onAbort);
+        commandSignal().removeEventListener('abort', onAbort);
         controller?.abort();
         resolve(end);
       };
       const onAbort = () => finish({ kind: 'stopped' });
-      if (request.signal?.aborted) return resolve({ kind: 'stopped' });
+      if (request.signal?.aborted || commandSignal().aborted) return resolve({ kind: 'stopped' });
       request.signal?.addEventListener('abort', onAbort, { once: true });
+      // The command's --timeout or Ctrl-C/SIGTERM ends a stream that never answered too.
+      commandSignal().addEventListener('abort', onAbort, { once: true });
       transport.stats.watchConnections++;
       transport.stats.requests++;
       const onLine = (type: string, object: KubeObject) => {
@@ -157,10 +161,18 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
         .catch((error: unknown) => finish({ kind: 'failed', error }));
     });
 
-  await relist();
+  try {
+    await relist();
+  } catch (error) {
+    // Stopped while the first list was pending (a --timeout, Ctrl-C): not a failure of the watch.
+    if (request.signal?.aborted && !commandEnded()) return;
+    throw error;
+  }
   let failures = 0;
   while (!stopped && !request.signal?.aborted) {
     const end = await openStream();
+    const ended = commandEnded();
+    if (ended) throw ended;
     if (end.kind === 'stopped') return;
     if (end.kind === 'gone') {
       // A 410 right after a fresh list means the server cannot serve our version yet: back off

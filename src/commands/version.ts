@@ -16,7 +16,7 @@ export default class Version extends SeiCommand {
     const info = { ...buildInfo(), nodeVersion: process.version, platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` };
     if (flags.output === 'json') this.log(JSON.stringify({ clientVersion: info }, null, 2));
     else if (flags.output === 'yaml') {
-      const { toSafeYaml } = await import('../render/yaml-scalar.js');
+      const { toSafeYaml } = await import('../domain/yaml.js');
       process.stdout.write(toSafeYaml({ clientVersion: info }));
     } else this.log(`kubectl-sei ${info.version} (commit ${info.gitCommit.slice(0, 12)}${info.gitTreeState === 'dirty' ? '-dirty' : ''}, built ${info.buildDate}, ${info.platform}, node ${info.nodeVersion})`);
   }

@@ -71,7 +71,8 @@ export class SeiError extends Error {
   }
 
   static taskFailed(reason: string, message: string, hints: string[] = []): SeiError {
-    return new SeiError(message, { reason, exitCode: ExitCode.TaskFailed, hints });
+    // 424 Failed Dependency: the request was fine, the task it waited for failed (not a 500).
+    return new SeiError(message, { reason, exitCode: ExitCode.TaskFailed, hints, httpCode: 424 });
   }
 
   /** The metav1.Status object printed as the last stderr line in machine-output modes. */

@@ -4,7 +4,7 @@
  * and Flux's kstatus calls a running and a failed task alike "Current". Pure data and text;
  * the tests run the Lua with fengari and the CEL with cel-js on the same sample statuses.
  */
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 
 export const SEI_TASK_API_VERSION = 'sei.io/v1alpha1';
 export const SEI_TASK_KIND = 'SeiNodeTask';
@@ -105,12 +105,20 @@ export const FLUX_HEALTH_CHECK_EXPR: FluxHealthCheckExpr = {
   current: latched('Ready'),
 };
 
+/**
+ * SeiNodeTaskWorkflows latch the same Ready/Failed pair (upstream
+ * internal/controller/node/workflow.go:190-199, 633-646 at 2d670ad), so the same checks judge them.
+ */
+export const SEI_WORKFLOW_KIND = 'SeiNodeTaskWorkflow';
+export const ARGOCD_WORKFLOW_HEALTH_KEY = 'resource.customizations.health.sei.io_SeiNodeTaskWorkflow';
+export const FLUX_HEALTH_CHECK_EXPRS: FluxHealthCheckExpr[] = [FLUX_HEALTH_CHECK_EXPR, { ...FLUX_HEALTH_CHECK_EXPR, kind: SEI_WORKFLOW_KIND }];
+
 export function argocdHealthPatch(): string {
   const patch = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
-    data: { [ARGOCD_HEALTH_KEY]: ARGOCD_HEALTH_LUA },
+    data: { [ARGOCD_HEALTH_KEY]: ARGOCD_HEALTH_LUA, [ARGOCD_WORKFLOW_HEALTH_KEY]: ARGOCD_HEALTH_LUA },
   };
   return toSafeYaml(patch, [
     'Merge into argocd-cm, e.g. kubectl -n argocd patch configmap argocd-cm --type merge --patch-file THIS_FILE',
@@ -119,9 +127,9 @@ export function argocdHealthPatch(): string {
 }
 
 export function fluxHealthPatch(): string {
-  const fragment = { spec: { healthCheckExprs: [FLUX_HEALTH_CHECK_EXPR] } };
+  const fragment = { spec: { healthCheckExprs: FLUX_HEALTH_CHECK_EXPRS } };
   return toSafeYaml(fragment, [
-    'Add to every Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that applies SeiNodeTasks.',
+    'Add to every Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that applies SeiNodeTasks or SeiNodeTaskWorkflows.',
     'Needs kustomize-controller >= 1.5 (Flux 2.5): without it kstatus reads no Failed condition and calls a failed task healthy.',
     'Works with wait: true or healthChecks; the gitops commit --flavor flux Kustomizations already carry it.',
   ]);

@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, YAMLSeq, Scalar, LineCounter } from 'yaml';
 import { SeiError } from '../errors/index.js';
-import { yamlString } from '../render/yaml-scalar.js';
+import { yamlString } from '../domain/yaml.js';
 
 const HEADER = ' kubectl-sei adds its files to resources (kept sorted); other fields and entries are yours.';
 

@@ -13,9 +13,9 @@ import { ANNOTATIONS, FIELD_MANAGER, LABELS } from '../domain/labels.js';
 import type { KubeObject } from '../cluster/types.js';
 import type { GitopsFlavor } from './types.js';
 import { describeObject } from './safety.js';
-import { FLUX_HEALTH_CHECK_EXPR } from './health.js';
+import { FLUX_HEALTH_CHECK_EXPRS } from './health.js';
 import { shortPlanId } from '../plan/naming.js';
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import { taskDeadlineSeconds, UNBOUNDED_TASK_DEADLINE_SECONDS } from '../domain/task-timeouts.js';
 
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -240,7 +240,7 @@ function fluxKustomization(input: StepKustomization): KubeObject {
       wait: true,
       timeout: stepTimeout(input.objects),
       ...(input.dependsOn ? { dependsOn: [{ name: input.dependsOn, namespace }] } : {}),
-      healthCheckExprs: [FLUX_HEALTH_CHECK_EXPR],
+      healthCheckExprs: FLUX_HEALTH_CHECK_EXPRS,
     },
   };
 }

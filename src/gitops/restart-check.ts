@@ -5,6 +5,7 @@
  * the old persistent-peers. Pure: live task and pod objects in, warnings out.
  */
 import type { KubeObject } from '../cluster/types.js';
+import { asRecord as rec } from '../domain/seinodetask.js';
 
 export interface RestartFinding {
   task: string;
@@ -15,8 +16,14 @@ export interface RestartFinding {
   fix?: string;
 }
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+/** What the check needs to know about kinds (catalog data: restartsPod, takesEffectOnRestart, name). */
+export interface RestartKinds {
+  /** The kind deletes the target's pod by uid (RestartPod). */
+  restartsPod(kind: string): boolean;
+  /** seid reads what the kind writes only when it restarts (DiscoverPeers). */
+  takesEffectOnRestart(kind: string): boolean;
+  /** The paved road that runs the kind again: restart-pod. */
+  commandName(kind: string): string;
 }
 
 function time(value: unknown): number | undefined {
@@ -52,24 +59,25 @@ const iso = (ms: number | undefined): string => (ms === undefined ? 'unknown' : 
  * of the DiscoverPeers on the same node that precedes it (timestamps have second precision,
  * so "the same second" counts as after).
  */
-export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject | undefined>, namespace: (task: KubeObject) => string): RestartFinding[] {
+export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject | undefined>, namespace: (task: KubeObject) => string, kinds: RestartKinds): RestartFinding[] {
   const findings: RestartFinding[] = [];
   const order = (task: KubeObject): number => Number(task.metadata.annotations?.['sei.io/plan-step-order'] ?? 0);
   for (const task of tasks) {
-    if (kindOf(task) !== 'RestartPod' || rec(task.status)['phase'] !== 'Complete') continue;
+    const kind = kindOf(task);
+    if (!kinds.restartsPod(kind) || rec(task.status)['phase'] !== 'Complete') continue;
     const node = nodeOf(task);
     const name = task.metadata.name ?? '?';
-    const fix = `kubectl sei task restart-pod ${node} -n ${namespace(task)}`;
+    const fix = `kubectl sei task ${kinds.commandName(kind)} ${node} -n ${namespace(task)}`;
     const asked = String(rec(rec(task.status)['task'])['restartedPodUID'] ?? rec(rec(task.spec)['restartPod'])['podUID'] ?? '');
     const pod = pods.get(`${namespace(task)}/${node}`);
     if (!pod) {
-      findings.push({ task: name, node, ok: false, message: `RestartPod ${name} is Complete but pod ${node}-0 does not exist now; cannot confirm the restart`, fix });
+      findings.push({ task: name, node, ok: false, message: `${kind} ${name} is Complete but pod ${node}-0 does not exist now; cannot confirm the restart`, fix });
       continue;
     }
     const live = pod.metadata.uid ?? '';
     const started = podStartedAt(pod);
     if (live === asked) {
-      findings.push({ task: name, node, ok: false, message: `RestartPod ${name} is Complete but pod ${node}-0 still has uid ${asked}: it was never restarted`, fix });
+      findings.push({ task: name, node, ok: false, message: `${kind} ${name} is Complete but pod ${node}-0 still has uid ${asked}: it was never restarted`, fix });
       continue;
     }
     const executed = time(rec(rec(task.status)['task'])['executionStartedAt']) ?? time(rec(task.status)['startedAt']);
@@ -78,13 +86,13 @@ export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject 
         task: name,
         node,
         ok: false,
-        message: `RestartPod ${name} completed as a no-op: pod ${node}-0 had already been replaced (uid ${asked} read at commit time is gone; the live pod ${live} started ${iso(started)}, before the task ran at ${iso(executed)})`,
+        message: `${kind} ${name} completed as a no-op: pod ${node}-0 had already been replaced (uid ${asked} read at commit time is gone; the live pod ${live} started ${iso(started)}, before the task ran at ${iso(executed)})`,
         fix,
       });
       continue;
     }
     const discover = tasks
-      .filter((t) => kindOf(t) === 'DiscoverPeers' && nodeOf(t) === node && namespace(t) === namespace(task) && order(t) <= order(task))
+      .filter((t) => kinds.takesEffectOnRestart(kindOf(t)) && nodeOf(t) === node && namespace(t) === namespace(task) && order(t) <= order(task))
       .map((t) => ({ t, at: completedAt(t) }))
       .filter((d) => d.at !== undefined)
       .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))[0];
@@ -93,7 +101,7 @@ export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject 
         task: name,
         node,
         ok: false,
-        message: `pod ${node}-0 (uid ${live}) started ${iso(started)}, before DiscoverPeers ${discover.t.metadata.name} completed at ${iso(discover.at)}: seid has not read the new persistent-peers`,
+        message: `pod ${node}-0 (uid ${live}) started ${iso(started)}, before ${kindOf(discover.t)} ${discover.t.metadata.name} completed at ${iso(discover.at)}: seid has not read the new persistent-peers`,
         fix,
       });
       continue;
@@ -102,7 +110,7 @@ export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject 
       task: name,
       node,
       ok: true,
-      message: `pod ${node}-0 restarted: uid ${asked} → ${live}, started ${iso(started)}${discover ? ` after DiscoverPeers ${discover.t.metadata.name} completed at ${iso(discover.at)}` : ''}`,
+      message: `pod ${node}-0 restarted: uid ${asked} → ${live}, started ${iso(started)}${discover ? ` after ${kindOf(discover.t)} ${discover.t.metadata.name} completed at ${iso(discover.at)}` : ''}`,
     });
   }
   return findings;
@@ -111,7 +119,7 @@ export function checkRestarts(tasks: KubeObject[], pods: Map<string, KubeObject 
 /**
  * Fields of the committed spec whose live value differs. Only fields present in Git are
  * compared (the apiserver adds defaults). A difference means the name was already taken on the
- * cluster: the controller runs a task once per name and never re-reads its spec.
+ * cluster: the controller never runs a finished task again.
  */
 export function specDrift(committed: unknown, live: unknown, at = 'spec'): string[] {
   if (committed === null || typeof committed !== 'object') return JSON.stringify(committed) === JSON.stringify(live) ? [] : [at];

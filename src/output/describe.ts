@@ -2,14 +2,14 @@
  * `task describe`: a human page about one SeiNodeTask — target, conditions, task id, timeline,
  * outputs, and what to do next given its state. Pure text from the object; no cluster access.
  */
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import type { KubeObject } from '../cluster/types.js';
 import { alignColumns } from './printers.js';
+import { TASK_REASONS } from '../domain/task-reasons.js';
 import * as view from './task-view.js';
+import { asRecord as rec } from '../domain/seinodetask.js';
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
+
 
 function field(label: string, value: unknown): string {
   return `${`${label}:`.padEnd(22)}${value === undefined || value === '' ? '<none>' : String(value)}`;
@@ -26,6 +26,8 @@ const NEXT_STEPS: Record<string, (name: string, ns: string, node: string) => str
   ],
   TaskFailed: (name, ns) => [`Read the sidecar's error above (status.task.err); after fixing the cause run it again with --replace --name ${name} -n ${ns}.`],
   TaskTerminalError: (name, ns) => [`The controller refused the task permanently; fix the cause, then --replace --name ${name} -n ${ns}.`],
+  TxFailed: (name, ns) => TASK_REASONS['TxFailed']!.next(name, ns),
+  InclusionUndetermined: (name, ns) => TASK_REASONS['InclusionUndetermined']!.next(name, ns),
 };
 
 export function nextSteps(object: KubeObject): string[] {
@@ -35,7 +37,9 @@ export function nextSteps(object: KubeObject): string[] {
   const p = view.phase(object);
   if (p === 'Complete') {
     const outs = Object.keys(view.outputs(object));
+    const explained = TASK_REASONS[view.condition(object, 'Ready')?.reason ?? ''];
     return [
+      ...(explained ? [`${view.condition(object, 'Ready')?.reason}: ${explained.summary}.`] : []),
       outs.length > 0 ? `Use its outputs in the next step: kubectl sei task get ${name} -n ${ns} -o json | jq .status.outputs (or --output-env KEY={.status.outputs...} --env-file F on the paved road)` : 'Nothing to do: the task is Complete.',
       `Tasks are apply-once and not pruned: remove it when done with kubectl sei task delete ${name} -n ${ns}`,
     ];
@@ -51,7 +55,17 @@ export function nextSteps(object: KubeObject): string[] {
   return [`Follow it: kubectl sei task wait ${name} -n ${ns}`];
 }
 
-export function describeTask(object: KubeObject, now = Date.now()): string {
+/** A core/v1 Event about the task, as `kubectl describe` lists them. */
+export interface TaskEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+  source?: { component?: string };
+}
+
+export function describeTask(object: KubeObject, now = Date.now(), events: TaskEvent[] = []): string {
   const status = view.status(object);
   const task = view.taskInfo(object);
   const spec = view.spec(object);
@@ -65,7 +79,8 @@ export function describeTask(object: KubeObject, now = Date.now()): string {
     field('Timeout Seconds', spec['timeoutSeconds'] ?? '<controller default>'),
     field('Phase', view.phase(object)),
     field('Generation', `${object.metadata.generation ?? '?'} (observed ${status['observedGeneration'] ?? 'not yet'})`),
-    field('Task ID', task['id']),
+    // The id the node's sidecar knows the task by (UUIDv5 of "<uid>/<Kind>/0").
+    field('Sidecar Task ID', task['id']),
     field('Task Status', task['status']),
   ];
   if (typeof task['err'] === 'string' && task['err'] !== '') lines.push(field('Task Error', task['err']));
@@ -99,6 +114,12 @@ export function describeTask(object: KubeObject, now = Date.now()): string {
 
   const outputs = view.outputs(object);
   lines.push('', 'Outputs:', Object.keys(outputs).length === 0 ? '  <none>' : indent(toSafeYaml(outputs).trimEnd()));
+  lines.push('', 'Events:');
+  lines.push(
+    events.length === 0
+      ? '  <none>'
+      : indent(alignColumns([['TYPE', 'REASON', 'COUNT', 'LAST SEEN', 'FROM', 'MESSAGE'], ...events.map((e) => [e.type ?? '', e.reason ?? '', String(e.count ?? 1), e.lastTimestamp ?? '', e.source?.component ?? '', e.message ?? ''])]).trimEnd()),
+  );
   lines.push('', 'Next:', ...nextSteps(object).map((s) => `  ${s}`));
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
  * Plain-text views of plans for people: the verdict table, the simulation table and the live
  * progress lines. Pure string building; the commands decide where the text goes.
  */
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import type { Derived } from '../plan/derive.js';
 import type { SimulationResult } from '../plan/simulate.js';
 import type { PlanVerdict } from '../plan/types.js';

@@ -4,7 +4,7 @@
  * streamable). Returns strings; writing to stdout is the caller's job. Never prints anything
  * but the objects (stdout is data).
  */
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import type { KubeObject } from '../cluster/types.js';
 import { humanDuration } from './human-duration.js';
 import * as view from './task-view.js';

@@ -3,6 +3,7 @@
  * deciding condition, task id, outputs. Pure; it must not decide verdicts (src/watch does).
  */
 import type { KubeObject } from '../cluster/types.js';
+import { asRecord as record } from '../domain/seinodetask.js';
 
 export interface Condition {
   type: string;
@@ -13,9 +14,7 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
+
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;

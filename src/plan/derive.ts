@@ -7,6 +7,7 @@
  */
 import type { KubeObject } from '../cluster/types.js';
 import { taskVerdict } from '../watch/verdict.js';
+import { TASK_REASONS } from '../domain/task-reasons.js';
 import { evaluate, truthy, type ExprContext } from './expressions.js';
 import { buildGraph } from './graph.js';
 import type { KindLookup } from './load.js';
@@ -164,7 +165,8 @@ export function derive(run: PlanRun, tasks: readonly KubeObject[], now: number, 
         const v = taskVerdict(task);
         if (v.state === 'Complete') state = transition(state, { type: 'succeed' }, g);
         else if (v.state === 'Failed') {
-          state = transition(state, { type: 'fail', at: failedAt(task, now) }, g);
+          // TxFailed / InclusionUndetermined: a retry would broadcast again; never automatic.
+          state = transition(state, { type: 'fail', at: failedAt(task, now), final: TASK_REASONS[v.reason ?? '']?.noAutomaticRetry === true }, g);
           reason = v.reason;
           message = v.message;
         } else {
@@ -192,7 +194,8 @@ export function derive(run: PlanRun, tasks: readonly KubeObject[], now: number, 
         ...(state.nextAttemptAt !== undefined ? { nextAttemptAt: state.nextAttemptAt } : {}),
       };
       if (state.state === 'succeeded' && (last || decided)) {
-        const out = last && taskVerdict(last).state === 'Complete' ? outputsOf(last, step.kind, kinds) : (decided?.outputs ?? {});
+        const fromTask = last ? outputsOf(last, step.kind, kinds) : {};
+        const out = Object.keys(fromTask).length > 0 ? fromTask : (decided?.outputs ?? fromTask);
         item$.outputs = out;
         stepOutputs.byNode.set(item.node, out);
         if (Object.keys(stepOutputs.outputs).length === 0) stepOutputs.outputs = out;

@@ -9,7 +9,8 @@
  */
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
-import { SeiError } from '../errors/index.js';
+import { ExitCode, SeiError } from '../errors/index.js';
+import { setLongTimeout, type LongTimer } from '../domain/timers.js';
 import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
 import { expandItems } from './graph.js';
 import { fleetFromCluster } from './fleet.js';
@@ -75,24 +76,24 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   let inFlightLaunches = 0;
   let ticking = false;
   let dirty = false;
-  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeTimer: LongTimer | undefined;
   let finished = false;
   let lastTickCost = 0;
 
   return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
-    let timeoutTimer: NodeJS.Timeout | undefined;
+    let timeoutTimer: LongTimer | undefined;
     const finish = (error: unknown, verdict?: PlanVerdict): void => {
       if (finished) return;
       finished = true;
-      if (wakeTimer) clearTimeout(wakeTimer);
-      if (timeoutTimer) clearTimeout(timeoutTimer);
+      wakeTimer?.clear();
+      timeoutTimer?.clear();
       options.signal?.removeEventListener('abort', onOuterAbort);
       abort.abort();
       if (error) rejectPlan(error);
       else resolvePlan(verdict!);
     };
     if (options.timeoutMs !== undefined && options.timeoutMs >= 0) {
-      timeoutTimer = setTimeout(() => {
+      timeoutTimer = setLongTimeout(() => {
         const d = derive(run, [...tasks.values()], now(), kinds, options.maxParallel ?? 0);
         const running = d.verdict.steps.filter((s) => s.state === 'running').map((s) => `${s.id} ${s.counts.done}/${s.counts.total}`);
         const error = SeiError.timeout(`plan ${run.planId} did not finish within the timeout (${running.join(', ') || d.verdict.phase}); its tasks keep running`, [
@@ -225,7 +226,7 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
             }
             const resolved = Object.fromEntries(d.toResolve.map((g) => [g.step.id, run.items[g.step.id]!]));
             for (const g of d.toResolve) {
-              for (let ref = g.step.forEach?.step; ref; ref = run.manifest.spec.steps.find((s) => s.id === ref)?.forEach?.step) if (run.items[ref]) resolved[ref] = run.items[ref];
+              for (let ref = g.step.forEach?.step; ref; ref = run.manifest.spec.steps.find((s) => s.id === ref)?.forEach?.step) if (run.items[ref]) resolved[ref] = run.items[ref]!;
             }
             // Another driver may have resolved the same step first: its list wins, everywhere.
             adopt(await updateRun(client, run.planId, namespace, (current) => mergeRun(current, { items: resolved })));
@@ -245,8 +246,9 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
             continue;
           }
           if (d.nextWakeAt !== undefined) {
-            if (wakeTimer) clearTimeout(wakeTimer);
-            wakeTimer = setTimeout(() => void tick(), Math.max(0, d.nextWakeAt - now()) + 5);
+            wakeTimer?.clear();
+            // Chained past 2^31 ms: a huge backoff waits instead of firing at once in a loop.
+            wakeTimer = setLongTimeout(() => void tick(), Math.max(0, d.nextWakeAt - now()) + 5);
           }
         } while (dirty);
       } catch (error) {

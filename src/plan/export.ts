@@ -25,16 +25,17 @@
  * In both, a RestartPod's pod UID is read inside the engine immediately before the create.
  */
 import type { KubeObject } from '../cluster/types.js';
-import type { Catalog } from '../catalog/types.js';
+import type { Catalog, KindSpec, LateResolverName } from '../catalog/types.js';
 import { SeiError } from '../errors/index.js';
 import { KUBECTL_SEI_IMAGE } from '../domain/image.js';
 import { taskDeadlineSeconds } from '../domain/task-timeouts.js';
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import { evaluate, evaluateDeep, templateRefs, truthy, type ExprContext } from './expressions.js';
 import { buildGraph, expandItems } from './graph.js';
 import type { KindLookup } from './load.js';
 import { shortPlanId, taskAnnotations, taskGenerateName, taskLabels, taskName } from './naming.js';
 import type { FleetNode, GraphStep, PlanItem, PlanManifest, Scalar } from './types.js';
+import { renderTask } from '../render/index.js';
 import { LABELS } from '../domain/labels.js';
 
 export type ExportTarget = 'argo-workflows' | 'chaos-mesh';
@@ -64,17 +65,24 @@ export interface ExportResult {
 export const DEFAULT_SERVICE_ACCOUNT = 'kubectl-sei-plan';
 
 /**
- * Payload fields only known when the task is created, read inside the engine right before it.
- * One entry per kind that has one (upstream: RestartPod restarts only the pod with this uid).
+ * Payload fields only known when the task is created, read inside the engine right before it:
+ * the kind's catalog `late` entry with a resolver (upstream: RestartPod restarts only the pod
+ * with this uid).
  */
 interface LateBoundField {
   field: string;
   /** The pod whose uid it is, for a node name (or an engine expression standing for one). */
   pod: (node: string) => string;
 }
-const LATE_BOUND: Readonly<Record<string, LateBoundField>> = {
-  RestartPod: { field: 'podUID', pod: (node) => `${node}-0` },
+/** The pod each late-value resolver reads, for a node name (or an engine expression standing for one). */
+const LATE_POD: Readonly<Record<LateResolverName, (node: string) => string>> = {
+  'live-pod-uid': (node) => `${node}-0`,
 };
+
+function lateBound(spec: KindSpec): LateBoundField | undefined {
+  const late = spec.lateValues.find((value) => value.resolver !== undefined);
+  return late?.resolver ? { field: late.param, pod: LATE_POD[late.resolver] } : undefined;
+}
 
 /** The rules every export's service account needs; the Argo executor adds its own below. */
 const TASK_RULES = [
@@ -187,8 +195,23 @@ function taskManifest(input: ExportInput, g: GraphStep, id: TaskIdentity, params
   const spec = input.catalog.require(g.step.kind!);
   const key = { planName: input.manifest.metadata.name, planId: input.planId, stepId: g.step.id, stepOrder: g.order, index: 0, attempt: 1, node: id.node, kind: spec.kind };
   const labels = { ...taskLabels(key), [LABELS.planId]: id.planId, [LABELS.planIndex]: id.index, [LABELS.planAttempt]: id.attempt };
+  if (spec.resource === 'SeiNodeTaskWorkflow') {
+    // A workflow kind's spec shape is its template's (spec.stateSync…): render it, with the
+    // engine's parameter expressions as plain string values, then give it the engine's name.
+    const rendered = renderTask(input.catalog, {
+      kind: spec.kind,
+      node: id.node,
+      name: 'name' in id.name ? id.name.name : `${id.name.generateName}x`,
+      namespace: input.namespace,
+      params: { ...params, ...(g.step.requirePhase ? { requirePhase: g.step.requirePhase } : {}) },
+      labels,
+      annotations: taskAnnotations(key),
+    });
+    const { name: _rendered, ...metadata } = rendered.metadata;
+    return { ...rendered, metadata: { ...id.name, ...metadata } as KubeObject['metadata'] };
+  }
   const payload: Record<string, unknown> = { ...params };
-  const lateField = LATE_BOUND[spec.kind];
+  const lateField = lateBound(spec);
   if (lateField && late !== undefined) payload[lateField.field] = late;
   return {
     apiVersion: 'sei.io/v1alpha1',
@@ -223,8 +246,11 @@ function retryStrategy(g: GraphStep): Record<string, unknown> {
   return { limit: String(g.maxAttempts - 1), retryPolicy: 'OnFailure', ...(g.backoffSeconds > 0 ? { backoff: { duration: `${g.backoffSeconds}s` } } : {}) };
 }
 
-/** Argo's retry counter (0-based, a string) as plan apply's 1-based attempt (docs/variables.md, expression tags). */
-const ARGO_ATTEMPT = '{{=asInt(retries) + 1}}';
+/**
+ * Argo's retry counter (0-based, a string) as plan apply's 1-based attempt: an expression tag,
+ * the form upstream tests (workflow/controller/operator_test.go:1489 @ f016ad89).
+ */
+const ARGO_ATTEMPT = '{{=sprig.int(retries) + 1}}';
 
 export function toArgoWorkflow(input: ExportInput): ExportResult {
   const { steps, notes } = exportSteps(input);
@@ -261,7 +287,7 @@ export function toArgoWorkflow(input: ExportInput): ExportResult {
     }
     const { params, refs, fanOut } = prepared[i]!;
     const spec = input.catalog.require(step.kind!);
-    const late = LATE_BOUND[spec.kind];
+    const late = lateBound(spec);
     const retries = g.maxAttempts > 1;
     const nodeExpr = fanOut ? '{{inputs.parameters.node}}' : (items[0]?.node ?? '');
     const generateName = fanOut ? '{{inputs.parameters.name-prefix}}' : taskGenerateName(input.manifest.metadata.name, input.planId, step.id, 0);
@@ -328,7 +354,6 @@ export function toArgoWorkflow(input: ExportInput): ExportResult {
       tasks.push({ name, template: entry, ...(refArgs.length > 0 ? { arguments: { parameters: refArgs } } : {}), ...common });
     }
   });
-  const rbacName = `${serviceAccount}`;
   return {
     workflow: {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -342,8 +367,8 @@ export function toArgoWorkflow(input: ExportInput): ExportResult {
     },
     rbac: [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: serviceAccount, namespace: input.namespace } },
-      role(input.namespace, rbacName, [...TASK_RULES, ...ARGO_EXECUTOR_RULES]),
-      roleBinding(input.namespace, rbacName, serviceAccount),
+      role(input.namespace, serviceAccount, [...TASK_RULES, ...ARGO_EXECUTOR_RULES]),
+      roleBinding(input.namespace, serviceAccount, serviceAccount),
     ],
     notes,
   };
@@ -370,6 +395,11 @@ const GATE_SCRIPT = [
 ].join('\n');
 
 export function toChaosMeshWorkflow(input: ExportInput): ExportResult {
+  if (input.serviceAccount) {
+    throw SeiError.invalid('--service-account: Chaos Mesh Task pods run as the namespace\'s default service account (pkg/workflow/task/pod.go sets none)', [
+      { field: '--service-account', type: 'FieldValueForbidden', message: 'not settable for chaos-mesh' },
+    ], ['drop --service-account; --with-rbac prints the Role and RoleBinding for the default service account']);
+  }
   const { steps, notes } = exportSteps(input);
   const image = input.image ?? KUBECTL_SEI_IMAGE;
   const planName = input.manifest.metadata.name;
@@ -387,7 +417,7 @@ export function toChaosMeshWorkflow(input: ExportInput): ExportResult {
       throw SeiError.invalid(`step ${step.id} uses another step's outputs: Chaos Mesh tasks cannot pass outputs between containers`, [], ['export to argo-workflows, or run it with kubectl sei plan apply']);
     }
     const spec = input.catalog.require(step.kind!);
-    const late = LATE_BOUND[spec.kind];
+    const late = lateBound(spec);
     const deadline = taskDeadlineSeconds(spec.kind, step.timeoutSeconds);
     const children: string[] = [];
     for (const item of items) {

@@ -7,18 +7,17 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
+import { asRecord as rec } from '../domain/seinodetask.js';
 import type { FleetNode } from './types.js';
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
-/** DiscoverPeers fails ParamsBuildFailed without spec.peers, or with label sources unresolved. */
+
+/** DiscoverPeers fails ParamsBuildFailed without spec.peers, or with only unresolved label sources. */
 function hasPeers(node: Record<string, unknown>): boolean {
   const peers = rec(node['spec'])['peers'];
   if (!Array.isArray(peers) || peers.length === 0) return false;
   const labelSources = peers.filter((p) => rec(p)['label'] !== undefined);
-  if (labelSources.length === 0) return true;
+  if (labelSources.length < peers.length) return true;
   const resolved = rec(node['status'])['resolvedPeers'];
   return Array.isArray(resolved) && resolved.length > 0;
 }

@@ -25,6 +25,10 @@ export interface KindInfo {
   /** Where each output is read from (the catalog's JSONPath). */
   outputPaths?: Array<{ name: string; jsonPath: string }>;
   broadcasts: boolean;
+  /** Why an output the kind declares is not published by the target controller version (undefined: it is). */
+  unpublished?(output: string): string | undefined;
+  /** The kind's preflight checks the target's peers (DiscoverPeers): simulate blocks a node without them. */
+  needsPeers?: boolean;
   /** A retry would repeat an irreversible effect (a broadcast, a data wipe): only an explicit step failurePolicy retries it. */
   noImplicitRetry?: boolean;
   /** The object a step of this kind creates: SeiNodeTask, or SeiNodeTaskWorkflow. */
@@ -295,6 +299,8 @@ function checkRef(parts: string[], ctx: RefContext): string | undefined {
     const kind = ctx.manifest.spec.steps[at]!.kind;
     if (!kind) return `step ${JSON.stringify(a)} is an approval step and has no outputs`;
     const info = ctx.kinds?.find(kind);
+    const unpublished = info?.unpublished?.(c);
+    if (unpublished) return unpublished;
     if (info && !info.outputs.includes(c)) {
       return info.outputs.length === 0 ? `${kind} has no outputs` : `${kind} has no output ${JSON.stringify(c)}; it has ${info.outputs.join(', ')}`;
     }

@@ -16,7 +16,8 @@ export interface RetryState {
 export type RetryEvent =
   | { type: 'start' }
   | { type: 'succeed' }
-  | { type: 'fail'; at: number }
+  /** final: the failure must not be retried whatever the policy (a tx on chain, or maybe on chain). */
+  | { type: 'fail'; at: number; final?: boolean }
   | { type: 'skip' };
 
 export interface RetryPolicy {
@@ -38,7 +39,7 @@ export function transition(current: RetryState, event: RetryEvent, policy: Retry
       return { state: 'succeeded', attempts: current.attempts };
     case 'fail':
       if (current.state !== 'running') throw new IllegalTransition(`cannot fail an item that is ${current.state}`);
-      if (current.attempts >= policy.maxAttempts) return { state: 'failed', attempts: current.attempts };
+      if (event.final || current.attempts >= policy.maxAttempts) return { state: 'failed', attempts: current.attempts };
       return { state: 'pending', attempts: current.attempts, nextAttemptAt: event.at + policy.backoffSeconds * 1000 };
     case 'skip':
       if (current.state !== 'pending') throw new IllegalTransition(`cannot skip an item that is ${current.state}`);

@@ -78,7 +78,7 @@ export function simulate(prepared: Prepared, fleet: FleetNode[], namespace: stri
       const sim: SimItem = { index: item.index, node: item.node, name: `${manifest.metadata.name}-<id>-${step.id}-${item.index}`, class: 'pending' };
       if (servedKinds && !servedKinds.has(kind)) Object.assign(sim, { class: 'blocked', reason: 'UnsupportedKind', message: `the cluster's ${kinds.find(kind)?.resource ?? 'SeiNodeTask'} CRD does not serve ${kind} (it serves ${[...servedKinds].sort().join(', ')})` });
       else if (!node) Object.assign(sim, { class: 'blocked', reason: 'TargetResolveFailed', message: `SeiNode ${item.node} not found in ${namespace}` });
-      else if (kind === 'DiscoverPeers' && !node.hasPeers) Object.assign(sim, { class: 'blocked', reason: 'ParamsBuildFailed', message: `SeiNode ${item.node} has no peer sources (spec.peers empty or unresolved): DiscoverPeers would fail` });
+      else if (kinds.find(kind)?.needsPeers && !node.hasPeers) Object.assign(sim, { class: 'blocked', reason: 'ParamsBuildFailed', message: `SeiNode ${item.node} has no peer sources (spec.peers empty or unresolved): ${kind} would fail` });
       else if ((refused = workflowBlock(kinds.find(kind)?.preflight, node, step.params, base, item))) Object.assign(sim, refused);
       else if ((node.phase ?? 'Pending') !== wantPhase) Object.assign(sim, { class: 'blocked', reason: 'PhaseNotMet', message: `SeiNode ${item.node} is ${node.phase ?? 'Pending'}, not ${wantPhase} (requirePhase): the task would wait requirePhaseTimeout, then fail` });
       else if (outputDependencies(step.params).size === 0) {

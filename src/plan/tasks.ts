@@ -5,7 +5,9 @@
  * by the caller (read immediately before the write) or get the preflight placeholder for
  * offline rendering. Pure; validation against the CRD is the caller's (it is async).
  */
-import type { Catalog } from '../catalog/types.js';
+import type { ApiFlavor, Catalog } from '../catalog/types.js';
+import { publishedOutputs, unpublishedOutputReason } from '../catalog/controller-versions.js';
+import { PEER_CHECKS } from '../catalog/checks.js';
 import type { KubeObject } from '../cluster/types.js';
 import { renderTask } from '../render/index.js';
 import { SeiError } from '../errors/index.js';
@@ -17,18 +19,25 @@ import type { GraphStep, PlanItem } from './types.js';
 /** Marks a late value in offline renders; never a real UID, so it can restart nothing. */
 export const LATE_PLACEHOLDER = 'read-by-preflight-before-apply';
 
-export function kindLookup(catalog: Catalog): KindLookup {
+/**
+ * The plan's view of the catalog. With a controller version, a step's outputs are the ones that
+ * version publishes, and a reference to one it does not is refused with the alternative.
+ */
+export function kindLookup(catalog: Catalog, version?: ApiFlavor): KindLookup {
   const infos = new Map<string, KindInfo>();
   for (const spec of catalog.kinds()) {
+    const outputs = version ? publishedOutputs(spec, version) : spec.outputs;
     infos.set(spec.kind, {
       kind: spec.kind,
-      outputs: spec.outputs.map((o) => o.name),
-      outputPaths: spec.outputs,
+      outputs: outputs.map((o) => o.name),
+      outputPaths: outputs,
       broadcasts: spec.broadcasts,
+      unpublished: (output) => (version ? unpublishedOutputReason(spec, output, version) : undefined),
       // A StateSync retry wipes the node again: like a broadcast, never retried implicitly.
       ...(spec.broadcasts || spec.destructive ? { noImplicitRetry: true } : {}),
       resource: spec.resource ?? 'SeiNodeTask',
       preflight: spec.preflight,
+      needsPeers: spec.preflight.some((c) => PEER_CHECKS.includes(c)),
     });
   }
   return {

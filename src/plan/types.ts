@@ -200,6 +200,11 @@ export interface PlanSource {
   set?: string[];
   inputsFile?: string;
   templatesDir?: string;
+  /**
+   * The controller version the plan targets (which outputs exist): read from the cluster's CRD
+   * when connected, else the --controller-version flag; default latest.
+   */
+  controllerVersion?: 'seed' | 'latest';
 }
 
 /** A plan loaded with its catalog, kind lookup and resolved inputs. */

@@ -17,10 +17,10 @@ import type { Catalog, KindSpec } from '../catalog/types.js';
 import type { KubeObject } from '../cluster/types.js';
 import { coerceParams, rawFromValues, type RawParams } from './params.js';
 import { defaultTaskName } from './name.js';
-import { yamlFlow } from './yaml-scalar.js';
+import { yamlFlow } from '../domain/yaml.js';
 import { templateFor, withEmitter } from './templates.js';
 
-export { toSafeYaml, yamlFlow, yamlString } from './yaml-scalar.js';
+export { toSafeYaml, yamlFlow, yamlString } from '../domain/yaml.js';
 export { parseSetArgs, readValuesFile, mergeRawParams, rawFromValues, coerceParams, emptyRawParams, type RawParams } from './params.js';
 export { defaultTaskName } from './name.js';
 

@@ -11,6 +11,7 @@ import * as view from '../output/task-view.js';
 import type { TaskVerdict, WaitFor } from '../watch/types.js';
 import { catchUpPod, followPod, type PodMilestone } from '../watch/follow-pod.js';
 import { preciseDuration } from '../output/human-duration.js';
+import { TASK_REASONS } from '../domain/task-reasons.js';
 import type { AppliedTask } from './apply-tasks.js';
 
 export interface FollowOptions {
@@ -57,7 +58,8 @@ export async function narratePodRestart(client: ClusterClient, namespace: string
 
 export function verdictLine(verdict: TaskVerdict): string {
   const reason = verdict.reason ? ` ${verdict.reason}` : '';
-  const message = verdict.message ? `: ${verdict.message}` : '';
+  const explained = verdict.reason ? TASK_REASONS[verdict.reason] : undefined;
+  const message = verdict.message ? `: ${verdict.message}${explained ? ` (${explained.summary})` : ''}` : explained ? `: ${explained.summary}` : '';
   const outcome = verdict.outcome === 'Timeout' ? 'still running after the timeout' : verdict.outcome;
   return `${verdict.name} ${outcome}${verdict.outcome === 'Timeout' ? '' : reason}${message} (${preciseDuration(verdict.durationMs)})`;
 }

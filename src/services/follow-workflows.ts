@@ -156,8 +156,7 @@ async function followOne(client: ClusterClient, name: string, options: FollowWor
     case 'interrupted':
       return finish('Interrupted', 'Interrupted', `stopped waiting; the workflow keeps running (re-attach: kubectl sei workflow wait ${name} -n ${options.namespace})`, outcome.object);
     case 'timeout': {
-      const why = outcome.object ? ` (${waitingText(outcome.object, holder)})` : ' (not created yet)';
-      return finish('Timeout', 'Timeout', `timed out waiting for ${name}${why}`, outcome.object);
+      return finish('Timeout', 'Timeout', outcome.object ? waitingText(outcome.object, holder) : `${name}: not created yet`, outcome.object);
     }
   }
 }

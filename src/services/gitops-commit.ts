@@ -14,6 +14,9 @@ import { ensureResources } from '../gitops/kustomization.js';
 import { commitMessage } from '../gitops/message.js';
 import * as git from '../gitops/git.js';
 import type { CommitSourceOptions } from './gitops-sources.js';
+import type { taskReader } from './kind-behaviour.js';
+
+type TaskReader = ReturnType<typeof taskReader>;
 
 export type { GitopsCommitInput, GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
 
@@ -37,42 +40,47 @@ export function parseAuthor(author: string): { name: string; email: string } {
 }
 
 /**
- * An offline plan render leaves a placeholder where RestartPod's pod uid goes. In Git it would
- * reach the cluster later and restart nothing: the uid must be real by commit time.
+ * An offline plan render leaves a placeholder where a late value goes (RestartPod's pod uid). In
+ * Git it would reach the cluster later and act on nothing: the value must be real by commit time.
  */
-async function refuseLatePlaceholders(objects: KubeObject[]): Promise<void> {
-  const restarts = objects.filter((o) => o.kind === 'SeiNodeTask' && (o.spec as { kind?: string } | undefined)?.kind === 'RestartPod');
-  if (restarts.length === 0) return;
-  const { LATE_PLACEHOLDER } = await import('../plan/tasks.js');
-  for (const object of restarts) {
-    const spec = object.spec as { restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
-    if (spec.restartPod?.podUID !== LATE_PLACEHOLDER) continue;
-    const node = spec.target?.nodeRef?.name ?? 'NODE';
-    throw SeiError.invalid(`refusing to commit ${describeObject(object)}: spec.restartPod.podUID is the offline placeholder ${JSON.stringify(LATE_PLACEHOLDER)}, not the uid of pod ${node}-0`, [
-      { field: 'spec.restartPod.podUID', type: 'FieldValueInvalid', message: 'must be the live pod uid, read at commit time' },
-    ], [`Use kubectl sei gitops commit -f PLAN: with a reachable cluster it reads the uid, offline pass it with --pod-uid ${node}=UID.`]);
+async function refuseLatePlaceholders(objects: KubeObject[], read: TaskReader): Promise<void> {
+  const [{ LATE_PLACEHOLDER }, { LATE_RESOLVER_TABLE }] = await Promise.all([import('../plan/tasks.js'), import('./kind-behaviour.js')]);
+  for (const object of objects) {
+    const found = read(object);
+    if (!found?.spec) continue;
+    const { task, spec } = found;
+    const node = task.target.node || 'NODE';
+    for (const { param, resolver } of spec.lateValues) {
+      if (task.payload[param] !== LATE_PLACEHOLDER) continue;
+      const how = resolver ? LATE_RESOLVER_TABLE[resolver] : undefined;
+      throw SeiError.invalid(`refusing to commit ${describeObject(object)}: spec.${spec.payloadField}.${param} is the offline placeholder ${JSON.stringify(LATE_PLACEHOLDER)}${how ? `, not ${how.describe(node)}` : ''}`, [
+        { field: `spec.${spec.payloadField}.${param}`, type: 'FieldValueInvalid', message: how ? `must be ${how.describe(node)}, read at commit time` : 'must be given before the commit' },
+      ], [how ? `Use kubectl sei gitops commit -f PLAN: with a reachable cluster it reads it, offline pass it with ${how.offlineFlag} ${node}=VALUE.` : `Give it with --set ${param}=VALUE.`]);
+    }
   }
 }
 
 async function validateObjects(objects: KubeObject[]): Promise<void> {
   const tasks = objects.filter((o) => o.kind === 'SeiNodeTask' && String(o.apiVersion).startsWith('sei.io/'));
   if (tasks.length === 0) return;
-  const { validateTaskObjects } = await import('./validate-objects.js');
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
   await validateTaskObjects(tasks.map((object) => ({ object })));
+  await validateWorkflowObjects(objects.filter((o) => o.kind === 'SeiNodeTaskWorkflow' && String(o.apiVersion).startsWith('sei.io/')).map((object) => ({ object })));
 }
 
 function identity(object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }): string {
   return `${String(object.kind)}|${String(object.metadata?.namespace ?? '')}|${String(object.metadata?.name)}`;
 }
 
-function restartPodWarnings(objects: KubeObject[]): string[] {
-  return objects
-    .filter((o) => o.kind === 'SeiNodeTask' && (o.spec as { kind?: string } | undefined)?.kind === 'RestartPod')
-    .map((o) => {
-      const spec = o.spec as { restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
-      const node = spec.target?.nodeRef?.name ?? '?';
-      return `RestartPod ${o.metadata.name} deletes pod ${node}-0 with uid ${spec.restartPod?.podUID ?? '?'}, fixed at commit time, but the GitOps engine applies it later: if that pod is replaced before the sync, the controller completes the task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`;
-    });
+/** Tasks that delete a pod by a uid fixed now but applied later by the engine (catalog: restartsPod). */
+function podRestartWarnings(objects: KubeObject[], read: TaskReader): string[] {
+  return objects.flatMap((object) => {
+    const found = read(object);
+    if (!found?.spec?.restartsPod) return [];
+    const { task, spec } = found;
+    const uid = spec.lateValues.map((v) => task.payload[v.param]).find((v) => typeof v === 'string') ?? '?';
+    return [`${task.kind} ${object.metadata.name} deletes pod ${task.target.node || '?'}-0 with uid ${String(uid)}, fixed at commit time, but the GitOps engine applies it later: if that pod is replaced before the sync, the controller completes the task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`];
+  });
 }
 
 interface Contents {
@@ -104,7 +112,7 @@ function newContents(layout: ReturnType<typeof buildLayout>, serialized: Map<str
       ]);
     }
     if (object.kind === 'SeiNodeTask') {
-      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller runs a task once per name and never re-reads its spec, so this change has no effect on a task that already ran. Use a new name to run it again.`);
+      warnings.push(`${describeObject(object)} was already committed with a different spec: the controller never runs a finished task again, so this change has no effect on a task that already ran (a running one reads it live). Use a new name to run it again.`);
     }
   }
   for (const [filePath, entries] of layout.kustomizations) {
@@ -145,7 +153,9 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   const objects = input.objects.map((o) => (isSopsSecret(o) ? o : stripServerFields(o)));
   checkSecrets(objects);
   checkPathSafeNames(objects);
-  await refuseLatePlaceholders(objects);
+  const [{ loadCatalog }, { taskReader }] = await Promise.all([import('../catalog/index.js'), import('./kind-behaviour.js')]);
+  const read = taskReader(loadCatalog());
+  await refuseLatePlaceholders(objects, read);
   await validateObjects(objects);
   const author = input.author ? parseAuthor(input.author) : undefined;
 
@@ -176,7 +186,11 @@ export async function commitToGit(input: GitopsCommitOptions): Promise<GitopsCom
   const { next, previous, warnings } = newContents(layout, serialized, committedFiles);
   if (onCheckout) await refuseForeignChanges(repo, next, previous);
 
-  warnings.push(...restartPodWarnings(objects));
+  warnings.push(...podRestartWarnings(objects, read));
+  if (objects.some((o) => o.kind === 'SeiNodeTaskWorkflow')) {
+    // upstream workflow.go:387-411: an adopted workflow's deletion is held by its finalizer.
+    warnings.push('SeiNodeTaskWorkflows wipe their node\'s data: never let the engine prune an adopted one — its delete is held Terminating by the controller\'s finalizer and the node stays held (kubectl sei workflow delete NAME --force releases it, without data verification). Keep prune off for these files, and a new workflow needs a new name.');
+  }
   if (input.flavor === 'argocd') warnings.push('ArgoCD waits on sync waves only for resources it can judge: install the SeiNodeTask health check once (kubectl sei gitops health --flavor argocd).');
   if (input.flavor === 'flux' && objects.some((o) => o.metadata.labels?.['sei.io/plan-id'])) {
     warnings.push('The Flux Kustomizations use healthCheckExprs, which need kustomize-controller >= 1.5 (Flux 2.5); older versions would call a failed task healthy.');

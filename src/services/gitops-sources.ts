@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { SeiError } from '../errors/index.js';
 import { keepVerbatim } from '../gitops/layout.js';
 import { checkPlanId } from '../plan/naming.js';
+import { withPayloadValues } from '../domain/seinodetask.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 import type { StepSemantics } from '../gitops/flavor-limits.js';
 
@@ -106,13 +107,13 @@ export async function loadCommitObjects(options: CommitSourceOptions): Promise<C
     if (options.planId) throw SeiError.invalid('--plan-id applies to -f PLAN only', [{ field: '--plan-id', type: 'FieldValueInvalid', message: 'the manifests carry their own sei.io/plan-id labels' }]);
     result = await fromManifests(options, stdin);
   }
-  await fillPodUids(result, podUids, client, options);
+  await fillLateValues(result, { '--pod-uid': podUids }, client, options);
   return result;
 }
 
 async function fromManifests(options: CommitSourceOptions, stdin: boolean): Promise<CommitObjects> {
   const { readManifestInputs, parseManifests } = await import('../validate/index.js');
-  const { validateTaskObjects } = await import('./validate-objects.js');
+  const { validateTaskObjects, validateWorkflowObjects } = await import('./validate-objects.js');
   const docs: Array<{ object: KubeObject; file: string; positionOf: (path: string) => { line: number; column: number } | undefined }> = [];
   const specs = stdin ? ['-'] : options.files;
   for (const spec of specs) {
@@ -140,6 +141,7 @@ async function fromManifests(options: CommitSourceOptions, stdin: boolean): Prom
   }
   // Validate with positions here so a bad field is reported as file:line:column.
   await validateTaskObjects(docs.filter((d) => d.object.kind === 'SeiNodeTask'));
+  await validateWorkflowObjects(docs.filter((d) => d.object.kind === 'SeiNodeTaskWorkflow'));
   return { objects: docs.map((d) => d.object), notes: skipped.map((d) => `skipped ${d.file}: a kustomization, not an object to commit`) };
 }
 
@@ -181,33 +183,42 @@ async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promi
   return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes };
 }
 
-/** RestartPod's pod uid: from --pod-uid, else read from the cluster now; never a placeholder in Git. */
-async function fillPodUids(result: CommitObjects, given: Map<string, string>, client: LazyClient, options: CommitSourceOptions): Promise<void> {
+/**
+ * Late values (RestartPod's pod uid, per the catalog's `late` resolvers): from the resolver's
+ * flag (--pod-uid NODE=UID), else read from the cluster now; never a placeholder in Git.
+ */
+async function fillLateValues(result: CommitObjects, given: Record<string, Map<string, string>>, client: LazyClient, options: CommitSourceOptions): Promise<void> {
   const namespace = options.namespace;
-  const { LATE_PLACEHOLDER } = await import('../plan/tasks.js');
+  const [{ LATE_PLACEHOLDER }, { loadCatalog }, { lateResolvers, taskReader }] = await Promise.all([import('../plan/tasks.js'), import('../catalog/index.js'), import('./kind-behaviour.js')]);
+  const read = taskReader(loadCatalog(options.templatesDir ? { templatesDir: options.templatesDir } : {}));
   for (const [index, object] of result.objects.entries()) {
-    const spec = (object.spec ?? {}) as { kind?: string; restartPod?: { podUID?: string }; target?: { nodeRef?: { name?: string } } };
-    if (object.kind !== 'SeiNodeTask' || spec.kind !== 'RestartPod') continue;
-    const node = spec.target?.nodeRef?.name ?? '';
-    const current = spec.restartPod?.podUID;
-    if (current && current !== LATE_PLACEHOLDER && !given.has(node)) continue;
-    let uid = given.get(node);
-    if (!uid) {
-      let cluster: ClusterClient;
-      try {
-        cluster = await client.get();
-      } catch (error) {
-        const given = `--pod-uid ${node}=$(kubectl get pod ${node}-0 -n ${object.metadata.namespace ?? namespace ?? 'NAMESPACE'} -o jsonpath='{.metadata.uid}')`;
-        throw SeiError.preflight('PodUidRequired', `RestartPod ${object.metadata.name} needs the uid of pod ${node}-0 and no cluster is reachable to read it (${error instanceof Error ? error.message : String(error)})`, [
-          options.podUidFlag === false
-            ? `Commit the plan with kubectl sei gitops commit -f ${options.files[0] ?? 'PLAN'} ${given}, or reach the cluster (without --fleet) so the uid is read at commit time.`
-            : `Pass it explicitly: ${given}`,
-        ]);
+    const found = read(object);
+    if (!found?.spec) continue;
+    const { task, spec } = found;
+    const node = task.target.node;
+    const values: Record<string, unknown> = {};
+    for (const { param, resolver } of lateResolvers(spec)) {
+      const fromFlag = given[resolver.offlineFlag]?.get(node);
+      const current = task.payload[param];
+      if (current && current !== LATE_PLACEHOLDER && fromFlag === undefined) continue;
+      let value = fromFlag;
+      if (!value) {
+        let cluster: ClusterClient;
+        try {
+          cluster = await client.get();
+        } catch (error) {
+          const flag = `${resolver.offlineFlag} ${node}=$(${resolver.command(node, object.metadata.namespace ?? namespace ?? 'NAMESPACE')})`;
+          throw SeiError.preflight(resolver.missingReason, `${task.kind} ${object.metadata.name} needs ${resolver.describe(node)} and no cluster is reachable to read it (${error instanceof Error ? error.message : String(error)})`, [
+            options.podUidFlag === false
+              ? `Commit the plan with kubectl sei gitops commit -f ${options.files[0] ?? 'PLAN'} ${flag}, or reach the cluster (without --fleet) so it is read at commit time.`
+              : `Pass it explicitly: ${flag}`,
+          ]);
+        }
+        value = await resolver.read(cluster, node, object.metadata.namespace ?? namespace ?? cluster.namespace);
+        result.notes.push(`read ${resolver.describe(node)} from the cluster: ${value}`);
       }
-      const { readPodUid } = await import('./preflight.js');
-      uid = await readPodUid(cluster, node, object.metadata.namespace ?? namespace ?? cluster.namespace);
-      result.notes.push(`read the uid of pod ${node}-0 from the cluster: ${uid}`);
+      values[param] = value;
     }
-    result.objects[index] = { ...object, spec: { ...spec, restartPod: { ...(spec.restartPod ?? {}), podUID: uid } } };
+    if (Object.keys(values).length > 0) result.objects[index] = withPayloadValues(object, spec.payloadField, values);
   }
 }

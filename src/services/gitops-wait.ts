@@ -32,7 +32,7 @@ export interface GitopsWaitResult {
   restarts: RestartFinding[];
   /**
    * Tasks whose committed spec did not (or may not have) run: the live spec differs from Git,
-   * or it changed after creation (generation > 1) and the controller never re-reads a spec.
+   * or it changed after creation (generation > 1): a finished task is never run again.
    */
   drift: Array<{ task: string; fields: string[]; generation?: number }>;
   /** The exit-code decision, as `task wait` makes it; undefined = every task Complete. */
@@ -40,11 +40,14 @@ export interface GitopsWaitResult {
 }
 
 export async function waitForCommitted(options: GitopsWaitOptions): Promise<GitopsWaitResult> {
-  const [{ waitForTasks }, { verdictLine, verdictsToError }, view] = await Promise.all([
+  const [{ waitForTasks }, { verdictLine, verdictsToError }, view, { loadCatalog }, { restartKinds }] = await Promise.all([
     import('../watch/wait-for-tasks.js'),
     import('./follow-tasks.js'),
     import('../output/task-view.js'),
+    import('../catalog/index.js'),
+    import('./kind-behaviour.js'),
   ]);
+  const kinds = restartKinds(loadCatalog());
   checkPlanId(options.planId);
   const committed = await readCommittedTasks(options.repo, options.path, options.ref);
   let tasks = committed.tasks;
@@ -94,11 +97,11 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
   const liveTasks = tasks.map((t) => live.get(`${namespaceOf(t)}/${t.metadata.name}`) ?? t);
   const pods = new Map<string, KubeObject | undefined>();
   for (const task of liveTasks) {
-    if (view.taskKind(task) !== 'RestartPod' || view.phase(task) !== 'Complete') continue;
+    if (!kinds.restartsPod(view.taskKind(task)) || view.phase(task) !== 'Complete') continue;
     const key = `${namespaceOf(task)}/${view.targetNode(task)}`;
     if (!pods.has(key)) pods.set(key, await options.client.get({ apiVersion: 'v1', kind: 'Pod', name: `${view.targetNode(task)}-0`, namespace: namespaceOf(task) }));
   }
-  const restarts = checkRestarts(liveTasks, pods, namespaceOf);
+  const restarts = checkRestarts(liveTasks, pods, namespaceOf, kinds);
   for (const finding of restarts) {
     options.progress.note(finding.ok ? finding.message : `Warning: ${finding.message}. Fix: ${finding.fix}`);
   }
@@ -113,7 +116,7 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
   });
   for (const d of drift) {
     const what = d.fields.length > 0 ? `differs from Git in ${d.fields.join(', ')}` : `had its spec changed after it was created (generation ${d.generation})`;
-    options.progress.note(`Warning: ${d.task} on the cluster ${what}: the controller runs a task once per name and never re-reads its spec, so the committed change did not run. Commit it under a new name.`);
+    options.progress.note(`Warning: ${d.task} on the cluster ${what}: the controller never runs a finished task again (spec edits after Complete/Failed change nothing), so the committed change did not run. Commit it under a new name.`);
   }
 
   const errors = perNamespace.map((p) => verdictsToError(p.verdicts, p.namespace, 'terminal')).filter((e): e is SeiError => e !== undefined);

@@ -1,8 +1,8 @@
 /** `plan apply`: first apply mints the plan id and writes the record; an existing record is resumed. */
 import { randomUUID } from 'node:crypto';
 import { SeiError } from '../errors/index.js';
-import { checkPlanId } from '../plan/naming.js';
-import { createRun, readRun, type StoredRun } from '../plan/run-store.js';
+import { checkPlanId, taskName } from '../plan/naming.js';
+import { checkRecordSize, createRun, readRun, toConfigMap, type StoredRun } from '../plan/run-store.js';
 import type { PlanSource } from '../plan/types.js';
 import { catalogFor, namespaceOf, preparePlan, toRun } from './plan-prepare.js';
 import { renderPlan } from './plan-render.js';
@@ -40,6 +40,10 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   const rendered = await renderPlan({ ...options, planId, namespace, catalog, client: options.client });
   const shape = options.maxParallel !== undefined && options.maxParallel > 0 ? { maxParallel: options.maxParallel } : {};
   const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, shape, approvals: {}, items: {}, verdicts: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
+  // The record must still fit once every known item is resolved and decided: refuse now, before
+  // anything is written, rather than leave a run that can never record its progress.
+  const decidedLater = Object.fromEntries(Object.entries(rendered.items).map(([step, items]) => [step, Object.fromEntries(items.map((i) => [String(i.index), { state: 'succeeded' as const, attempts: 1, task: taskName(stored.planName, planId, step, i.index) }]))]));
+  checkRecordSize(planId, toConfigMap(planId, namespace, { ...stored, items: rendered.items, verdicts: decidedLater }));
   await createRun(options.client, planId, namespace, stored);
   options.onPlanId?.(planId, false);
   const prevalidated = new Map(rendered.objects.map((o) => [o.metadata.name ?? '', o]));

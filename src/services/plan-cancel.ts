@@ -10,6 +10,10 @@ export async function cancelPlan(options: { client: ClusterClient; planId: strin
   const namespace = options.namespace ?? options.client.namespace;
   const stored = await requireRun(options.client, options.planId, namespace);
   const tasks = await options.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace, labelSelector: planSelector(options.planId) });
+  // Workflow steps create SeiNodeTaskWorkflows (where the cluster serves them): in flight too.
+  if (await options.client.servedCrd('seinodetaskworkflows.sei.io')) {
+    tasks.items.push(...(await options.client.list('sei.io/v1alpha1', 'SeiNodeTaskWorkflow', { namespace, labelSelector: planSelector(options.planId) })).items);
+  }
   const inFlight = tasks.items.filter((t) => !['Complete', 'Failed'].includes(String(((t['status'] ?? {}) as { phase?: string }).phase ?? ''))).map((t) => t.metadata.name ?? '');
   if (stored.cancelled) return { inFlight, alreadyCancelled: true };
   // A finished run has nothing left to launch: marking it cancelled would only rewrite history.

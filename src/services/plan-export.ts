@@ -1,6 +1,6 @@
 /** `plan export`: the plan as an Argo Workflow or a Chaos Mesh Workflow. */
 import { randomUUID } from 'node:crypto';
-import { toSafeYaml } from '../render/yaml-scalar.js';
+import { toSafeYaml } from '../domain/yaml.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';

@@ -20,9 +20,24 @@ export async function catalogFor(templatesDir?: string): Promise<Catalog> {
   return combineCatalogs(loadCatalog(templatesDir ? { templatesDir } : {}), loadWorkflowCatalog());
 }
 
-export async function preparePlan(source: PlanSource, catalog?: Catalog): Promise<Prepared> {
+/**
+ * The controller version a plan targets: the one the cluster's SeiNodeTask CRD identifies when
+ * connected (what will actually run the tasks), else the --controller-version flag, else latest.
+ */
+export async function targetControllerVersion(source: PlanSource, client?: ClusterClient): Promise<'seed' | 'latest'> {
+  if (client) {
+    const crd = await client.servedCrd('seinodetasks.sei.io');
+    if (crd) {
+      const { controllerVersionOfCrd } = await import('../catalog/controller-versions.js');
+      return controllerVersionOfCrd(crd);
+    }
+  }
+  return source.controllerVersion ?? 'latest';
+}
+
+export async function preparePlan(source: PlanSource & { client?: ClusterClient }, catalog?: Catalog): Promise<Prepared> {
   const cat = catalog ?? (await catalogFor(source.templatesDir));
-  const kinds = kindLookup(cat);
+  const kinds = kindLookup(cat, await targetControllerVersion(source, source.client));
   const loaded = await loadPlan(source.file, kinds);
   const inputs = resolveInputs(loaded.manifest, { ...(source.set ? { set: source.set } : {}), ...(source.inputsFile ? { inputsFile: source.inputsFile } : {}) });
   return { catalog: cat, kinds, loaded, inputs };

@@ -1,6 +1,6 @@
 /** `plan render`: every task the plan would create on first attempts, validated. */
 import { randomUUID } from 'node:crypto';
-import { toSafeYamlStream } from '../render/yaml-scalar.js';
+import { toSafeYamlStream } from '../domain/yaml.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
@@ -28,6 +28,8 @@ export interface RenderPlanResult {
   text: string;
   /** Steps that could not be rendered ahead of the run, and why. */
   notes: string[];
+  /** Each step's items as far as known before the run (the run record's size is checked with them). */
+  items: Record<string, PlanItem[]>;
 }
 
 /**
@@ -73,5 +75,5 @@ export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlan
   }
   await validateObjects(objects, catalog);
   const text = toSafeYamlStream(objects);
-  return { planId, namespace, objects, text, notes };
+  return { planId, namespace, objects, text, notes, items };
 }

@@ -26,9 +26,10 @@ export interface PlanOutcome {
   resumed: boolean;
 }
 
-async function lateValuesFor(client: ClusterClient, namespace: string): Promise<(kind: string, node: string) => Promise<Record<string, unknown> | undefined>> {
-  const { readPodUid } = await import('./preflight.js');
-  return async (kind, node) => (kind === 'RestartPod' ? { podUID: await readPodUid(client, node, namespace) } : undefined);
+/** Late values (the catalog's `late` resolvers, e.g. RestartPod's pod uid), read right before each task is created. */
+async function lateValuesFor(client: ClusterClient, namespace: string, catalog: Catalog): Promise<(kind: string, node: string) => Promise<Record<string, unknown> | undefined>> {
+  const { readLateValues } = await import('./kind-behaviour.js');
+  return (kind, node) => readLateValues(client, catalog.find(kind), node, namespace);
 }
 
 export async function runExecutor(options: RunOptions, catalog: Catalog, run: PlanRun, stored: StoredRun, prevalidated?: Map<string, KubeObject>): Promise<PlanVerdict> {
@@ -46,7 +47,7 @@ export async function runExecutor(options: RunOptions, catalog: Catalog, run: Pl
     ...(options.onState ? { onState: options.onState } : {}),
     validate: (object) => (object.kind === 'SeiNodeTaskWorkflow' ? validateWorkflowObjects([{ object }]) : validateTaskObjects([{ object }], catalog)),
     ...(prevalidated ? { prevalidated } : {}),
-    lateValues: await lateValuesFor(options.client, run.namespace),
+    lateValues: await lateValuesFor(options.client, run.namespace, catalog),
   });
 }
 

@@ -10,6 +10,9 @@ import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import type { Catalog, KindSpec } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as view from '../output/task-view.js';
+import { lateResolvers } from './kind-behaviour.js';
+import { PEER_CHECKS, REPLICA_CHECKS } from '../catalog/checks.js';
+import { asRecord as rec, readSeiNodeTask, withPayloadValues } from '../domain/seinodetask.js';
 
 export const TASK_API_VERSION = 'sei.io/v1alpha1';
 export const TASK_KIND = 'SeiNodeTask';
@@ -49,9 +52,6 @@ export interface PreflightResult {
   finalize(): Promise<KubeObject>;
 }
 
-function rec(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
 /** The spec.kind values the served CRD's storage/served version accepts; undefined when it has no enum. */
 export function servedKinds(crd: KubeObject): string[] | undefined {
@@ -67,21 +67,6 @@ function pavedRoad(catalog: Catalog | undefined, kind: string): string {
   return `kubectl sei task ${name}`;
 }
 
-/** Known moves of the SeiNodeTask API (ecosystem.md §0): what replaced what, and why it differs. */
-const SKEW: Record<string, { instead?: string; why: string }> = {
-  RestartPod: {
-    instead: 'RestartSeid',
-    why: 'RestartPod was removed from the controller (sei-k8s-controller #389) and replaced by RestartSeid, which restarts the seid process inside the running pod (the pod UID stays the same) instead of deleting the pod',
-  },
-  DiscoverPeers: {
-    why: 'DiscoverPeers was retired (sei-k8s-controller #398): the later controller re-resolves spec.peers itself; seid still reads persistent-peers only when it restarts',
-    instead: 'RestartSeid',
-  },
-  RestartSeid: { instead: 'RestartPod', why: 'RestartSeid exists only in the later controller API; this cluster runs the seed-era controller, where RestartPod deletes the pod and waits for its replacement' },
-  MarkReady: { why: 'MarkReady exists only in the later controller API; this cluster runs the seed-era controller' },
-  GovParamChange: { why: 'GovParamChange exists only in the later controller API; this cluster runs the seed-era controller' },
-};
-
 /** Refuses a kind the cluster's SeiNodeTask CRD does not serve (exit 2) or a missing CRD (exit 4). */
 export async function checkKindServed(client: ClusterClient, kind: string, catalog?: Catalog): Promise<void> {
   const crd = await client.servedCrd(TASK_CRD);
@@ -93,11 +78,12 @@ export async function checkKindServed(client: ClusterClient, kind: string, catal
   }
   const served = servedKinds(crd);
   if (!served || served.includes(kind)) return;
-  const skew = SKEW[kind];
-  const replacement = skew?.instead && served.includes(skew.instead) ? skew.instead : undefined;
+  // Known moves of the SeiNodeTask API (ecosystem.md §0) are catalog data: replacedBy, unservedBecause.
+  const skew = catalog?.find(kind);
+  const replacement = skew?.replacedBy && served.includes(skew.replacedBy) ? skew.replacedBy : undefined;
   const hints = replacement ? [`use \`${pavedRoad(catalog, replacement)} NODE\` instead`] : [];
   hints.push(`this cluster serves: ${served.join(', ')} (see \`kubectl sei kinds --from-cluster\`)`);
-  const why = skew ? `: ${skew.why}` : '';
+  const why = skew?.unservedBecause ? `: ${skew.unservedBecause}` : '';
   throw SeiError.preflight('KindNotServed', `the cluster's SeiNodeTask CRD does not serve kind ${kind}${why}`, hints);
 }
 
@@ -133,7 +119,10 @@ export function checkPeers(node: KubeObject): void {
   }
   const labelSources = peers.map(rec).filter((p) => p['label'] !== undefined);
   const resolved = rec(node['status'])['resolvedPeers'];
-  if (labelSources.length > 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
+  // upstream seinodetask_params.go discoverPeersParams (204c1c0): an unresolved label source is
+  // skipped; only when no usable source is left does DiscoverPeers fail.
+  const otherSources = peers.length - labelSources.length;
+  if (labelSources.length > 0 && otherSources === 0 && (!Array.isArray(resolved) || resolved.length === 0)) {
     const selectors = labelSources.map((p) => JSON.stringify(rec(p['label'])['selector'] ?? {})).join(', ');
     throw SeiError.preflight('PeersUnresolved', `SeiNode "${name}" has a label peer source (${selectors}) but status.resolvedPeers is empty: DiscoverPeers would fail with ParamsBuildFailed`, [
       'check that SeiNodes match the selector (kubectl get seinodes -l KEY=VALUE) and that the controller resolved them',
@@ -153,36 +142,10 @@ export async function checkSingleReplica(client: ClusterClient, node: KubeObject
   }
 }
 
-/** The UID of pod NODE-0, read as late as possible: a stale UID makes RestartPod a silent no-op. */
-export async function readPodUid(client: ClusterClient, node: string, namespace: string): Promise<string> {
-  const podName = `${node}-0`;
-  const pod = await client.get({ apiVersion: 'v1', kind: 'Pod', name: podName, namespace });
-  const uid = pod?.metadata.uid;
-  if (!pod || !uid) {
-    throw SeiError.preflight('PodNotFound', `pod ${podName} of SeiNode "${node}" not found in namespace "${namespace}": there is no pod to restart`, [
-      `wait for the node to start (kubectl get pods -n ${namespace} -l sei.io/node=${node}) and retry`,
-    ]);
-  }
-  if (pod.metadata.deletionTimestamp) {
-    throw SeiError.preflight('PodTerminating', `pod ${podName} (uid ${uid}) is already being deleted`, ['wait for its replacement to be Ready, then retry if a restart is still needed']);
-  }
-  return uid;
+/** The checks a kind's meta lists (a --templates-dir override keeps the built-in's, see the catalog). */
+function checksFor(kind: KindSpec | undefined): Set<string> {
+  return new Set(kind?.preflight ?? []);
 }
-
-function checksFor(kind: KindSpec | undefined, kindName: string): Set<string> {
-  const checks = new Set(kind?.preflight ?? []);
-  // The built-in kinds' checks hold even when a user's --templates-dir entry forgets to list them.
-  if (kindName === 'DiscoverPeers') checks.add('target-has-peers');
-  if (kindName === 'RestartPod') {
-    checks.add('single-replica');
-    checks.add('pod-uid');
-  }
-  return checks;
-}
-
-const PEER_CHECKS = ['target-has-peers', 'peers', 'peers-resolved', 'has-peers'];
-const REPLICA_CHECKS = ['single-replica', 'target-single-replica'];
-const POD_UID_CHECKS = ['pod-uid', 'read-pod-uid', 'restart-pod-uid'];
 
 /**
  * Runs every check for one rendered, validated task. Order matters: the kind first (a skewed
@@ -216,7 +179,7 @@ export async function preflightTask(client: ClusterClient, object: KubeObject, o
     }
     action = 'replace';
     if (kind?.broadcasts) {
-      options.warn(`WARNING: --replace deletes ${kindName} "${name}" and creates it again: the new task BROADCASTS A NEW TRANSACTION (a duplicate on-chain ${kindName === 'GovVote' ? 'vote' : 'proposal'}); the first one stays on chain.`);
+      options.warn(`WARNING: --replace deletes ${kindName} "${name}" and creates it again: the new task BROADCASTS A NEW TRANSACTION (a duplicate on-chain ${kind.broadcastNoun ?? 'transaction'}); the first one stays on chain.`);
     } else {
       options.warn(`--replace: deleting the ${view.phase(existing)} SeiNodeTask "${name}" and creating it again`);
     }
@@ -233,24 +196,28 @@ export async function preflightTask(client: ClusterClient, object: KubeObject, o
   if (nodePhase !== wanted) {
     options.warn(`SeiNode "${nodeName}" is ${nodePhase}, not ${wanted}: the task waits up to spec.target.requirePhaseTimeout for it (then fails)`);
   }
-  const checks = checksFor(kind, kindName);
+  const checks = checksFor(kind);
   if (PEER_CHECKS.some((c) => checks.has(c))) checkPeers(node);
   if (REPLICA_CHECKS.some((c) => checks.has(c))) await checkSingleReplica(client, node, namespace);
-  const needsPodUid = POD_UID_CHECKS.some((c) => checks.has(c)) && kindName === 'RestartPod';
+  const late = lateResolvers(kind);
 
   return {
     action,
     ...(existing ? { existing } : {}),
     async finalize() {
-      if (!needsPodUid) return object;
-      const spec = rec(object['spec']);
-      const given = rec(spec['restartPod'])['podUID'];
-      const uid = await readPodUid(client, nodeName, namespace);
-      if (options.podUid === 'keep' && typeof given === 'string' && given !== '') {
-        if (given !== uid) options.warn(`spec.restartPod.podUID ${given} is not the live uid of pod ${nodeName}-0 (${uid}): the controller will delete nothing and complete as a no-op; use \`kubectl sei task restart-pod ${nodeName}\` to read it for you`);
-        return object;
+      if (late.length === 0 || !kind) return object;
+      const task = readSeiNodeTask(object, kind.payloadField);
+      const values: Record<string, unknown> = {};
+      for (const { param, resolver } of late) {
+        const given = task?.payload[param];
+        const live = await resolver.read(client, nodeName, namespace);
+        if (options.podUid === 'keep' && typeof given === 'string' && given !== '') {
+          if (given !== live) options.warn(`spec.${kind.payloadField}.${param} ${given} is not ${resolver.describe(nodeName)} now (${live}): the controller will act on nothing and complete as a no-op; use \`kubectl sei task ${kind.name} ${nodeName}\` to read it for you`);
+          continue;
+        }
+        values[param] = live;
       }
-      return { ...object, spec: { ...spec, restartPod: { ...rec(spec['restartPod']), podUID: uid } } };
+      return Object.keys(values).length === 0 ? object : withPayloadValues(object, kind.payloadField, values);
     },
   };
 }

@@ -6,7 +6,8 @@
  * Exit codes are decided by the caller from the verdict (verdictsToError).
  */
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
-import type { KindSpec } from '../catalog/types.js';
+import type { ApiFlavor, KindSpec } from '../catalog/types.js';
+import { CONTROLLER_VERSIONS, controllerVersionOfCrd, publishedOutputs, unpublishedOutputReason } from '../catalog/controller-versions.js';
 import type { GitopsCommitResult, GitopsFlavor } from '../gitops/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { Progress } from '../output/progress.js';
@@ -16,7 +17,9 @@ import { actionText, writeTask, type AppliedTask, type DryRun } from './apply-ta
 import { parseDuration } from '../domain/duration.js';
 import { followTasks } from './follow-tasks.js';
 import { appendEnvFile, extractOutputEnv, parseOutputEnvSpecs, type OutputEnvSpec } from './output-env.js';
-import { preflightTask, readPodUid } from './preflight.js';
+import { preflightTask } from './preflight.js';
+import { lateResolvers } from './kind-behaviour.js';
+import { readSeiNodeTask, withPayloadValues } from '../domain/seinodetask.js';
 import { renderValidated, type RenderInput } from './render-input.js';
 
 export interface GitopsTarget {
@@ -81,9 +84,31 @@ async function clientFor(options: RunTaskOptions): Promise<ClusterClient> {
   return connect(options.connection ?? {});
 }
 
-function defaultEnvSpecs(spec: KindSpec): string[] {
-  // `--env-file F` alone writes every declared output: proposalId → PROPOSAL_ID.
-  return spec.outputs.map((o) => `${o.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}=${o.jsonPath}`);
+function defaultEnvSpecs(spec: KindSpec, version: ApiFlavor): string[] {
+  // `--env-file F` alone writes every output the controller publishes: proposalId → PROPOSAL_ID.
+  return publishedOutputs(spec, version).map((o) => `${o.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}=${o.jsonPath}`);
+}
+
+/**
+ * Refuses (exit 2, before any write) env outputs the cluster's controller version never writes:
+ * the wait would end Complete with nothing to read. Names the version and the alternative.
+ */
+function refuseUnpublished(spec: KindSpec, version: ApiFlavor, explicit: OutputEnvSpec[] | undefined): void {
+  if (explicit) {
+    const problems = explicit.flatMap((env) => {
+      const output = spec.outputs.find((o) => o.jsonPath === env.jsonPath);
+      const reason = output ? unpublishedOutputReason(spec, output.name, version) : undefined;
+      return reason ? [`--output-env ${env.key}=${env.jsonPath}: ${reason}`] : [];
+    });
+    if (problems.length > 0) throw SeiError.invalid(problems.join('\n'), [], ['`kubectl sei kinds --from-cluster` lists the outputs this cluster\'s controller publishes']);
+    return;
+  }
+  if (publishedOutputs(spec, version).length === 0) {
+    const declared = spec.outputs.map((o) => unpublishedOutputReason(spec, o.name, version)).filter((r): r is string => r !== undefined);
+    throw SeiError.invalid(`--env-file: ${spec.kind} publishes no outputs on ${CONTROLLER_VERSIONS[version].label}; nothing could be written${declared.length > 0 ? ` (${declared[0]})` : ''}`, [], [
+      '`kubectl sei kinds --from-cluster` lists the outputs this cluster\'s controller publishes',
+    ]);
+  }
 }
 
 export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
@@ -96,7 +121,13 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const client = await clientFor(options);
   const namespace = options.render.namespace ?? client.namespace;
   const rendered = await renderValidated({ ...options.render, namespace });
-  const envSpecs = explicitEnv ?? (envRequested ? parseOutputEnvSpecs(defaultEnvSpecs(rendered.spec)) : undefined);
+  let envSpecs: OutputEnvSpec[] | undefined;
+  if (envRequested) {
+    const crd = await client.servedCrd('seinodetasks.sei.io');
+    const version: ApiFlavor = crd ? controllerVersionOfCrd(crd) : 'latest';
+    refuseUnpublished(rendered.spec, version, explicitEnv);
+    envSpecs = explicitEnv ?? parseOutputEnvSpecs(defaultEnvSpecs(rendered.spec, version));
+  }
   const warn = (message: string): void => options.progress.note(`Warning: ${message}`);
 
   if (options.dryRun === 'client') {
@@ -114,8 +145,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   options.onObject?.(applied.object);
   if (applied.action === 'dry-run' || !options.wait) return { spec: rendered.spec, applied };
 
-  const kindName = view.taskKind(applied.object);
-  const restartUid = kindName === 'RestartPod' ? (view.spec(applied.object)['restartPod'] as Record<string, unknown> | undefined)?.['podUID'] : undefined;
+  // A kind that restarts the pod (catalog: restartsPod) is followed from the uid it was told to delete.
+  const task = readSeiNodeTask(applied.object, rendered.spec.payloadField);
+  const restartUid = rendered.spec.restartsPod ? rendered.spec.lateValues.map((v) => task?.payload[v.param]).find((v) => typeof v === 'string') : undefined;
   options.waiting?.(true);
   const waitTimeoutMs = options.timeoutMs ?? defaultWaitTimeoutMs(rendered.spec, applied.object);
   const [verdict] = await followTasks(client, {
@@ -127,8 +159,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     progress: options.progress,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onObject ? { onObject: options.onObject } : {}),
-    ...(kindName === 'UpdateNodeImage' ? { followNodePlan: { node: view.targetNode(applied.object) } } : {}),
-    ...(kindName === 'RestartPod' ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
+    ...(rendered.spec.followsNodePlan ? { followNodePlan: { node: view.targetNode(applied.object) } } : {}),
+    ...(rendered.spec.restartsPod ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
   }).finally(() => options.waiting?.(false));
   const result: RunTaskResult = { spec: rendered.spec, applied, waitTimeoutMs, ...(verdict ? { verdict } : {}) };
   if (verdict?.outcome === 'Complete' && envSpecs && envSpecs.length > 0) {
@@ -153,13 +185,14 @@ async function commitInstead(options: RunTaskOptions): Promise<RunTaskResult> {
   let object = rendered.object;
   const lateMissing = rendered.spec.params.filter((p) => p.late && !rendered.lateGiven.includes(p.name)).map((p) => p.name);
   if (lateMissing.length > 0) {
-    if (!client || view.taskKind(object) !== 'RestartPod') {
+    const resolvers = lateResolvers(rendered.spec).filter((r) => lateMissing.includes(r.param));
+    if (!client || resolvers.length < lateMissing.length) {
       throw SeiError.invalid(`${lateMissing.join(', ')} must be given with --set when committing to Git without a reachable cluster`, [], [`--set ${lateMissing[0]}=VALUE`]);
     }
     const node = view.targetNode(object);
-    const uid = await readPodUid(client, node, namespace);
-    const spec = view.spec(object);
-    object = { ...object, spec: { ...spec, restartPod: { ...(spec['restartPod'] as Record<string, unknown>), podUID: uid } } };
+    const values: Record<string, unknown> = {};
+    for (const { param, resolver } of resolvers) values[param] = await resolver.read(client, node, namespace);
+    object = withPayloadValues(object, rendered.spec.payloadField, values);
     // commitToGit warns that the UID is read now but applied later (its result.warnings).
   }
   const { commitToGit } = await import('./gitops-commit.js');

@@ -3,7 +3,7 @@
  * source positions, and validate each one as the apiserver would (src/validate: OpenAPI v3 +
  * CEL) against the CRD of the right API flavor, or against the CRD the cluster serves. Returns
  * a report with every cause (file:line:column, field path, message); it prints nothing and
- * writes nothing. Owned by task-offline (engineer 4).
+ * writes nothing.
  */
 import type { FieldCause } from '../errors/sei-error.js';
 import { SeiError } from '../errors/sei-error.js';

@@ -60,9 +60,9 @@ export function parseSeed(text: string, file: string): KubeObject[] {
   const out: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
-      const e = doc.errors[0];
+      const e = doc.errors[0]!;
       const pos = e.linePos?.[0];
-      throw new Error(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`);
+      throw new Error(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0] ?? ''}`);
     }
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;

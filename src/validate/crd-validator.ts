@@ -11,6 +11,7 @@ import type { CrdDocument, JsonSchemaProps } from './crd-types.js';
 import { compileSchema, enumKey, type SchemaNode } from './structural.js';
 import { evaluateRule } from './cel-rules.js';
 import { deepEqual, splitFieldPath, valueAt } from './field-path.js';
+import { isPlainObject } from '../domain/seinodetask.js';
 import {
   BLOCKING_TYPES,
   celSkipped,
@@ -89,9 +90,6 @@ function child(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** JSON-ish deep copy (manifests are JSON data; structuredClone is slower for this shape). */
 function clone<T>(value: T): T {

@@ -142,6 +142,7 @@ function syntaxCause(file: string, message: string, linePos: Array<{ line: numbe
  * A `kind: List` document (what `kubectl get -o yaml` prints) contributes its items.
  */
 export function parseManifests(text: string, file: string): SourceDocument[] {
+  refuseControlCharacters(text, file);
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -191,6 +192,25 @@ export function parseManifests(text: string, file: string): SourceDocument[] {
   return out;
 }
 
+/**
+ * What YAML 1.2 (and go-yaml, so kubectl) does not allow in a stream: C0/C1 control characters
+ * other than tab, LF, CR and NEL, and U+FFFE/U+FFFF. A raw NUL used to be accepted and written;
+ * kubectl refuses the file ("control characters are not allowed").
+ */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
+
+function refuseControlCharacters(text: string, file: string): void {
+  const match = CONTROL_CHARACTER.exec(text);
+  if (!match) return;
+  const before = text.slice(0, match.index);
+  const line = before.split('\n').length;
+  const column = match.index - before.lastIndexOf('\n');
+  const code = `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  throw SeiError.invalid(`${file}: not valid YAML`, [{ field: '<document>', type: 'YAMLSyntaxError', message: `control characters are not allowed (${code})`, source: { file, line, column } }], [
+    'Remove the character, or write it as an escape inside a double-quoted string (e.g. "\\x00"), as kubectl requires.',
+  ]);
+}
+
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
 async function listDir(dir: string, recursive: boolean): Promise<string[]> {
@@ -200,6 +220,8 @@ async function listDir(dir: string, recursive: boolean): Promise<string[]> {
     const path = join(dir, entry.name);
     if (entry.isDirectory() && recursive) files.push(...(await listDir(path, true)));
     else if (entry.isFile() && MANIFEST_EXT.test(entry.name)) files.push(path);
+    // kubectl walks with lstat and reads a symlink as a file: a link to a manifest is included.
+    else if (entry.isSymbolicLink() && MANIFEST_EXT.test(entry.name) && (await stat(path).then((s) => s.isFile(), () => false))) files.push(path);
   }
   return files;
 }

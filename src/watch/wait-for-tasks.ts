@@ -10,6 +10,7 @@
  * is fixed by the first list (as kubectl wait); tasks created later are ignored.
  * Must not: write to the cluster, print, or poll.
  */
+import { setLongTimeout } from '../domain/timers.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { TaskOutcome, TaskVerdict, WaitRequest } from './types.js';
@@ -65,9 +66,10 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
   if (request.signal?.aborted) onAbort();
   request.signal?.addEventListener('abort', onAbort, { once: true });
   const timeoutMs = request.timeoutMs < 0 ? ONE_WEEK_MS : request.timeoutMs;
+  // Chained past 2^31 ms: a long --timeout (or one derived from a large timeoutSeconds) waits.
   const timer =
     timeoutMs > 0
-      ? setTimeout(() => {
+      ? setLongTimeout(() => {
           ended ??= 'timeout';
           internal.abort();
         }, timeoutMs)
@@ -123,7 +125,7 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
       });
     }
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     request.signal?.removeEventListener('abort', onAbort);
   }
 

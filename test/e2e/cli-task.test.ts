@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, startTestCluster, type TestCluster } from '../integration/task-helpers.js';
+import { NS } from '../support/builders.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { runCli } from '../support/cli.js';
+import type { ChildProcess } from 'node:child_process';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -22,23 +25,10 @@ interface Run {
 let cluster: TestCluster;
 const everything: string[] = [];
 
-function cli(args: string[], options: { command?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const command = options.command ?? process.execPath;
-    const argv = options.command ? args : [BIN, ...args];
-    const child = spawn(command, argv, { cwd: cluster.dir, env: { ...process.env, CI: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      options.onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      everything.push(stdout, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
+function cli(args: string[], options: { command?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<Run> {
+  return runCli(args, { ...options, cwd: cluster.dir }).then((run) => {
+    everything.push(run.stdout, run.stderr);
+    return run;
   });
 }
 
@@ -152,10 +142,17 @@ describe('built kubectl-sei: exit codes and streams', () => {
     expect(del.stdout).toBe('seinodetask.sei.io "e2e-ndjson" deleted\n');
   });
 
-  it('--output-env without --env-file prints shell-safe KEY=value lines on stdout, ready for eval', async () => {
-    const run = await cli(['task', 'gov-upgrade', 'node-2', '--chain-id', 'sim-1', '--title', "it's v2", '--summary', 'd', '--upgrade-name', 'v2', '--upgrade-height', '100000', '--deposit', '10usei', '--fees', '20usei', '--gas', '500000', '--output-env', 'PROPOSAL_ID={.status.outputs.govSoftwareUpgrade.proposalId}', ...k()]);
+  // This sim serves the seed controller (upstream 204c1c0), which publishes no gov outputs
+  // (internal/controller/nodetask/controller.go:359-379); the latest one's: task-paved-road.test.ts.
+  it('--output-env of an output the cluster\'s controller does not publish: exit 2, nothing written, the version and the alternative named', async () => {
+    const upgrade = ['task', 'gov-upgrade', 'node-2', '--chain-id', 'sim-1', '--title', "it's v2", '--summary', 'd', '--upgrade-name', 'v2', '--upgrade-height', '100000', '--deposit', '10usei', '--fees', '20usei', '--gas', '500000'];
+    const refused = await cli([...upgrade, '--output-env', 'PROPOSAL_ID={.status.outputs.govSoftwareUpgrade.proposalId}', ...k()]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('not published by the seed controller (sei-k8s-controller 204c1c0)');
+    expect(refused.stderr).toContain('--set / --inputs');
+    const run = await cli([...upgrade, ...k()]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^PROPOSAL_ID='\d+'\n$/);
   });
 
   it('wait -l SELECTOR: every matching task, exit 0 when all are Complete', async () => {

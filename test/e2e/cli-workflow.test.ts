@@ -13,6 +13,7 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -31,25 +32,17 @@ let dir: string;
 let kubeconfig: string;
 let client: ClusterClient;
 
-function node(name: string, mode: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeObject {
+function node(name: string, mode: Record<string, unknown>, extra: Record<string, unknown> = {}, annotations: Record<string, string> = {}): KubeObject {
   return {
     apiVersion: 'sei.io/v1alpha1',
     kind: 'SeiNode',
-    metadata: { name, namespace: NS, labels: { 'sei.io/chain-id': 'sim-1' }, annotations: { 'sim.sei.io/pod-ready-after-seconds': '0.05' } },
+    metadata: { name, namespace: NS, labels: { 'sei.io/chain-id': 'sim-1' }, annotations: { 'sim.sei.io/pod-ready-after-seconds': '0.05', ...annotations } },
     spec: { chainId: 'sim-1', image: 'ghcr.io/sei-protocol/seid:v6.0.0', ...mode, ...extra },
   };
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: dir, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { command, cwd: dir, env });
 }
 
 const cli = (args: string[]) => run(process.execPath, [BIN, ...args, '--kubeconfig', kubeconfig, '-n', NS]);
@@ -70,7 +63,7 @@ beforeAll(async () => {
   sim = await startSim({
     namespace: NS,
     crd: 'latest',
-    seedObjects: [node('rpc-0', { fullNode: {} }), node('rpc-1', { fullNode: {} }), node('val-0', { validator: {} }), node('frozen', { fullNode: {} }, { paused: true })],
+    seedObjects: [node('rpc-0', { fullNode: {} }), node('rpc-1', { fullNode: {} }, {}, { 'sim.sei.io/stall-plan-task': 'reset-data' }), node('val-0', { validator: {} }), node('frozen', { fullNode: {} }, { paused: true })],
   });
   kubeconfig = join(dir, 'kubeconfig');
   sim.writeKubeconfig(kubeconfig);
@@ -140,7 +133,8 @@ describe('workflow state-sync writes, and kubectl sees it', () => {
     expect(yaml.stdout).toBe('pebbledb');
     const second = await cli(['workflow', 'state-sync', 'rpc-1', ...WITNESSES, '--yes', '--no-wait', '--name', 'rpc-1-second']);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toContain('already has workflow "rpc-1-first" queued: this one will queue behind it');
+    // rpc-1's plans stall at reset-data (sim knob), so the first stays adopted and the second waits.
+    expect(second.stderr).toMatch(/already has workflow "rpc-1-first" (adopted|queued): this one will queue behind it/);
     const table = await cli(['workflow', 'get', '--node', 'rpc-1']);
     expect(table.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['NAME', 'rpc-1-first', 'rpc-1-second']);
   });
@@ -174,5 +168,47 @@ describe.skipIf(!existsSync(KUBECTL))('through kubectl sei', () => {
     expect(described.stdout).toMatch(/Workflows targeting it:\n\s+NAME\s+KIND\s+PHASE\s+REASON\n\s+rpc-1-first\s+StateSync/);
     const missing = await plugin(['node', 'describe', 'rpc-7']);
     expect(missing.code).toBe(2);
+  });
+});
+
+/** Runs a command line under `script` (a real pseudo-terminal, CI unset) and types `answer` when `prompt` appears. */
+function inPtyAnswering(commandLine: string, prompt: string, answer: string): Promise<{ code: number | null; tty: string }> {
+  const env = { ...process.env };
+  delete env['CI'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', commandLine, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let tty = '';
+    let answered = false;
+    child.stdout.on('data', (c: Buffer) => {
+      tty += c.toString();
+      if (!answered && tty.includes(prompt)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.on('error', reject);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, tty });
+    });
+  });
+}
+
+describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal: type the node name to confirm the wipe', () => {
+  const line = (name: string) => `stty cols 120 rows 40; '${process.execPath}' '${BIN}' workflow state-sync rpc-0 ${WITNESSES.join(' ')} --no-wait --name ${name} --kubeconfig '${kubeconfig}' -n ${NS}`;
+
+  it('a wrong name: exit 2, nothing written', async () => {
+    const run = await inPtyAnswering(line('typed-wrong'), "Type the node's name (rpc-0) to continue:", 'rpc-1');
+    expect(run.code).toBe(2);
+    expect(run.tty).toContain('This WIPES the data of SeiNode rpc-0');
+    expect(run.tty).toContain('not confirmed');
+    expect(await workflowNames()).not.toContain('typed-wrong');
+  });
+
+  it('the node name: the workflow is created', async () => {
+    const run = await inPtyAnswering(line('typed-right'), "Type the node's name (rpc-0) to continue:", 'rpc-0');
+    expect(run.code, run.tty).toBe(0);
+    expect(await workflowNames()).toContain('typed-right');
   });
 });

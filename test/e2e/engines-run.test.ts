@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { exportPlanWorkflow } from '../../src/services/plan-export.js';
 import { connect } from '../../src/cluster/index.js';
+import { taskName } from '../../src/plan/naming.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- engine templates
@@ -103,11 +104,11 @@ spec:
       ['s0-discover-1', 0], ['s0-discover-batch-1-gate', 0],
       ['s1-restart-0', 0],
     ]);
-    const task = (await client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', namespace: NS, name: 'cm-ok-11111111-restart-0' })) as Rec;
+    const task = (await client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', namespace: NS, name: taskName('cm-ok', '11111111-2222-4333-8444-555555555555', 'restart', 0) })) as Rec;
     expect(task.status.phase).toBe('Complete');
     expect(task.spec.restartPod.podUID).toBe(uidBefore);
     expect(task.spec.target.requirePhase).toBe('Running');
-    const discover = (await client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', namespace: NS, name: 'cm-ok-11111111-discover-1' })) as Rec;
+    const discover = (await client.get({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask', namespace: NS, name: taskName('cm-ok', '11111111-2222-4333-8444-555555555555', 'discover', 1) })) as Rec;
     expect(discover.spec.timeoutSeconds).toBe(300);
     expect(discover.metadata.labels).toMatchObject({ 'sei.io/plan-id': '11111111-2222-4333-8444-555555555555', 'sei.io/plan-step': 'discover', 'sei.io/plan-index': '1', 'sei.io/plan-attempt': '1' });
   }, 240_000);
@@ -177,7 +178,8 @@ spec:
     }
     const names = created.map((o) => o.metadata.name as string);
     expect(new Set(names).size).toBe(6);
-    for (const name of names) expect(name).toMatch(/^argo-run-33333333-(discover-[01]|vote-0)-[a-z0-9]{5}$/);
+    const prefixes = [0, 1].map((i) => taskName('argo-run', '33333333-2222-4333-8444-555555555555', 'discover', i)).concat(taskName('argo-run', '33333333-2222-4333-8444-555555555555', 'vote', 0));
+    for (const name of names) expect(prefixes.some((p) => name.startsWith(`${p}-`) && name.length === p.length + 6), name).toBe(true);
     expect(created.filter((o) => o.spec.kind === 'GovVote').map((o) => o.spec.govVote.option)).toEqual(['yes', 'yes']);
     expect(new Set(created.map((o) => o.metadata.labels['sei.io/plan-id']))).toEqual(new Set(['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002']));
   }, 120_000);

@@ -3,7 +3,8 @@
 // still ends with the Status line that -o json promised.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { NS, planFleet, startPlanCluster, type PlanCluster } from '../integration/plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { startPlanCluster, type PlanCluster } from '../support/cluster.js';
 import { lastStatus, requireBuiltCli, runCli } from '../support/cli.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');

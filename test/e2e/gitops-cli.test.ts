@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { git, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo, type TempRepo } from '../support/git.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'kubectl-sei');
@@ -26,18 +27,8 @@ interface Run {
   stderr: string;
 }
 
-// Async spawn: the sim answers from this process, so the child must not block the event loop.
 function cli(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  return runCli(args, { input: input ?? '' });
 }
 
 const lastStatus = (stderr: string) => JSON.parse(stderr.trimEnd().split('\n').at(-1) ?? '{}') as { kind: string; reason: string; message: string };

@@ -37,7 +37,7 @@ function serve(args: string[]): Promise<Served> {
         clearInterval(poll);
         resolve({
           child,
-          ready: JSON.parse(out.split('\n')[0]),
+          ready: JSON.parse(out.split('\n')[0]!),
           stdout: () => out,
           stderr: () => err,
           stop: async () => {

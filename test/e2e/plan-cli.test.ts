@@ -4,24 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NS, planFleet, startPlanCluster, type PlanCluster } from '../integration/plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { startPlanCluster, type PlanCluster } from '../support/cluster.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
 const ID = '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c';
 
-/** Async on purpose: the sim runs in this process, so a synchronous spawn would starve it. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args);
 }
 
 describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('plan commands (built binary)', () => {

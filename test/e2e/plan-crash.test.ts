@@ -11,7 +11,9 @@ import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { applyPlan } from '../../src/services/plan-apply.js';
-import { NS, planFleet, planTasks, waitForRunning } from '../integration/plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, waitForRunning } from '../support/cluster.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -26,22 +28,7 @@ interface Run {
 
 /** Runs the built CLI; `killWhen` sees each stdout line and may ask for a SIGKILL. */
 function cli(args: string[], killWhen?: (line: string) => boolean): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      if (killWhen && lines.some(killWhen)) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, killWhen ? { onStdoutLine: (line, child) => void (killWhen(line) && child.kill('SIGKILL')) } : {});
 }
 
 /** Kill once the run is mid-way: some restarts launched, not all. */
@@ -118,6 +105,26 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('plan appl
     expect(keys.size).toBe(2 * FLEET);
     for (const attempts of keys.values()) expect(attempts).toEqual(['1']);
     // Every task that existed before the kill is still the same object (not re-created).
+    const uids = new Map(tasks.map((t) => [t.metadata.name, t.metadata.uid]));
+    for (const t of before) expect(uids.get(t.metadata.name)).toBe(t.metadata.uid);
+  }, 120_000);
+
+  // The probe's matrix: a SIGKILL at many moments of the run (after the n-th event: the first
+  // launch, mid discover, the step boundary, mid restart, near the end). Whatever the moment,
+  // resume ends with the reference verdict, one first-attempt task per item and nothing re-created.
+  it.each([1, 2, 5, 9, 12, 17, 22, 26])('SIGKILL after event %i → resume completes with no duplicate', async (n) => {
+    const planId = randomUUID();
+    let events = 0;
+    await cli(['plan', 'apply', '-f', 'refresh-peers', '--plan-id', planId, '--kubeconfig', kubeconfig, '-n', NS, '-o', 'ndjson'], (line) => line.startsWith('{') && ++events === n);
+    const before = await planTasks(client, planId);
+    const resumed = await cli(['plan', 'resume', planId, '--kubeconfig', kubeconfig, '-n', NS, '-o', 'json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const verdict = JSON.parse(resumed.stdout) as { phase: string; steps: Array<{ id: string; state: string; counts: { done: number; total: number } }> };
+    expect({ phase: verdict.phase, steps: verdict.steps.map((s) => [s.id, s.state, s.counts.done, s.counts.total]) }).toEqual(reference);
+    const tasks = await planTasks(client, planId);
+    const keys = byKey(tasks);
+    expect(keys.size).toBe(2 * FLEET);
+    for (const attempts of keys.values()) expect(attempts).toEqual(['1']);
     const uids = new Map(tasks.map((t) => [t.metadata.name, t.metadata.uid]));
     for (const t of before) expect(uids.get(t.metadata.name)).toBe(t.metadata.uid);
   }, 120_000);

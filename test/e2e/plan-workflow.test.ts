@@ -3,8 +3,9 @@
 // internal/controller/node/workflow.go:253, 2d670ad); apply waits at `approve` (exit 3); approve +
 // resume create exactly 6 SeiNodeTaskWorkflows and complete; SIGKILL mid-run + resume finishes
 // with no duplicate. Requires `npm run build`.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { watchUntil } from '../support/watch-until.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -40,22 +42,7 @@ function seiNode(name: string, mode: Record<string, unknown>): KubeObject {
 }
 
 function cli(args: string[], killWhen?: (line: string) => boolean): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--kubeconfig', kubeconfig, '-n', NS], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      if (killWhen && lines.some(killWhen)) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli([...args, '--kubeconfig', kubeconfig, '-n', NS], killWhen ? { onStdoutLine: (line, child) => void (killWhen(line) && child.kill('SIGKILL')) } : {});
 }
 
 async function planWorkflows(planId: string): Promise<KubeObject[]> {
@@ -145,5 +132,35 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('giga-stor
     expect(created).toHaveLength(6);
     expect(created.map((w) => w.metadata.labels?.['sei.io/plan-attempt'])).toEqual(['1', '1', '1', '1', '1', '1']);
     expect(new Set(created.map((w) => (w['spec'] as { target: { nodeRef: { name: string } } }).target.nodeRef.name)).size).toBe(6);
+  });
+});
+
+describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('giga-store-migration committed to Git (built binary, real git)', () => {
+  it('flux: one Kustomization per wave with prune off and a SeiNodeTaskWorkflow health check; a warning about pruning', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'sei-plan-wf-git-'));
+    try {
+      execFileSync('git', ['init', '-q', repo]);
+      execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'init']);
+      const fleet = join(repo, '..', `${repo.split('/').pop()}-fleet.yaml`);
+      writeFileSync(fleet, '- {name: rpc-0, labels: {sei.io/chain: arctic-1}, mode: fullNode, stateSyncers: 2}\n- {name: val-0, labels: {sei.io/chain: arctic-1}, mode: validator}\n');
+      const out = spawnSync(process.execPath, [BIN, 'gitops', 'commit', '-f', 'giga-store-migration', '--fleet', fleet, '-n', NS, '--repo', repo, '--path', 'clusters/dev/sei/wf', '--flavor', 'flux'], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: '1', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(out.status, out.stderr).toBe(0);
+      expect(out.stderr).toContain('never let the engine prune an adopted one');
+      const planDir = join(repo, 'clusters/dev/sei/wf', readdirSync(join(repo, 'clusters/dev/sei/wf')).find((d) => d.startsWith('giga-store-migration-'))!);
+      const kustomizations = readdirSync(planDir).filter((f) => f.startsWith('sei-') && f.endsWith('.yaml')).map((f) => parse(readFileSync(join(planDir, f), 'utf8')) as { spec: { prune: boolean; healthCheckExprs: Array<{ kind: string }> } });
+      // forEach.mode: fullNode — only rpc-0 gets a workflow.
+      expect(kustomizations).toHaveLength(1);
+      expect(kustomizations[0]!.spec.prune).toBe(false);
+      expect(kustomizations[0]!.spec.healthCheckExprs.map((e) => e.kind)).toContain('SeiNodeTaskWorkflow');
+      const stepDir = join(planDir, readdirSync(planDir).find((d) => d.startsWith('01-migrate'))!);
+      const workflowFile = readdirSync(stepDir).find((f) => f.startsWith('giga-store-migration-'))!;
+      expect(parse(readFileSync(join(stepDir, workflowFile), 'utf8'))).toMatchObject({ kind: 'SeiNodeTaskWorkflow', spec: { kind: 'StateSync', target: { nodeRef: { name: 'rpc-0' } } } });
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });

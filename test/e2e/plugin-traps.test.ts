@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, startTestCluster, type TestCluster } from '../integration/task-helpers.js';
+import { NS, startTestCluster, type TestCluster } from '../support/cluster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -193,7 +193,7 @@ describe('trap 5: one answer for an empty fan-out', () => {
 
   it('plan apply wrote no run record', async () => {
     const records = await cluster.client.list('v1', 'ConfigMap', { namespace: NS, labelSelector: 'sei.io/plan-id' });
-    expect(records.items.filter((cm) => (cm.metadata.annotations?.['sei.io/plan-name'] ?? '') === 'refresh-peers')).toEqual([]);
+    expect(records.items.filter((cm: { metadata: { annotations?: Record<string, string> } }) => (cm.metadata.annotations?.['sei.io/plan-name'] ?? '') === 'refresh-peers')).toEqual([]);
   });
 });
 

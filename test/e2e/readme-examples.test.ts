@@ -9,7 +9,8 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { seiNode, startTestCluster, testFleet, type TestCluster } from '../integration/task-helpers.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { seiNode, testFleet } from '../support/builders.js';
 import { EXAMPLE_RULES } from '../fixtures/readme-examples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -119,7 +119,7 @@ describe('the sim under a bounded load', () => {
       let err = '';
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        const line = out.split('\n')[0];
+        const line = out.split('\n')[0]!;
         if (out.includes('\n')) resolve(JSON.parse(line) as { url: string });
       });
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -127,8 +127,8 @@ describe('the sim under a bounded load', () => {
     });
     url = ready.url;
     const config = parse(readFileSync(kubeconfig, 'utf8')) as { users: Array<{ user: { token: string } }>; clusters: Array<{ cluster: { 'certificate-authority-data': string } }> };
-    token = config.users[0].user.token;
-    agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64') });
+    token = config.users[0]!.user.token;
+    agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64') });
   });
 
   afterAll(async () => {

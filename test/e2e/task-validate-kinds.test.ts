@@ -9,17 +9,10 @@ import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { describeKinds } from '../../src/catalog/describe.js';
 import { servedTaskKinds } from '../../src/catalog/served.js';
+import { runCli } from '../support/cli.js';
 
-/** Async on purpose: the simulated cluster serves from this process, so a sync spawn would deadlock. */
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/kubectl-sei', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runCli(args).then((run) => ({ status: run.code, stdout: run.stdout, stderr: run.stderr }));
 }
 
 const SEED_ONLY = ['discover-peers', 'restart-pod'];

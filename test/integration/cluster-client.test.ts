@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, clearServedCrdCache } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { SeiError } from '../../src/errors/sei-error.js';
-import { applyAs, discoverPeersTask, simFixture, type SimFixture } from './cluster-helpers.js';
+import { applyAs } from '../support/sim-http.js';
+import { discoverPeersTask } from '../support/builders.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 
 const TASK = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' } as const;
 const FAST_RETRY = { retry: { attempts: 6, baseMs: 5, capMs: 50 } };

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject, WatchEvent } from '../../src/cluster/types.js';
-import { awaitHeightTask, simFixture, type SimFixture } from './cluster-helpers.js';
+import { awaitHeightTask } from '../support/builders.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 
 const TASK = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' } as const;
 const RETRY = { retry: { attempts: 50, baseMs: 2, capMs: 20 } };
@@ -59,7 +60,8 @@ describe('resume after a cut stream', () => {
       const writes = 12;
       for (let i = 0; i < writes; i++) {
         touch('resume-a', String(i));
-        await new Promise((resolve) => setTimeout(resolve, 15));
+        // The next write only once this one arrived: the cut streams fall between writes.
+        await vi.waitFor(() => expect(watch.events.length).toBeGreaterThanOrEqual(2 + i));
       }
       await vi.waitFor(() => expect(watch.events.length).toBe(1 + writes));
       const versions = watch.events.map((event) => Number(event.object.metadata.resourceVersion));

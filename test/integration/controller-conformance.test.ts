@@ -12,11 +12,10 @@ import { compileCrdValidator } from '../../src/validate/crd-validator.js';
 import type { CrdDocument } from '../../src/validate/crd-types.js';
 import { loadProjectCrd } from '../../src/validate/crds.js';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
-import { phaseOf, runningNode, startHarness, type Harness } from '../unit/sim-controller-harness.js';
+import { phaseOf, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
+import { upstreamCrd, upstreamCrdPath } from '../support/upstream-crds.js';
 
-const upstreamDir = fileURLToPath(new URL('../../../shared/crds/', import.meta.url));
-const upstream = (flavor: 'seed' | 'latest', plural: string): CrdDocument =>
-  parse(readFileSync(`${upstreamDir}${flavor === 'latest' ? 'latest/' : ''}sei.io_${plural}.yaml`, 'utf8')) as CrdDocument;
+const upstream = (flavor: 'seed' | 'latest', plural: string): CrdDocument => upstreamCrd(upstreamCrdPath(flavor, plural));
 
 const harnesses: Harness[] = [];
 afterEach(async () => {
@@ -31,7 +30,9 @@ type TaskCase = [name: string, kind: string, payload: (h: Harness) => Record<str
 const common = (target: number): TaskCase[] => [
   ['upgrade', 'GovSoftwareUpgrade', () => upgrade],
   ['vote', 'GovVote', () => vote],
-  ['image', 'UpdateNodeImage', () => ({ image: 'ghcr.io/sei-protocol/seid:v2' })],
+  // Its own node: the image roll replaces the pod (upstream replace-pod), which a RestartSeid or
+  // RestartPod on the same pod at the same time would lose (the sidecar's record goes with the pod).
+  ['image', 'UpdateNodeImage', () => ({ image: 'ghcr.io/sei-protocol/seid:v2' }), 'roller'],
   ['height', 'AwaitNodesAtHeight', () => ({ targetHeight: target })],
   ['condition', 'AwaitCondition', () => ({ height: { targetHeight: target } })],
   ['fails', 'GovVote', () => vote, 'failing'],
@@ -57,6 +58,7 @@ describe.each(['seed', 'latest'] as const)('controller output conforms to the %s
     const h = startHarness({ crd: flavor });
     harnesses.push(h);
     const node = await runningNode(h, 'node-0', { spec: { peers: [{ static: { addresses: ['abc@10.0.0.1:26656'] } }] } });
+    await runningNode(h, 'roller');
     await runningNode(h, 'failing', {
       annotations: { 'sim.sei.io/fail-kinds': 'GovVote' },
       spec: { peers: [{ label: { selector: { role: 'nobody' } } }] },

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { afterEach, expect, it } from 'vitest';
 import type { StoreEvent } from '../../src/sim/types.js';
-import { phaseOf, startHarness, type Harness } from '../unit/sim-controller-harness.js';
+import { phaseOf, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 const simDir = fileURLToPath(new URL('../../src/sim/', import.meta.url));
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
 import type { StoreEvent } from '../../src/sim/types.js';
-import { phaseOf, runningNode, startHarness, type Harness } from '../unit/sim-controller-harness.js';
+import { phaseOf, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 type Obj = Record<string, unknown>;
 const cleanup: Array<() => Promise<void> | void> = [];

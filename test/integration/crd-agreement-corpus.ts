@@ -7,12 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { CrdDocument } from '../../src/validate/index.js';
 
-export const upstreamDir = fileURLToPath(new URL('../../../shared/crds/', import.meta.url));
-export const haveUpstream = existsSync(upstreamDir);
-
-export function upstream(file: string): CrdDocument {
-  return parse(readFileSync(upstreamDir + file, 'utf8')) as CrdDocument;
-}
+export { upstreamCrd as upstream } from '../support/upstream-crds.js';
 
 export type Obj = Record<string, unknown>;
 export type Flavor = 'seed' | 'latest';

@@ -15,7 +15,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { commitSourcesToGit } from '../../src/services/gitops-commit.js';
 import { loadProjectCrd, compileCrdValidator } from '../../src/validate/index.js';
 import { formatObjects } from '../../src/output/printers.js';
-import { tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { tempRepo, type TempRepo } from '../support/git.js';
 import { crdErrors, yamlReadersAgree } from '../support/engines.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- committed YAML

@@ -10,7 +10,12 @@ import { parse, parseAllDocuments } from 'yaml';
 import { commitToGit } from '../../src/services/gitops-commit.js';
 import { SeiError } from '../../src/errors/index.js';
 import type { KubeObject } from '../../src/cluster/types.js';
-import { git, refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo, type TempRepo } from '../support/git.js';
+import { refreshPeersPlan, task } from '../support/builders.js';
+import { shortPlanId } from '../../src/plan/naming.js';
+
+/** The plan directory and Kustomization names carry shortPlanId (src/gitops/layout.ts). */
+const RP = shortPlanId('rp-7f3a');
 
 const PATH = 'clusters/dev/arctic-1/tasks';
 const KUBECTL = '/usr/bin/kubectl';
@@ -87,28 +92,28 @@ describe('flux flavor', () => {
     const tree = repo.tree().filter((f) => f.startsWith(PATH)).sort();
     expect(tree).toEqual([
       `${PATH}/kustomization.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/00-discover/kustomization.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/00-discover/rp-7f3a-discover-node-0.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/00-discover/rp-7f3a-discover-node-1.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/01-restart/kustomization.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/01-restart/rp-7f3a-restart-node-0.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/01-restart/rp-7f3a-restart-node-1.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/kustomization.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/sei-refresh-peers-rp7f3a-00-discover.yaml`,
-      `${PATH}/refresh-peers-rp7f3a/sei-refresh-peers-rp7f3a-01-restart.yaml`,
+      `${PATH}/refresh-peers-${RP}/00-discover/kustomization.yaml`,
+      `${PATH}/refresh-peers-${RP}/00-discover/rp-7f3a-discover-node-0.yaml`,
+      `${PATH}/refresh-peers-${RP}/00-discover/rp-7f3a-discover-node-1.yaml`,
+      `${PATH}/refresh-peers-${RP}/01-restart/kustomization.yaml`,
+      `${PATH}/refresh-peers-${RP}/01-restart/rp-7f3a-restart-node-0.yaml`,
+      `${PATH}/refresh-peers-${RP}/01-restart/rp-7f3a-restart-node-1.yaml`,
+      `${PATH}/refresh-peers-${RP}/kustomization.yaml`,
+      `${PATH}/refresh-peers-${RP}/sei-refresh-peers-${RP}-00-discover.yaml`,
+      `${PATH}/refresh-peers-${RP}/sei-refresh-peers-${RP}-01-restart.yaml`,
     ]);
     // What the parent Kustomization applies: only the per-step Flux Kustomizations, never the tasks.
     const top = kustomize(path.join(repo.work, PATH));
-    expect(top.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Kustomization/sei-refresh-peers-rp7f3a-00-discover', 'Kustomization/sei-refresh-peers-rp7f3a-01-restart']);
-    const [discover, restart] = ['00-discover', '01-restart'].map((s) => parse(repo.show(`HEAD:${PATH}/refresh-peers-rp7f3a/sei-refresh-peers-rp7f3a-${s}.yaml`)));
+    expect(top.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([`Kustomization/sei-refresh-peers-${RP}-00-discover`, `Kustomization/sei-refresh-peers-${RP}-01-restart`]);
+    const [discover, restart] = ['00-discover', '01-restart'].map((s) => parse(repo.show(`HEAD:${PATH}/refresh-peers-${RP}/sei-refresh-peers-${RP}-${s}.yaml`)));
     expect(discover.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
-    expect(discover.spec).toMatchObject({ path: `./${PATH}/refresh-peers-rp7f3a/00-discover`, wait: true, prune: false, sourceRef: { kind: 'GitRepository', name: 'flux-system' } });
+    expect(discover.spec).toMatchObject({ path: `./${PATH}/refresh-peers-${RP}/00-discover`, wait: true, prune: false, sourceRef: { kind: 'GitRepository', name: 'flux-system' } });
     expect(discover.spec.dependsOn).toBeUndefined();
-    expect(restart.spec.dependsOn).toEqual([{ name: 'sei-refresh-peers-rp7f3a-00-discover', namespace: 'flux-system' }]);
+    expect(restart.spec.dependsOn).toEqual([{ name: `sei-refresh-peers-${RP}-00-discover`, namespace: 'flux-system' }]);
     expect(restart.spec.healthCheckExprs[0]).toMatchObject({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' });
     expect(restart.spec.timeout).toBe('16m');
     // Each step directory builds to exactly its tasks.
-    const step = kustomize(path.join(repo.work, PATH, 'refresh-peers-rp7f3a/01-restart'));
+    const step = kustomize(path.join(repo.work, PATH, `refresh-peers-${RP}/01-restart`));
     expect(step.map((o) => o.metadata.name).sort()).toEqual(['rp-7f3a-restart-node-0', 'rp-7f3a-restart-node-1']);
     expect(result.warnings.some((w) => w.includes('kustomize-controller >= 1.5'))).toBe(true);
   });
@@ -165,8 +170,8 @@ describe('push, branch and author', () => {
   it('--path . writes at the repository root, and gitops wait reads it back from there', async () => {
     const result = await commitToGit({ repo: repo.work, path: '.', objects: refreshPeersPlan(), flavor: 'flux' });
     expect(result.files).toContain('kustomization.yaml');
-    expect(result.files).toContain('refresh-peers-rp7f3a/00-discover/rp-7f3a-discover-node-0.yaml');
-    expect(parse(repo.show('HEAD:refresh-peers-rp7f3a/sei-refresh-peers-rp7f3a-00-discover.yaml')).spec.path).toBe('./refresh-peers-rp7f3a/00-discover');
+    expect(result.files).toContain(`refresh-peers-${RP}/00-discover/rp-7f3a-discover-node-0.yaml`);
+    expect(parse(repo.show(`HEAD:refresh-peers-${RP}/sei-refresh-peers-${RP}-00-discover.yaml`)).spec.path).toBe(`./refresh-peers-${RP}/00-discover`);
     const { readCommittedTasks } = await import('../../src/gitops/committed.js');
     expect((await readCommittedTasks(repo.work, '.')).tasks).toHaveLength(4);
   });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { commitToGit } from '../../src/services/gitops-commit.js';
-import { task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { tempRepo, type TempRepo } from '../support/git.js';
+import { task } from '../support/builders.js';
 
 let bin: string;
 let log: string;

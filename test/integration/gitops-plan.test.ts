@@ -13,7 +13,11 @@ import { connect } from '../../src/cluster/index.js';
 import { loadCommitObjects } from '../../src/services/gitops-sources.js';
 import { commitToGit } from '../../src/services/gitops-commit.js';
 import { SeiError } from '../../src/errors/index.js';
-import { git, tempRepo } from '../unit/gitops-fixtures.js';
+import { git, tempRepo } from '../support/git.js';
+import { shortPlanId } from '../../src/plan/naming.js';
+
+/** The plan directory and Kustomization names carry shortPlanId (src/gitops/layout.ts). */
+const RP = shortPlanId('rp-0001');
 
 const NS = 'arctic-1';
 const PATH = 'clusters/dev/arctic-1/tasks';
@@ -66,11 +70,11 @@ describe('a plan as the source', () => {
       expect(git(repo.work, 'log', '-1', '--format=%s')).toMatch(/^sei: plan refresh-peers rp-0001 /);
 
       const flux = await commitToGit({ repo: repo.work, path: 'clusters/dev/flux', objects: loaded.objects, flavor: 'flux', planId: loaded.planId, stepParallelism: loaded.stepParallelism! });
-      const ks = flux.files.filter((f) => /sei-refresh-peers-rp0001-.*\.yaml$/.test(f)).map((f) => parse(repo.show(`HEAD:${f}`)));
+      const ks = flux.files.filter((f) => new RegExp(`sei-refresh-peers-${RP}-.*\\.yaml$`).test(f)).map((f) => parse(repo.show(`HEAD:${f}`)));
       expect(ks.map((k) => [k.metadata.name, k.spec.dependsOn?.[0]?.name ?? null])).toEqual([
-        ['sei-refresh-peers-rp0001-00-discover', null],
-        ['sei-refresh-peers-rp0001-01-restart-0', 'sei-refresh-peers-rp0001-00-discover'],
-        ['sei-refresh-peers-rp0001-01-restart-1', 'sei-refresh-peers-rp0001-01-restart-0'],
+        [`sei-refresh-peers-${RP}-00-discover`, null],
+        [`sei-refresh-peers-${RP}-01-restart-0`, `sei-refresh-peers-${RP}-00-discover`],
+        [`sei-refresh-peers-${RP}-01-restart-1`, `sei-refresh-peers-${RP}-01-restart-0`],
       ]);
     } finally {
       repo.cleanup();

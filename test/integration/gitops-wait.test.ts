@@ -16,8 +16,12 @@ import { commitToGit } from '../../src/services/gitops-commit.js';
 import { waitForCommitted } from '../../src/services/gitops-wait.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
 import type { Progress } from '../../src/output/progress.js';
-import { refreshPeersPlan, task, tempRepo, type TempRepo } from '../unit/gitops-fixtures.js';
+import { tempRepo, type TempRepo } from '../support/git.js';
+import { refreshPeersPlan, task } from '../support/builders.js';
+import { shortPlanId } from '../../src/plan/naming.js';
 import { runArgoHealth, runFluxHealth } from '../unit/gitops-health-runners.js';
+import { watchUntil } from '../support/watch-until.js';
+import { nextSecond } from '../support/time.js';
 
 const NS = 'arctic-1';
 const PATH = 'clusters/dev/arctic-1/tasks';
@@ -89,9 +93,11 @@ describe('gitops wait against the simulated cluster', () => {
     const watcher = await connect({ kubeconfig });
     // Started before anything exists: absent tasks are waited for, not "not found".
     const waiting = waitForCommitted({ repo: repo.work, path: PATH, client: watcher, timeoutMs: 60_000, progress, planId: 'gw-ok' });
-    await engineApply(`${PATH}/refresh-peers-gwok/00-discover`);
+    // The plan directory is <plan>-<shortPlanId> (src/gitops/layout.ts planDirectoryName).
+    const planDir = `${PATH}/refresh-peers-${shortPlanId('gw-ok')}`;
+    await engineApply(`${planDir}/00-discover`);
     await until(['gw-ok-discover-node-0', 'gw-ok-discover-node-1']);
-    await engineApply(`${PATH}/refresh-peers-gwok/01-restart`);
+    await engineApply(`${planDir}/01-restart`);
     const result = await waiting;
     expect(result.error).toBeUndefined();
     expect(result.verdicts.map((v) => [v.name, v.outcome])).toEqual([
@@ -136,7 +142,7 @@ describe('gitops wait against the simulated cluster', () => {
     // A later commit changes the payload but keeps the name; the engine applies it.
     const changed = { ...first, spec: { ...(first.spec as object), awaitNodesAtHeight: { targetHeight: 2 } } };
     const second = await commitToGit({ repo: repo.work, path: PATH, objects: [changed], flavor: 'plain' });
-    expect(second.warnings.some((w) => w.includes('never re-reads its spec'))).toBe(true);
+    expect(second.warnings.some((w) => w.includes('never runs a finished task again'))).toBe(true);
     await engineApply(PATH);
     const progress = recorder();
     const result = await waitForCommitted({ repo: repo.work, path: PATH, client, timeoutMs: 30_000, progress });
@@ -173,10 +179,8 @@ describe('gitops wait against the simulated cluster', () => {
     await commitToGit({ repo: repo.work, path: PATH, objects: [restart], flavor: 'plain' });
     // Something else restarts the pod before the engine syncs.
     await run(KUBECTL, ['delete', 'pod', 'node-1-0', '-n', NS, '--wait=false', '--kubeconfig', kubeconfig]);
-    for (let i = 0; i < 100 && (await client.get({ apiVersion: 'v1', kind: 'Pod', name: 'node-1-0', namespace: NS }))?.metadata.uid === stale; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 1100)); // the replacement starts in an earlier second than the task
+    await watchUntil(client, { apiVersion: 'v1', kind: 'Pod', namespace: NS, timeoutMs: 30_000 }, (pod) => pod.metadata.name === 'node-1-0' && pod.metadata.uid !== stale);
+    await nextSecond(); // the replacement starts in an earlier second than the task
     await engineApply(PATH);
     const progress = recorder();
     const result = await waitForCommitted({ repo: repo.work, path: PATH, client, timeoutMs: 30_000, progress });

@@ -13,7 +13,8 @@ import { planStatus } from '../../src/services/plan-status.js';
 import { resumePlan } from '../../src/services/plan-resume.js';
 import { readRun } from '../../src/plan/run-store.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
-import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, startPlanCluster, type PlanCluster } from '../support/cluster.js';
 
 const THREE_STEPS = `apiVersion: cli.sei.io/v1alpha1
 kind: SeiTaskPlan
@@ -112,6 +113,20 @@ describe('runs stay apart and decided items stay decided', () => {
   afterAll(async () => {
     await cluster?.sim.stop();
   });
+
+  it('two drivers of one run at once (apply and resume together) finish it with one first-attempt task per item', async () => {
+    const planId = 'c0ffee00-0000-4000-8000-000000000001';
+    let recorded!: () => void;
+    const recordExists = new Promise<void>((resolve) => (recorded = resolve));
+    // The second driver starts as soon as the record exists (onPlanId comes right after it).
+    const first = applyPlan({ client: cluster.client, file: join(cluster.dir, 'busy.yaml'), namespace: NS, planId, onPlanId: () => recorded() });
+    const second = recordExists.then(() => resumePlan({ client: cluster.client, planId, namespace: NS }));
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.verdict.phase, b.verdict.phase]).toEqual(['Complete', 'Complete']);
+    const tasks = await planTasks(cluster.client, planId);
+    expect(tasks).toHaveLength(9);
+    expect(tasks.every((t) => t.metadata.labels?.['sei.io/plan-attempt'] === '1')).toBe(true);
+  }, 60_000);
 
   it('two plan ids sharing their first 8 hex digits get their own tasks; the first run stays Complete', async () => {
     const a = 'abcdef01-0000-4000-8000-000000000001';

@@ -11,7 +11,9 @@ import { simulatePlan } from '../../src/services/plan-simulate.js';
 import { verdictError } from '../../src/plan/verdict-error.js';
 import type { PlanEvent } from '../../src/plan/executor.js';
 import { shortPlanId } from '../../src/plan/naming.js';
-import { NS, planFleet, planTasks, startPlanCluster, type PlanCluster } from './plan-helpers.js';
+import { NS, planFleet } from '../support/builders.js';
+import { planTasks, startPlanCluster, type PlanCluster } from '../support/cluster.js';
+import { refusal } from '../support/refusal.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
 
@@ -102,7 +104,27 @@ describe('retries, outputs, approvals, cancel', () => {
     expect(events.filter((e) => e.event === 'launch' && e.node === 'node-02').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
   }, 60_000);
 
-  it('a gov-upgrade plan passes the proposal\'s proposalId to every GovVote', async () => {
+  // upstream govoutputs.go (2d670ad) publishes proposalId; the seed controller
+  // (internal/controller/nodetask/controller.go:359-379 at 204c1c0) publishes no gov outputs.
+  it('on the seed controller a gov-upgrade plan feeding proposalId to votes is refused (exit 2) before any write', async () => {
+    const before = await cluster.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace: NS });
+    const error = await refusal(applyPlan({ client: cluster.client, file: join(FIXTURES, 'gov-upgrade.yaml'), namespace: NS }));
+    expect(error.exitCode).toBe(2);
+    expect(error.message + JSON.stringify(error.causes)).toContain('GovSoftwareUpgrade output proposalId is not published by the seed controller (sei-k8s-controller 204c1c0)');
+    expect(error.message + JSON.stringify(error.causes)).toContain('--set / --inputs');
+    expect((await cluster.client.list('sei.io/v1alpha1', 'SeiNodeTask', { namespace: NS })).items).toHaveLength(before.items.length);
+  });
+
+  it('on the latest controller a gov-upgrade plan passes the proposal\'s proposalId to every GovVote', async () => {
+    const latest = await startPlanCluster(planFleet(5), { crd: 'latest' });
+    try {
+      await govUpgradePassesProposalId(latest);
+    } finally {
+      await latest.sim.stop();
+    }
+  }, 60_000);
+
+  async function govUpgradePassesProposalId(cluster: PlanCluster): Promise<void> {
     const { verdict } = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'gov-upgrade.yaml'), namespace: NS });
     expect(verdict.phase, JSON.stringify(verdict.failedTaskDetail)).toBe('Complete');
     const tasks = await planTasks(cluster.client, verdict.planId);
@@ -112,7 +134,7 @@ describe('retries, outputs, approvals, cancel', () => {
     const votes = tasks.filter((t) => (t['spec'] as { kind: string }).kind === 'GovVote');
     expect(votes).toHaveLength(5);
     for (const vote of votes) expect((vote['spec'] as { govVote: { proposalId: unknown } }).govVote.proposalId).toBe(proposalId);
-  }, 60_000);
+  }
 
   it('an approval step pauses the run (exit 3, WaitingApproval) until plan approve; resume finishes it', async () => {
     const first = await applyPlan({ client: cluster.client, file: join(FIXTURES, 'approval.yaml'), namespace: NS });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { expectStatus, kubeConfig, raw } from './sim-helpers.js';
+import { expectStatus, kubeConfig, raw } from '../support/sim-http.js';
 
 let sim: RunningSim;
 let custom: k8s.CustomObjectsApi;

@@ -6,10 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
-import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { expectStatus, kubeConfig, raw } from './sim-helpers.js';
+import { manualClock, startSim, type ManualClock, type RunningSim } from '../../src/sim/index.js';
+import { expectStatus, kubeConfig, raw } from '../support/sim-http.js';
 
 let sim: RunningSim;
+// No controller runs here, so the sim's time moves only when a test says so (no sleeps).
+const clock: ManualClock = manualClock(Date.now());
 let core: k8s.CoreV1Api;
 let custom: k8s.CustomObjectsApi;
 let objects: k8s.KubernetesObjectApi;
@@ -26,7 +28,7 @@ function node(name: string, extra: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  sim = await startSim({ controller: false, fleet: 0 });
+  sim = await startSim({ controller: false, fleet: 0, clock });
   const kc = kubeConfig(sim);
   core = kc.makeApiClient(k8s.CoreV1Api);
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -101,6 +103,17 @@ describe('object semantics', () => {
     const status = await expectStatus(core.replaceNamespacedConfigMap({ namespace: ns, name: 'cm-a', body: { ...cm, data: { k: 'v3' } } }));
     expect(status).toMatchObject({ code: 409, reason: 'Conflict' });
     expect(status.message).toBe('Operation cannot be fulfilled on configmaps "cm-a": the object has been modified; please apply your changes to the latest version and try again');
+  });
+
+  // upstream kubernetes pkg/apis/core/validation/validation.go ValidateConfigMap: data +
+  // binaryData at most core.MaxSecretSize (1 MiB), field.TooLong on the whole object.
+  it('refuses a ConfigMap whose data exceeds 1 MiB with 422, and accepts one at the limit', async () => {
+    const limit = 1024 * 1024;
+    const status = await expectStatus(core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm-big' }, data: { k: 'x'.repeat(limit) } } }));
+    expect(status).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(status.message).toContain('Too long: must have at most 1048576 bytes');
+    const fits = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm-fits' }, data: { k: 'x'.repeat(limit - 1) } } });
+    expect(fits.metadata?.name).toBe('cm-fits');
   });
 
   it('requires a resourceVersion to update a custom resource', async () => {
@@ -291,7 +304,7 @@ describe('server-side apply', () => {
   it('is a no-op (same resourceVersion, same managedFields) when nothing changes, even a second later', async () => {
     const a = await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', false, k8s.PatchStrategy.ServerSideApply);
     // managedFields times have second precision: cross a second so a re-stamped time would show.
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(1100);
     const b = await objects.patch(task('n-ssa', 'seid:b'), undefined, undefined, 'bob', false, k8s.PatchStrategy.ServerSideApply);
     expect(b.metadata?.resourceVersion).toBe(a.metadata?.resourceVersion);
     expect(b.metadata?.managedFields).toEqual(a.metadata?.managedFields);

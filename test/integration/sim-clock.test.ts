@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { manualClock, type ManualClock } from '../../src/sim/index.js';
-import { simFixture, type SimFixture } from './cluster-helpers.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 
 const phaseOf = (o: KubeObject | undefined): unknown => (o?.status as { phase?: unknown } | undefined)?.phase;
 

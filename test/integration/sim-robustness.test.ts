@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { kubeConfig, raw } from './sim-helpers.js';
+import { kubeConfig, raw } from '../support/sim-http.js';
 
 let sim: RunningSim;
 const ns = 'sei';

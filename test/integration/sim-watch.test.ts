@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { kubeConfig } from './sim-helpers.js';
+import { kubeConfig } from '../support/sim-http.js';
 
 interface Seen {
   type: string;

@@ -6,7 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
-import { kubeConfig, statusOf } from './sim-helpers.js';
+import { kubeConfig, statusOf } from '../support/sim-http.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary status shapes
 const ns = 'sei';

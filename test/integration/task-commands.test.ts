@@ -2,14 +2,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeTask } from '../../src/output/describe.js';
+import { describeTask, type TaskEvent } from '../../src/output/describe.js';
 import { formatObjects } from '../../src/output/printers.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { applyDocuments, readTaskDocuments } from '../../src/services/apply-tasks.js';
 import { followTasks, verdictsToError } from '../../src/services/follow-tasks.js';
-import { deleteTasks, getTask, listTasks } from '../../src/services/task-queries.js';
+import { deleteTasks, getTask, listTasks, taskEvents } from '../../src/services/task-queries.js';
 import { loadCatalog } from '../../src/catalog/index.js';
-import { NS, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { NS } from '../support/builders.js';
+import { startTestCluster, taskNames, type TestCluster } from '../support/cluster.js';
 import { refusal } from '../support/refusal.js';
 
 let cluster: TestCluster;
@@ -123,6 +124,24 @@ describe('task wait', () => {
     expect(verdictsToError(verdicts, NS, waitFor)?.exitCode).toBe(exit);
   });
 
+  // upstream internal/controller/nodetask/controller.go:115: a finished task is never written again,
+  // so after a spec edit (a GitOps re-sync) its status keeps the old observedGeneration.
+  it('editing the spec of a finished task: wait returns its latched verdict at once', async () => {
+    const path = file('edit.yaml', task('wait-edit', 'DiscoverPeers', 'node-0', '  discoverPeers: {}\n'));
+    await applyDocuments(await readTaskDocuments([path]), { client: cluster.client, catalog, progress: silentProgress() });
+    const first = await followTasks(cluster.client, { namespace: NS, names: ['wait-edit'], timeoutMs: 30_000, progress: silentProgress() });
+    expect(first.map((v) => v.outcome)).toEqual(['Complete']);
+    // The edit comes from outside the plugin (kubectl, a GitOps sync): our own apply refuses a finished name.
+    const live = await getTask(cluster.client, 'wait-edit', NS);
+    await cluster.client.apply({ apiVersion: live.apiVersion, kind: live.kind, metadata: { name: 'wait-edit', namespace: NS }, spec: { ...(live.spec as object), timeoutSeconds: 600 } });
+    const edited = await getTask(cluster.client, 'wait-edit', NS);
+    expect(edited?.metadata.generation).toBe(2);
+    expect((edited?.status as { observedGeneration?: number }).observedGeneration).toBe(1);
+    const verdicts = await followTasks(cluster.client, { namespace: NS, names: ['wait-edit'], timeoutMs: 30_000, progress: silentProgress() });
+    expect(verdicts.map((v) => v.outcome)).toEqual(['Complete']);
+    expect(verdictsToError(verdicts, NS)).toBeUndefined();
+  });
+
   it('follows many pending tasks on ONE watch connection, and times them all out (exit 3)', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `many-${i}`);
     const path = file('many.yaml', names.map((n) => task(n, 'DiscoverPeers', 'booting', '  discoverPeers: {}\n')).join('---\n'));
@@ -177,14 +196,34 @@ describe('task get / describe / delete', () => {
     expect(error.hints.join(' ')).toContain('apply-a');
   });
 
-  it('describe shows conditions, task id, timeline, outputs and the next step for a failure', async () => {
-    const text = describeTask(await getTask(cluster.client, 'dp-forced'));
+  it('describe shows conditions, the sidecar task id, timeline, outputs, Events and the next step for a failure', async () => {
+    const task = await getTask(cluster.client, 'dp-forced');
+    const events = await taskEvents(cluster.client, task);
+    const text = describeTask(task, Date.now(), events as TaskEvent[]);
     expect(text).toContain('ParamsBuildFailed');
-    expect(text).toMatch(/Task ID:\s+\S+/);
+    expect(text).toMatch(/Sidecar Task ID:\s+[0-9a-f-]{36}/);
+    // upstream internal/controller/nodetask/controller.go:440-442: markFailed records a Warning Event.
+    expect(text).toMatch(/Events:\n\s+TYPE\s+REASON\s+COUNT\s+LAST SEEN\s+FROM\s+MESSAGE\n\s+Warning\s+ParamsBuildFailed\s+1\s+\S+\s+seinodetask-controller\s+target SeiNode "lonely" has no usable peer sources/);
     expect(text).toContain('Timeline:');
     expect(text).toContain('Conditions:');
     expect(text).toContain('Next:');
     expect(text).toContain('kubectl edit seinode lonely');
+  });
+
+  // upstream internal/controller/nodetask/controller.go:492-501: no finalizer, no cancel path.
+  it('delete of an unfinished task warns that its sidecar work continues; loudly for a broadcast or a SIGTERM', async () => {
+    const sigterm = task('del-sigterm', 'AwaitCondition', 'node-0', '  awaitCondition:\n    height:\n      targetHeight: 1000000000\n    action: SIGTERM_SEID\n');
+    const vote = task('del-vote', 'GovVote', 'booting', '  govVote:\n    chainId: sim-1\n    proposalId: 1\n    option: "yes"\n    fees: 20usei\n    gas: 200000\n');
+    const quiet = task('del-quiet', 'DiscoverPeers', 'booting', '  discoverPeers: {}\n');
+    await applyDocuments(await readTaskDocuments([file('del.yaml', [sigterm, vote, quiet].join('---\n'))]), { client: cluster.client, catalog, progress: silentProgress(), targetChecks: false });
+    const results = await deleteTasks(cluster.client, { names: ['del-sigterm', 'del-vote', 'del-quiet', 'wait-ok'], broadcasts: (kind) => catalog.find(kind)?.broadcasts ?? false });
+    const warning = (name: string) => results.find((r) => r.name === name)?.warning;
+    expect(warning('del-sigterm')).toMatch(/^WARNING: AwaitCondition "del-sigterm" is .*deleting it does not cancel it.*seid WILL STILL BE SIGTERMed/);
+    expect(warning('del-vote')).toMatch(/^WARNING: GovVote "del-vote" .*BROADCAST ITS TRANSACTION.*a duplicate vote/);
+    expect(warning('del-quiet')).toMatch(/^Warning: DiscoverPeers "del-quiet" .*creating "del-quiet" again runs it again/);
+    // A finished task has nothing left running.
+    expect(warning('wait-ok')).toBeUndefined();
+    expect(results.every((r) => r.deleted)).toBe(true);
   });
 
   it('delete removes named tasks and refuses unknown names before deleting anything', async () => {

@@ -16,7 +16,10 @@ import { connect } from '../../src/cluster/index.js';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { manualClock, type ManualClock } from '../../src/sim/index.js';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
-import { simFixture, type SimFixture } from './cluster-helpers.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
+import { servedTaskApi } from '../../src/catalog/served.js';
+import { describeKinds } from '../../src/catalog/describe.js';
+import { loadCatalog } from '../../src/catalog/index.js';
 
 type Obj = Record<string, unknown>;
 const NS = 'sei';
@@ -385,10 +388,24 @@ describe.each(['seed', 'latest'] as const)('SeiNodeTask conformance, --crd %s', 
     await e.until('halt Complete', async () => (await e.status('halt')).phase === 'Complete');
   });
 
+  // The plugin side: the version a cluster runs is read from its served SeiNodeTask CRD (`kinds --from-cluster`).
+  it('the plugin detects the controller version from the served CRD', async () => {
+    const e = await start(crd);
+    const api = await servedTaskApi({ kubeconfig: e.f.kubeconfig });
+    expect(api.version).toBe(crd);
+    const rows = describeKinds(loadCatalog(), api.kinds, api.version);
+    expect(rows.find((r) => r.kind === 'GovSoftwareUpgrade')?.publishedOutputs).toEqual(latest ? ['txHash', 'height', 'proposalId'] : []);
+    expect(rows.find((r) => r.kind === 'UpdateNodeImage')?.publishedOutputs).toEqual(['appliedImage']);
+  });
+
   // The sidecar knob: unreachable keeps sidecar-backed tasks Running with no condition (sidecar.go
   // Execute/Status: transient errors are retried, controller.go:272-276).
   it('sim.sei.io/sidecar: unreachable keeps a sidecar-backed task Running with no verdict, then it proceeds', async () => {
-    const e = await start(crd, [{ name: 'node-0', annotations: { 'sim.sei.io/sidecar': 'unreachable' } }]);
+    // Unreachable only once Running: an unreachable sidecar also holds the node's init plan, whose
+    // sidecar tasks cannot be submitted either (planner/executor.go:157-165).
+    const e = await start(crd);
+    e.annotate('node-0', { 'sim.sei.io/sidecar': 'unreachable' });
+    await e.settle();
     await e.create('t', 'AwaitNodesAtHeight', { targetHeight: heightNow(e) + 2 });
     e.clock.advance(30_000);
     await e.settle();

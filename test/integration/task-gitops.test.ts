@@ -8,7 +8,8 @@ import { parse } from 'yaml';
 import { silentProgress } from '../../src/output/progress.js';
 import { runTask } from '../../src/services/run-task.js';
 import { isSeiError } from '../../src/errors/sei-error.js';
-import { NS, podUid, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { NS } from '../support/builders.js';
+import { podUid, startTestCluster, taskNames, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;
 let repo: string;

@@ -1,31 +1,40 @@
 // The paved roads against the simulated cluster over real HTTP: every verdict, every preflight
 // refusal, re-attach, --replace, NDJSON, --output-env, version skew. Services are called
 // directly (the CLI wrapping is covered by test/e2e/cli-*.test.ts).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterClient, KubeObject } from '../../src/cluster/types.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { verdictsToError } from '../../src/services/follow-tasks.js';
 import { refreshPeers, runTask, type RunTaskOptions } from '../../src/services/run-task.js';
-import { NS, podUid, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { NS } from '../support/builders.js';
+import { podUid, startTestCluster, taskNames, type TestCluster } from '../support/cluster.js';
 import { refusal } from '../support/refusal.js';
 
 let cluster: TestCluster;
+/** A second cluster serving the latest controller's CRD, for the outputs only that version publishes. */
+let latestCluster: TestCluster;
 
 beforeAll(async () => {
   cluster = await startTestCluster();
+  latestCluster = await startTestCluster({ crd: 'latest' });
 });
 
 afterAll(async () => {
   await cluster?.sim.stop();
+  await latestCluster?.sim.stop();
 });
 
 function run(kind: string, node: string, extra: Partial<RunTaskOptions> & { set?: string[]; name?: string } = {}) {
+  return runOn(cluster, kind, node, extra);
+}
+
+function runOn(target: TestCluster, kind: string, node: string, extra: Partial<RunTaskOptions> & { set?: string[]; name?: string } = {}) {
   const progress = silentProgress();
   const { set, name, ...rest } = extra;
   const promise = runTask({
-    client: cluster.client,
+    client: target.client,
     render: { kind, node, namespace: NS, ...(set ? { set } : {}), ...(name ? { name } : {}) },
     wait: true,
     progress,
@@ -80,16 +89,18 @@ describe('verdicts', () => {
     expect(progress.lines.at(-1) ?? '').toMatch(/^✔ .* Complete/);
   });
 
+  // upstream internal/controller/nodetask/controller.go:359-379 (204c1c0) populateOutputs: the
+  // seed controller publishes only updateNodeImage.appliedImage.
   it.each([
-    ['update-node-image', ['image=ghcr.io/sei-protocol/seid:v6.1.0'], 'updateNodeImage'],
-    ['await-nodes-at-height', ['targetHeight=3'], 'awaitNodesAtHeight'],
-    ['await-condition', ['targetHeight=3'], 'awaitCondition'],
-    ['gov-vote', ['chainId=sim-1', 'proposalId=1', 'option=yes', 'fees=20usei', 'gas=200000'], 'govVote'],
-  ])('%s completes with its outputs', async (kind, set, output) => {
+    ['update-node-image', ['image=ghcr.io/sei-protocol/seid:v6.1.0'], ['updateNodeImage']],
+    ['await-nodes-at-height', ['targetHeight=3'], []],
+    ['await-condition', ['targetHeight=3'], []],
+    ['gov-vote', ['chainId=sim-1', 'proposalId=1', 'option=yes', 'fees=20usei', 'gas=200000'], []],
+  ])('%s completes, with the outputs the seed controller publishes', async (kind, set, outputs) => {
     const result = await run(kind, 'node-1', { set }).promise;
     const verdict = result.verdict;
     expect(verdict?.outcome).toBe('Complete');
-    expect(Object.keys((verdict?.object?.['status'] as { outputs?: Record<string, unknown> }).outputs ?? {})).toContain(output);
+    expect(Object.keys((verdict?.object?.['status'] as { outputs?: Record<string, unknown> }).outputs ?? {})).toEqual(outputs);
   });
 
   it.each([
@@ -203,9 +214,23 @@ describe('apply-once by name', () => {
 describe('outputs and streams', () => {
   const upgrade = ['chainId=sim-1', 'title=t', 'description=d', 'upgradeName=v2', 'upgradeHeight=100000', 'initialDeposit=10usei', 'fees=20usei', 'gas=500000'];
 
-  it('--output-env + --env-file append the proposalId of a Complete gov-upgrade, shell-quoted', async () => {
-    const envFile = join(cluster.dir, 'gov.env');
-    const result = await run('gov-software-upgrade', 'node-0', {
+  it('on the seed controller, --output-env of a gov output is refused (exit 2) before anything is written, naming the version and the alternative', async () => {
+    const before = await taskNames(cluster.client);
+    const envFile = join(cluster.dir, 'seed-gov.env');
+    const error = await refusal(run('gov-software-upgrade', 'node-0', { set: upgrade, name: 'gov-up-seed', outputEnv: ['PROPOSAL_ID={.status.outputs.govSoftwareUpgrade.proposalId}'], envFile }).promise);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('GovSoftwareUpgrade output proposalId is not published by the seed controller (sei-k8s-controller 204c1c0)');
+    expect(error.message).toContain('--set / --inputs');
+    expect(await taskNames(cluster.client)).toEqual(before);
+    expect(existsSync(envFile)).toBe(false);
+    const alone = await refusal(run('gov-vote', 'node-0', { set: ['chainId=sim-1', 'proposalId=1', 'option=yes', 'fees=20usei', 'gas=200000'], name: 'gov-vote-seed', envFile }).promise);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.message).toContain('GovVote publishes no outputs on the seed controller');
+  });
+
+  it('--output-env + --env-file append the proposalId of a Complete gov-upgrade on the latest controller, shell-quoted', async () => {
+    const envFile = join(latestCluster.dir, 'gov.env');
+    const result = await runOn(latestCluster, 'gov-software-upgrade', 'node-0', {
       set: upgrade,
       name: 'gov-up-env',
       outputEnv: ['PROPOSAL_ID={.status.outputs.govSoftwareUpgrade.proposalId}', 'TX={.status.outputs.govSoftwareUpgrade.txHash}'],
@@ -216,9 +241,9 @@ describe('outputs and streams', () => {
     expect(readFileSync(envFile, 'utf8')).toBe(`PROPOSAL_ID='${outputs.proposalId}'\nTX='${outputs.txHash}'\n`);
   });
 
-  it('--env-file alone writes every declared output of the kind', async () => {
-    const envFile = join(cluster.dir, 'all.env');
-    await run('gov-software-upgrade', 'node-1', { set: upgrade, name: 'gov-up-all', envFile }).promise;
+  it('--env-file alone writes every output the latest controller publishes for the kind', async () => {
+    const envFile = join(latestCluster.dir, 'all.env');
+    await runOn(latestCluster, 'gov-software-upgrade', 'node-1', { set: upgrade, name: 'gov-up-all', envFile }).promise;
     expect(readFileSync(envFile, 'utf8')).toMatch(/^TX_HASH='.+'\nHEIGHT='\d+'\nPROPOSAL_ID='\d+'\n$/);
   });
 

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearServedCrdCache } from '../../src/cluster/index.js';
 import { silentProgress } from '../../src/output/progress.js';
 import { runTask } from '../../src/services/run-task.js';
-import { NS, podUid, startTestCluster, taskNames, type TestCluster } from './task-helpers.js';
+import { NS } from '../support/builders.js';
+import { podUid, startTestCluster, taskNames, type TestCluster } from '../support/cluster.js';
 import { refusal } from '../support/refusal.js';
 
 let latest: TestCluster;

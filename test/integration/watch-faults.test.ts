@@ -8,7 +8,8 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { verdictsToError } from '../../src/services/follow-tasks.js';
 import type { StoreEvent } from '../../src/sim/types.js';
 import { waitForTasks } from '../../src/watch/wait-for-tasks.js';
-import { discoverPeersTask, seiNode, simFixture, type SimFixture } from './cluster-helpers.js';
+import { discoverPeersTask, simNode as seiNode } from '../support/builders.js';
+import { simFixture, type SimFixture } from '../support/cluster.js';
 
 const TASKS = 200;
 const CLOSE_AFTER = 5;

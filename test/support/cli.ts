@@ -28,6 +28,8 @@ export interface CliOptions {
   command?: string;
   /** Called on every stderr chunk with everything so far: send a signal once a line appears. */
   onStderr?: (stderr: string, child: ChildProcess) => void;
+  /** Called with every complete stdout line (e.g. kill the CLI mid-run). */
+  onStdoutLine?: (line: string, child: ChildProcess) => void;
 }
 
 /** Fails with a clear message when the CLI was not built. */
@@ -46,7 +48,15 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!options.onStdoutLine) return;
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) options.onStdoutLine(line, child);
+    });
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       options.onStderr?.(stderr, child);

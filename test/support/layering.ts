@@ -22,6 +22,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   // Pure formatting of what the layers below produce (tasks, plan verdicts).
   output: ['plan', 'watch', 'catalog', 'cluster', 'domain', 'errors'],
   // Git and repository layout only; the use-cases that commit and wait live in services.
+  // The one YAML writer every file kubectl-sei writes goes through is domain/yaml.ts.
   gitops: ['plan', 'cluster', 'domain', 'errors'],
   // The simulated cluster is a program of its own: it shares only validation and the basics.
   sim: ['validate', 'cluster', 'domain', 'errors'],

@@ -9,6 +9,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { loadCatalog, BUILTIN_SCHEMAS_DIR } from '../../src/catalog/index.js';
 import { SeiError } from '../../src/errors/sei-error.js';
 import { renderTask } from '../../src/render/index.js';
+import { upstreamCrdFile } from '../support/upstream-crds.js';
 
 const SEED_KINDS = ['GovSoftwareUpgrade', 'GovVote', 'AwaitCondition', 'UpdateNodeImage', 'AwaitNodesAtHeight', 'DiscoverPeers', 'RestartPod'];
 const LATEST_ONLY = ['MarkReady', 'GovParamChange', 'RestartSeid'];
@@ -16,7 +17,7 @@ const COMMON = ['timeoutSeconds', 'requirePhase', 'requirePhaseTimeout'];
 
 type Schema = { properties?: Record<string, Schema>; required?: string[]; enum?: string[] };
 function upstreamSpec(flavor: 'seed' | 'latest'): Schema {
-  const file = flavor === 'seed' ? '../shared/crds/sei.io_seinodetasks.yaml' : '../shared/crds/latest/sei.io_seinodetasks.yaml';
+  const file = upstreamCrdFile(flavor === 'seed' ? 'sei.io_seinodetasks.yaml' : 'latest/sei.io_seinodetasks.yaml');
   const crd = parse(readFileSync(file, 'utf8')) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
   return crd.spec.versions[0]!.schema.openAPIV3Schema.properties!['spec']!;
 }
@@ -71,7 +72,10 @@ describe('built-in catalog', () => {
     expect(catalog.kinds().filter((kind) => kind.broadcasts).map((kind) => kind.name).sort()).toEqual(['gov-param-change', 'gov-software-upgrade', 'gov-vote']);
     expect(catalog.require('RestartPod').defaultTimeoutSeconds).toBe(600);
     expect(catalog.require('DiscoverPeers').defaultTimeoutSeconds).toBe(120);
-    expect(catalog.require('gov-software-upgrade').outputs).toContainEqual({ name: 'proposalId', jsonPath: '{.status.outputs.govSoftwareUpgrade.proposalId}' });
+    // Published by the latest controller only (upstream govoutputs.go, 2d670ad).
+    expect(catalog.require('gov-software-upgrade').outputs).toContainEqual({ name: 'proposalId', jsonPath: '{.status.outputs.govSoftwareUpgrade.proposalId}', publishedBy: ['latest'] });
+    expect(catalog.require('update-node-image').outputs).toEqual([{ name: 'appliedImage', jsonPath: '{.status.outputs.updateNodeImage.appliedImage}', publishedBy: ['seed', 'latest'] }]);
+    expect(catalog.require('await-condition').outputs.map((o) => o.publishedBy)).toEqual([[]]);
     expect(catalog.require('discover-peers').preflight).toContain('target-has-peers');
     expect(catalog.require('gov-param-change').requireOneOf).toEqual([['changes'], ['subspace', 'key', 'value']]);
   });

@@ -13,7 +13,27 @@ import { renderPlan } from '../../src/services/plan-render.js';
 import type { FleetNode } from '../../src/plan/types.js';
 import { KUBECTL_SEI_IMAGE, KUBECTL_SEI_VERSION } from '../../src/domain/image.js';
 import { taskDeadlineSeconds } from '../../src/domain/task-timeouts.js';
+import { taskName } from '../../src/plan/naming.js';
 import { argoLint, argoSchemaErrors, chaosLint, crdErrors, yamlReadersAgree } from '../support/engines.js';
+import { compileCrdValidator, loadProjectCrd } from '../../src/validate/index.js';
+
+const TASK_VALIDATORS = { seed: compileCrdValidator(loadProjectCrd('seinodetasks', 'seed')), latest: compileCrdValidator(loadProjectCrd('seinodetasks', 'latest')) };
+/** Sample values for the engine's placeholders, as Argo substitutes them before kubectl reads the manifest. */
+function argoSubstitute(text: string): string {
+  return text.replace(/\{\{([^{}]+)\}\}/g, (_tag, name: string) => {
+    if (name === 'inputs.parameters.node') return 'node-00';
+    if (name === 'inputs.parameters.index' || name === 'inputs.parameters.attempt' || name === '=sprig.int(retries) + 1') return '1';
+    if (name === 'inputs.parameters.name-prefix') return 'x-';
+    if (name === 'workflow.uid' || name === 'inputs.parameters.late-value') return '6f1c1e0a-5e1d-4c3b-9a57-5e1000000001';
+    return '7'; // an output passed between steps (proposalId)
+  });
+}
+/** The project's SeiNodeTask CRD of the version that serves the kind (MarkReady: latest only). */
+const taskErrors = (manifest: Rec) => {
+  const seed = TASK_VALIDATORS.seed.validate(manifest, { checkMetadata: false }).causes;
+  const causes = seed.some((c) => c.field === 'spec.kind') ? TASK_VALIDATORS.latest.validate(manifest, { checkMetadata: false }).causes : seed;
+  return causes.map((c) => `${c.field}: ${c.message}`);
+};
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- structural assertions over engine YAML
 
@@ -49,7 +69,10 @@ describe('every export passes the engine definitions', () => {
     expect(crdErrors('argo-workflows.crd-full.yaml', object)).toEqual([]);
     expect(argoLint(object as Rec)).toEqual([]);
     expect(yamlReadersAgree(text).same).toBe(true);
-    for (const r of resources(object as Rec)) expect(yamlReadersAgree(r.resource.manifest).same).toBe(true);
+    for (const r of resources(object as Rec)) {
+      expect(yamlReadersAgree(r.resource.manifest).same).toBe(true);
+      expect(taskErrors(parse(argoSubstitute(r.resource.manifest))), r.name).toEqual([]);
+    }
   });
 
   it.each(CHAOS_PLANS)('chaos-mesh %s: Workflow CRD and webhook rules', async (file) => {
@@ -57,6 +80,11 @@ describe('every export passes the engine definitions', () => {
     expect(crdErrors('chaos-mesh.workflows.crd.yaml', object)).toEqual([]);
     expect(chaosLint(object as Rec)).toEqual([]);
     expect(yamlReadersAgree(text).same).toBe(true);
+    for (const t of (object as Rec).spec.templates.filter((x: Rec) => x.task?.container?.env?.some((e: Rec) => e.name === 'SEI_TASK'))) {
+      const manifest = t.task.container.env.find((e: Rec) => e.name === 'SEI_TASK').value;
+      expect(yamlReadersAgree(manifest).same).toBe(true);
+      expect(taskErrors(parse(manifest)), t.name).toEqual([]);
+    }
   });
 });
 
@@ -184,9 +212,10 @@ describe('item 5: re-submitting, resubmit and retry create new tasks', () => {
     const restart = resources(object as Rec).find((t) => t.name === 's1-restart-create')!;
     expect(parse(restart.resource.manifest).metadata.labels['sei.io/plan-attempt']).toBe('{{inputs.parameters.attempt}}');
     const item = (object as Rec).spec.templates.find((t: Rec) => t.name === 's1-restart-item');
-    expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'attempt', value: '{{=asInt(retries) + 1}}' });
+    // upstream workflow/controller/operator_test.go:1489 (f016ad89) uses sprig.int(retries) in an expression tag
+    expect(item.steps[1][0].arguments.parameters).toContainEqual({ name: 'attempt', value: '{{=sprig.int(retries) + 1}}' });
     const items = (object as Rec).spec.templates.find((t: Rec) => t.name === 's1-restart-items').steps[0][0].withItems as Rec[];
-    expect(items[3]).toEqual({ node: 'node-03', index: '3', 'name-prefix': 'refresh-peers-3f2b8c1e-restart-3-' });
+    expect(items[3]).toEqual({ node: 'node-03', index: '3', 'name-prefix': `${taskName('refresh-peers', ID, 'restart', 3)}-` });
   });
   it('a long plan name and step id: the prefix is shortened to 58 characters with a hash, a DNS-1123 label', async () => {
     const long = planFile('long', `apiVersion: cli.sei.io/v1alpha1
@@ -223,7 +252,7 @@ spec:
     expect(img.task.container.command[2]).toContain('kubectl-sei task apply -f - -n "$SEI_NAMESPACE" --wait --timeout "$SEI_TIMEOUT"');
     const env = Object.fromEntries(img.task.container.env.map((e: Rec) => [e.name, e.value]));
     const task = parse(env.SEI_TASK);
-    expect(task).toMatchObject({ kind: 'SeiNodeTask', metadata: { name: 'cm-3f2b8c1e-img-0', labels: { 'sei.io/plan-id': ID, 'sei.io/plan-step': 'img', 'sei.io/plan-attempt': '1' } }, spec: { kind: 'UpdateNodeImage', timeoutSeconds: 900, target: { requirePhase: 'Running' } } });
+    expect(task).toMatchObject({ kind: 'SeiNodeTask', metadata: { name: taskName('cm', ID, 'img', 0), labels: { 'sei.io/plan-id': ID, 'sei.io/plan-step': 'img', 'sei.io/plan-attempt': '1' } }, spec: { kind: 'UpdateNodeImage', timeoutSeconds: 900, target: { requirePhase: 'Running' } } });
     expect(env.SEI_TIMEOUT).toBe(`${taskDeadlineSeconds('UpdateNodeImage', 900)}s`);
     expect(img.deadline).toBe(`${taskDeadlineSeconds('UpdateNodeImage', 900) + 60}s`);
     // The pod UID is read right before the apply, in the same container.
@@ -272,6 +301,10 @@ spec:
       's2-last-batch-0',
     ]);
     expect(byName.get('s0-discover-batch-0')!.children).toEqual(['s0-discover-0', 's0-discover-1']);
+  });
+
+  it('refuses --service-account, which Chaos Mesh Task pods cannot have', async () => {
+    await expect(exportPlanWorkflow({ to: 'chaos-mesh', file: 'refresh-peers', fleet, namespace: NS, planId: ID, serviceAccount: 'ops' })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/default service account/) });
   });
 
   it('names the RBAC the Task pods need: they run as the namespace default service account (pkg/workflow/task/pod.go)', async () => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '@marcbachmann/cel-js';
 import { parse as parseYaml } from 'yaml';
-import { ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, FLUX_HEALTH_CHECK_EXPR, healthConfig } from '../../src/gitops/health.js';
+import { ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, ARGOCD_WORKFLOW_HEALTH_KEY, FLUX_HEALTH_CHECK_EXPR, FLUX_HEALTH_CHECK_EXPRS, healthConfig } from '../../src/gitops/health.js';
 import { runArgoHealth, runFluxHealth, runLuaInArgoCdVm } from './gitops-health-runners.js';
 
 const meta = (generation: number, statusWritten = true) => ({
@@ -73,12 +73,16 @@ describe('SeiNodeTask health: ArgoCD Lua and Flux CEL agree', () => {
     const patch = parseYaml(healthConfig('argocd'));
     expect(patch).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' } });
     expect(patch.data[ARGOCD_HEALTH_KEY]).toBe(ARGOCD_HEALTH_LUA);
+    expect(patch.data[ARGOCD_WORKFLOW_HEALTH_KEY]).toBe(ARGOCD_HEALTH_LUA);
     expect(ARGOCD_HEALTH_KEY).toBe('resource.customizations.health.sei.io_SeiNodeTask');
   });
 
   it('the Flux fragment carries the three expressions for sei.io/v1alpha1 SeiNodeTask', () => {
     const fragment = parseYaml(healthConfig('flux'));
-    expect(fragment.spec.healthCheckExprs).toEqual([FLUX_HEALTH_CHECK_EXPR]);
+    expect(fragment.spec.healthCheckExprs).toEqual(FLUX_HEALTH_CHECK_EXPRS);
+    // SeiNodeTaskWorkflows latch the same Ready/Failed pair: the same expressions, their kind.
+    expect(FLUX_HEALTH_CHECK_EXPRS.map((e) => e.kind)).toEqual(['SeiNodeTask', 'SeiNodeTaskWorkflow']);
+    expect(FLUX_HEALTH_CHECK_EXPRS[1]).toEqual({ ...FLUX_HEALTH_CHECK_EXPR, kind: 'SeiNodeTaskWorkflow' });
     expect(Object.keys(fragment.spec.healthCheckExprs[0]).sort()).toEqual(['apiVersion', 'current', 'failed', 'inProgress', 'kind']);
   });
 });

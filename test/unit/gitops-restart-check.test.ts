@@ -5,6 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { checkRestarts, specDrift } from '../../src/gitops/restart-check.js';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { restartKinds } from '../../src/services/kind-behaviour.js';
+
+const kinds = restartKinds(loadCatalog());
 
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
 
@@ -40,7 +44,7 @@ describe('checkRestarts', () => {
     ['no DiscoverPeers committed: only the uid and execution time count', [restart('old', 20)], pod('new', 21), true, /restarted: uid old → new, started/],
     ['the pod is gone', [restart('old', 20)], undefined, false, /does not exist now/],
   ])('%s', (_scenario, tasks, live, ok, message) => {
-    const findings = checkRestarts(tasks, new Map([['ns/node-0', live]]), (t) => t.metadata.namespace ?? 'ns');
+    const findings = checkRestarts(tasks, new Map([['ns/node-0', live]]), (t) => t.metadata.namespace ?? 'ns', kinds);
     expect(findings).toHaveLength(1);
     expect(findings[0]!.ok).toBe(ok);
     expect(findings[0]!.message).toMatch(message);
@@ -48,7 +52,7 @@ describe('checkRestarts', () => {
   });
 
   it('a RestartPod that is not Complete is not judged (its verdict already says why)', () => {
-    expect(checkRestarts([restart('old', 20, 'Failed')], new Map([['ns/node-0', pod('old', 1)]]), () => 'ns')).toEqual([]);
+    expect(checkRestarts([restart('old', 20, 'Failed')], new Map([['ns/node-0', pod('old', 1)]]), () => 'ns', kinds)).toEqual([]);
   });
 });
 

@@ -134,11 +134,24 @@ describe('derive: plan state from tasks alone', () => {
     expect(d.verdict.failedTaskDetail).toMatchObject({ kind: 'GovSoftwareUpgrade', attempts: 1, maxAttempts: 1 });
   });
 
-  it('a stale terminal status (observedGeneration behind) does not count', () => {
-    const stale = task('propose', 0, 1, 'Complete');
-    stale.metadata.generation = 2;
-    const d = derive(run({ items }), [stale], 0, kinds);
-    expect(d.verdict.steps[0]!.items[0]!.state).toBe('running');
+  // upstream internal/controller/nodetask/controller.go:322-354 (2d670ad): TxFailed is on chain,
+  // InclusionUndetermined may be: a retry broadcasts again, so no policy retries them.
+  it.each(['TxFailed', 'InclusionUndetermined'])('%s is never retried, even under an explicit step policy', (reason) => {
+    const withPolicy = { ...manifest, spec: { ...manifest.spec, steps: manifest.spec.steps.map((s) => (s.id === 'propose' ? { ...s, failurePolicy: { maxAttempts: 3 } } : s)) } };
+    const failed = task('propose', 0, 1, 'Failed', { conditions: [{ type: 'Failed', status: 'True', reason, message: 'tx ABC', lastTransitionTime: '2026-01-01T00:00:00Z' }] });
+    const d = derive(run({ items, manifest: withPolicy }), [failed], Date.now(), kinds);
+    expect(d.verdict.phase).toBe('Failed');
+    expect(d.launchable).toHaveLength(0);
+    expect(d.verdict.failedTaskDetail).toMatchObject({ reason, attempts: 1 });
+  });
+
+  // upstream internal/controller/nodetask/controller.go:115: a terminal task is never written
+  // again, so its status stays at the old generation after a spec edit and is still final.
+  it('a terminal status behind observedGeneration (a spec edit after it finished) is final', () => {
+    const edited = task('propose', 0, 1, 'Complete');
+    edited.metadata.generation = 2;
+    const d = derive(run({ items }), [edited], 0, kinds);
+    expect(d.verdict.steps[0]!.items[0]!.state).toBe('succeeded');
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { loadCatalog } from '../../src/catalog/index.js';
 import type { SeiError } from '../../src/errors/index.js';
 import { checkPlan, locatePlan, parsePlanText } from '../../src/plan/load.js';
@@ -144,5 +145,37 @@ describe('plan manifest checks', () => {
     } catch (error) {
       expect((error as SeiError).hints.join(' ')).toContain('refresh-peers');
     }
+  });
+});
+
+// upstream internal/controller/nodetask/controller.go:359-379 (204c1c0): no gov outputs; govoutputs.go (2d670ad): txHash, height, proposalId.
+describe('step outputs per controller version', () => {
+  const text = readFileSync(new URL('../fixtures/plans/gov-upgrade.yaml', import.meta.url), 'utf8');
+
+  it('the latest controller publishes proposalId: the gov-upgrade → votes plan loads', async () => {
+    const manifest = await checkPlan(parsePlanText(text, 'gov-upgrade.yaml'), kindLookup(loadCatalog(), 'latest'));
+    expect(manifest.spec.steps.map((s) => s.id)).toEqual(['propose', 'vote']);
+  });
+
+  it('the seed controller does not: refused (exit 2) naming the version, the field and the alternative', async () => {
+    const error = await refusal(checkPlan(parsePlanText(text, 'gov-upgrade.yaml'), kindLookup(loadCatalog(), 'seed')));
+    expect(error.exitCode).toBe(2);
+    const text2 = `${error.message}\n${JSON.stringify(error.causes)}`;
+    expect(text2).toContain('GovSoftwareUpgrade output proposalId is not published by the seed controller (sei-k8s-controller 204c1c0)');
+    expect(text2).toContain('only the latest controller (sei-k8s-controller 2d670ad) publishes it');
+    expect(text2).toContain('--set / --inputs');
+  });
+
+  it('no version publishes the await outputs', async () => {
+    const plan = `apiVersion: cli.sei.io/v1alpha1
+kind: SeiTaskPlan
+metadata: {name: p}
+spec:
+  steps:
+    - {id: wait, kind: AwaitNodesAtHeight, node: n0, params: {targetHeight: 10}}
+    - {id: next, kind: GovVote, node: n0, params: {chainId: c, proposalId: "{{ steps.wait.outputs.currentHeight }}", option: "yes", fees: 1usei, gas: 1}}
+`;
+    const error = await refusal(checkPlan(parsePlanText(plan, 'p.yaml'), kindLookup(loadCatalog(), 'latest')));
+    expect(`${error.message}${JSON.stringify(error.causes)}`).toContain('AwaitNodesAtHeight output currentHeight is not published by the latest controller (sei-k8s-controller 2d670ad) (no controller version publishes it)');
   });
 });

@@ -187,3 +187,37 @@ describe('printers and verdict texts', () => {
     expect(waitingText(queued, 'first')).toBe('second: Pending — QueuedBehindActive: another workflow is queued ahead on this node (the active workflow is first)');
   });
 });
+
+describe('plans with workflow steps', () => {
+  const fleet = [
+    { name: 'rpc-0', labels: { 'sei.io/chain': 'arctic-1' }, phase: 'Running', hasPeers: true, mode: 'fullNode', stateSyncers: 2 },
+    { name: 'rpc-1', labels: { 'sei.io/chain': 'arctic-1' }, phase: 'Running', hasPeers: true, mode: 'fullNode', stateSyncers: 2, workflow: { name: 'old', failedHeld: true } },
+    { name: 'val-0', labels: { 'sei.io/chain': 'arctic-1' }, phase: 'Running', hasPeers: true, mode: 'validator', stateSyncers: 2 },
+  ];
+
+  it('the Argo export creates SeiNodeTaskWorkflows judged by status.phase, with no retry (a retry wipes the node again)', async () => {
+    const { exportPlanWorkflow } = await import('../../src/services/plan-export.js');
+    const wf = (await exportPlanWorkflow({ to: 'argo-workflows', file: 'giga-store-migration', fleet, namespace: 'sei', planId: '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c' })).object as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- engine YAML
+    const migrate = (wf['spec'].templates as Array<Record<string, any>>).find((t) => t['name'] === 's1-migrate-create')!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const manifest = parse(migrate['resource'].manifest as string) as KubeObject;
+    expect(manifest.kind).toBe('SeiNodeTaskWorkflow');
+    expect(manifest['spec']).toMatchObject({ kind: 'StateSync', stateSync: { migration: { kind: 'GigaStore', gigaStore: { backend: 'pebbledb' } } } });
+    expect(migrate['resource']).toMatchObject({ action: 'create', successCondition: 'status.phase == Complete', failureCondition: 'status.phase == Failed' });
+    expect(migrate['retryStrategy']).toBeUndefined();
+    // Only the full nodes (forEach.mode: fullNode); the offline fleet's validator is left out.
+    expect(JSON.stringify(wf['spec'])).not.toContain('val-0');
+  });
+
+  it('simulate predicts TargetRejected, a held node and queueing from the fleet; no implicit retry even with a plan failurePolicy', async () => {
+    const { simulatePlan } = await import('../../src/services/plan-simulate.js');
+    const result = await simulatePlan({ file: 'giga-store-migration', set: ['nodeMode='], fleet, namespace: 'sei' });
+    const items = result.steps.find((s) => s.id === 'migrate')!.items;
+    expect(items.map((i) => `${i.node}:${i.class}:${i.reason ?? ''}`)).toEqual(['rpc-0:pending:', 'rpc-1:blocked:WorkflowFailedHeld', 'val-0:blocked:TargetRejected']);
+    const { buildGraph } = await import('../../src/plan/graph.js');
+    const { kindLookup } = await import('../../src/plan/tasks.js');
+    const { catalogFor } = await import('../../src/services/plan-prepare.js');
+    const kinds = kindLookup(await catalogFor());
+    const manifest = { apiVersion: 'cli.sei.io/v1alpha1' as const, kind: 'SeiTaskPlan' as const, metadata: { name: 'p' }, spec: { failurePolicy: { maxAttempts: 3 }, steps: [{ id: 'a', kind: 'StateSync', node: 'rpc-0' }, { id: 'b', kind: 'StateSync', node: 'rpc-0', failurePolicy: { maxAttempts: 2 } }, { id: 'c', kind: 'MarkReady', node: 'rpc-0' }] } };
+    expect(buildGraph(manifest, kinds).map((g) => g.maxAttempts)).toEqual([1, 2, 3]);
+  });
+});

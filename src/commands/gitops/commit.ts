@@ -57,7 +57,7 @@ ${EXIT_CODES_HELP}`;
     this.argv = this.argv.map((arg, i, all) => (arg === '--push' && (all[i + 1] === undefined || all[i + 1]!.startsWith('-')) ? `--push=${PUSH_DEFAULT}` : arg));
     const { flags } = await this.parse(GitopsCommit);
     this.machineOutput = flags.output !== undefined;
-    const [{ commitSourcesToGit }, { toSafeYaml }] = await Promise.all([import('../../services/gitops-commit.js'), import('../../render/yaml-scalar.js')]);
+    const [{ commitSourcesToGit }, { toSafeYaml }] = await Promise.all([import('../../services/gitops-commit.js'), import('../../domain/yaml.js')]);
     const { result, planId } = await commitSourcesToGit({
       source: {
         files: flags.filename ?? [],

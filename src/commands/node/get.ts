@@ -18,7 +18,7 @@ export default class NodeGet extends SeiCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NodeGet);
-    const format = (flags.output ?? 'table') as 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'ndjson';
+    const format = flags.output ?? 'table';
     this.machineOutput = format !== 'table' && format !== 'wide';
     const [{ connect }, { listNodes }, { formatObjects }, { nodeTable }] = await Promise.all([
       import('../../cluster/index.js'),

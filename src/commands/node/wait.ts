@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { INTERRUPTED_EXIT, interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
 
 export default class NodeWait extends SeiCommand {
   static override summary = "Follow a SeiNode's controller plan task by task until it is Running (--for running) or the plan ends (--for plan).";
@@ -15,7 +15,7 @@ ${EXIT_CODES_HELP}`;
   static override args = { name: Args.string({ required: true, description: 'The SeiNode name.' }) };
   static override flags = {
     ...connectionFlags,
-    for: Flags.string({ options: ['running', 'plan'], default: 'running', description: 'What to wait for.' }),
+    for: Flags.option({ options: ['running', 'plan'] as const, default: 'running', description: 'What to wait for.' })(),
     timeout: timeoutFlag('Default 10m.'),
     output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the node at the end; ndjson: every observed object as it arrives.'),
   };
@@ -37,7 +37,7 @@ ${EXIT_CODES_HELP}`;
       interrupt.arm(true);
       const verdict = await waitNode(client, {
         name: args.name,
-        for: flags.for as 'running' | 'plan',
+        for: flags.for,
         timeoutMs: parseDuration(flags.timeout ?? '10m'),
         signal: interrupt.signal,
         progress,
@@ -46,13 +46,13 @@ ${EXIT_CODES_HELP}`;
       if (verdict.outcome === 'Complete') progress.succeed(nodeVerdictLine(verdict));
       else if (verdict.outcome !== 'Interrupted') progress.fail(nodeVerdictLine(verdict));
       else progress.stop();
-      if (flags.output && flags.output !== 'ndjson' && verdict.object) writeStdout(formatObjects([verdict.object], flags.output as 'name' | 'yaml' | 'json', { single: true }));
-      if (verdict.outcome === 'Interrupted') {
-        process.stderr.write(`interrupted: the node keeps going; re-attach with: kubectl sei node wait ${args.name} -n ${client.namespace}\n`);
-        this.exit(INTERRUPTED_EXIT);
-      }
+      const [{ finishWait }, { SeiError }] = await Promise.all([import('../../cli/finish-wait.js'), import('../../errors/sei-error.js')]);
       const error = nodeVerdictToError(verdict);
-      if (error) throw error;
+      finishWait({
+        stdout: flags.output && flags.output !== 'ndjson' && verdict.object ? formatObjects([verdict.object], flags.output, { single: true }) : '',
+        ...(verdict.outcome === 'Interrupted' ? { interrupted: SeiError.interrupted(`interrupted: the node keeps going; re-attach with: kubectl sei node wait ${args.name} -n ${client.namespace}`) } : {}),
+        ...(error ? { error } : {}),
+      });
     } finally {
       interrupt.dispose();
     }

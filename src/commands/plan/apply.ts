@@ -60,6 +60,9 @@ ${PLAN_EXIT_CODES}`;
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
     const stateFile = flags['state-file'];
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../../cluster/command-scope.js');
+    commandDeadline(timeoutMs, `plan apply did not end within --timeout ${flags.timeout ?? ''} (the API server did not answer); tasks already created keep running`);
     await runFollowed(
       flags.output,
       (hooks) =>

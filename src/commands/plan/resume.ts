@@ -28,6 +28,9 @@ export default class PlanResume extends SeiCommand {
     ]);
     const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
     const client = await connect(connectionOptions(flags));
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../../cluster/command-scope.js');
+    commandDeadline(timeoutMs, `plan resume did not end within --timeout ${flags.timeout ?? ''} (the API server did not answer); tasks already created keep running`);
     await runFollowed(flags.output, (hooks) =>
       resumePlan({
         client,

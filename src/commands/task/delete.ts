@@ -5,8 +5,8 @@ import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from 
 import { outputFlag, writeStdout } from '../../cli/task-flags.js';
 
 export default class TaskDelete extends SeiCommand {
-  static override summary = 'Delete SeiNodeTasks. A running task is not undone: only its record is removed.';
-  static override description = `${TaskDelete.summary}\n\nDeleting a gov task and creating it again under the same name broadcasts again (a duplicate proposal or vote).\n\n${EXIT_CODES_HELP}`;
+  static override summary = 'Delete SeiNodeTasks. Delete is not abort: work already submitted to the sidecar goes on.';
+  static override description = `${TaskDelete.summary}\n\nThe controller has no cancel: deleting a task that is not finished removes its record only. The node's sidecar still runs what was submitted (a gov transaction is still broadcast; an AwaitCondition with action SIGTERM_SEID still restarts seid at its height), and creating the same name again is a new task that runs again (a duplicate proposal or vote, a second SIGTERM). A warning says so for every unfinished task.\n\n${EXIT_CODES_HELP}`;
   static override examples = ['<%= config.bin %> task delete my-task -n sei', '<%= config.bin %> task delete -l sei.io/node=node-0 -n sei'];
   static override strict = false;
   static override args = { name: Args.string({ description: 'Task names (or -l).' }) };
@@ -20,14 +20,17 @@ export default class TaskDelete extends SeiCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(TaskDelete);
     this.machineOutput = flags.output !== undefined;
-    const [{ connect }, { deleteTasks }] = await Promise.all([import('../../cluster/index.js'), import('../../services/task-queries.js')]);
+    const [{ connect }, { deleteTasks }, { loadCatalog }] = await Promise.all([import('../../cluster/index.js'), import('../../services/task-queries.js'), import('../../catalog/index.js')]);
+    const catalog = loadCatalog();
     const client = await connect(connectionOptions(flags));
     const names = argv as string[];
     const results = await deleteTasks(client, {
       ...(names.length > 0 ? { names } : {}),
       ...(flags.selector ? { labelSelector: flags.selector } : {}),
       ignoreNotFound: flags['ignore-not-found'],
+      broadcasts: (kind) => catalog.find(kind)?.broadcasts ?? false,
     });
+    for (const r of results) if (r.warning) this.logToStderr(r.warning);
     writeStdout(results.map((r) => (flags.output === 'name' ? `seinodetask.sei.io/${r.name}\n` : `seinodetask.sei.io "${r.name}" ${r.deleted ? 'deleted' : 'not found'}\n`)).join(''));
     if (results.length === 0) this.logToStderr(`No resources found in ${client.namespace} namespace.`);
   }

@@ -59,7 +59,7 @@ ${EXIT_CODES_HELP}`;
     if (flags.output === 'json') {
       this.log(JSON.stringify(object, null, 2));
     } else {
-      const { toSafeYaml } = await import('../../render/yaml-scalar.js');
+      const { toSafeYaml } = await import('../../domain/yaml.js');
       process.stdout.write(toSafeYaml(object));
     }
   }

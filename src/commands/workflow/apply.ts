@@ -37,7 +37,7 @@ export default class WorkflowApply extends SeiCommand {
       const result = await applyWorkflows(docs, {
         connection: connectionOptions(flags),
         ...(flags.namespace ? { namespace: flags.namespace } : {}),
-        ...(flags['dry-run'] ? { dryRun: flags['dry-run'] as 'client' | 'server' } : {}),
+        ...(flags['dry-run'] ? { dryRun: flags['dry-run'] } : {}),
         targetChecks: flags.preflight,
         yes: flags.yes,
         ...(confirm ? { confirm } : {}),

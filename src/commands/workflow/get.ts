@@ -20,7 +20,7 @@ export default class WorkflowGet extends SeiCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(WorkflowGet);
-    const format = (flags.output ?? 'table') as 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'ndjson';
+    const format = flags.output ?? 'table';
     this.machineOutput = format !== 'table' && format !== 'wide';
     const [{ connect }, { listWorkflows }, { formatObjects }, { workflowTable }] = await Promise.all([
       import('../../cluster/index.js'),

@@ -18,7 +18,7 @@ export default class WorkflowRender extends SeiCommand {
     set: Flags.string({ multiple: true, description: "A parameter, key=value (repeatable); typed by the kind's schema." }),
     values: Flags.string({ description: 'A YAML file of parameter: value pairs; --set wins.' }),
     namespace: Flags.string({ char: 'n', description: 'Namespace of the workflow (default: none).' }),
-    output: Flags.string({ char: 'o', options: ['yaml', 'json'], default: 'yaml', description: 'Output format.' }),
+    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, default: 'yaml', description: 'Output format.' })(),
   };
 
   async run(): Promise<void> {
@@ -35,7 +35,7 @@ export default class WorkflowRender extends SeiCommand {
     });
     if (flags.output === 'json') this.log(JSON.stringify(object, null, 2));
     else {
-      const { toSafeYaml } = await import('../../render/yaml-scalar.js');
+      const { toSafeYaml } = await import('../../domain/yaml.js');
       process.stdout.write(toSafeYaml(object));
     }
   }

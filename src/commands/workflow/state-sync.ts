@@ -45,7 +45,7 @@ ${EXIT_CODES_HELP}`;
         { kind: 'state-sync', node: args.node, set, ...(flags.name ? { name: flags.name } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}) },
         {
           connection: connectionOptions(flags),
-          ...(flags['dry-run'] ? { dryRun: flags['dry-run'] as 'client' | 'server' } : {}),
+          ...(flags['dry-run'] ? { dryRun: flags['dry-run'] } : {}),
           targetChecks: flags.preflight,
           yes: flags.yes,
           ...(confirm ? { confirm } : {}),

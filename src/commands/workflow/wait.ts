@@ -2,7 +2,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 
 export default class WorkflowWait extends SeiCommand {
@@ -13,7 +13,7 @@ export default class WorkflowWait extends SeiCommand {
   static override args = { name: Args.string({ description: 'Workflow names.' }) };
   static override flags = {
     ...connectionFlags,
-    for: Flags.string({ options: ['ready', 'failed', 'terminal'], default: 'ready', description: 'The verdict that counts as success.' }),
+    for: Flags.option({ options: ['ready', 'failed', 'terminal'] as const, default: 'ready', description: 'The verdict that counts as success.' })(),
     timeout: timeoutFlag('Default 30s, as kubectl wait.'),
     output: outputFlag(['name', 'yaml', 'json', 'ndjson'], 'name|yaml|json: the workflows at the end; ndjson: every observed object as it arrives.'),
   };
@@ -30,7 +30,7 @@ export default class WorkflowWait extends SeiCommand {
       import('../../domain/duration.js'),
       import('../../output/printers.js'),
     ]);
-    const waitFor = flags.for as 'ready' | 'failed' | 'terminal';
+    const waitFor = flags.for;
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
     const interrupt = interruptSignal();
@@ -45,14 +45,14 @@ export default class WorkflowWait extends SeiCommand {
         progress,
         ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
       });
-      if (flags.output && flags.output !== 'ndjson') writeStdout(formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output as 'name' | 'yaml' | 'json', { single: names.length === 1 }));
+      const [{ workflowsInterrupted }, { finishWait }] = await Promise.all([import('../../cli/workflow-run.js'), import('../../cli/finish-wait.js')]);
       const stopped = verdicts.filter((v) => v.outcome === 'Interrupted');
-      if (stopped.length > 0) {
-        const { workflowsInterrupted } = await import('../../cli/workflow-run.js');
-        throw workflowsInterrupted(stopped.map((v) => v.name), client.namespace);
-      }
       const error = workflowVerdictsToError(verdicts, client.namespace, waitFor);
-      if (error) throw error;
+      finishWait({
+        stdout: flags.output && flags.output !== 'ndjson' ? formatObjects(verdicts.flatMap((v) => (v.object ? [v.object] : [])), flags.output, { single: names.length === 1 }) : '',
+        ...(stopped.length > 0 ? { interrupted: workflowsInterrupted(stopped.map((v) => v.name), client.namespace) } : {}),
+        ...(error ? { error } : {}),
+      });
     } finally {
       interrupt.dispose();
     }

@@ -62,6 +62,7 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
   const status: Json = structuredClone(asObject(live.status));
   const observedPhase = typeof status.phase === 'string' ? status.phase : '';
   const prevSidecar = findCondition(status.conditions, 'SidecarReady');
+  const prevStateSync = findCondition(status.conditions, 'StateSyncReady');
   const generation = live.metadata.generation ?? 1;
   const spec = asObject(live.spec);
   const setCond = (type: string, condStatus: 'True' | 'False' | 'Unknown', reason: string, message: string): void => {
@@ -85,17 +86,23 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
   const held = readKnobs(live).heldPhase;
   if (held !== undefined && status.phase !== held) setPhase(held);
 
-  status.statefulSet = statefulSetRef(live);
+  // controller.go:150 holdInitialSTS: no StatefulSet (so no pod) is created while the state-sync
+  // gate holds back the init plan that would create the data volume it mounts.
+  const holdInitialSts = stateSyncBlocked && status.phase !== 'Running' && status.statefulSet === undefined;
+  if (!holdInitialSts) status.statefulSet = statefulSetRef(live);
+  const syncPods = (): void => {
+    if (!holdInitialSts) reconcilePods(ctx, flushed);
+  };
   if (status.phase === 'Failed') {
     // controller.go:131: Failed is terminal — flush and stop, with the plan that failed kept.
     flush();
     recordEvent(ctx, flushed, 'Warning', 'NodeFailed', 'SeiNode is in Failed state. Delete and recreate the resource to retry.');
-    reconcilePods(ctx, flushed);
+    syncPods();
     return;
   }
   if (spec.paused === true) {
     flush();
-    reconcilePods(ctx, flushed);
+    syncPods();
     return;
   }
 
@@ -129,23 +136,23 @@ export function reconcileNode(ctx: ReconcileContext, namespace: string, name: st
     const host: WorkflowHost = { ctx, node: live, status, flushNode: flush, planEnvironment };
     const outcome = reconcileWorkflow(host);
     if (outcome.handled) {
-      reconcilePods(ctx, flushed);
+      syncPods();
       return;
     }
     suppress = outcome.suppress;
   }
 
-  if (!suppress && held === undefined) resolveDriftPlan(ctx, live, status, { prevSidecar, stateSyncBlocked, setCond, setPhase, planEnvironment });
+  if (!suppress && held === undefined) resolveDriftPlan(ctx, live, status, { prevSidecar, prevStateSync, setCond, setPhase, planEnvironment });
   flush();
   if (status.phase !== observedPhase && held === undefined) {
     recordEvent(ctx, flushed, 'Normal', 'PhaseTransition', `Phase changed from ${observedPhase} to ${String(status.phase ?? '')}`);
   }
-  reconcilePods(ctx, flushed);
+  syncPods();
 }
 
 interface DriftContext {
   prevSidecar: Json | undefined;
-  stateSyncBlocked: boolean;
+  prevStateSync: Json | undefined;
   setCond(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string): void;
   setPhase(phase: string): void;
   planEnvironment(memoPrefix: string): PlanEnvironment;
@@ -181,6 +188,7 @@ function resolveDriftPlan(ctx: ReconcileContext, node: KubeObject, status: Json,
     }
   }
   emitSidecarReadinessEvent(ctx, node, findCondition(status.conditions, 'SidecarReady'), drift.prevSidecar);
+  emitStateSyncBlockedEvent(ctx, node, findCondition(status.conditions, 'StateSyncReady'), drift.prevStateSync);
 
   const plan = status.plan as TaskPlan | undefined;
   // A new plan is persisted and visible before it runs (controller.go:270).
@@ -265,6 +273,15 @@ function emitSidecarReadinessEvent(ctx: ReconcileContext, node: KubeObject, curr
   } else if (current.status === 'True' && previous?.status === 'False') {
     recordEvent(ctx, node, 'Normal', 'SidecarReadinessRestored', 'sidecar Healthz returned 200; mark-ready gate is open');
   }
+}
+
+/** controller.go:448 emitStateSyncBlockedEvent: once, on the transition into a fail-closed reason. */
+function emitStateSyncBlockedEvent(ctx: ReconcileContext, node: KubeObject, current: Json | undefined, previous: Json | undefined): void {
+  if (!current || current.status === 'True') return;
+  if (current.reason !== 'NoSyncersConfigured' && current.reason !== 'SyncerSourceError') return;
+  if (previous && previous.status === current.status && previous.reason === current.reason) return;
+  const chain = JSON.stringify(String(asObject(node.spec).chainId ?? ''));
+  recordEvent(ctx, node, 'Warning', 'StateSyncBlocked', `state sync enabled but not ready for chain ${chain} (${String(current.reason)}); not building plan`);
 }
 
 function snapshotSource(node: KubeObject): Json | undefined {

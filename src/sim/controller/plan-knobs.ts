@@ -1,8 +1,10 @@
 /**
  * The SeiNode annotations that shape the controller's own plans (init, image roll, a workflow's):
- * a task type to fail or to stall at, and the health the node's sidecar reports. Reading only.
+ * a task type to fail or to stall at; the sidecar's health is the shared `sim.sei.io/sidecar`
+ * knob (knobs.ts), read here for the plans. Reading only.
  */
 import type { KubeObject } from '../types.js';
+import { readKnobs } from './knobs.js';
 import type { SidecarHealth } from './plans.js';
 
 export const PLAN_KNOBS = {
@@ -10,8 +12,6 @@ export const PLAN_KNOBS = {
   failPlanTask: 'sim.sei.io/fail-plan-task',
   /** The node's controller plans hold at this task type (submitted, never finished). */
   stallPlanTask: 'sim.sei.io/stall-plan-task',
-  /** ready (default), not-ready (Healthz 503) or unreachable (Healthz error). */
-  sidecar: 'sim.sei.io/sidecar',
 } as const;
 
 export interface PlanKnobs {
@@ -28,10 +28,9 @@ function annotation(node: KubeObject, key: string): string | undefined {
 
 export function readPlanKnobs(node: KubeObject): PlanKnobs {
   const fail = annotation(node, PLAN_KNOBS.failPlanTask);
-  const sidecar = annotation(node, PLAN_KNOBS.sidecar);
   return {
     failTask: fail ? { type: fail, error: `simulated failure: SeiNode "${node.metadata.name ?? ''}" names ${fail} in annotation ${PLAN_KNOBS.failPlanTask}` } : undefined,
     stallTask: annotation(node, PLAN_KNOBS.stallPlanTask),
-    sidecar: sidecar === 'not-ready' || sidecar === 'unreachable' ? sidecar : 'ready',
+    sidecar: readKnobs(node).sidecar,
   };
 }

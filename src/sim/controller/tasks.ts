@@ -10,7 +10,6 @@
  * version differences in versions.ts.
  */
 import { v5 as uuidv5 } from 'uuid';
-import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../types.js';
 import { formatGoDuration } from '../../domain/go-duration.js';
 import { parseGoDuration, parseTime, toTime } from './time.js';
@@ -18,7 +17,8 @@ import { asObject, nodeKey, taskKey, type Json, type ReconcileContext } from './
 import { readKnobs } from './knobs.js';
 import { NODE_LABEL } from './nodes.js';
 import { EXECUTION_CONFIGMAP_PREFIX, forgetExecution, readExecution, RECORD_TASK_ANNOTATION, submitToSidecar, type GovTxResult } from './sidecar.js';
-import { isTerminal, TaskStatusDraft, type WarningEvent } from './task-status.js';
+import { isTerminal, TaskStatusDraft } from './task-status.js';
+import { recordEvent } from './events.js';
 import { objectKey, type Reconciler } from './registry.js';
 import { KIND_HANDLERS, payloadField, TASK_FIELD_MANAGER, type KindHandler } from './kinds.js';
 import { CONTROLLER_VERSIONS } from './versions.js';
@@ -89,7 +89,7 @@ export function reconcileTask(ctx: ReconcileContext, namespace: string, name: st
     const managedFields = recordUpdate(task, written, TASK_FIELD_MANAGER, 'sei.io/v1alpha1', 'status', toTime(now)) as unknown as Json[];
     ctx.store.updateStatus('seinodetasks', { ...written, metadata: { ...task.metadata, managedFields } });
   }
-  for (const event of draft.events) recordWarning(ctx, task, event);
+  for (const event of draft.events) recordEvent(ctx, task, 'Warning', event.reason, event.message, EVENT_COMPONENT);
   if (retry !== undefined) ctx.requeueAt(key, retry);
   if (isTerminal(draft.phase)) {
     // The sidecar's record of a finished task is no longer needed by anyone.
@@ -246,37 +246,6 @@ function executionStatus(ctx: ReconcileContext, handler: KindHandler, task: Kube
   if (!record || record.state === 'running') return 'running';
   if (record.state === 'completed') return { complete: record.result };
   return { failed: record.error ?? `task ${id} failed with unknown error`, ...(record.result ? { result: record.result } : {}) };
-}
-
-let eventSequence = randomBytes(2).readUInt16BE();
-
-/** record.Event(cr, Warning, reason, msg) as the core/v1 Event client-go's recorder writes. */
-function recordWarning(ctx: ReconcileContext, task: KubeObject, event: WarningEvent): void {
-  const stamp = toTime(ctx.now());
-  ctx.store.create('events', {
-    apiVersion: 'v1',
-    kind: 'Event',
-    // client-go names an event "<object>.<unix nanoseconds in hex>".
-    metadata: { name: `${task.metadata.name ?? ''}.${(BigInt(ctx.now()) * 1_000_000n + BigInt(eventSequence++ % 1_000_000)).toString(16)}`, namespace: task.metadata.namespace },
-    involvedObject: {
-      kind: 'SeiNodeTask',
-      namespace: task.metadata.namespace,
-      name: task.metadata.name,
-      uid: task.metadata.uid,
-      apiVersion: 'sei.io/v1alpha1',
-      resourceVersion: task.metadata.resourceVersion,
-    },
-    reason: event.reason,
-    message: event.message,
-    source: { component: EVENT_COMPONENT },
-    firstTimestamp: stamp,
-    lastTimestamp: stamp,
-    count: 1,
-    type: 'Warning',
-    eventTime: null,
-    reportingComponent: EVENT_COMPONENT,
-    reportingInstance: '',
-  } as KubeObject);
 }
 
 /**

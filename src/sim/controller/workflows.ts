@@ -10,7 +10,8 @@
  */
 import type { KubeObject } from '../types.js';
 import { parseGoDuration, parseTime, toTime } from './time.js';
-import { findCondition, goDurationString, setCondition, type ConditionInput } from './conditions.js';
+import { formatGoDuration } from '../../domain/go-duration.js';
+import { findCondition, setCondition, type ConditionInput } from './conditions.js';
 import { asObject, nodeKey, type Json, type ReconcileContext } from './context.js';
 import { recordEvent } from './events.js';
 import { buildWorkflowPlan, executePlan, forgetPlan, nodeMode, planFailureMessage, type PlanEnvironment, type TaskPlan } from './plans.js';
@@ -224,7 +225,7 @@ function gateOnRequirePhase(host: WorkflowHost, workflow: KubeObject): boolean {
   const first = stored === undefined ? undefined : (ctx.memo.get(memoKey) ?? stored);
   if (first !== undefined && now - first > timeoutMs) {
     ctx.memo.delete(memoKey);
-    failWorkflow(ctx, workflow, 'TargetPhaseTimeout', `target ${node.metadata.name ?? ''} did not reach phase ${requirePhase} within ${goDurationString(timeoutMs)} (current: ${phase})`);
+    failWorkflow(ctx, workflow, 'TargetPhaseTimeout', `target ${node.metadata.name ?? ''} did not reach phase ${requirePhase} within ${formatGoDuration(timeoutMs)} (current: ${phase})`);
     return true;
   }
   if (first === undefined) ctx.memo.set(memoKey, now);

@@ -40,7 +40,7 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function mediaType(req: IncomingMessage): string {
-  return String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+  return String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
 /** Parses a JSON or YAML body into one value; a second YAML document is an error, as upstream. */

@@ -79,12 +79,12 @@ function deleteAt(object: Obj, path: FieldPath): void {
     cur = cur[p];
   }
   if (!isObj(cur)) return;
-  delete cur[path[path.length - 1]];
+  delete cur[path[path.length - 1]!];
   // Prune maps the removal left empty, as SMD does for maps nobody owns any more.
   for (let i = path.length - 2; i >= 0; i--) {
     const holder = parents[i];
-    const child = holder?.[path[i]];
-    if (isObj(child) && Object.keys(child).length === 0 && i > 0) delete holder[path[i]];
+    const child = holder?.[path[i]!];
+    if (isObj(child) && Object.keys(child).length === 0 && i > 0) delete holder![path[i]!];
     else break;
   }
 }
@@ -257,7 +257,7 @@ function conflictError(unsorted: Array<{ entry: ManagedFieldsEntry; path: FieldP
   }));
   let message: string;
   if (conflicts.length === 1) {
-    message = `Apply failed with 1 conflict: conflict with ${describe(conflicts[0].entry)}: ${formatPath(conflicts[0].path)}`;
+    message = `Apply failed with 1 conflict: conflict with ${describe(conflicts[0]!.entry)}: ${formatPath(conflicts[0]!.path)}`;
   } else {
     const byManager = new Map<string, string[]>();
     for (const c of conflicts) {

@@ -36,7 +36,7 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
   try {
     return fastJsonPatch.applyPatch(structuredClone(target), ops as Operation[], true, false).newDocument;
   } catch (e) {
-    throw unprocessable(e instanceof Error ? e.message.split('\n')[0] : String(e));
+    throw unprocessable(e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
   }
 }
 

@@ -97,7 +97,7 @@ export function createRestHandler(deps: RestDeps): RestHandler {
     if (limit > 0 && items.length > limit) {
       remaining = items.length - limit;
       items = items.slice(0, limit);
-      continueToken = encodeContinue(rv, objectKey(items[items.length - 1]));
+      continueToken = encodeContinue(rv, objectKey(items[items.length - 1]!));
     }
     if (as === 'table') {
       sendJson(res, 200, toTable(info, items, { include: includeObject(q), resourceVersion: rv, continueToken }));

@@ -33,12 +33,12 @@ export function route(pathname: string, registry: ResourceRegistry): Route {
   if (segs[0] === 'api') {
     if (segs.length < 2) throw Errors.pathNotFound();
     group = '';
-    version = segs[1];
+    version = segs[1]!;
     rest = segs.slice(2);
   } else if (segs[0] === 'apis') {
     if (segs.length < 3) return { kind: 'discovery', path };
-    group = segs[1];
-    version = segs[2];
+    group = segs[1]!;
+    version = segs[2]!;
     rest = segs.slice(3);
   } else {
     throw Errors.pathNotFound();
@@ -46,11 +46,11 @@ export function route(pathname: string, registry: ResourceRegistry): Route {
   if (rest.length === 0) return { kind: 'discovery', path };
 
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && registry.find(group, version, rest[2])?.namespaced) {
+  if (rest[0] === 'namespaces' && rest.length >= 3 && registry.find(group, version, rest[2]!)?.namespaced) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
-  const info = registry.find(group, version, rest[0]);
+  const info = registry.find(group, version, rest[0]!);
   if (!info || rest.length > 3) throw Errors.pathNotFound();
   if (namespace !== undefined && !info.namespaced) throw Errors.pathNotFound();
   const subresource = rest[2];

@@ -61,7 +61,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const header = String(req.headers.authorization ?? '');
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m) return false;
-    const given = Buffer.from(m[1].trim());
+    const given = Buffer.from(m[1]!.trim());
     return given.length === token.length && timingSafeEqual(given, token);
   };
 
@@ -77,15 +77,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     if (path === '/apis') return sendJson(res, 200, groupList(registry));
     const segs = path.split('/').filter(Boolean);
     if (segs[0] === 'api' && segs.length === 2) {
-      const doc = resourceList(registry, '', segs[1]);
+      const doc = resourceList(registry, '', segs[1]!);
       if (doc) return sendJson(res, 200, doc);
     }
     if (segs[0] === 'apis' && segs.length === 2) {
-      const doc = group(registry, segs[1]);
+      const doc = group(registry, segs[1]!);
       if (doc) return sendJson(res, 200, doc);
     }
     if (segs[0] === 'apis' && segs.length === 3) {
-      const doc = resourceList(registry, segs[1], segs[2]);
+      const doc = resourceList(registry, segs[1]!, segs[2]!);
       if (doc) return sendJson(res, 200, doc);
     }
     throw Errors.pathNotFound();

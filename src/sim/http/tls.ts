@@ -37,8 +37,8 @@ function generate(): ServingCert {
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
   ]);
-  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
-  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
+  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
   // getTBSCertificate is public in node-forge but missing from @types/node-forge.
   const pki = forge.pki as typeof forge.pki & { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
   const tbs = forge.asn1.toDer(pki.getTBSCertificate(cert)).getBytes();

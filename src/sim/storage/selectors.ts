@@ -49,17 +49,17 @@ export function parseLabelSelector(selector: string | undefined): Matcher {
   const reqs: Requirement[] = splitTerms(selector).map((term) => {
     const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
     if (set) {
-      const values = set[3].split(',').map((v) => v.trim()).filter((v) => v !== '');
-      return { key: checkKey(set[1], selector), op: set[2] as 'in' | 'notin', values: values.map((v) => checkValue(v, selector)) };
+      const values = set[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      return { key: checkKey(set[1]!, selector), op: set[2] as 'in' | 'notin', values: values.map((v) => checkValue(v, selector)) };
     }
     const eq = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
     if (eq) {
-      const key = checkKey(eq[1], selector);
-      const value = checkValue(eq[3], selector);
+      const key = checkKey(eq[1]!, selector);
+      const value = checkValue(eq[3]!, selector);
       return { key, op: eq[2] === '!=' ? 'notin' : 'in', values: [value] };
     }
     const not = /^!\s*(\S+)$/.exec(term);
-    if (not) return { key: checkKey(not[1], selector), op: '!exists' };
+    if (not) return { key: checkKey(not[1]!, selector), op: '!exists' };
     if (/^\S+$/.test(term)) return { key: checkKey(term, selector), op: 'exists' };
     throw Errors.badRequest(`unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt`);
   });
@@ -73,9 +73,9 @@ export function parseLabelSelector(selector: string | undefined): Matcher {
         case '!exists':
           return !has;
         case 'in':
-          return has && r.values.includes(labels[r.key]);
+          return has && r.values.includes(labels[r.key]!);
         case 'notin':
-          return !has || !r.values.includes(labels[r.key]);
+          return !has || !r.values.includes(labels[r.key]!);
       }
     });
   };
@@ -103,14 +103,14 @@ export function parseFieldSelector(selector: string | undefined, resource: strin
   const reqs = splitTerms(selector).map((term) => {
     const m = /^([^!=\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw Errors.badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
-    if (!allowed.has(m[1])) {
+    if (!allowed.has(m[1]!)) {
       throw Errors.badRequest(
         custom
           ? `"${m[1]}" is not a known field selector: only "metadata.name", "metadata.namespace"`
           : `field label not supported: ${m[1]}`,
       );
     }
-    return { path: m[1], negate: m[2] === '!=', value: m[3] };
+    return { path: m[1]!, negate: m[2] === '!=', value: m[3]! };
   });
   return (object) => reqs.every((r) => (fieldValue(object, r.path) === r.value) !== r.negate);
 }

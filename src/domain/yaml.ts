@@ -9,6 +9,7 @@
  * Owns text emission only; never parses. The one YAML writer of kubectl-sei: printers, plan
  * render and export, gitops commits and health patches all write through toSafeYaml.
  */
+import { isPlainObject } from './seinodetask.js';
 
 /** Words YAML 1.1 reads as booleans or null (compared case-insensitively). */
 const RESERVED_WORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
@@ -79,9 +80,6 @@ function literalBlock(text: string, indent: string): string[] | undefined {
   return [`|${chomp}`, ...lines.map((line) => (line === '' ? '' : `${indent}${line}`))];
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function blockLines(value: unknown, indent: string): string[] {
   if (isPlainObject(value)) {

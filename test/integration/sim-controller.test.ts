@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { simulatedHeight } from '../../src/sim/controller/index.js';
 import { createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
-import { NS, phaseOf, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+import { NS, phaseOf, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 type Obj = Record<string, unknown>;
 const harnesses: Harness[] = [];

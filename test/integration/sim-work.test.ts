@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStore, type SimStoreHandle } from '../../src/sim/storage/store.js';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
-import { NS, phaseOf, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+import { NS, phaseOf, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 const stores: SimStoreHandle[] = [];
 const harnesses: Harness[] = [];

@@ -1,10 +1,11 @@
 /**
- * Shared plumbing for the sim's integration tests: a client-node KubeConfig for a running sim,
+ * Raw HTTP to the simulated cluster for tests: a client-node KubeConfig for a running sim,
  * a raw https request (for status codes and headers client-node hides), and a Status parser.
  */
 import { request } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import type { RunningSim } from '../../src/sim/index.js';
+import type { KubeObject } from '../../src/cluster/types.js';
 
 export function kubeConfig(sim: RunningSim): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
@@ -69,4 +70,16 @@ export async function expectStatus(promise: Promise<unknown>): Promise<ReturnTyp
   throw new Error('expected the request to fail');
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A server-side apply by another field manager, straight over HTTPS (not through our client). */
+export async function applyAs(fixture: { sim: RunningSim }, manager: string, object: KubeObject): Promise<number> {
+  const { request } = await import('node:https');
+  const url = new URL(`/apis/sei.io/v1alpha1/namespaces/${object.metadata.namespace}/seinodetasks/${object.metadata.name}?fieldManager=${manager}`, fixture.sim.url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PATCH', ca: fixture.sim.caPem, headers: { authorization: `Bearer ${fixture.sim.token}`, 'content-type': 'application/apply-patch+yaml' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(object));
+  });
+}

@@ -3,7 +3,7 @@
 // internal/planner/workflow.go and executor.go. Event-driven waits only.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
-import { NS, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+import { NS, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 type Obj = Record<string, unknown>;
 const harnesses: Harness[] = [];
@@ -196,6 +196,47 @@ describe('failure and deletion', () => {
     annotate(h, 'node-0', { 'sim.sei.io/stall-plan-task': '' });
     await h.until('rolled after release', () => nodeStatus(h).currentImage === 'ghcr.io/sei-protocol/seid:v2');
     expect(wfStatus(h, 'wf').phase).toBe('Complete');
+  });
+
+  // workflow.go:280: a node with an active plan (an image roll) seeds the winner TargetNotReady and adopts after.
+  it('a workflow created mid-roll waits Adopted False/TargetNotReady "target has an active plan", then runs', async () => {
+    const h = harness();
+    // Stalled only after settling: the first roll after init has an observe-image step too.
+    await runningNode(h, 'node-0');
+    const node = h.get('seinodes', 'node-0')!;
+    h.store.update('seinodes', {
+      ...node,
+      metadata: { ...node.metadata, annotations: { ...node.metadata.annotations, 'sim.sei.io/stall-plan-task': 'observe-image' } },
+      spec: { ...(node.spec as Obj), image: 'ghcr.io/sei-protocol/seid:v2' },
+    });
+    await h.until('roll stalled', () => ((nodeStatus(h).plan as Obj | undefined)?.tasks as Obj[] | undefined)?.find((t) => t.type === 'observe-image' && t.submittedAt !== undefined));
+    workflow(h, 'wf');
+    await h.until('waiting on the roll', () => wfCondition(h, 'wf', 'Adopted')?.reason === 'TargetNotReady');
+    expect(wfCondition(h, 'wf', 'Adopted')!.message).toBe('target has an active plan');
+    expect(wfStatus(h, 'wf').phase).toBe('Pending');
+    annotate(h, 'node-0', { 'sim.sei.io/stall-plan-task': '' });
+    expect(await terminal(h, 'wf')).toBe('Complete');
+    expect(nodeStatus(h).currentImage).toBe('ghcr.io/sei-protocol/seid:v2');
+  });
+
+  // seinodetaskworkflow_types.go:89 and controller.go:175: a paused node freezes before the workflow
+  // finalizer runs, so a force delete takes effect only once the node is unpaused.
+  it('on a paused node the force delete waits for the unpause', async () => {
+    const h = harness();
+    await runningNode(h, 'node-0', { annotations: { 'sim.sei.io/fail-plan-task': 'reset-data' } });
+    workflow(h, 'wf');
+    expect(await terminal(h, 'wf')).toBe('Failed');
+    const node = h.get('seinodes', 'node-0')!;
+    h.store.update('seinodes', { ...node, spec: { ...(node.spec as Obj), paused: true } });
+    await h.until('paused', () => nodeCondition(h, 'Paused')?.status === 'True');
+    expect(nodeCondition(h, 'Paused')).toMatchObject({ reason: 'Paused', message: 'spec.paused is true; reconciliation is frozen' });
+    h.store.delete('seinodetaskworkflows', NS, 'wf');
+    annotate(h, 'wf', { 'sei.io/force-delete-workflow': 'forced' }, 'seinodetaskworkflows');
+    await h.controller.idle();
+    expect(wf(h, 'wf')?.metadata.deletionTimestamp).toEqual(expect.any(String));
+    const paused = h.get('seinodes', 'node-0')!;
+    h.store.update('seinodes', { ...paused, spec: { ...(paused.spec as Obj), paused: false } });
+    await h.until('workflow gone', () => wf(h, 'wf') === undefined);
   });
 
   // controller.go:376 releaseWorkflowFinalizersForNode.

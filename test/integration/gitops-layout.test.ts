@@ -11,7 +11,7 @@ import { blobId, redact } from '../../src/gitops/git.js';
 import { execFileSync } from 'node:child_process';
 import { commitMessage } from '../../src/gitops/message.js';
 import { SeiError } from '../../src/errors/index.js';
-import { refreshPeersPlan, task } from './gitops-fixtures.js';
+import { refreshPeersPlan, task } from '../support/builders.js';
 
 describe('ensureResources', () => {
   it.each([

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { v5 as uuidv5 } from 'uuid';
 import type { KubeObject, StoreEvent } from '../../src/sim/types.js';
-import { NS, runningNode, startHarness, type Harness } from './sim-controller-harness.js';
+import { NS, runningNode, startHarness, type Harness } from '../support/sim-controller-harness.js';
 
 type Obj = Record<string, unknown>;
 const harnesses: Harness[] = [];
@@ -244,5 +244,31 @@ describe('UpdateNodeImage goes through the node update plan', () => {
     const completeAt = events.findIndex((e) => e.resource === 'seinodetasks' && (e.object.status as Obj | undefined)?.phase === 'Complete');
     expect(stampedAt).toBeGreaterThan(-1);
     expect(completeAt).toBeGreaterThan(stampedAt);
+  });
+});
+
+describe('the state-sync gate (latest)', () => {
+  // statesync.go reconcileStateSyncGate, planner.go:198 StateSyncBlocksPlan, controller.go:150 holdInitialSTS, :448 StateSyncBlocked.
+  it('a snapshot node without two syncers gets no plan, no pod and a StateSyncBlocked Warning', async () => {
+    const h = harness('latest');
+    h.node('node-0', { spec: { fullNode: { snapshot: { stateSync: {} } } } });
+    await h.until('gate resolved', () => conditionOf(h, 'StateSyncReady'));
+    await h.controller.idle();
+    expect(conditionOf(h, 'StateSyncReady')).toMatchObject({ status: 'False', reason: 'NoSyncersConfigured' });
+    expect(nodeStatus(h).phase).toBeUndefined();
+    expect(nodeStatus(h).plan).toBeUndefined();
+    expect(h.get('pods', 'node-0-0')).toBeUndefined();
+    expect(eventsOf(h, 'StateSyncBlocked')[0]).toMatchObject({ type: 'Warning', message: 'state sync enabled but not ready for chain "sim-1" (NoSyncersConfigured); not building plan' });
+  });
+
+  it('with two spec rpcServers the init plan carries configure-state-sync with them', async () => {
+    const h = harness('latest');
+    const events = record(h);
+    await runningNode(h, 'node-0', { spec: { fullNode: { snapshot: { stateSync: {}, rpcServers: ['b.sei.io:26657', 'a.sei.io:26657'] } } } });
+    expect(conditionOf(h, 'StateSyncReady')).toMatchObject({ status: 'True', reason: 'Ready', message: '2 rpc-servers declared on spec for chain "sim-1"' });
+    expect(nodeStatus(h).resolvedStateSyncers).toEqual(['a.sei.io:26657', 'b.sei.io:26657']);
+    const tasks = nodePlans(events)[0]!.tasks as Obj[];
+    expect(tasks.map((t) => t.type).slice(-4)).toEqual(['config-apply', 'configure-state-sync', 'config-validate', 'mark-ready']);
+    expect((tasks.find((t) => t.type === 'configure-state-sync')!.params as Obj).RpcServers).toEqual(['a.sei.io:26657', 'b.sei.io:26657']);
   });
 });

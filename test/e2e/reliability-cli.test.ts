@@ -1,0 +1,168 @@
+// What an adversarial probe broke, as users meet it (the BUILT binary): a server that accepts
+// connections and never answers, SIGTERM during a plan, Status codes that match their reason,
+// a node listed twice, raw control characters, symlinked manifests. Every wait here is for an
+// event (the server saw the connection, the process exited); timeouts are failure bounds only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NS, planFleet } from '../support/builders.js';
+import { startPlanCluster, type PlanCluster } from '../support/cluster.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'kubectl-sei');
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'plans');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Ran> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const done = new Promise<Ran>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+const cli = (args: string[]): Promise<Ran> => start(args).done;
+const lastStatus = (stderr: string): Record<string, unknown> => JSON.parse(stderr.trim().split('\n').at(-1)!) as Record<string, unknown>;
+
+describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')))('reliability (built binary)', () => {
+  let dir: string;
+  let silent: Server;
+  let silentKubeconfig: string;
+  /** Resolves at the next connection the silent server accepts. */
+  let nextConnection: () => Promise<void>;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sei-reliability-'));
+    let waiter: (() => void) | undefined;
+    nextConnection = () => new Promise<void>((resolve) => (waiter = resolve));
+    // Accepts every connection, reads everything, never answers.
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+      waiter?.();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const port = (silent.address() as { port: number }).port;
+    silentKubeconfig = join(dir, 'silent-kubeconfig');
+    writeFileSync(silentKubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: silent, cluster: {server: "http://127.0.0.1:${port}"}}]
+users: [{name: u, user: {token: not-a-secret}}]
+contexts: [{name: silent, context: {cluster: silent, user: u, namespace: ${NS}}}]
+current-context: silent
+`);
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('a server that accepts connections and never answers', () => {
+    it.each([
+      ['task wait', ['task', 'wait', 'some-task', '--timeout', '2s']],
+      ['task restart-pod', ['task', 'restart-pod', 'node-00', '--timeout', '2s']],
+      ['plan apply', ['plan', 'apply', '-f', join(FIXTURES, 'restarts.yaml'), '--timeout', '2s']],
+      ['plan resume', ['plan', 'resume', '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c', '--timeout', '2s']],
+    ])('%s --timeout 2s ends with exit 3 (Timeout)', async (_name, args) => {
+      const r = await cli([...args, '--kubeconfig', silentKubeconfig, '-n', NS, '-o', 'json']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(lastStatus(r.stderr)).toMatchObject({ reason: 'Timeout', code: 504 });
+      expect(r.stderr).not.toContain('not-a-secret');
+    }, 60_000);
+
+    it('plan apply without --timeout ends on SIGTERM like Ctrl-C: exit 130, reason Interrupted', async () => {
+      const connected = nextConnection();
+      const run = start(['plan', 'apply', '-f', join(FIXTURES, 'restarts.yaml'), '--kubeconfig', silentKubeconfig, '-n', NS, '-o', 'json']);
+      await connected;
+      run.child.kill('SIGTERM');
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(130);
+      expect(lastStatus(r.stderr)).toMatchObject({ reason: 'Interrupted', code: 499 });
+    }, 60_000);
+  });
+
+  describe('against the sim', () => {
+    let cluster: PlanCluster;
+    beforeAll(async () => {
+      cluster = await startPlanCluster(planFleet(4, { 'node-02': { annotations: { 'sim.sei.io/fail-kinds': 'DiscoverPeers' } } }));
+    }, 60_000);
+    afterAll(async () => {
+      await cluster?.sim.stop();
+    });
+
+    it('--timeout 597h (past 2^31 ms) waits for the verdict instead of timing out at once', async () => {
+      const r = await cli(['task', 'discover-peers', 'node-00', '--timeout', '597h', '--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'name']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^seinodetask\.sei\.io\//);
+    }, 60_000);
+
+    it('NODE_DEBUG=http gets a warning that Node\'s own output may carry the credentials', async () => {
+      const run = spawn(process.execPath, [BIN, 'task', 'get', '--kubeconfig', cluster.kubeconfig, '-n', NS], { env: { ...process.env, CI: '1', NODE_DEBUG: 'http' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      run.stderr.on('data', (d: Buffer) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => run.on('close', resolve));
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain('warning: NODE_DEBUG is set: Node\'s own debug output may include the Authorization header');
+    }, 60_000);
+
+    it('WaitingApproval is exit 3 with Status code 202, a failed plan exit 1 with 424, not 500', async () => {
+      const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json'];
+      const waiting = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn]);
+      expect(waiting.code, waiting.stderr).toBe(3);
+      expect(lastStatus(waiting.stderr)).toMatchObject({ reason: 'WaitingApproval', code: 202 });
+      const failing = join(dir, 'failing.yaml');
+      writeFileSync(failing, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: failing}\nspec:\n  steps:\n    - id: discover\n      kind: DiscoverPeers\n      node: node-02\n');
+      const failed = await cli(['plan', 'apply', '-f', failing, ...conn]);
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(lastStatus(failed.stderr)).toMatchObject({ reason: 'TaskFailed', code: 424 });
+    }, 120_000);
+  });
+
+  it('a node listed twice in forEach.nodes exits 2 naming the node and both positions', async () => {
+    const plan = join(dir, 'twice.yaml');
+    writeFileSync(plan, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: twice}\nspec:\n  steps:\n    - id: vote\n      kind: RestartPod\n      forEach: {nodes: [node-00, node-01, node-00]}\n');
+    const r = await cli(['plan', 'render', '-f', plan, '--offline', '-n', NS]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${plan}:8:`);
+    expect(r.stderr).toContain('spec.steps[0].forEach.nodes[2]: duplicate node "node-00" (also at forEach.nodes[0])');
+    expect(r.stdout).toBe('');
+  });
+
+  it('a raw NUL in a value is refused as kubectl does (control characters are not allowed), exit 2', async () => {
+    const file = join(dir, 'nul.yaml');
+    writeFileSync(file, 'apiVersion: sei.io/v1alpha1\nkind: SeiNodeTask\nmetadata: {name: t, namespace: sei}\nspec:\n  kind: RestartPod\n  target: {nodeRef: {name: "a\u0000b"}}\n');
+    const r = await cli(['task', 'validate', '-f', file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toContain(`${file}:6:`);
+    expect(r.stdout + r.stderr).toContain('control characters are not allowed (U+0000)');
+  });
+
+  it('-f DIR includes symlinked manifests, as kubectl does', async () => {
+    const real = join(dir, 'real');
+    const linked = join(dir, 'linked');
+    mkdirSync(real);
+    mkdirSync(linked);
+    // An invalid manifest reached only through the link: validate must see it and refuse.
+    writeFileSync(join(real, 'bad.yaml'), 'apiVersion: sei.io/v1alpha1\nkind: SeiNodeTask\nmetadata: {name: t, namespace: sei}\nspec: {kind: NoSuchKind}\n');
+    symlinkSync(join(real, 'bad.yaml'), join(linked, 'bad.yaml'));
+    const r = await cli(['task', 'validate', '-f', linked]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toContain(`${join(linked, 'bad.yaml')}:4:8: spec.kind: Unsupported value: "NoSuchKind"`);
+  });
+});
