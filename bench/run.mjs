@@ -8,6 +8,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 
 const SCENARIOS = [
   { file: './startup.mjs', target: 'start-up ≤ 2.5 × `node -e 0`' },
+  { file: './plugin.mjs', target: 'task get ≤ 1.5 × kubectl get seinodetasks (200 tasks); --version ≤ 1.3 × node -e 0; package and release executable' },
   { file: './cluster-import.mjs', target: 'a cluster command starts in ~ the time of --version (client-node bundled, tree-shaken)' },
   { file: './validate.mjs', target: 'validate 10,000 docs ≤ 1.5 × yaml parse alone' },
   { file: './wait.mjs', target: 'wait on 1,000 tasks: O(1) watch connections, requests ≤ tasks + 10, exit < 100 ms after last change' },

@@ -13,6 +13,7 @@
 // The bundle lives two levels below the package root (dist/bundle/), like dist/<module>/, so
 // `new URL('../../templates/...', import.meta.url)` resolves the same bundled or not.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,7 +50,7 @@ const external = [
 
 const commandsDir = join(DIST, 'commands');
 const files = commandFiles(commandsDir).sort();
-const lines = ["export { execute } from '@oclif/core/execute';"];
+const lines = ["export { execute } from '@oclif/core/execute';", "export { main } from './cli/main.js';"];
 const entries = files.map((file, index) => {
   const id = relative(commandsDir, file).replace(/\.js$/, '').split(sep).join(':').replace(/:index$/, '');
   lines.push(`import C${index} from './${relative(DIST, file).split(sep).join('/')}';`);
@@ -98,6 +99,23 @@ function clientNodeGeneratedCodeIsPure() {
   };
 }
 
+/** `kubectl sei version`: the commit and its date, so a rebuild of one commit is byte-identical. */
+function buildInfo() {
+  const git = (...args) => {
+    const result = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    return result.status === 0 ? result.stdout.trim() : undefined;
+  };
+  const commit = git('rev-parse', 'HEAD');
+  const dirty = git('status', '--porcelain', '--untracked-files=no');
+  const date = git('log', '-1', '--format=%cI');
+  return {
+    version: `v${pkg.version}`,
+    gitCommit: commit ?? 'unknown',
+    gitTreeState: commit === undefined ? 'unknown' : dirty ? 'dirty' : 'clean',
+    buildDate: date ? new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'unknown',
+  };
+}
+
 rmSync(OUT, { recursive: true, force: true });
 const OUTFILE = join(OUT, 'cli.cjs');
 await build({
@@ -116,7 +134,7 @@ await build({
   supported: { 'dynamic-import': false },
   // Every module's import.meta.url is the bundle's own URL, one directory below dist/ as each
   // module's was.
-  define: { 'import.meta.url': '__seiBundleUrl' },
+  define: { 'import.meta.url': '__seiBundleUrl', __SEI_BUILD_INFO__: JSON.stringify(buildInfo()) },
   banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure()],
 });

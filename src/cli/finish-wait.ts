@@ -25,9 +25,9 @@ export function finishWait(end: WaitEnd): void {
   if (end.error) throw end.error;
 }
 
-/** Ctrl-C while waiting for tasks: they keep running; say how to re-attach. */
-export function tasksInterrupted(names: readonly string[], namespace: string): SeiError {
-  const reattach = `kubectl sei task wait ${names.join(' ')} -n ${namespace}`;
+/** Ctrl-C while waiting for tasks: they keep running; say how to re-attach (with the flags it needs). */
+export function tasksInterrupted(names: readonly string[], namespace: string, reattachFlags: readonly string[] = []): SeiError {
+  const reattach = ['kubectl sei task wait', ...names, '-n', namespace, ...reattachFlags].join(' ');
   return SeiError.interrupted(`interrupted: ${names.length === 1 ? 'the task keeps' : 'the tasks keep'} running on the cluster; re-attach with: ${reattach}`);
 }
 
@@ -46,6 +46,8 @@ export interface TaskWaitEnd {
   waitFor?: WaitFor;
   /** A decision made elsewhere (gitops wait across namespaces) instead of verdictsToError. */
   error?: SeiError;
+  /** What the re-attach line needs besides names and namespace (--kubeconfig, --timeout, --for). */
+  reattachFlags?: readonly string[];
 }
 
 /** The end of a wait for SeiNodeTasks, through finishWait. */
@@ -54,10 +56,10 @@ export async function finishTaskWait(end: TaskWaitEnd): Promise<void> {
   const objects: readonly KubeObject[] = end.objects ?? end.verdicts.flatMap((v) => (v.object ? [v.object] : []));
   const printed = end.output && end.output !== 'ndjson' ? formatObjects(objects, end.output, { single: end.single ?? false }) : '';
   const stopped = end.verdicts.filter((v) => v.outcome === 'Interrupted');
-  const error = 'error' in end ? end.error : verdictsToError(end.verdicts, end.namespace, end.waitFor);
+  const error = 'error' in end ? end.error : verdictsToError(end.verdicts, end.namespace, end.waitFor, end.reattachFlags);
   finishWait({
     stdout: printed + (end.trailer ?? ''),
-    ...(stopped.length > 0 ? { interrupted: tasksInterrupted(stopped.map((v) => v.name), stopped[0]?.namespace ?? end.namespace) } : {}),
+    ...(stopped.length > 0 ? { interrupted: tasksInterrupted(stopped.map((v) => v.name), stopped[0]?.namespace ?? end.namespace, end.reattachFlags) } : {}),
     ...(error ? { error } : {}),
   });
 }

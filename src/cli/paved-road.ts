@@ -8,7 +8,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
-import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from './task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from './task-flags.js';
 import type { KubeObject } from '../cluster/types.js';
 
 export const PAVED_OUTPUTS = ['yaml', 'json', 'name', 'ndjson'] as const;
@@ -25,7 +25,7 @@ export const pavedRoadFlags = {
   replace: Flags.boolean({ description: 'Delete a same-named terminal task and create it again (gov kinds broadcast again!).' }),
   'dry-run': Flags.option({ options: ['client', 'server'] as const, description: 'client: print the rendered task, no cluster write; server: preflight + apiserver admission with dryRun=All.' })(),
   'output-env': Flags.string({ multiple: true, description: 'On Complete, KEY={.jsonpath} into --env-file (or stdout), shell-quoted (repeatable).' }),
-  'env-file': Flags.string({ description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID)." }),
+  'env-file': Flags.string({ aliases: ['output-env-file'], description: "Append KEY='value' lines here on Complete (alone: every output of the kind, e.g. PROPOSAL_ID). Also spelled --output-env-file (the Windows executable's Node takes --env-file for itself)." }),
   'gitops-repo': Flags.string({ description: 'Commit the task to this Git work tree instead of applying it.', helpGroup: 'GITOPS', dependsOn: ['gitops-path'] }),
   'gitops-path': Flags.string({ description: 'Directory inside the repository for the task file.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
   'gitops-flavor': Flags.option({ options: ['plain', 'argocd', 'flux'] as const, default: 'plain', helpGroup: 'GITOPS', description: 'Repository layout.' })(),
@@ -64,7 +64,7 @@ export abstract class PavedRoadCommand extends SeiCommand {
 
 /** Shared by the kind commands and refresh-peers: flags → options → runTask → print → exit. */
 export async function runPavedRoad(command: SeiCommand, kind: string, node: string, flags: PavedRoadFlags, set: string[], refresh = false): Promise<void> {
-  const [{ runTask, refreshPeers }, { createProgress }, { parseDuration }, { finishTaskWait }, { formatObjects }] = await Promise.all([
+  const [{ runTask, refreshPeers, defaultWaitTimeoutMs }, { createProgress }, { parseDuration }, { finishTaskWait }, { formatObjects }] = await Promise.all([
     import('../services/run-task.js'),
     import('../output/progress.js'),
     import('../domain/duration.js'),
@@ -115,8 +115,10 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
     }
     const verdicts = results.flatMap((r) => (r.verdict ? [r.verdict] : []));
     const namespace = last.applied.namespace;
-    await finishTaskWait({ verdicts, namespace, output: flags.output, single: true, objects: finalObjects, ...(last.envLines && !flags['env-file'] ? { trailer: `${last.envLines.join('\n')}\n` } : {}) });
-    if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: kubectl sei task wait ${last.applied.name} -n ${namespace}`);
+    const waited = Math.max(0, ...results.map((r) => r.waitTimeoutMs ?? 0));
+    const hintFlags = reattachFlags(flags, waited > 0 ? waited : undefined);
+    await finishTaskWait({ verdicts, namespace, output: flags.output, single: true, objects: finalObjects, reattachFlags: hintFlags, ...(last.envLines && !flags['env-file'] ? { trailer: `${last.envLines.join('\n')}\n` } : {}) });
+    if (!flags.wait) progress.note(`not waiting (--no-wait); follow it with: ${['kubectl sei task wait', last.applied.name, '-n', namespace, ...reattachFlags(flags, flags.timeout !== undefined ? parseDuration(flags.timeout) : defaultWaitTimeoutMs(last.spec, last.applied.object))].join(' ')}`);
   } finally {
     interrupt.dispose();
   }

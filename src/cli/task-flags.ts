@@ -66,3 +66,23 @@ export function writeStdout(text: string): void {
 export function ndjsonWriter(): (object: KubeObject) => void {
   return (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
 }
+
+/** A duration as --timeout takes it: 90s, 11m, 2h. */
+export function timeoutText(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds % 3600 === 0 && seconds > 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0 && seconds > 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** The flags the re-attach line needs to reach the same cluster and wait as long as this run did. */
+export function reattachFlags(flags: { kubeconfig?: string; context?: string; cluster?: string; user?: string; as?: string }, timeoutMs?: number): string[] {
+  const out: string[] = [];
+  for (const name of ['kubeconfig', 'context', 'cluster', 'user', 'as'] as const) {
+    const value = flags[name];
+    if (value !== undefined) out.push(`--${name}`, /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+  }
+  // task wait waits 30s by default: a longer wait must be asked for.
+  if (timeoutMs !== undefined && timeoutMs > 30_000) out.push('--timeout', timeoutText(timeoutMs));
+  return out;
+}

@@ -19,6 +19,7 @@ import { gunzip as zlibGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { SeiError } from '../errors/sei-error.js';
+import { httpLogLevel, logExchange } from './http-log.js';
 import { commandEnded, commandHasDeadline, commandSignal } from './command-scope.js';
 import { clampDelay } from '../domain/timers.js';
 import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, type RequestContext } from './errors.js';
@@ -264,6 +265,7 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
   // gzip as kubectl (and client-node's fetch) ask for it: large lists shrink ~10x on the wire.
   const headers: Record<string, string> = { 'Accept-Encoding': 'gzip', ...ctx.getHeaders() };
   if (typeof body === 'string') headers['Content-Length'] = String(Buffer.byteLength(body));
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     // client-node types its agent loosely (http, https or a proxy agent); node:http takes all three.
     const agent = ctx.getAgent() as Agent | undefined;
@@ -275,7 +277,11 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
         const raw = Buffer.concat(chunks);
         gunzip(res.headers['content-encoding'] === 'gzip' ? raw : undefined, (error, inflated) => {
           if (error) return reject(error);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: (inflated ?? raw).toString('utf8') });
+          const text = (inflated ?? raw).toString('utf8');
+          if (httpLogLevel() >= 6) {
+            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders: res.headers, responseBody: text, durationMs: performance.now() - started });
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
         });
       });
     });

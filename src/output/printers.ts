@@ -31,6 +31,10 @@ export interface TableOptions {
   wide?: boolean;
   allNamespaces?: boolean;
   now?: number;
+  /** --no-headers */
+  noHeaders?: boolean;
+  /** --show-labels: a LABELS column last. */
+  showLabels?: boolean;
 }
 
 export function taskTable(objects: readonly KubeObject[], options: TableOptions = {}): string {
@@ -45,9 +49,11 @@ export function taskTable(objects: readonly KubeObject[], options: TableOptions 
       row.push(view.taskId(object) || '<none>', String(object.metadata.generation ?? ''), observed === undefined ? '<none>' : String(observed), oneLine(view.message(object)) || '<none>');
     }
     if (options.allNamespaces) row.unshift(object.metadata.namespace ?? '');
+    if (options.showLabels) row.push(labelsText(object));
     return row;
   });
-  return alignColumns([header, ...rows]);
+  if (options.showLabels) header.push('LABELS');
+  return alignColumns(options.noHeaders ? rows : [header, ...rows]);
 }
 
 function oneLine(text: string): string {
@@ -83,4 +89,10 @@ export function formatObjects(
 
 function asList(objects: readonly KubeObject[]): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: objects };
+}
+
+function labelsText(object: KubeObject): string {
+  const labels = object.metadata.labels ?? {};
+  const pairs = Object.keys(labels).sort().map((key) => `${key}=${labels[key]}`);
+  return pairs.length > 0 ? pairs.join(',') : '<none>';
 }

@@ -93,6 +93,22 @@ function notFound(planId: string, namespace: string): SeiError {
   ]);
 }
 
+/**
+ * The full plan id for what a user typed: the id itself, or a unique prefix of it such as the 8
+ * hex digits every task name of the run carries. An ambiguous prefix is refused (exit 2) with
+ * the candidates; an unknown one is left to requireRun's not-found answer.
+ */
+export async function resolvePlanId(client: ClusterClient, planId: string, namespace: string): Promise<string> {
+  if (await readRun(client, planId, namespace)) return planId;
+  const list = await client.list('v1', 'ConfigMap', { namespace, labelSelector: LABELS.planId });
+  const ids = list.items.map((cm) => cm.metadata.labels?.[LABELS.planId] ?? '').filter((id) => id.startsWith(planId));
+  if (ids.length === 1) return ids[0]!;
+  if (ids.length > 1) {
+    throw SeiError.invalid(`plan id prefix ${planId} matches ${ids.length} runs in namespace ${namespace}: ${ids.sort().join(', ')}`, [], ['give more of the id']);
+  }
+  return planId;
+}
+
 export async function requireRun(client: ClusterClient, planId: string, namespace: string): Promise<StoredRun> {
   const run = await readRun(client, planId, namespace);
   if (!run) throw notFound(planId, namespace);

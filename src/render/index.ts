@@ -40,6 +40,8 @@ export interface RenderTaskInput {
   annotations?: Record<string, string>;
   /** The clock for 'time'-suffixed default names; pass it for reproducible output. */
   now?: Date;
+  /** The random tag of 'time'-suffixed default names; pass it (with now) for reproducible output. */
+  runTag?: string;
 }
 
 function isRaw(params: RenderTaskInput['params']): params is RawParams {
@@ -111,7 +113,7 @@ function unsafe(spec: KindSpec, detail: string): SeiError {
 export function renderTaskDocument(catalog: Catalog, input: RenderTaskInput): { object: KubeObject; text: string; spec: KindSpec } {
   const spec = catalog.require(input.kind);
   const params = coerceParams(spec, isRaw(input.params) ? input.params : rawFromValues(input.params));
-  const name = input.name ?? defaultTaskName(spec, input.node, params, input.now ?? new Date());
+  const name = input.name ?? defaultTaskName(spec, input.node, params, input.now ?? new Date(), input.runTag);
   const labels: Record<string, string> = { ...(input.labels ?? {}), [LABELS.managedBy]: 'kubectl-sei', [LABELS.taskKind]: spec.kind };
   // A label value is at most 63 characters; a longer node name is still found by spec.target.
   if (input.node.length <= 63) labels[LABELS.node] = input.node;

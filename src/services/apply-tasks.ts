@@ -23,6 +23,14 @@ export interface AppliedTask {
   object: KubeObject;
   /** metadata.generation after the write: a verdict counts once observedGeneration reaches it. */
   generation: number;
+  /** For a dry run: what the write would have done (kubectl's "created (server dry run)"). */
+  wouldBe?: 'created' | 'configured' | 'replaced';
+}
+
+/** The word after `seinodetask.sei.io/NAME`, as kubectl prints it: `created (server dry run)`. */
+export function actionText(applied: AppliedTask, dryRun: DryRun = 'none'): string {
+  if (applied.action !== 'dry-run') return applied.action;
+  return `${applied.wouldBe ?? 'created'} (${dryRun === 'server' ? 'server dry run' : 'dry run'})`;
 }
 
 export interface WriteOptions {
@@ -54,8 +62,9 @@ export async function writeTask(client: ClusterClient, object: KubeObject, prefl
   }
   const final = await preflight.finalize();
   const applied = await client.apply(final, options.dryRun === 'server' ? { dryRun: 'server' } : {});
-  const action: ApplyAction = options.dryRun === 'server' ? 'dry-run' : preflight.action === 'replace' ? 'replaced' : preflight.existing ? 'configured' : 'created';
-  return { name, namespace, action, object: applied, generation: applied.metadata.generation ?? 1 };
+  const effect = preflight.action === 'replace' ? 'replaced' : preflight.existing ? 'configured' : 'created';
+  const action: ApplyAction = options.dryRun === 'server' ? 'dry-run' : effect;
+  return { name, namespace, action, object: applied, generation: applied.metadata.generation ?? 1, ...(action === 'dry-run' ? { wouldBe: effect } : {}) };
 }
 
 export interface ApplyDocumentsOptions extends WriteOptions {

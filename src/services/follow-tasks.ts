@@ -123,16 +123,24 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
   }
 }
 
-/** How to re-attach after Ctrl-C or a timeout: the task keeps running on the cluster. */
-export function reattachHint(names: readonly string[], namespace: string): string {
-  return `re-attach with: kubectl sei task wait ${names.join(' ')} -n ${namespace}`;
+/**
+ * How to re-attach after Ctrl-C or a timeout: the task keeps running on the cluster. `flags`
+ * are what the re-attach needs to succeed where the defaults would not (the kubeconfig and
+ * context used, a --timeout longer than task wait's 30s).
+ */
+export function reattachHint(names: readonly string[], namespace: string, flags: readonly string[] = []): string {
+  return `re-attach with: ${reattachCommand(names, namespace, flags)}`;
+}
+
+export function reattachCommand(names: readonly string[], namespace: string, flags: readonly string[] = []): string {
+  return ['kubectl sei task wait', ...names, '-n', namespace, ...flags].join(' ');
 }
 
 /**
  * The exit code of a set of verdicts, as a thrown SeiError (nothing thrown = all Complete, or
  * for=failed satisfied). Failed (exit 1) beats Deleted (1) beats Timeout (3) beats Interrupted.
  */
-export function verdictsToError(verdicts: readonly TaskVerdict[], namespace: string, waitFor: WaitFor = 'terminal'): SeiError | undefined {
+export function verdictsToError(verdicts: readonly TaskVerdict[], namespace: string, waitFor: WaitFor = 'terminal', reattachFlags: readonly string[] = []): SeiError | undefined {
   // --for terminal exits 1 on a Failed task too: a script asks "did it work", and it did not.
   const failed = waitFor === 'failed' ? [] : verdicts.filter((v) => v.outcome === 'Failed');
   const first = failed[0];
@@ -158,7 +166,7 @@ export function verdictsToError(verdicts: readonly TaskVerdict[], namespace: str
   const pending = verdicts.filter((v) => v.outcome === 'Timeout');
   if (pending.length > 0) {
     const what = pending.length === 1 ? `SeiNodeTask "${pending[0]?.name}"; it keeps running` : `${pending.length} SeiNodeTasks; they keep running`;
-    return SeiError.timeout(`timed out waiting for ${what}`, [reattachHint(pending.map((v) => v.name), namespace)]);
+    return SeiError.timeout(`timed out waiting for ${what}`, [reattachHint(pending.map((v) => v.name), namespace, reattachFlags)]);
   }
   return undefined;
 }

@@ -2,10 +2,11 @@
 import type { ClusterClient } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { checkPlanId } from '../plan/naming.js';
-import { mergeRun, requireRun, updateRun } from '../plan/run-store.js';
+import { mergeRun, requireRun, resolvePlanId, updateRun } from '../plan/run-store.js';
 
 export async function approveStep(options: { client: ClusterClient; planId: string; step: string; namespace?: string; by?: string }): Promise<{ alreadyApproved: boolean }> {
   checkPlanId(options.planId, 'PLAN_ID');
+  options = { ...options, planId: await resolvePlanId(options.client, options.planId, options.namespace ?? options.client.namespace) };
   const namespace = options.namespace ?? options.client.namespace;
   const stored = await requireRun(options.client, options.planId, namespace);
   const { parsePlanText } = await import('../plan/load.js');

@@ -7,7 +7,7 @@ import { SeiError } from '../errors/index.js';
 import { fleetFromCluster } from '../plan/fleet.js';
 import { checkPlanId } from '../plan/naming.js';
 import type { FleetNode, PlanSource } from '../plan/types.js';
-import { needsFleet, preparePlan } from './plan-prepare.js';
+import { needsFleet, preparePlan, requireFanOut } from './plan-prepare.js';
 
 export interface ExportOptions extends PlanSource {
   to: 'argo-workflows' | 'chaos-mesh';
@@ -36,6 +36,7 @@ export async function exportPlanWorkflow(options: ExportOptions): Promise<Export
   const namespace = options.namespace ?? prepared.loaded.manifest.metadata.namespace ?? options.client?.namespace ?? 'default';
   const fleet = options.fleet ?? (needsFleet(prepared.loaded) ? (options.client ? await fleetFromCluster(options.client, namespace) : undefined) : []);
   if (!fleet) throw SeiError.invalid('a forEach.selector step needs the fleet: connect to a cluster, or pass --fleet FILE offline');
+  await requireFanOut(prepared, fleet, namespace, options.planId);
   const { exportPlan } = await import('../plan/export.js');
   const result = exportPlan(options.to, {
     manifest: prepared.loaded.manifest,

@@ -9,7 +9,8 @@ import { resolveInputs } from '../plan/inputs.js';
 import { loadPlan } from '../plan/load.js';
 import type { StoredRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
-import type { LoadedPlan, PlanSource, Prepared } from '../plan/types.js';
+import type { FleetNode, LoadedPlan, PlanSource, Prepared } from '../plan/types.js';
+import { SeiError } from '../errors/sei-error.js';
 
 export type { PlanSource, Prepared } from '../plan/types.js';
 
@@ -54,6 +55,26 @@ export async function validateObjects(objects: KubeObject[], catalog: Catalog): 
 
 export function needsFleet(loaded: LoadedPlan): boolean {
   return loaded.manifest.spec.steps.some((s) => s.forEach?.selector !== undefined);
+}
+
+/**
+ * One answer for a fan-out that matches nothing (simulate, render, export, apply, gitops commit):
+ * exit 2 naming the step, its selector and the namespace, before anything is written. A plan
+ * that selects no node is a wrong --set, -n or context far more often than an intended no-op.
+ */
+export async function requireFanOut(prepared: Prepared, fleet: readonly FleetNode[], namespace: string, planId = ''): Promise<void> {
+  const { expandItems, resolveSelector, selectorString } = await import('../plan/graph.js');
+  const { loaded, inputs } = prepared;
+  const context = { inputs, plan: { id: planId, name: loaded.manifest.metadata.name, namespace } };
+  for (const step of loaded.manifest.spec.steps) {
+    const selector = step.forEach?.selector;
+    if (!selector || expandItems(step, context, [...fleet], () => undefined).length > 0) continue;
+    const text = selectorString(resolveSelector(selector, context));
+    throw SeiError.invalid(`plan ${loaded.manifest.metadata.name}: step ${step.id} fans out over nothing: no SeiNode in namespace "${namespace}" matches its forEach.selector ${text}; nothing was written`, [], [
+      `see what it would match: kubectl get seinodes -n ${namespace} -l '${text}'`,
+      'check -n / --context and the plan inputs (--set) the selector is built from',
+    ]);
+  }
 }
 
 export function toRun(planId: string, namespace: string, loaded: LoadedPlan, stored: StoredRun): PlanRun {

@@ -10,7 +10,7 @@ import { fleetFromCluster } from '../plan/fleet.js';
 import { checkPlanId, taskName } from '../plan/naming.js';
 import { buildTask } from '../plan/tasks.js';
 import type { FleetNode, PlanItem, PlanSource } from '../plan/types.js';
-import { needsFleet, preparePlan, validateObjects } from './plan-prepare.js';
+import { needsFleet, preparePlan, requireFanOut, validateObjects } from './plan-prepare.js';
 
 export interface RenderPlanOptions extends PlanSource {
   planId?: string;
@@ -48,6 +48,7 @@ export async function renderPlan(options: RenderPlanOptions): Promise<RenderPlan
       'offline: kubectl sei plan render -f PLAN --fleet fleet.yaml',
     ]);
   }
+  await requireFanOut(prepared, fleet, namespace, planId);
   const graph = buildGraph(loaded.manifest, kinds);
   const items: Record<string, PlanItem[]> = {};
   const objects: KubeObject[] = [];

@@ -5,7 +5,7 @@ import { SeiError } from '../errors/index.js';
 import { fleetFromCluster } from '../plan/fleet.js';
 import { simulate, type SimulationResult } from '../plan/simulate.js';
 import type { FleetNode, PlanSource } from '../plan/types.js';
-import { needsFleet, preparePlan } from './plan-prepare.js';
+import { needsFleet, preparePlan, requireFanOut } from './plan-prepare.js';
 
 export { simulate } from '../plan/simulate.js';
 export type { SimClass, SimItem, SimStep, SimulationResult } from '../plan/simulate.js';
@@ -43,5 +43,6 @@ export async function simulatePlan(options: SimulateOptions): Promise<Simulation
       for (const kind of (workflowCrd ? servedKinds(workflowCrd) : undefined) ?? []) served?.add(kind);
     }
   }
+  await requireFanOut(prepared, fleet, namespace);
   return simulate(prepared, fleet, namespace, served);
 }

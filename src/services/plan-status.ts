@@ -6,7 +6,7 @@ import { SeiError } from '../errors/index.js';
 import { derive } from '../plan/derive.js';
 import { loadPlan, loadPlanSource } from '../plan/load.js';
 import { checkPlanId, planSelector } from '../plan/naming.js';
-import { requireRun } from '../plan/run-store.js';
+import { requireRun, resolvePlanId } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
 import { catalogFor, toRun } from './plan-prepare.js';
@@ -14,6 +14,7 @@ import { readStateFile } from './plan-state-file.js';
 
 export async function planStatus(options: { client: ClusterClient; planId: string; namespace?: string; catalog?: Catalog; templatesDir?: string }): Promise<PlanVerdict> {
   checkPlanId(options.planId, 'PLAN_ID');
+  options = { ...options, planId: await resolvePlanId(options.client, options.planId, options.namespace ?? options.client.namespace) };
   const catalog = options.catalog ?? (await catalogFor(options.templatesDir));
   const namespace = options.namespace ?? options.client.namespace;
   const stored = await requireRun(options.client, options.planId, namespace);
@@ -25,6 +26,32 @@ export async function planStatus(options: { client: ClusterClient; planId: strin
     append(objects, (await options.client.list('sei.io/v1alpha1', resource, { namespace, labelSelector: planSelector(options.planId) })).items);
   }
   return derive(toRun(options.planId, namespace, loaded, stored), objects, Date.now(), kinds).verdict;
+}
+
+export interface PlanRunSummary {
+  planId: string;
+  planName: string;
+  namespace: string;
+  phase: PlanVerdict['phase'] | 'Unknown';
+  createdAt: string;
+}
+
+/** `plan list`: every recorded run in a namespace ('' = all), newest first, with its derived phase. */
+export async function listRuns(client: ClusterClient, namespace: string): Promise<PlanRunSummary[]> {
+  const list = await client.list('v1', 'ConfigMap', { namespace, labelSelector: 'sei.io/plan-id' });
+  const summaries = await Promise.all(
+    list.items.map(async (cm): Promise<PlanRunSummary> => {
+      const planId = cm.metadata.labels?.['sei.io/plan-id'] ?? '';
+      const ns = cm.metadata.namespace ?? namespace;
+      const base = { planId, planName: cm.metadata.annotations?.['sei.io/plan-name'] ?? '', namespace: ns, createdAt: String((cm['data'] as Record<string, string> | undefined)?.['createdAt'] ?? cm.metadata.creationTimestamp ?? '') };
+      try {
+        return { ...base, phase: (await planStatus({ client, planId, namespace: ns })).phase };
+      } catch {
+        return { ...base, phase: 'Unknown' };
+      }
+    }),
+  );
+  return summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 /** Plan ids of runs of this plan name in the namespace, newest first (status -f PLAN). */

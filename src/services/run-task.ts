@@ -13,7 +13,7 @@ import { SeiError } from '../errors/sei-error.js';
 import type { Progress } from '../output/progress.js';
 import * as view from '../output/task-view.js';
 import type { TaskVerdict } from '../watch/types.js';
-import { writeTask, type AppliedTask, type DryRun } from './apply-tasks.js';
+import { actionText, writeTask, type AppliedTask, type DryRun } from './apply-tasks.js';
 import { parseDuration } from '../domain/duration.js';
 import { followTasks } from './follow-tasks.js';
 import { appendEnvFile, extractOutputEnv, parseOutputEnvSpecs, type OutputEnvSpec } from './output-env.js';
@@ -57,6 +57,8 @@ export interface RunTaskResult {
   /** KEY='value' lines extracted on Complete (also appended to --env-file when given). */
   envLines?: string[];
   gitops?: GitopsCommitResult;
+  /** How long the wait was allowed, so a re-attach hint can ask for as long. */
+  waitTimeoutMs?: number;
 }
 
 const DEFAULT_WAIT_MS = 10 * 60_000;
@@ -139,7 +141,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     podUid: rendered.lateGiven.includes('podUID') ? 'keep' : 'fill',
   });
   const applied = await writeTask(client, rendered.object, preflight, { dryRun: options.dryRun ?? 'none', progress: options.progress });
-  options.progress.note(`seinodetask.sei.io/${applied.name} ${applied.action}`);
+  options.progress.note(`seinodetask.sei.io/${applied.name} ${actionText(applied, options.dryRun)}`);
   options.onObject?.(applied.object);
   if (applied.action === 'dry-run' || !options.wait) return { spec: rendered.spec, applied };
 
@@ -147,11 +149,12 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
   const task = readSeiNodeTask(applied.object, rendered.spec.payloadField);
   const restartUid = rendered.spec.restartsPod ? rendered.spec.lateValues.map((v) => task?.payload[v.param]).find((v) => typeof v === 'string') : undefined;
   options.waiting?.(true);
+  const waitTimeoutMs = options.timeoutMs ?? defaultWaitTimeoutMs(rendered.spec, applied.object);
   const [verdict] = await followTasks(client, {
     namespace,
     names: [applied.name],
     for: 'terminal',
-    timeoutMs: options.timeoutMs ?? defaultWaitTimeoutMs(rendered.spec, applied.object),
+    timeoutMs: waitTimeoutMs,
     minGeneration: { [applied.name]: applied.generation },
     progress: options.progress,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -159,7 +162,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunTaskResult> {
     ...(rendered.spec.followsNodePlan ? { followNodePlan: { node: view.targetNode(applied.object) } } : {}),
     ...(rendered.spec.restartsPod ? { followPod: { node: view.targetNode(applied.object), ...(typeof restartUid === 'string' ? { uid: restartUid } : {}) } } : {}),
   }).finally(() => options.waiting?.(false));
-  const result: RunTaskResult = { spec: rendered.spec, applied, ...(verdict ? { verdict } : {}) };
+  const result: RunTaskResult = { spec: rendered.spec, applied, waitTimeoutMs, ...(verdict ? { verdict } : {}) };
   if (verdict?.outcome === 'Complete' && envSpecs && envSpecs.length > 0) {
     const lines = extractOutputEnv(verdict.object ?? applied.object, envSpecs);
     if (options.envFile) await appendEnvFile(options.envFile, lines);

@@ -11,6 +11,7 @@ import { closeNames, TASK_API_VERSION, TASK_KIND } from './preflight.js';
 export interface TaskQuery {
   names?: string[];
   labelSelector?: string;
+  fieldSelector?: string;
   /** -A: every namespace. */
   allNamespaces?: boolean;
   namespace?: string;
@@ -27,6 +28,13 @@ async function notFound(client: ClusterClient, name: string, namespace: string):
   });
 }
 
+/** What a watch or list of SeiNodeTasks names. */
+export const TASK_LIST_REF = { apiVersion: TASK_API_VERSION, kind: TASK_KIND } as const;
+
+function selectors(query: TaskQuery): { labelSelector?: string; fieldSelector?: string } {
+  return { ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}), ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}) };
+}
+
 export async function getTask(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
   const found = await client.get({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name, namespace });
   if (!found) throw await notFound(client, name, namespace);
@@ -38,7 +46,7 @@ export async function listTasks(client: ClusterClient, query: TaskQuery): Promis
   const namespace = query.namespace ?? client.namespace;
   if (query.names && query.names.length > 0) {
     if (query.names.length === 1) return [await getTask(client, query.names[0] as string, namespace)];
-    const all = await client.list(TASK_API_VERSION, TASK_KIND, { namespace, ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}) });
+    const all = await client.list(TASK_API_VERSION, TASK_KIND, { namespace, ...selectors(query) });
     const byName = new Map(all.items.map((t) => [t.metadata.name ?? '', t]));
     const result: KubeObject[] = [];
     for (const name of query.names) {
@@ -50,7 +58,7 @@ export async function listTasks(client: ClusterClient, query: TaskQuery): Promis
   }
   const list = await client.list(TASK_API_VERSION, TASK_KIND, {
     ...(query.allNamespaces ? { namespace: '' } : { namespace }),
-    ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+    ...selectors(query),
   });
   return [...list.items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
 }

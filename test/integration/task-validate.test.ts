@@ -194,11 +194,14 @@ describe('the built CLI', () => {
     expect(validated.status, validated.stderr).toBe(0);
   });
 
-  it('render -o json prints the object and a failure ends stderr with a Status', () => {
+  it('render -o json prints the object and a failure ends stderr with a Status (only with -o)', () => {
     const ok = cli(['task', 'render', 'await-condition', '--node', 'node-0', '--set', 'height.targetHeight=100', '-o', 'json']);
     expect(JSON.parse(ok.stdout)).toMatchObject({ spec: { kind: 'AwaitCondition', awaitCondition: { height: { targetHeight: 100 } } } });
-    const bad = cli(['task', 'render', 'restart-pod', '--node', 'node-0']);
+    const bad = cli(['task', 'render', 'restart-pod', '--node', 'node-0', '-o', 'json']);
     expect(JSON.parse(bad.stderr.trim().split('\n').at(-1)!)).toMatchObject({ kind: 'Status', reason: 'Invalid', details: { causes: [{ field: 'podUID' }] } });
     expect(bad.stdout).toBe('');
+    const human = cli(['task', 'render', 'restart-pod', '--node', 'node-0']);
+    expect(human.stderr).toContain('podUID');
+    expect(human.stderr).not.toContain('"kind":"Status"');
   });
 });

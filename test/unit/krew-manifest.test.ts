@@ -41,6 +41,8 @@ describe('plugins/sei.yaml (krew manifest)', () => {
     expect(manifest.spec.shortDescription.length).toBeLessThanOrEqual(50);
     expect(manifest.spec.description.length).toBeGreaterThan(manifest.spec.shortDescription.length);
     expect(manifest.spec.caveats).toMatch(/Node\.js >= 20\.19/);
+    // krew-index: the description says what the plugin does, it is not a list of commands.
+    expect(manifest.spec.description).not.toMatch(/^\s*(kubectl sei|Examples:)/m);
   });
 
   it.each([
@@ -48,6 +50,7 @@ describe('plugins/sei.yaml (krew manifest)', () => {
     ['linux', 'arm64'],
     ['darwin', 'amd64'],
     ['darwin', 'arm64'],
+    ['windows', 'amd64'],
   ])('covers %s/%s with exactly one platform entry', (os, arch) => {
     const matches = manifest.spec.platforms.filter((p) => p.selector.matchLabels?.['os'] === os && p.selector.matchLabels?.['arch'] === arch);
     expect(matches).toHaveLength(1);
@@ -58,8 +61,9 @@ describe('plugins/sei.yaml (krew manifest)', () => {
     expect(platform.uri).toMatch(/^https:\/\/.+\.(tar\.gz|zip)$/);
     expect(platform.uri).toContain(manifest.spec.version);
     expect(platform.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(platform.bin).toMatch(/kubectl-sei$/);
-    expect(platform.bin.endsWith('.exe')).toBe(false);
+    expect(platform.bin).toMatch(/kubectl-sei(\.exe)?$/);
+    // krew: a Windows bin must end in .exe, and no other may.
+    expect(platform.bin.endsWith('.exe')).toBe(platform.selector.matchLabels?.['os'] === 'windows');
     expect(platform.files?.length ?? 0).toBeGreaterThan(0);
   });
 });

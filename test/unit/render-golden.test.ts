@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { renderTaskDocument, toSafeYaml } from '../../src/render/index.js';
-import { GOLDEN_INPUTS, NOW } from '../fixtures/golden/inputs.js';
+import { GOLDEN_INPUTS, NOW, RUN_TAG } from '../fixtures/golden/inputs.js';
 
 
 describe('golden renders', () => {
@@ -16,7 +16,7 @@ describe('golden renders', () => {
   });
 
   it.each(GOLDEN_INPUTS)('%s renders its golden file', (name, params) => {
-    const { object, text } = renderTaskDocument(catalog, { kind: name, node: 'node-0', namespace: 'sei', params, now: NOW });
+    const { object, text } = renderTaskDocument(catalog, { kind: name, node: 'node-0', namespace: 'sei', params, now: NOW, runTag: RUN_TAG });
     const yaml = toSafeYaml(object);
     const file = `test/fixtures/golden/${name}.yaml`;
     if (process.env['UPDATE_GOLDEN'] || !existsSync(file)) writeFileSync(file, yaml);

@@ -136,9 +136,15 @@ describe('names and labels', () => {
   });
 
   it('time-suffixed names change per run (restarts are meant to be repeated)', () => {
-    const at = (when: string) => renderTask(catalog, { kind: 'restart-pod', node: 'node-0', namespace: 'sei', params: { podUID: 'u' }, now: new Date(when) }).metadata.name;
-    expect(at('2026-11-23T19:05:01Z')).toBe('node-0-restart-pod-20261123t190501');
+    const at = (when: string, runTag?: string) => renderTask(catalog, { kind: 'restart-pod', node: 'node-0', namespace: 'sei', params: { podUID: 'u' }, now: new Date(when), ...(runTag ? { runTag } : {}) }).metadata.name;
+    expect(at('2026-11-23T19:05:01Z', 'abc123')).toBe('node-0-restart-pod-20261123t190501-abc123');
     expect(at('2026-11-23T19:05:02Z')).not.toBe(at('2026-11-23T19:05:01Z'));
+    expect(at('2026-11-23T19:05:01Z')).toMatch(/^node-0-restart-pod-20261123t190501-[0-9a-f]{6}$/);
+  });
+
+  it('two runs of a repeating kind within the same second never share a name', () => {
+    const names = new Set(Array.from({ length: 50 }, () => renderTask(catalog, { kind: 'restart-pod', node: 'node-0', namespace: 'sei', params: { podUID: 'u' }, now: new Date('2026-11-23T19:05:01Z') }).metadata.name));
+    expect(names.size).toBe(50);
   });
 
   it('--name overrides, labels carry node, kind and manager', () => {

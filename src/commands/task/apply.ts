@@ -1,7 +1,7 @@
 // `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 
 export default class TaskApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
@@ -26,7 +26,7 @@ export default class TaskApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TaskApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ readTaskDocuments, applyDocuments }, { createProgress }, { formatObjects }, { parseDuration }, { followAppliedTasks }, { finishTaskWait }] = await Promise.all([
+    const [{ readTaskDocuments, applyDocuments, actionText }, { createProgress }, { formatObjects }, { parseDuration }, { followAppliedTasks }, { finishTaskWait }] = await Promise.all([
       import('../../services/apply-tasks.js'),
       import('../../output/progress.js'),
       import('../../output/printers.js'),
@@ -52,17 +52,17 @@ export default class TaskApply extends SeiCommand {
     });
     const ndjson = flags.output === 'ndjson' ? ndjsonWriter() : undefined;
     if (dryRun !== 'none' || !flags.wait || !client) {
-      for (const a of applied) if (dryRun === 'none') progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
+      for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${actionText(a, dryRun)}`);
       const format = flags.output ?? (dryRun !== 'none' ? 'yaml' : undefined);
       if (format) writeStdout(formatObjects(applied.map((a) => a.object), format, { single: applied.length === 1 }));
       return;
     }
-    for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${a.action}`);
+    for (const a of applied) progress.note(`seinodetask.sei.io/${a.name} ${actionText(a, dryRun)}`);
     const interrupt = interruptSignal();
     try {
       interrupt.arm(true);
       const verdicts = await followAppliedTasks(client, applied, { timeoutMs, signal: interrupt.signal, progress, ...(ndjson ? { onObject: ndjson } : {}) });
-      await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: verdicts.length === 1 });
+      await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: verdicts.length === 1, reattachFlags: reattachFlags(flags, timeoutMs) });
     } finally {
       interrupt.dispose();
     }

@@ -7,7 +7,7 @@ import type { TaskEvent } from '../../output/describe.js';
 export default class TaskDescribe extends SeiCommand {
   static override summary = 'Show one SeiNodeTask in detail: conditions, sidecar task id, timeline, outputs, Events and what to do next.';
   static override description = `${TaskDescribe.summary}\n\n${EXIT_CODES_HELP}`;
-  static override examples = ['<%= config.bin %> task describe node-1-discover-peers-20260101t120000z -n sei'];
+  static override examples = ['<%= config.bin %> task describe node-1-discover-peers-20260101t120000-3f9a1c -n sei'];
   static override args = { name: Args.string({ required: true, description: 'The task name.' }) };
   static override flags = { ...connectionFlags };
 

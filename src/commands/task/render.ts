@@ -6,6 +6,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { kindOfCommand } from '../../cli/paved-road-kind.js';
 
 export default class TaskRender extends SeiCommand {
   static override summary = 'Render a SeiNodeTask from its kind template (offline) and print it.';
@@ -13,7 +14,7 @@ export default class TaskRender extends SeiCommand {
 
 Offline there is no cluster: RestartPod's podUID must be given (kubectl get pod NODE-0 -o jsonpath='{.metadata.uid}'); the paved road \`kubectl sei task restart-pod NODE\` reads it right before the write. Without -n the task has no metadata.namespace: \`task apply\` and kubectl put it in the context's namespace.
 
-Default names: <node>-<kind>-<hash of the params> (re-running the same operation finds the same task, which is apply-once), or <node>-<kind>-<UTC timestamp> for kinds meant to be repeated (restart-pod, restart-seid, discover-peers). --name overrides.
+Default names: <node>-<kind>-<hash of the params> (re-running the same operation finds the same task, which is apply-once), or <node>-<kind>-<UTC timestamp>-<random tag> for kinds meant to be repeated (restart-pod, restart-seid, discover-peers), so two runs in the same second never collide. --name overrides.
 
 ${EXIT_CODES_HELP}`;
 
@@ -26,7 +27,7 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    kind: Args.string({ required: true, description: 'Kebab-case kind, e.g. restart-pod, gov-vote (see `kubectl sei kinds`).' }),
+    kind: Args.string({ required: true, description: 'Kebab-case kind, e.g. restart-pod, gov-vote (see `kubectl sei kinds`), or a paved-road command name such as update-image.' }),
   };
 
   static override flags = {
@@ -37,15 +38,16 @@ ${EXIT_CODES_HELP}`;
     namespace: Flags.string({ char: 'n', description: 'Namespace of the task (default: none, so apply uses the context\'s namespace).' }),
     label: Flags.string({ char: 'l', multiple: true, description: 'An extra label, key=value (repeatable).' }),
     'templates-dir': Flags.string({ description: 'Directory of extra or overriding kinds.' }),
-    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, default: 'yaml', description: 'Output format.' })(),
+    output: Flags.option({ char: 'o', options: ['yaml', 'json'] as const, description: 'Output format (default yaml). With -o, a failure ends stderr with a metav1.Status JSON line.' })(),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(TaskRender);
-    this.machineOutput = true;
+    // Like every command: the Status line on stderr is for scripts that asked for machine output.
+    this.machineOutput = flags.output !== undefined;
     const { renderOffline } = await import('../../render/offline.js');
     const { object } = await renderOffline({
-      kind: args.kind,
+      kind: await kindOfCommand(this.config, args.kind, flags['templates-dir']),
       node: flags.node,
       ...(flags.set ? { set: flags.set } : {}),
       ...(flags.values ? { valuesFile: flags.values } : {}),
