@@ -42,6 +42,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 beforeAll(async () => {
   if (!existsSync(BUNDLE)) throw new Error('run `npm run build` first');
   whyNot = build();
+  // Where the executable can run, failing to build it is a failure, never a quiet skip.
+  if (whyNot && onLinuxAmd64) throw new Error(whyNot);
   if (whyNot) return;
   cluster = await startTestCluster();
   home = mkdtempSync(join(tmpdir(), 'sei-krew-'));
