@@ -4,7 +4,7 @@
  * {name, labels, phase, peers}). Owns the translation to FleetNode only.
  */
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocumentsBounded } from '../domain/yaml-depth.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/index.js';
 import { asRecord as rec } from '../domain/seinodetask.js';
@@ -73,7 +73,7 @@ export function readFleetFile(file: string): FleetNode[] {
     throw SeiError.invalid(`--fleet ${file}: cannot read the file`, [], ['Give a YAML file of SeiNodes (kubectl get seinodes -o yaml > fleet.yaml).']);
   }
   const nodes: FleetNode[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of parseAllDocumentsBounded(text, `--fleet ${file}`)) {
     if ('errors' in doc && doc.errors.length > 0) throw SeiError.invalid(`--fleet ${file}: ${doc.errors[0]!.message.split('\n')[0]}`);
     const value = doc.toJS() as unknown;
     const list = Array.isArray(value) ? value : Array.isArray(rec(value)['items']) ? (rec(value)['items'] as unknown[]) : Array.isArray(rec(value)['nodes']) ? (rec(value)['nodes'] as unknown[]) : value ? [value] : [];

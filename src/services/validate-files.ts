@@ -153,10 +153,15 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
 /** The exit-2 error for an invalid report; `withCauses` false when the causes were printed already. */
 export function invalidReportError(report: ValidateFilesReport, withCauses: boolean): SeiError {
   const invalid = report.documents.filter((verdict) => !verdict.valid).length;
-  const syntax = report.causes.length - report.documents.reduce((sum, verdict) => sum + verdict.causes.length, 0);
+  const unread = report.causes.slice(0, report.causes.length - report.documents.reduce((sum, verdict) => sum + verdict.causes.length, 0));
+  // A file refused before its documents were read for another reason than syntax (nested
+  // deeper than the limit, not an object) is not called a syntax error.
+  const syntax = unread.filter((cause) => cause.type === 'YAMLSyntaxError' || cause.type === 'FieldValueDuplicate').length;
+  const refused = unread.length - syntax;
   const parts = [
     ...(invalid > 0 ? [`${invalid} of ${report.documents.length} document${report.documents.length === 1 ? '' : 's'} invalid`] : []),
     ...(syntax > 0 ? [`${syntax} YAML syntax error${syntax === 1 ? '' : 's'}`] : []),
+    ...(refused > 0 ? [`${refused} input${refused === 1 ? '' : 's'} refused before validation`] : []),
   ];
   return SeiError.invalid(`${parts.join(', ')} (${report.causes.length} error${report.causes.length === 1 ? '' : 's'})`, withCauses ? report.causes : [], [
     'Fix the fields at the positions shown; `kubectl sei kinds` lists each kind\'s parameters, `kubectl sei task render` writes valid tasks.',

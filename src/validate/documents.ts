@@ -7,9 +7,10 @@
 import { append } from '../domain/arrays.js';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parse as parseYaml, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parse as parseYaml, isMap, isSeq, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { SeiError, type FieldCause } from '../errors/index.js';
 import { splitFieldPath } from './field-path.js';
+import { parseAllDocumentsBounded } from '../domain/yaml-depth.js';
 
 export { splitFieldPath };
 
@@ -145,11 +146,10 @@ function syntaxCause(file: string, message: string, linePos: Array<{ line: numbe
 export function parseManifests(text: string, file: string): SourceDocument[] {
   refuseControlCharacters(text, file);
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const list = parseAllDocumentsBounded(text, file, { lineCounter: lines, uniqueKeys: true });
   const errors: FieldCause[] = [];
   for (const doc of list) {
-    for (const e of doc.errors) errors.push(syntaxCause(file, e.message, e.linePos, e.code));
+    for (const e of doc.errors) errors.push(syntaxCause(file, e.message, e.linePos ?? [lines.linePos(e.pos[0])], e.code));
   }
   if (errors.length > 0) {
     throw SeiError.invalid(`${file}: not valid YAML`, errors, ['Fix the YAML syntax at the positions shown, then run the command again.']);

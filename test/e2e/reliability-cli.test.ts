@@ -185,6 +185,37 @@ current-context: sim
     expect(r.stderr).not.toContain('internal error');
   }, 120_000);
 
+  it('a document nested 10,000 levels deep is refused naming the limit and the position (exit 2), not a syntax error or a stack overflow', async () => {
+    const file = join(dir, 'deep.yaml');
+    writeFileSync(file, `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    const r = await cli(['task', 'validate', '-f', file]);
+    expect(r.code, r.stderr).toBe(2);
+    // The 257th `[` (column 257) is the first collection past the 256-level limit.
+    expect(r.stdout + r.stderr).toContain(`${file}:1:257: <document>: collections are nested more than 256 levels deep`);
+    expect(r.stderr).toContain('1 input refused before validation');
+    expect(r.stdout + r.stderr).not.toMatch(/Maximum call stack|YAML syntax error|internal error/);
+  });
+
+  it('plan simulate --offline over a fleet file nested 10,000 levels deep exits 2 naming --fleet and the limit', async () => {
+    const fleet = join(dir, 'deep-fleet.yaml');
+    writeFileSync(fleet, `nodes: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    const r = await cli(['plan', 'simulate', '-f', 'refresh-peers', '--offline', '--fleet', fleet, '-n', NS]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`--fleet ${fleet}: nested deeper than 256 levels`);
+    expect(r.stderr).toContain(`--fleet ${fleet}:1:`);
+    expect(r.stderr).not.toMatch(/Maximum call stack|This is a bug/);
+  });
+
+  it('plan simulate --offline over a 100,000-node fleet plans every node (exit 0), not a stack overflow', async () => {
+    const fleet = join(dir, 'fleet-100k.yaml');
+    writeFileSync(fleet, `nodes:\n${Array.from({ length: 100_000 }, (_, i) => `- {name: n${i}, labels: {sei.io/chain: ${NS}}}`).join('\n')}\n`);
+    const r = await cli(['plan', 'simulate', '-f', 'refresh-peers', '--offline', '--fleet', fleet, '-n', NS, '--set', `chain=${NS}`, '--format', 'json']);
+    expect(r.code, r.stderr.slice(-500)).toBe(0);
+    const simulated = JSON.parse(r.stdout) as { steps: Array<{ id: string; items: Array<{ node: string }> }> };
+    expect(simulated.steps.map((step) => step.items.length)).toEqual([100_000, 100_000]);
+    expect(simulated.steps[0]!.items.at(-1)!.node).toBe('n99999');
+  }, 120_000);
+
   it('-f DIR includes symlinked manifests, as kubectl does', async () => {
     const real = join(dir, 'real');
     const linked = join(dir, 'linked');
