@@ -8,6 +8,7 @@ import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import { ExitCode, exitCodeHelp } from '../errors/exit-codes.js';
 import { reportError } from '../output/report-error.js';
+import { withOutageExplained } from '../cluster/command-scope.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { ConnectionOptions } from '../cluster/types.js';
 
@@ -70,7 +71,7 @@ export abstract class SeiCommand extends Command {
       reportError(new SeiError(error.message, { reason: 'Invalid', exitCode: ExitCode.InvalidInput, httpCode: 422 }), { machine: this.machineOutput || asksForMachineOutput(this.argv) });
       this.exit(ExitCode.InvalidInput);
     }
-    const reported = reportError(error, { machine: this.machineOutput });
+    const reported = reportError(withOutageExplained(error), { machine: this.machineOutput });
     this.exit(reported.exitCode);
   }
 }

@@ -5,10 +5,41 @@
  * exits with its code (3 for the timeout, 130 for an interrupt).
  */
 import { SeiError } from '../errors/sei-error.js';
+import { ExitCode } from '../errors/exit-codes.js';
 import { setLongTimeout, type LongTimer } from '../domain/timers.js';
 
 let scope = new AbortController();
 let deadlines = 0;
+
+/**
+ * The API trouble going on right now (since the last answer), so a command that ends at its
+ * --timeout during an outage says what was happening instead of a bare "timed out".
+ */
+let outage: { what: string; since: number } | undefined;
+
+/** A request or watch failed in a way that is retried: `what` says so as a clause ("the API server answered 503"). */
+export function noteApiTrouble(what: string): void {
+  outage = { what, since: outage?.since ?? Date.now() };
+}
+
+/** The API server answered (2xx, or a stream delivered events): any outage is over. */
+export function noteApiAnswered(): void {
+  outage = undefined;
+}
+
+/** A --timeout (exit 3) that ended during an outage, with the outage named; other errors as they are. */
+export function withOutageExplained<T>(error: T): T | SeiError {
+  if (!outage || !(error instanceof SeiError) || error.exitCode !== ExitCode.Timeout) return error;
+  const seconds = Math.max(1, Math.round((Date.now() - outage.since) / 1000));
+  return new SeiError(`${error.message}; for the last ${seconds} s ${outage.what}`, {
+    reason: error.reason,
+    exitCode: error.exitCode,
+    hints: [...error.hints, 'check the API server (kubectl get --raw /readyz): the command retried the outage until --timeout'],
+    causes: error.causes,
+    ...(error.httpCode === undefined ? {} : { httpCode: error.httpCode }),
+    cause: error,
+  });
+}
 
 /**
  * A command bounded by --timeout keeps retrying an API outage (5xx, 429, dropped or refused
@@ -61,4 +92,5 @@ export function commandDeadline(ms: number | undefined, message: string, graceMs
 export function resetCommandScope(): void {
   scope = new AbortController();
   deadlines = 0;
+  outage = undefined;
 }

@@ -105,6 +105,13 @@ const NETWORK_CODES: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
 };
 
+/** A retried transport failure as a clause for a timeout message; never carries the error's own text. */
+export function transportTrouble(error: unknown): string {
+  const code = networkCode(error);
+  if (code === undefined) return 'requests to the API server failed';
+  return `requests to the API server failed: ${NETWORK_CODES[code] ?? 'connection failed'} (${code})`;
+}
+
 /** The errno-style code of a transport failure, when it has one. */
 export function networkCode(error: unknown): string | undefined {
   let current: unknown = error;

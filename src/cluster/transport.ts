@@ -20,9 +20,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { SeiError } from '../errors/sei-error.js';
 import { httpLogLevel, logExchange } from './http-log.js';
-import { commandEnded, commandHasDeadline, commandSignal } from './command-scope.js';
+import { commandEnded, commandHasDeadline, commandSignal, noteApiAnswered, noteApiTrouble } from './command-scope.js';
 import { clampDelay } from '../domain/timers.js';
-import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, type RequestContext } from './errors.js';
+import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, transportTrouble, type RequestContext } from './errors.js';
 
 export interface RetryPolicy {
   /** Total attempts including the first. */
@@ -178,6 +178,7 @@ export class Transport {
         if (unanswered?.aborted) {
           // No answer at all: retried like a dropped connection, and said as such at the end.
           lastFailure = SeiError.cluster('Timeout', `${context.verb} ${context.what} on ${context.server}: the server accepted the connection but sent no answer within ${UNANSWERED_ATTEMPT_MS / 1000} s`, ['check the API server (or a proxy in front of it)'], 504);
+          noteApiTrouble('the API server accepted connections but sent no answer');
           if (attempt + 1 >= this.retry.attempts) throw lastFailure;
           await sleep(backoffDelay(this.retry, attempt), request.signal);
           continue;
@@ -201,15 +202,18 @@ export class Transport {
           }
         }
         lastFailure = failure;
+        noteApiTrouble(transportTrouble(outcome.error));
         await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), request.signal);
         continue;
       }
       this.markReached();
       if ((outcome.status >= 200 && outcome.status < 300) || request.accept?.includes(outcome.status)) {
+        noteApiAnswered();
         return { status: outcome.status, body: outcome.body };
       }
       if (RETRIABLE.has(outcome.status) && !last) {
         lastFailure = statusError(outcome.status, outcome.body, context);
+        noteApiTrouble(`the API server answered ${outcome.status} (${lastFailure.reason})`);
         const delay = retryAfterMs(outcome.retryAfter, this.retry.capMs) ?? backoffDelay(this.retry, attempt);
         await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), request.signal);
         continue;

@@ -7,11 +7,11 @@
  * Must not: interpret objects (verdicts live in src/watch/), or poll.
  */
 // Types from the package root (erased at run time); values by deep path, see the header.
-import { commandEnded, commandHasDeadline, commandSignal } from './command-scope.js';
+import { commandEnded, commandHasDeadline, commandSignal, noteApiAnswered, noteApiTrouble } from './command-scope.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { SeiError } from '../errors/sei-error.js';
-import { asStatus, isTlsFailure, networkCode, statusError, transportError, type RequestContext } from './errors.js';
+import { asStatus, isTlsFailure, networkCode, statusError, transportError, transportTrouble, type RequestContext } from './errors.js';
 import { backoffDelay, sleep, type Transport } from './transport.js';
 import type { KubeObject, ListResult, WatchEvent, WatchRequest } from './types.js';
 
@@ -115,6 +115,7 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
           }
           const rv = object?.metadata?.resourceVersion;
           if (rv) resourceVersion = rv;
+          if (events === 0) noteApiAnswered();
           events++;
           if (type === 'BOOKMARK') return;
           let kind: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -169,22 +170,29 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
     throw error;
   }
   let failures = 0;
+  // 410s in a row, each right after a fresh list: counted apart from other failures, so a 410
+  // after an outage (the restarted server forgot our version) is not blamed for the outage.
+  let goneAfterList = 0;
   while (!stopped && !request.signal?.aborted) {
     const end = await openStream();
     const ended = commandEnded();
     if (ended) throw ended;
     if (end.kind === 'stopped') return;
+    if (end.kind !== 'gone') goneAfterList = 0;
     if (end.kind === 'gone') {
       // A 410 right after a fresh list means the server cannot serve our version yet: back off
       // rather than spin list→watch→410.
-      if (end.progressed) failures = 0;
-      else {
-        failures++;
-        if (failures >= transport.retry.attempts) throw failure(end, context);
-        await sleep(backoffDelay(transport.retry, failures - 1), request.signal);
+      if (end.progressed) {
+        failures = 0;
+        goneAfterList = 0;
+      } else {
+        goneAfterList++;
+        if (goneAfterList >= transport.retry.attempts) throw failure(end, context);
+        await sleep(backoffDelay(transport.retry, goneAfterList - 1), request.signal);
         if (request.signal?.aborted) return;
       }
       await relist();
+      failures = 0;
       continue;
     }
     if (end.kind === 'closed') {
@@ -195,6 +203,7 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
     } else {
       if (end.error instanceof CallbackError) throw end.error.original;
       if (!retriable(end)) throw failure(end, context);
+      noteApiTrouble(end.status !== undefined ? `the API server answered ${end.status} to the watch of ${context.what}` : transportTrouble(end.error));
       // A stream that delivered events before it broke was progress: the budget is for
       // consecutive failures, not for the number of drops over a long wait.
       if (end.progressed) failures = 0;

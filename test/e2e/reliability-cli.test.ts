@@ -144,6 +144,19 @@ current-context: sim
       expect(lastStatus(r.stderr)).toMatchObject({ reason: 'Unauthorized', code: 401 });
     }, 60_000);
 
+    it('a wait that ends at --timeout during a 503 outage names the outage, not just "timed out" (exit 3)', async () => {
+      cluster.sim.setFaults({ errorRate: 1, errorCodes: [503], retryAfterSeconds: 0 });
+      try {
+        const r = await cli(['task', 'wait', 'no-such-task', '--timeout', '2s', '--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json']);
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stderr).toMatch(/timed out.*; for the last \d+ s the API server answered 503/);
+        expect(r.stderr).not.toContain('410 Gone');
+        expect(lastStatus(r.stderr)).toMatchObject({ reason: 'Timeout' });
+      } finally {
+        cluster.sim.setFaults({});
+      }
+    }, 60_000);
+
     it('WaitingApproval is exit 3 with Status code 202, a failed plan exit 1 with 424, not 500', async () => {
       const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json'];
       const waiting = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn]);
