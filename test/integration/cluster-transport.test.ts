@@ -211,3 +211,41 @@ describe('the wire', () => {
     expect(seen).toEqual(['gzip']);
   });
 });
+
+describe('a watch through an outage', () => {
+  it('a 410 Gone after a run of 503s re-lists and goes on: it is not blamed as "410 right after a fresh list"', async () => {
+    const attempts = 6;
+    let watches = 0;
+    let lists = 0;
+    const http = createHttpServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (!new URL(req.url ?? '/', 'http://x').searchParams.has('watch')) {
+        lists++;
+        res.end(JSON.stringify({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeList', metadata: { resourceVersion: String(lists) }, items: [] }));
+        return;
+      }
+      watches++;
+      if (watches < attempts) {
+        // The outage: one failure short of the budget.
+        res.statusCode = 503;
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'ServiceUnavailable', code: 503 }));
+      } else if (watches === attempts) {
+        // The restarted server forgot the resourceVersion: one 410, after the outage, not after a list.
+        res.statusCode = 410;
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 }));
+      } else {
+        res.write(`${JSON.stringify({ type: 'ADDED', object: { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'node-0', namespace: 'sei', resourceVersion: '9', uid: 'u0' } } })}\n`);
+      }
+    });
+    servers.push(http);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    const client = await connect({ kubeconfig: kubeconfigFor(url) }, { retry: { attempts, baseMs: 1, capMs: 2 } });
+    const seen: string[] = [];
+    await client.watch({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', namespace: 'sei', onEvent: (event) => (seen.push(`${event.type} ${event.object.metadata.name}`), 'stop') });
+    expect(seen).toEqual(['ADDED node-0']);
+    expect(watches).toBe(attempts + 1);
+    // The first list, then the re-list the 410 asked for.
+    expect(lists).toBe(2);
+  });
+});
