@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
 import { SeiError } from '../../src/errors/sei-error.js';
+import { commandDeadline, resetCommandScope, withOutageExplained } from '../../src/cluster/command-scope.js';
 
 const TOKEN = 'sekret-bearer-token-must-never-print-41c9';
 const NODE = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', name: 'node-0' } as const;
@@ -247,5 +248,33 @@ describe('a watch through an outage', () => {
     expect(watches).toBe(attempts + 1);
     // The first list, then the re-list the 410 asked for.
     expect(lists).toBe(2);
+  });
+});
+
+describe('a --timeout that ends during an outage', () => {
+  it('names the outage: a server that answered, then refuses connections (a restart), until the deadline', async () => {
+    const http = createHttpServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'node-0', namespace: 'sei' } }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    // Attempts are not the bound here: the command's deadline is (an outage is waited out).
+    const client = await connect({ kubeconfig: kubeconfigFor(url) }, { retry: { attempts: 3, baseMs: 5, capMs: 20 } });
+    expect((await client.get(NODE))?.metadata.name).toBe('node-0');
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+    const deadline = commandDeadline(300, 'timed out waiting for node-0', 0);
+    try {
+      // Exit 3, not 4: the retries went on past the 3 attempts until the deadline ended them.
+      const error = withOutageExplained(await failure(() => client.get(NODE)));
+      expect(error).toMatchObject({ reason: 'Timeout', exitCode: 3 });
+      expect(error.message).toMatch(/^timed out waiting for node-0; for the last \d+ s requests to the API server failed: connection refused \(ECONNREFUSED\)$/);
+    } finally {
+      deadline.clear();
+      resetCommandScope();
+    }
   });
 });
