@@ -203,9 +203,14 @@ export function safeServer(server: string): string {
  * Defence in depth: a proxy or webhook may echo request headers into a Status message. Any
  * credential this process sent is replaced by "[redacted]" before an error leaves src/cluster.
  */
+/** `text` with every credential in `secrets` (8 characters or more) replaced by "[redacted]". */
+export function redactText(text: string, secrets: Iterable<string>): string {
+  return [...secrets].filter((secret) => secret.length >= 8).reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+}
+
 export function redactSecrets(error: SeiError, secrets: Iterable<string>): SeiError {
   const list = [...secrets].filter((secret) => secret.length >= 8);
-  const scrub = (text: string) => list.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  const scrub = (text: string) => redactText(text, list);
   const texts = [error.message, ...error.hints, ...error.causes.map((cause) => cause.message)];
   if (!texts.some((text) => list.some((secret) => text.includes(secret)))) return error;
   return new SeiError(scrub(error.message), {

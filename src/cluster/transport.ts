@@ -22,7 +22,7 @@ import { SeiError } from '../errors/sei-error.js';
 import { httpLogLevel, logExchange } from './http-log.js';
 import { commandEnded, commandHasDeadline, commandSignal, noteApiAnswered, noteApiTrouble } from './command-scope.js';
 import { clampDelay } from '../domain/timers.js';
-import { networkCode, redactSecrets, statusError, transportError, transportFailureClass, transportTrouble, type RequestContext } from './errors.js';
+import { networkCode, redactSecrets, redactText, statusError, transportError, transportFailureClass, transportTrouble, type RequestContext } from './errors.js';
 
 export interface RetryPolicy {
   /** Total attempts including the first. */
@@ -241,7 +241,13 @@ export class Transport {
         'check --context / credentials: the exec plugin, token file or client certificate of the user',
       ]);
     }
-    const authorization = ctx.getHeaders()['Authorization'];
+    let authorization = ctx.getHeaders()['Authorization'];
+    if (authorization && authorization !== authorization.trim()) {
+      // A token file ends with a newline when written by `echo`: client-go trims it
+      // (transport/token_source.go, strings.TrimSpace); sent as is it is an invalid header.
+      authorization = authorization.trim();
+      ctx.setHeaderParam('Authorization', authorization);
+    }
     if (authorization) this.secrets.add(authorization.replace(/^(Bearer|Basic)\s+/i, ''));
     this.stats.requests++;
     const response = await exchange(ctx, signal);
@@ -283,7 +289,11 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
           if (error) return reject(error);
           const text = (inflated ?? raw).toString('utf8');
           if (httpLogLevel() >= 6) {
-            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders: res.headers, responseBody: text, durationMs: performance.now() - started });
+            // A server (or proxy, webhook) that echoes the request's credential into its answer
+            // must not get it printed by -v=9: the body is logged with the credential redacted.
+            const credential = headers['Authorization']?.replace(/^(Bearer|Basic)\s+/i, '');
+            const responseBody = credential ? redactText(text, [credential]) : text;
+            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders: res.headers, responseBody, durationMs: performance.now() - started });
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
         });

@@ -142,6 +142,8 @@ current-context: sim
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toContain('certificate-authority in the kubeconfig');
       expect(lastStatus(r.stderr)).toMatchObject({ reason: 'Unauthorized', code: 401 });
+      // The credential scan for client keys: no line of the key's body is ever printed.
+      for (const line of key.split('\n').filter((l) => l.length > 0 && !l.startsWith('-----'))) expect(r.stdout + r.stderr).not.toContain(line);
     }, 60_000);
 
     it('a wait that ends at --timeout during a 503 outage names the outage, not just "timed out" (exit 3)', async () => {
