@@ -159,6 +159,20 @@ current-context: sim
       }
     }, 60_000);
 
+    it('a plan apply that ends at --timeout during a 503 outage names the outage (exit 3), no "410 Gone" blame', async () => {
+      const plan = join(dir, 'outage-plan.yaml');
+      writeFileSync(plan, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: outage}\nspec:\n  steps:\n    - id: discover\n      kind: DiscoverPeers\n      node: node-00\n');
+      cluster.sim.setFaults({ errorRate: 1, errorCodes: [503], retryAfterSeconds: 0 });
+      try {
+        const r = await cli(['plan', 'apply', '-f', plan, '--timeout', '2s', '--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json']);
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stderr).toMatch(/; for the last \d+ s the API server answered 503/);
+        expect(r.stderr).not.toContain('410 Gone');
+      } finally {
+        cluster.sim.setFaults({});
+      }
+    }, 60_000);
+
     it('WaitingApproval is exit 3 with Status code 202, a failed plan exit 1 with 424, not 500', async () => {
       const conn = ['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json'];
       const waiting = await cli(['plan', 'apply', '-f', join(FIXTURES, 'approval.yaml'), ...conn]);
