@@ -290,10 +290,11 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
           const text = (inflated ?? raw).toString('utf8');
           if (httpLogLevel() >= 6) {
             // A server (or proxy, webhook) that echoes the request's credential into its answer
-            // must not get it printed by -v=9: the body is logged with the credential redacted.
+            // must not get it printed by -v=8/9: headers and body are logged with it redacted.
             const credential = headers['Authorization']?.replace(/^(Bearer|Basic)\s+/i, '');
-            const responseBody = credential ? redactText(text, [credential]) : text;
-            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders: res.headers, responseBody, durationMs: performance.now() - started });
+            const redact = (value: string): string => (credential ? redactText(value, [credential]) : value);
+            const responseHeaders = Object.fromEntries(Object.entries(res.headers).map(([name, value]) => [name, Array.isArray(value) ? value.map(redact) : value === undefined ? value : redact(value)]));
+            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders, responseBody: redact(text), durationMs: performance.now() - started });
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
         });

@@ -37,6 +37,8 @@ let answer: 200 | 401 | 403 | 503 = 200;
 function echo(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('content-type', 'application/json');
   const headers = JSON.stringify(req.headers);
+  // Echoed in a response header too (what -v=8 prints), and in every error message.
+  res.setHeader('x-echo', headers);
   if (answer === 200) {
     res.end(JSON.stringify({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTaskList', metadata: { resourceVersion: '1' }, items: [] }));
     return;
