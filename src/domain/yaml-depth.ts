@@ -44,6 +44,8 @@ export function parseAllDocumentsBounded(
   text: string,
   file: string,
   options: ParseOptions & DocumentOptions & SchemaOptions = {},
+  /** How the message names the input (`--fleet FILE`); the position always names the file. */
+  label = file,
 ): Document.Parsed[] {
   const lines = options.lineCounter ?? new LineCounter();
   const parser = new Parser(lines.addNewLine);
@@ -53,7 +55,7 @@ export function parseAllDocumentsBounded(
       const offset = tooDeepAt(token, MAX_NESTING_DEPTH);
       if (offset !== undefined) {
         const { line, col } = lines.linePos(offset);
-        throw SeiError.invalid(`${file}: nested deeper than ${MAX_NESTING_DEPTH} levels`, [
+        throw SeiError.invalid(`${label}: nested deeper than ${MAX_NESTING_DEPTH} levels`, [
           { field: '<document>', type: 'FieldValueInvalid', message: `collections are nested more than ${MAX_NESTING_DEPTH} levels deep (the limit kubectl-sei reads)`, source: { file, line, column: col } },
         ], [`Flatten the document: no Kubernetes object nests anywhere near ${MAX_NESTING_DEPTH} levels.`]);
       }

@@ -73,7 +73,7 @@ export function readFleetFile(file: string): FleetNode[] {
     throw SeiError.invalid(`--fleet ${file}: cannot read the file`, [], ['Give a YAML file of SeiNodes (kubectl get seinodes -o yaml > fleet.yaml).']);
   }
   const nodes: FleetNode[] = [];
-  for (const doc of parseAllDocumentsBounded(text, `--fleet ${file}`)) {
+  for (const doc of parseAllDocumentsBounded(text, file, {}, `--fleet ${file}`)) {
     if ('errors' in doc && doc.errors.length > 0) throw SeiError.invalid(`--fleet ${file}: ${doc.errors[0]!.message.split('\n')[0]}`);
     const value = doc.toJS() as unknown;
     const list = Array.isArray(value) ? value : Array.isArray(rec(value)['items']) ? (rec(value)['items'] as unknown[]) : Array.isArray(rec(value)['nodes']) ? (rec(value)['nodes'] as unknown[]) : value ? [value] : [];

@@ -5,6 +5,7 @@
  * the parameter, its position in the --values file when known, and the fix. Pure: no I/O
  * except reading the --values file in readValuesFile.
  */
+import { parseAllDocumentsBounded } from '../domain/yaml-depth.js';
 import { readFileSync } from 'node:fs';
 import { SeiError, type FieldCause } from '../errors/sei-error.js';
 import { closest } from '../catalog/index.js';
@@ -51,6 +52,8 @@ export async function readValuesFile(file: string): Promise<RawParams> {
     throw SeiError.invalid(`--values ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, [], ['Pass a readable YAML file of parameter: value pairs.']);
   }
   const { parseDocument, LineCounter, isMap, isScalar } = await import('yaml');
+  // Refuses nesting deeper than the composer can recurse through (was "Maximum call stack size exceeded").
+  parseAllDocumentsBounded(text, file, {}, `--values ${file}`);
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const position = (offset: number): SourcePosition => {

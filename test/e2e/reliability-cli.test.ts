@@ -231,7 +231,7 @@ current-context: sim
     const r = await cli(['plan', 'simulate', '-f', 'refresh-peers', '--offline', '--fleet', fleet, '-n', NS]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`--fleet ${fleet}: nested deeper than 256 levels`);
-    expect(r.stderr).toContain(`--fleet ${fleet}:1:`);
+    expect(r.stderr).toContain(`  ${fleet}:1:`);
     expect(r.stderr).not.toMatch(/Maximum call stack|This is a bug/);
   });
 

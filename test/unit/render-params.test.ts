@@ -113,6 +113,7 @@ describe('--values', () => {
     ['not a mapping', '- a\n- b\n', /must be a YAML mapping/],
     ['invalid YAML', 'a: [1,\n', /not valid YAML/],
     ['unreadable', undefined, /cannot read/],
+    ['nested 10,000 levels deep', `a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, /nested deeper than 256 levels/],
   ])('refuses a file that is %s', async (_scenario, content, message) => {
     const file = join(dir, `f-${Math.random()}.yaml`);
     if (content !== undefined) writeFileSync(file, content);
