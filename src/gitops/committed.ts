@@ -4,7 +4,7 @@
  * uncommitted edit in the work tree cannot change what `gitops wait` waits for. Kustomizations
  * and other kinds are skipped. It must not write anything.
  */
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocumentsBounded } from '../domain/yaml-depth.js';
 import { SeiError } from '../errors/index.js';
 import type { KubeObject } from '../cluster/types.js';
 import * as git from './git.js';
@@ -30,7 +30,7 @@ export async function readCommittedTasks(repoDir: string, rawPath: string, ref =
   const texts = await git.readCommittedFiles(repo, commit, manifests);
   for (const file of manifests) {
     const text = texts.get(file) ?? '';
-    for (const doc of parseAllDocuments(text)) {
+    for (const doc of parseAllDocumentsBounded(text, file)) {
       if (doc.errors.length > 0) {
         throw SeiError.invalid(`${file} at ${ref} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, [], ['Fix the file in the repository; the GitOps engine cannot apply it either.']);
       }

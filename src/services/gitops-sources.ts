@@ -7,6 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
+import { parseAllDocumentsBounded } from '../domain/yaml-depth.js';
 import { SeiError } from '../errors/index.js';
 import { keepVerbatim } from '../gitops/layout.js';
 import { checkPlanId } from '../plan/naming.js';
@@ -60,7 +61,7 @@ async function isPlan(ref: string): Promise<boolean> {
   if (!info.isFile()) return false;
   const text = await readFile(ref, 'utf8');
   if (!text.includes(PLAN_KIND)) return false;
-  return parseAllDocuments(text).some((doc) => (doc.toJS() as { kind?: unknown } | null)?.kind === PLAN_KIND);
+  return parseAllDocumentsBounded(text, ref).some((doc) => (doc.toJS() as { kind?: unknown } | null)?.kind === PLAN_KIND);
 }
 
 function parsePodUids(pairs: string[] = []): Map<string, string> {
