@@ -64,6 +64,21 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(bad.stderr).toMatch(/argocd, flux/);
   });
 
+  it('the same `commit -f PLAN` twice without --plan-id is one copy: the second run is a no-op (issue 12 trap 8)', async () => {
+    const planPath = 'clusters/dev/arctic-1/plan-twice';
+    const args = ['gitops', 'commit', '-f', 'refresh-peers', '--set', 'chainLabel=sei.io/chain-id', '--set', 'chain=sei-sim', '-n', NS, '--kubeconfig', kubeconfig, '--repo', repo.work, '--path', planPath, '--flavor', 'argocd'];
+    const first = await cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const files = git(repo.work, 'ls-files', planPath).trim().split('\n');
+    expect(files.length).toBeGreaterThan(1);
+    const head = repo.head();
+    const second = await cli(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(repo.head()).toBe(head);
+    expect(git(repo.work, 'ls-files', planPath).trim().split('\n')).toEqual(files);
+    expect(repo.status()).toBe('');
+  });
+
   it('commit --push alone pushes to the upstream; a re-run is a no-op', async () => {
     const file = path.join(dir, 'ok.yaml');
     writeFileSync(file, stringify(task('cli-discover-node-0', 'node-0')));
