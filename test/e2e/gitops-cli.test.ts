@@ -79,6 +79,19 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(repo.status()).toBe('');
   });
 
+  it('gitops wait before the engine synced says so (exit 3), not "timed out" (issue 12 trap 8)', async () => {
+    const unsynced = 'clusters/dev/arctic-1/unsynced';
+    const file = path.join(dir, 'unsynced.yaml');
+    writeFileSync(file, stringify(task('cli-unsynced-discover', 'node-0')));
+    const committed = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', unsynced, '--flavor', 'plain']);
+    expect(committed.code, committed.stderr).toBe(0);
+    // Nothing applies it: the task can never appear, so the --timeout only bounds the wait.
+    const waited = await cli(['gitops', 'wait', '--repo', repo.work, '--path', unsynced, '--kubeconfig', kubeconfig, '--timeout', '1s']);
+    expect(waited.code).toBe(3);
+    expect(waited.stderr).toContain('the GitOps engine has not synced yet: none of the 1 SeiNodeTask committed under');
+    expect(waited.stderr).not.toMatch(/timed out/i);
+  });
+
   it('commit --push alone pushes to the upstream; a re-run is a no-op', async () => {
     const file = path.join(dir, 'ok.yaml');
     writeFileSync(file, stringify(task('cli-discover-node-0', 'node-0')));
