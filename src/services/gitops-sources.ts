@@ -46,6 +46,8 @@ export interface CommitObjects {
   stepSemantics?: Record<string, StepSemantics>;
   /** What the caller should tell the user (steps left out, where values came from). */
   notes: string[];
+  /** A plan's approval steps: in Git only a pull request review can stand for them. */
+  approvals?: string[];
 }
 
 const PLAN_KIND = 'SeiTaskPlan';
@@ -184,7 +186,7 @@ async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promi
   const approvals = graph.filter((g) => g.approval).map((g) => g.step.id);
   if (approvals.length > 0) notes.push(`approval step${approvals.length === 1 ? '' : 's'} ${approvals.join(', ')}: in Git the pull request review is the approval`);
   if (rendered.objects.length === 0) throw SeiError.invalid(`plan ${prepared.loaded.manifest.metadata.name} renders no task (${rendered.notes.join('; ') || 'empty'})`);
-  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes };
+  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes, approvals };
 }
 
 /**

@@ -92,6 +92,24 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(waited.stderr).not.toMatch(/timed out/i);
   });
 
+  it('plan apply --gitops-repo keeps an approval meaningful: refused on a direct commit (exit 2, nothing written), committed on --gitops-branch (issue 12 trap 8)', async () => {
+    const planFile = path.join(dir, 'approved.yaml');
+    writeFileSync(planFile, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: approved}\nspec:\n  steps:\n    - id: check\n      approval: {message: "look first"}\n    - id: discover\n      kind: DiscoverPeers\n      forEach: {nodes: [node-0]}\n');
+    const approvedPath = 'clusters/dev/arctic-1/approved';
+    const args = ['plan', 'apply', '-f', planFile, '-n', NS, '--kubeconfig', kubeconfig, '--gitops-repo', repo.work, '--gitops-path', approvedPath, '--gitops-flavor', 'argocd'];
+    const head = repo.head();
+    const direct = await cli(args);
+    expect(direct.code).toBe(2);
+    expect(direct.stderr).toContain('approval step check');
+    expect(direct.stderr).toContain('--gitops-branch');
+    expect(repo.head()).toBe(head);
+    expect(git(repo.work, 'ls-files', approvedPath).trim()).toBe('');
+    const branched = await cli([...args, '--gitops-branch', 'sei/approved']);
+    expect(branched.code, branched.stderr).toBe(0);
+    expect(repo.head()).toBe(head);
+    expect(git(repo.work, 'ls-tree', '-r', '--name-only', 'sei/approved', approvedPath).trim()).not.toBe('');
+  });
+
   it('commit --push alone pushes to the upstream; a re-run is a no-op', async () => {
     const file = path.join(dir, 'ok.yaml');
     writeFileSync(file, stringify(task('cli-discover-node-0', 'node-0')));
