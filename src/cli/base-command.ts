@@ -21,15 +21,18 @@ export const connectionFlags = {
   as: Flags.string({ description: 'Username to impersonate for the operation (kubectl --as).', helpGroup: 'CLUSTER' }),
 };
 
-export function connectionOptions(flags: {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  'request-timeout'?: string;
-  as?: string;
-}): ConnectionOptions {
+/** The parsed values of connectionFlags. */
+export interface ConnectionFlagValues {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  cluster?: string | undefined;
+  user?: string | undefined;
+  namespace?: string | undefined;
+  'request-timeout'?: string | undefined;
+  as?: string | undefined;
+}
+
+export function connectionOptions(flags: ConnectionFlagValues): ConnectionOptions {
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,

@@ -1,7 +1,6 @@
 // `kubectl sei workflow apply -f FILE|DIR|-`: validate all, preflight all, confirm, server-side apply, follow.
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { interruptSignal, ndjsonWriter } from '../../cli/task-flags.js';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags } from '../../cli/base-command.js';
 import { workflowRunFlags } from '../../cli/workflow-flags.js';
 
 export default class WorkflowApply extends SeiCommand {
@@ -21,36 +20,12 @@ export default class WorkflowApply extends SeiCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(WorkflowApply);
     this.machineOutput = flags.output !== undefined;
-    const [{ applyWorkflows }, { readTaskDocuments }, { createProgress }, { parseDuration }, { terminalConfirm }, { finishWorkflowRun }] = await Promise.all([
+    const [{ applyWorkflows }, { readTaskDocuments }, { runFollowedWorkflow }] = await Promise.all([
       import('../../services/workflows.js'),
       import('../../services/apply-tasks.js'),
-      import('../../output/progress.js'),
-      import('../../domain/duration.js'),
-      import('../../cli/confirm.js'),
       import('../../cli/workflow-run.js'),
     ]);
     const docs = await readTaskDocuments(flags.filename);
-    const progress = await createProgress();
-    const interrupt = interruptSignal();
-    const confirm = terminalConfirm();
-    try {
-      const result = await applyWorkflows(docs, {
-        connection: connectionOptions(flags),
-        ...(flags.namespace ? { namespace: flags.namespace } : {}),
-        ...(flags['dry-run'] ? { dryRun: flags['dry-run'] } : {}),
-        targetChecks: flags.preflight,
-        yes: flags.yes,
-        ...(confirm ? { confirm } : {}),
-        wait: flags.wait,
-        ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
-        signal: interrupt.signal,
-        waiting: interrupt.arm,
-        progress,
-        ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
-      });
-      await finishWorkflowRun(this, result, flags.output, flags.wait, progress);
-    } finally {
-      interrupt.dispose();
-    }
+    await runFollowedWorkflow(this, flags, (options) => applyWorkflows(docs, { ...options, ...(flags.namespace ? { namespace: flags.namespace } : {}) }));
   }
 }

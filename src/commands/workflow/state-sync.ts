@@ -1,7 +1,6 @@
 // `kubectl sei workflow state-sync NODE`: wipe a full node's data and re-bootstrap it by state sync (optionally migrating its config), as a SeiNodeTaskWorkflow.
 import * as Args from '@oclif/core/args';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { interruptSignal, ndjsonWriter } from '../../cli/task-flags.js';
+import { SeiCommand, EXIT_CODES_HELP, connectionFlags } from '../../cli/base-command.js';
 import { stateSyncFlags, stateSyncSet, workflowRunFlags } from '../../cli/workflow-flags.js';
 
 export default class WorkflowStateSync extends SeiCommand {
@@ -30,36 +29,9 @@ ${EXIT_CODES_HELP}`;
     const { args, flags } = await this.parse(WorkflowStateSync);
     this.machineOutput = flags.output !== undefined;
     const set = stateSyncSet(flags);
-    const [{ runWorkflow }, { createProgress }, { parseDuration }, { terminalConfirm }, { finishWorkflowRun }] = await Promise.all([
-      import('../../services/workflows.js'),
-      import('../../output/progress.js'),
-      import('../../domain/duration.js'),
-      import('../../cli/confirm.js'),
-      import('../../cli/workflow-run.js'),
-    ]);
-    const progress = await createProgress();
-    const interrupt = interruptSignal();
-    const confirm = terminalConfirm();
-    try {
-      const result = await runWorkflow(
-        { kind: 'state-sync', node: args.node, set, ...(flags.name ? { name: flags.name } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}) },
-        {
-          connection: connectionOptions(flags),
-          ...(flags['dry-run'] ? { dryRun: flags['dry-run'] } : {}),
-          targetChecks: flags.preflight,
-          yes: flags.yes,
-          ...(confirm ? { confirm } : {}),
-          wait: flags.wait,
-          ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
-          signal: interrupt.signal,
-          waiting: interrupt.arm,
-          progress,
-          ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
-        },
-      );
-      await finishWorkflowRun(this, result, flags.output, flags.wait, progress);
-    } finally {
-      interrupt.dispose();
-    }
+    const [{ runWorkflow }, { runFollowedWorkflow }] = await Promise.all([import('../../services/workflows.js'), import('../../cli/workflow-run.js')]);
+    await runFollowedWorkflow(this, flags, (options) =>
+      runWorkflow({ kind: 'state-sync', node: args.node, set, ...(flags.name ? { name: flags.name } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}) }, options),
+    );
   }
 }
