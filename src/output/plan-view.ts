@@ -18,8 +18,14 @@ export function verdictTable(verdict: PlanVerdict): string {
   for (const s of verdict.steps) {
     rows.push([s.id, s.kind ?? 'approval', s.state, String(s.counts.done), String(s.counts.failed), String(s.counts.running), String(s.counts.total), s.message ?? '']);
   }
-  const head = `PLAN ${verdict.planName}  ID ${verdict.planId}  NAMESPACE ${verdict.namespace}  PHASE ${verdict.phase}  TASKS ${verdict.tasks.created}\n`;
+  const notDriven = verdict.driver && !verdict.driver.driven ? verdict.driver : undefined;
+  const phase = notDriven ? 'NotDriven' : verdict.phase;
+  const head = `PLAN ${verdict.planName}  ID ${verdict.planId}  NAMESPACE ${verdict.namespace}  PHASE ${phase}  TASKS ${verdict.tasks.created}\n`;
   let tail = '';
+  if (notDriven) {
+    tail += `NOT DRIVEN: no plan apply or plan resume has driven this run since ${notDriven.lastSeen} (its driver stopped or died); tasks already created keep running, no further task starts\n`;
+    tail += `continue: ${notDriven.resume}\n`;
+  }
   if (verdict.failedTaskDetail) {
     const d = verdict.failedTaskDetail;
     tail += `FAILED step ${verdict.failedStep} item ${verdict.failedIndex}: ${d.name} (${d.kind} on ${d.node}) ${d.reason}${d.message ? `: ${d.message}` : ''} [attempts ${d.attempts}/${d.maxAttempts}]\n`;

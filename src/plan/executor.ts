@@ -15,7 +15,7 @@ import { derive, type Derived, type Launch, type PlanRun } from './derive.js';
 import { expandItems } from './graph.js';
 import { fleetFromCluster } from './fleet.js';
 import { configMapName, planSelector } from './naming.js';
-import { fromConfigMap, mergeRun, updateRun, type StoredRun } from './run-store.js';
+import { fromConfigMap, heartbeatIntervalSeconds, mergeRun, updateRun, type StoredRun } from './run-store.js';
 import { buildTask, kindLookup } from './tasks.js';
 import type { FleetNode, ItemVerdict, PlanVerdict, StepState } from './types.js';
 
@@ -80,11 +80,23 @@ export async function executePlan(options: ExecuteOptions): Promise<PlanVerdict>
   let finished = false;
   let lastTickCost = 0;
 
+  // The driver's heartbeat in the record (conflict-checked merge): `plan status` tells a run
+  // nobody drives any more from one that is running. Best effort: a missed beat only ages it.
+  const intervalSeconds = heartbeatIntervalSeconds();
+  const beat = (): void => {
+    if (finished) return;
+    const driver = { lastSeen: new Date().toISOString(), intervalSeconds };
+    updateRun(client, run.planId, namespace, (current) => mergeRun(current, { driver })).catch(() => undefined);
+  };
+  beat();
+  const heartbeat = setInterval(beat, intervalSeconds * 1000);
+
   return await new Promise<PlanVerdict>((resolvePlan, rejectPlan) => {
     let timeoutTimer: LongTimer | undefined;
     const finish = (error: unknown, verdict?: PlanVerdict): void => {
       if (finished) return;
       finished = true;
+      clearInterval(heartbeat);
       wakeTimer?.clear();
       timeoutTimer?.clear();
       options.signal?.removeEventListener('abort', onOuterAbort);

@@ -29,6 +29,17 @@ export interface StoredRun {
   cancelled: boolean;
   planName: string;
   createdAt: string;
+  /**
+   * The heartbeat of the process driving the run (`plan apply` / `plan resume`): when it last
+   * wrote, and how often it writes. A run whose heartbeat is older than a few intervals has no
+   * driver: its tasks in flight go on, but nothing launches the next ones.
+   */
+  driver?: DriverHeartbeat;
+}
+
+export interface DriverHeartbeat {
+  lastSeen: string;
+  intervalSeconds: number;
 }
 
 /** What the apiserver accepts in one ConfigMap: data + binaryData at most 1 MiB (validation.go MaxSecretSize). */
@@ -62,6 +73,7 @@ export function toConfigMap(planId: string, namespace: string, run: StoredRun): 
       'verdicts.json': JSON.stringify(run.verdicts),
       state: run.cancelled ? 'cancelled' : 'active',
       createdAt: run.createdAt,
+      ...(run.driver ? { 'driver.json': JSON.stringify(run.driver) } : {}),
     },
   };
 }
@@ -78,6 +90,7 @@ export function fromConfigMap(object: KubeObject): StoredRun {
     cancelled: data['state'] === 'cancelled',
     planName: object.metadata.annotations?.[ANNOTATIONS.planName] ?? '',
     createdAt: data['createdAt'] ?? '',
+    ...(data['driver.json'] ? { driver: parseJson<DriverHeartbeat>(data['driver.json'], { lastSeen: '', intervalSeconds: 0 }) } : {}),
   };
 }
 
@@ -138,7 +151,7 @@ export async function createRun(client: ClusterClient, planId: string, namespace
 }
 
 /** Merges what `mine` adds into `current` without undoing anything another writer recorded. */
-export function mergeRun(current: StoredRun, mine: Partial<Pick<StoredRun, 'approvals' | 'items' | 'verdicts' | 'cancelled' | 'shape'>>): StoredRun {
+export function mergeRun(current: StoredRun, mine: Partial<Pick<StoredRun, 'approvals' | 'items' | 'verdicts' | 'cancelled' | 'shape' | 'driver'>>): StoredRun {
   const next: StoredRun = structuredClone(current);
   if (mine.cancelled) next.cancelled = true;
   for (const [step, approval] of Object.entries(mine.approvals ?? {})) next.approvals[step] ??= approval;
@@ -148,6 +161,8 @@ export function mergeRun(current: StoredRun, mine: Partial<Pick<StoredRun, 'appr
     for (const [index, verdict] of Object.entries(byIndex)) into[index] ??= verdict;
   }
   if (mine.shape) next.shape = { ...next.shape, ...mine.shape };
+  // Two drivers may beat at once: the later heartbeat wins, an older one never moves it back.
+  if (mine.driver && (!next.driver || Date.parse(mine.driver.lastSeen) >= Date.parse(next.driver.lastSeen))) next.driver = mine.driver;
   return next;
 }
 
@@ -174,4 +189,24 @@ export async function updateRun(client: ClusterClient, planId: string, namespace
       if (!(error instanceof SeiError) || error.httpCode !== 409 || attempt >= MAX_CONFLICTS) throw error;
     }
   }
+}
+
+/** How often a driver writes its heartbeat (SEI_PLAN_HEARTBEAT_SECONDS, default 10 s). */
+export function heartbeatIntervalSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env['SEI_PLAN_HEARTBEAT_SECONDS']);
+  return Number.isFinite(value) && value > 0 ? value : 10;
+}
+
+/**
+ * Whether the run has a live driver at `nowMs`: its heartbeat is at most three of its intervals
+ * old (SEI_PLAN_DRIVER_STALE_SECONDS overrides the threshold). Undefined when the record carries
+ * no heartbeat (a run recorded before drivers wrote one).
+ */
+export function driverLive(driver: DriverHeartbeat | undefined, nowMs: number, env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  if (!driver) return undefined;
+  const seen = Date.parse(driver.lastSeen);
+  if (!Number.isFinite(seen)) return undefined;
+  const override = Number(env['SEI_PLAN_DRIVER_STALE_SECONDS']);
+  const staleSeconds = env['SEI_PLAN_DRIVER_STALE_SECONDS'] !== undefined && Number.isFinite(override) && override >= 0 ? override : 3 * (driver.intervalSeconds > 0 ? driver.intervalSeconds : 10);
+  return nowMs - seen <= staleSeconds * 1000;
 }

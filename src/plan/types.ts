@@ -191,6 +191,11 @@ export interface PlanVerdict {
   /** Failures tolerated by continueOnError steps. */
   toleratedFailures?: FailedTaskDetail[];
   tasks: { total: number; created: number };
+  /**
+   * `plan status` of an unfinished run: whether a `plan apply` / `plan resume` still drives it
+   * (its heartbeat in the run record is recent), when it was last seen, and how to drive it again.
+   */
+  driver?: { driven: boolean; lastSeen: string; resume: string };
 }
 
 /** Where a plan comes from, as the plan commands take it. */

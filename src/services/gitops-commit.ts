@@ -74,12 +74,18 @@ function identity(object: { apiVersion?: unknown; kind?: unknown; metadata?: { n
 
 /** Tasks that delete a pod by a uid fixed now but applied later by the engine (catalog: restartsPod). */
 function podRestartWarnings(objects: KubeObject[], read: TaskReader): string[] {
-  return objects.flatMap((object) => {
+  // One warning per kind, naming every task and pod: a fan-out over 50 nodes is one line, not 50.
+  const byKind = new Map<string, string[]>();
+  for (const object of objects) {
     const found = read(object);
-    if (!found?.spec?.restartsPod) return [];
+    if (!found?.spec?.restartsPod) continue;
     const { task, spec } = found;
     const uid = spec.lateValues.map((v) => task.payload[v.param]).find((v) => typeof v === 'string') ?? '?';
-    return [`${task.kind} ${object.metadata.name} deletes pod ${task.target.node || '?'}-0 with uid ${String(uid)}, fixed at commit time, but the GitOps engine applies it later: if that pod is replaced before the sync, the controller completes the task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`];
+    byKind.set(task.kind, [...(byKind.get(task.kind) ?? []), `${object.metadata.name} (pod ${task.target.node || '?'}-0, uid ${String(uid)})`]);
+  }
+  return [...byKind].map(([kind, tasks]) => {
+    const what = tasks.length === 1 ? `${kind} ${tasks[0]} deletes that pod` : `${tasks.length} ${kind} tasks delete their pods: ${tasks.join(', ')}`;
+    return `${what}; the uid is fixed at commit time, but the GitOps engine applies it later: if a pod is replaced before the sync, the controller completes its task as a no-op. After the sync run \`kubectl sei gitops wait\`, which checks the restart really happened.`;
   });
 }
 

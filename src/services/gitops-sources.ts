@@ -5,6 +5,7 @@
  * cluster at commit time when it is reachable, else must be given with --pod-uid NODE=UID.
  * It reads files and, only when needed, the cluster; it writes nothing.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { parseAllDocumentsBounded } from '../domain/yaml-depth.js';
@@ -46,6 +47,8 @@ export interface CommitObjects {
   stepSemantics?: Record<string, StepSemantics>;
   /** What the caller should tell the user (steps left out, where values came from). */
   notes: string[];
+  /** A plan's approval steps: in Git only a pull request review can stand for them. */
+  approvals?: string[];
 }
 
 const PLAN_KIND = 'SeiTaskPlan';
@@ -159,10 +162,13 @@ async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promi
   const fleet = options.fleetFile ? readFleetFile(options.fleetFile) : undefined;
   let cluster: ClusterClient | undefined;
   if (needsFleet && !fleet) cluster = await client.get();
+  // Without --plan-id the id is derived from what is committed (plan text, inputs, namespace):
+  // running the same commit again writes the same files, a no-op, instead of a second copy.
+  const planId = options.planId ?? committedPlanId(prepared.loaded.source, prepared.inputs, options.namespace ?? prepared.loaded.manifest.metadata.namespace ?? '');
   const rendered = await renderPlan({
     ...source,
     catalog: prepared.catalog,
-    ...(options.planId ? { planId: options.planId } : {}),
+    planId,
     ...(options.namespace ? { namespace: options.namespace } : {}),
     ...(fleet ? { fleet } : {}),
     ...(cluster ? { client: cluster } : {}),
@@ -181,7 +187,7 @@ async function fromPlan(options: CommitSourceOptions, client: LazyClient): Promi
   const approvals = graph.filter((g) => g.approval).map((g) => g.step.id);
   if (approvals.length > 0) notes.push(`approval step${approvals.length === 1 ? '' : 's'} ${approvals.join(', ')}: in Git the pull request review is the approval`);
   if (rendered.objects.length === 0) throw SeiError.invalid(`plan ${prepared.loaded.manifest.metadata.name} renders no task (${rendered.notes.join('; ') || 'empty'})`);
-  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes };
+  return { objects: rendered.objects, planId: rendered.planId, stepParallelism, stepSemantics, notes, approvals };
 }
 
 /**
@@ -222,4 +228,12 @@ async function fillLateValues(result: CommitObjects, given: Record<string, Map<s
     }
     if (Object.keys(values).length > 0) result.objects[index] = withPayloadValues(object, spec.payloadField, values);
   }
+}
+
+/** A UUID-shaped id (version 5 layout) from a SHA-256 of the plan text, its inputs and namespace. */
+export function committedPlanId(source: string, inputs: Record<string, unknown>, namespace: string): string {
+  const sorted = Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const hex = createHash('sha256').update(JSON.stringify({ source, inputs: sorted, namespace })).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

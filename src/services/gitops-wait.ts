@@ -120,6 +120,17 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
   }
 
   const errors = perNamespace.map((p) => verdictsToError(p.verdicts, p.namespace, 'terminal')).filter((e): e is SeiError => e !== undefined);
-  const error = errors.find((e) => e.exitCode === 1) ?? errors.find((e) => e.exitCode === 3) ?? errors[0];
+  let error = errors.find((e) => e.exitCode === 1) ?? errors.find((e) => e.exitCode === 3) ?? errors[0];
+  // A task that never appeared did not time out running: the engine has not synced it yet.
+  const neverCreated = verdicts.filter((v) => v.outcome === 'Timeout' && !v.object).map((v) => v.name);
+  if (error?.exitCode === 3 && neverCreated.length > 0) {
+    const { SeiError } = await import('../errors/index.js');
+    const which = neverCreated.length === tasks.length ? `none of the ${tasks.length} SeiNodeTask${tasks.length === 1 ? '' : 's'} committed` : `${neverCreated.length} of the ${tasks.length} SeiNodeTasks committed (${neverCreated.slice(0, 10).join(', ')}${neverCreated.length > 10 ? ', …' : ''})`;
+    const stillRunning = verdicts.filter((v) => v.outcome === 'Timeout' && v.object).length;
+    error = SeiError.timeout(`the GitOps engine has not synced yet: ${which} under ${committed.path} at ${committed.commit.slice(0, 12)} ${neverCreated.length === 1 && tasks.length === 1 ? 'exists' : 'exist'} on the cluster${stillRunning > 0 ? `; ${stillRunning} created task${stillRunning === 1 ? '' : 's'} still running` : ''}`, [
+      'check the engine: argocd app get APP (Argo CD) or flux get kustomizations (Flux); sync it, or wait for its next sync',
+      `then wait again: kubectl sei gitops wait --repo ${options.repo} --path ${options.path}${options.planId ? ` --plan-id ${options.planId}` : ''} --timeout 30m`,
+    ]);
+  }
   return { commit: committed.commit, verdicts, restarts, drift, ...(error ? { error } : {}) };
 }

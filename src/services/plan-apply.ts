@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { SeiError } from '../errors/index.js';
 import { checkPlanId, taskName } from '../plan/naming.js';
-import { checkRecordSize, createRun, readRun, toConfigMap, type StoredRun } from '../plan/run-store.js';
+import { checkRecordSize, createRun, heartbeatIntervalSeconds, readRun, toConfigMap, type StoredRun } from '../plan/run-store.js';
 import type { PlanSource } from '../plan/types.js';
-import { catalogFor, namespaceOf, preparePlan, toRun } from './plan-prepare.js';
+import { afterRecordWritten, catalogFor, namespaceOf, preparePlan, requireServedStepKinds, toRun } from './plan-prepare.js';
 import { renderPlan } from './plan-render.js';
 import { resumeWith, runExecutor, type PlanOutcome, type RunOptions } from './plan-run.js';
 
@@ -36,10 +36,13 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
     }
   }
   const planId = options.planId ?? randomUUID();
+  // A step kind the cluster's CRD does not serve would be refused at its first task: refuse now.
+  await requireServedStepKinds(prepared, options.client);
   // Everything knowable ahead of the run is rendered and validated before the first write.
   const rendered = await renderPlan({ ...options, planId, namespace, catalog, client: options.client });
   const shape = options.maxParallel !== undefined && options.maxParallel > 0 ? { maxParallel: options.maxParallel } : {};
-  const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, shape, approvals: {}, items: {}, verdicts: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt: new Date().toISOString() };
+  const createdAt = new Date().toISOString();
+  const stored: StoredRun = { source: prepared.loaded.source, inputs: prepared.inputs, shape, approvals: {}, items: {}, verdicts: {}, cancelled: false, planName: prepared.loaded.manifest.metadata.name, createdAt, driver: { lastSeen: createdAt, intervalSeconds: heartbeatIntervalSeconds() } };
   // The record must still fit once every known item is resolved and decided: refuse now, before
   // anything is written, rather than leave a run that can never record its progress.
   const decidedLater = Object.fromEntries(Object.entries(rendered.items).map(([step, items]) => [step, Object.fromEntries(items.map((i) => [String(i.index), { state: 'succeeded' as const, attempts: 1, task: taskName(stored.planName, planId, step, i.index) }]))]));
@@ -47,6 +50,10 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<PlanOutcome>
   await createRun(options.client, planId, namespace, stored);
   options.onPlanId?.(planId, false);
   const prevalidated = new Map(rendered.objects.map((o) => [o.metadata.name ?? '', o]));
-  const verdict = await runExecutor(options, catalog, toRun(planId, namespace, prepared.loaded, stored), stored, prevalidated);
-  return { verdict, resumed: false };
+  try {
+    const verdict = await runExecutor(options, catalog, toRun(planId, namespace, prepared.loaded, stored), stored, prevalidated);
+    return { verdict, resumed: false };
+  } catch (error) {
+    throw afterRecordWritten(error, planId, namespace);
+  }
 }

@@ -20,6 +20,8 @@ export interface PlanGitopsOptions extends PlanSource {
   flavor: GitopsFlavor;
   /** plain flavor: commit a multi-step plan anyway, every task at once. */
   acceptUnordered?: boolean;
+  /** Commit on this branch (for a pull request) instead of the checked-out one. */
+  branch?: string;
 }
 
 export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ commit: GitopsCommitResult; notes: string[]; planId: string }> {
@@ -37,6 +39,16 @@ export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ com
     ...(options.connection ? { connection: options.connection } : {}),
   });
   const planId = source.planId as string;
+  // An approval step means "a person says yes before the next step": committed straight to the
+  // branch the engine syncs, nobody could. Only a pull request review keeps it meaningful.
+  const approvals = source.approvals ?? [];
+  if (approvals.length > 0 && !options.branch) {
+    const { SeiError } = await import('../errors/index.js');
+    throw SeiError.preflight('ApprovalNeedsReview', `plan ${options.file} has approval step${approvals.length === 1 ? '' : 's'} ${approvals.join(', ')}: a direct commit would skip ${approvals.length === 1 ? 'it' : 'them'}; nothing was written`, [
+      'commit on a branch and let the pull request review be the approval: add --gitops-branch BRANCH',
+      'or run the plan against the cluster (plan apply without --gitops-repo), where plan approve records the approval',
+    ]);
+  }
   const { checkFlavorLimits } = await import('../gitops/flavor-limits.js');
   const limits = checkFlavorLimits(options.flavor, source.objects, source.stepSemantics, source.stepParallelism, options.acceptUnordered);
   const commit = await commitToGit({
@@ -45,6 +57,7 @@ export async function commitPlanToGit(options: PlanGitopsOptions): Promise<{ com
     objects: source.objects,
     flavor: options.flavor,
     planId,
+    ...(options.branch ? { branch: options.branch } : {}),
     ...(source.stepParallelism ? { stepParallelism: source.stepParallelism } : {}),
   });
   commit.warnings.unshift(...limits);

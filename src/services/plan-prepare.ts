@@ -11,6 +11,7 @@ import type { StoredRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { FleetNode, LoadedPlan, PlanSource, Prepared } from '../plan/types.js';
 import { SeiError } from '../errors/sei-error.js';
+import { ExitCode } from '../errors/index.js';
 
 export type { PlanSource, Prepared } from '../plan/types.js';
 
@@ -79,4 +80,40 @@ export async function requireFanOut(prepared: Prepared, fleet: readonly FleetNod
 
 export function toRun(planId: string, namespace: string, loaded: LoadedPlan, stored: StoredRun): PlanRun {
   return { planId, namespace, manifest: loaded.manifest, inputs: stored.inputs, approvals: stored.approvals, cancelled: stored.cancelled, items: stored.items, verdicts: stored.verdicts };
+}
+
+/**
+ * Refuses (exit 2, before the run record is written) a plan with a task step whose kind the
+ * cluster's SeiNodeTask CRD does not serve: the apiserver would refuse that step's first task,
+ * leaving a record of a run that can never finish.
+ */
+export async function requireServedStepKinds(prepared: Prepared, client: ClusterClient): Promise<void> {
+  const { checkKindServed } = await import('./preflight.js');
+  const checked = new Set<string>();
+  for (const step of prepared.loaded.manifest.spec.steps) {
+    const info = step.kind ? prepared.kinds.find(step.kind) : undefined;
+    if (!info || info.resource !== 'SeiNodeTask' || checked.has(info.kind)) continue;
+    checked.add(info.kind);
+    try {
+      await checkKindServed(client, info.kind, prepared.catalog);
+    } catch (error) {
+      if (!(error instanceof SeiError) || error.exitCode !== ExitCode.InvalidInput) throw error;
+      throw new SeiError(`plan ${prepared.loaded.manifest.metadata.name}: step ${step.id}: ${error.message}; nothing was written`, { reason: error.reason, exitCode: error.exitCode, causes: error.causes, hints: error.hints });
+    }
+  }
+}
+
+/**
+ * An error met after the run record was written must not claim that nothing was: the record
+ * stays, and the hint says how to go on (resume once fixed, or cancel).
+ */
+export function afterRecordWritten(error: unknown, planId: string, namespace: string): unknown {
+  if (!(error instanceof SeiError)) return error;
+  const wrote = `the run record ConfigMap sei-plan-${planId} was written`;
+  const claimsNothing = (text: string): boolean => /nothing (more )?was written/i.test(text);
+  if (!claimsNothing(error.message) && !error.hints.some(claimsNothing)) return error;
+  const message = error.message.replace(/;?\s*nothing (more )?was written\.?/gi, `; ${wrote}`);
+  const hints = error.hints.map((h) => h.replace(/;?\s*nothing (more )?was written\.?/gi, '')).filter((h) => h.trim() !== '');
+  hints.push(`${wrote}: fix the cause, then \`kubectl sei plan resume ${planId} -n ${namespace}\`, or drop the run: \`kubectl sei plan cancel ${planId} -n ${namespace}\``);
+  return new SeiError(message, { reason: error.reason, exitCode: error.exitCode, causes: error.causes, hints, ...(error.httpCode !== undefined ? { httpCode: error.httpCode } : {}) });
 }

@@ -8,7 +8,7 @@ import { loadPlanSource } from '../plan/load.js';
 import { updateRun, type StoredRun } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
-import { toRun } from './plan-prepare.js';
+import { afterRecordWritten, toRun } from './plan-prepare.js';
 
 export interface RunOptions {
   client: ClusterClient;
@@ -62,6 +62,10 @@ export async function resumeWith(options: RunOptions & { templatesDir?: string }
     shaped = await updateRun(options.client, planId, namespace, (current) => ({ ...current, shape: { ...current.shape, maxParallel: options.maxParallel! } }));
   }
   const maxParallel = options.maxParallel ?? shaped.shape.maxParallel;
-  const verdict = await runExecutor({ ...options, ...(maxParallel !== undefined ? { maxParallel } : {}) }, catalog, toRun(planId, namespace, loaded, shaped), shaped);
-  return { verdict, resumed: true };
+  try {
+    const verdict = await runExecutor({ ...options, ...(maxParallel !== undefined ? { maxParallel } : {}) }, catalog, toRun(planId, namespace, loaded, shaped), shaped);
+    return { verdict, resumed: true };
+  } catch (error) {
+    throw afterRecordWritten(error, planId, namespace);
+  }
 }

@@ -6,7 +6,7 @@ import { SeiError } from '../errors/index.js';
 import { derive } from '../plan/derive.js';
 import { loadPlan, loadPlanSource } from '../plan/load.js';
 import { checkPlanId, planSelector } from '../plan/naming.js';
-import { requireRun, resolvePlanId } from '../plan/run-store.js';
+import { driverLive, requireRun, resolvePlanId } from '../plan/run-store.js';
 import { kindLookup } from '../plan/tasks.js';
 import type { PlanVerdict } from '../plan/types.js';
 import { catalogFor, toRun } from './plan-prepare.js';
@@ -25,14 +25,21 @@ export async function planStatus(options: { client: ClusterClient; planId: strin
   for (const resource of planResources(loaded.manifest.spec.steps.map((s) => s.kind), kinds)) {
     append(objects, (await options.client.list('sei.io/v1alpha1', resource, { namespace, labelSelector: planSelector(options.planId) })).items);
   }
-  return derive(toRun(options.planId, namespace, loaded, stored), objects, Date.now(), kinds).verdict;
+  const nowMs = Date.now();
+  const verdict = derive(toRun(options.planId, namespace, loaded, stored), objects, nowMs, kinds).verdict;
+  const driven = driverLive(stored.driver, nowMs);
+  if ((verdict.phase === 'Running' || verdict.phase === 'Pending') && driven !== undefined && stored.driver) {
+    verdict.driver = { driven, lastSeen: stored.driver.lastSeen, resume: `kubectl sei plan resume ${options.planId} -n ${namespace}` };
+  }
+  return verdict;
 }
 
 export interface PlanRunSummary {
   planId: string;
   planName: string;
   namespace: string;
-  phase: PlanVerdict['phase'] | 'Unknown';
+  /** NotDriven: unfinished, and no plan apply / resume has driven it for a while. */
+  phase: PlanVerdict['phase'] | 'NotDriven' | 'Unknown';
   createdAt: string;
 }
 
@@ -45,7 +52,8 @@ export async function listRuns(client: ClusterClient, namespace: string): Promis
       const ns = cm.metadata.namespace ?? namespace;
       const base = { planId, planName: cm.metadata.annotations?.['sei.io/plan-name'] ?? '', namespace: ns, createdAt: String((cm['data'] as Record<string, string> | undefined)?.['createdAt'] ?? cm.metadata.creationTimestamp ?? '') };
       try {
-        return { ...base, phase: (await planStatus({ client, planId, namespace: ns })).phase };
+        const verdict = await planStatus({ client, planId, namespace: ns });
+        return { ...base, phase: verdict.driver?.driven === false ? 'NotDriven' : verdict.phase };
       } catch {
         return { ...base, phase: 'Unknown' };
       }

@@ -3,6 +3,9 @@
  * listens, serve until the abort signal, then stop cleanly (watches closed, state flushed).
  * Turns bad input (seed, faults, port) into SeiErrors with exit code 2; never prints the token.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SeiError } from '../errors/index.js';
 import { startSim, type RunningSim, type SimOptions } from './index.js';
 
@@ -12,12 +15,24 @@ export interface ServeOptions extends SimOptions {
 
 export interface ServeReady {
   url: string;
-  kubeconfig?: string;
+  /** Always written (0600): --kubeconfig-out, else <state-dir>/kubeconfig, else a fresh temp dir. */
+  kubeconfig: string;
   namespace: string;
   crd: string;
+  /**
+   * What the sim holds once ready, counted in its store (--fleet, --validators, --seed and
+   * --state-dir together): every SeiNode, those that are validators, and the rest.
+   */
+  nodes: number;
   fleet: number;
   validators: number;
   stateDir?: string;
+}
+
+/** Where the kubeconfig goes when --kubeconfig-out is not given: the sim must be reachable as printed. */
+function defaultKubeconfigPath(options: ServeOptions): string {
+  if (options.stateDir) return join(options.stateDir, 'kubeconfig');
+  return join(mkdtempSync(join(tmpdir(), 'kubectl-sei-sim-')), 'kubeconfig');
 }
 
 export async function serveSim(options: ServeOptions, hooks: { signal: AbortSignal; onReady: (ready: ServeReady) => void }): Promise<void> {
@@ -28,14 +43,19 @@ export async function serveSim(options: ServeOptions, hooks: { signal: AbortSign
     throw asInputError(error, options);
   }
   try {
-    if (options.kubeconfigOut) sim.writeKubeconfig(options.kubeconfigOut);
+    const kubeconfig = options.kubeconfigOut ?? defaultKubeconfigPath(options);
+    sim.writeKubeconfig(kubeconfig);
+    // The real count, not the flag: a --seed or a --state-dir brings nodes of its own.
+    const nodes = sim.store.list('seinodes');
+    const validators = nodes.filter((n) => (n['spec'] as Record<string, unknown> | undefined)?.['validator'] !== undefined).length;
     hooks.onReady({
       url: sim.url,
-      ...(options.kubeconfigOut ? { kubeconfig: options.kubeconfigOut } : {}),
+      kubeconfig,
       namespace: sim.namespace,
       crd: sim.crd,
-      fleet: options.fleet ?? 0,
-      validators: options.validators ?? 0,
+      nodes: nodes.length,
+      fleet: nodes.length - validators,
+      validators,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     });
     if (!hooks.signal.aborted) await new Promise<void>((resolve) => hooks.signal.addEventListener('abort', () => resolve(), { once: true }));

@@ -64,6 +64,52 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(bad.stderr).toMatch(/argocd, flux/);
   });
 
+  it('the same `commit -f PLAN` twice without --plan-id is one copy: the second run is a no-op (issue 12 trap 8)', async () => {
+    const planPath = 'clusters/dev/arctic-1/plan-twice';
+    const args = ['gitops', 'commit', '-f', 'refresh-peers', '--set', 'chainLabel=sei.io/chain-id', '--set', 'chain=sei-sim', '-n', NS, '--kubeconfig', kubeconfig, '--repo', repo.work, '--path', planPath, '--flavor', 'argocd'];
+    const first = await cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const files = git(repo.work, 'ls-files', planPath).trim().split('\n');
+    expect(files.length).toBeGreaterThan(1);
+    const head = repo.head();
+    const second = await cli(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(repo.head()).toBe(head);
+    expect(git(repo.work, 'ls-files', planPath).trim().split('\n')).toEqual(files);
+    expect(repo.status()).toBe('');
+  });
+
+  it('gitops wait before the engine synced says so (exit 3), not "timed out" (issue 12 trap 8)', async () => {
+    const unsynced = 'clusters/dev/arctic-1/unsynced';
+    const file = path.join(dir, 'unsynced.yaml');
+    writeFileSync(file, stringify(task('cli-unsynced-discover', 'node-0')));
+    const committed = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', unsynced, '--flavor', 'plain']);
+    expect(committed.code, committed.stderr).toBe(0);
+    // Nothing applies it: the task can never appear, so the --timeout only bounds the wait.
+    const waited = await cli(['gitops', 'wait', '--repo', repo.work, '--path', unsynced, '--kubeconfig', kubeconfig, '--timeout', '1s']);
+    expect(waited.code).toBe(3);
+    expect(waited.stderr).toContain('the GitOps engine has not synced yet: none of the 1 SeiNodeTask committed under');
+    expect(waited.stderr).not.toMatch(/timed out/i);
+  });
+
+  it('plan apply --gitops-repo keeps an approval meaningful: refused on a direct commit (exit 2, nothing written), committed on --gitops-branch (issue 12 trap 8)', async () => {
+    const planFile = path.join(dir, 'approved.yaml');
+    writeFileSync(planFile, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: approved}\nspec:\n  steps:\n    - id: check\n      approval: {message: "look first"}\n    - id: discover\n      kind: DiscoverPeers\n      forEach: {nodes: [node-0]}\n');
+    const approvedPath = 'clusters/dev/arctic-1/approved';
+    const args = ['plan', 'apply', '-f', planFile, '-n', NS, '--kubeconfig', kubeconfig, '--gitops-repo', repo.work, '--gitops-path', approvedPath, '--gitops-flavor', 'argocd'];
+    const head = repo.head();
+    const direct = await cli(args);
+    expect(direct.code).toBe(2);
+    expect(direct.stderr).toContain('approval step check');
+    expect(direct.stderr).toContain('--gitops-branch');
+    expect(repo.head()).toBe(head);
+    expect(git(repo.work, 'ls-files', approvedPath).trim()).toBe('');
+    const branched = await cli([...args, '--gitops-branch', 'sei/approved']);
+    expect(branched.code, branched.stderr).toBe(0);
+    expect(repo.head()).toBe(head);
+    expect(git(repo.work, 'ls-tree', '-r', '--name-only', 'sei/approved', approvedPath).trim()).not.toBe('');
+  });
+
   it('commit --push alone pushes to the upstream; a re-run is a no-op', async () => {
     const file = path.join(dir, 'ok.yaml');
     writeFileSync(file, stringify(task('cli-discover-node-0', 'node-0')));

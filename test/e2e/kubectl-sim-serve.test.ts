@@ -18,7 +18,7 @@ let dir: string;
 
 interface Served {
   child: ChildProcess;
-  ready: { url: string; kubeconfig: string; namespace: string; crd: string; fleet: number; validators: number };
+  ready: { url: string; kubeconfig: string; namespace: string; crd: string; nodes: number; fleet: number; validators: number };
   stdout: () => string;
   stderr: () => string;
   stop: () => Promise<number | null>;
@@ -142,6 +142,26 @@ items:
       expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(rv);
     } finally {
       expect(await second.stop()).toBe(0);
+    }
+  });
+
+  it('without --kubeconfig-out still prints how to reach it (a 0600 kubeconfig it wrote) and counts the nodes a --seed brought (issue 12 trap 8)', async () => {
+    const seed = join(dir, 'seed-count.yaml');
+    writeFileSync(seed, 'apiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata: {name: rpc-a, namespace: sei}\nspec: {chainId: pacific-1, image: "ghcr.io/sei-protocol/seid:v5.9.0", fullNode: {}}\n---\napiVersion: sei.io/v1alpha1\nkind: SeiNode\nmetadata: {name: val-a, namespace: sei}\nspec: {chainId: pacific-1, image: "ghcr.io/sei-protocol/seid:v5.9.0", validator: {}}\n');
+    const s = await serve(['--seed', seed, '--fleet', '1']);
+    try {
+      expect(s.ready).toMatchObject({ nodes: 3, fleet: 2, validators: 1 });
+      expect(s.ready.kubeconfig).toEqual(expect.any(String));
+      expect(statSync(s.ready.kubeconfig).mode & 0o777).toBe(0o600);
+      expect(s.stderr()).toContain('3 SeiNodes, 1 of them validator');
+      expect(s.stderr()).toContain(`kubeconfig: ${s.ready.kubeconfig}`);
+      const got = await kubectl(s.ready.kubeconfig, ['get', 'seinodes', '-n', 'sei', '-o', 'name']);
+      expect(got.code, got.stderr).toBe(0);
+      expect(got.stdout).toContain('seinode.sei.io/val-a');
+      const token = /token: (\S+)/.exec(readFileSync(s.ready.kubeconfig, 'utf8'))![1]!;
+      expect(s.stdout() + s.stderr()).not.toContain(token);
+    } finally {
+      expect(await s.stop()).toBe(0);
     }
   });
 

@@ -71,6 +71,10 @@ describe('argocd flavor', () => {
     expect(message).toContain('- RestartPod arctic-1/rp-7f3a-restart-node-1 -> node-1 (step restart)');
     expect(repo.status()).toBe('');
     expect(result.warnings.some((w) => w.includes('fixed at commit time') && w.includes('no-op'))).toBe(true);
+    // Issue 12 trap 8: one warning for the fan-out, naming every node, not one per task.
+    const restarts = result.warnings.filter((w) => w.includes('fixed at commit time'));
+    expect(restarts).toHaveLength(1);
+    expect(restarts[0]).toMatch(/^2 RestartPod tasks delete their pods: rp-7f3a-restart-node-0 \(pod node-0-0, uid [^)]+\), rp-7f3a-restart-node-1 \(pod node-1-0/);
     expect(result.warnings.some((w) => w.includes('gitops health --flavor argocd'))).toBe(true);
   });
 

@@ -170,6 +170,9 @@ describe('gitops wait against the simulated cluster', () => {
     expect(result.verdicts[0]).toMatchObject({ outcome: 'Timeout' });
     expect(result.error).toMatchObject({ exitCode: 3 });
     expect(progress.lines.some((l) => l.includes('never created') && l.includes('synced'))).toBe(true);
+    // Issue 12 trap 8: not "timed out" — the engine has not synced.
+    expect(result.error?.message).toMatch(/^the GitOps engine has not synced yet: none of the 1 SeiNodeTask committed under /);
+    expect(result.error?.message).not.toMatch(/timed out/i);
   });
 
   it('a RestartPod whose pod was replaced between commit and sync completes as a no-op: warned, with the fix', async () => {

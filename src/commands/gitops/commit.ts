@@ -41,7 +41,7 @@ ${EXIT_CODES_HELP}`;
     author: Flags.string({ description: 'Commit author, "Name <mail@host>" (the committer stays your git identity).', helpGroup: 'GIT' }),
     'flux-source': Flags.string({ default: 'flux-system', description: 'flux: the GitRepository the Kustomizations read.', helpGroup: 'GIT' }),
     'flux-namespace': Flags.string({ default: 'flux-system', description: 'flux: namespace of the Kustomizations and the GitRepository.', helpGroup: 'GIT' }),
-    'plan-id': Flags.string({ description: 'Plan run id for -f PLAN (default: a new UUID).', helpGroup: 'PLAN' }),
+    'plan-id': Flags.string({ description: 'Plan run id for -f PLAN (default: derived from the plan text, its inputs and the namespace, so committing the same plan twice is one copy; give a new id to run it again).', helpGroup: 'PLAN' }),
     set: Flags.string({ multiple: true, description: 'Plan input key=value (repeatable).', helpGroup: 'PLAN' }),
     inputs: Flags.string({ description: 'A YAML file of plan inputs (--set wins).', helpGroup: 'PLAN' }),
     fleet: Flags.string({ description: 'SeiNodes for forEach selectors offline (kubectl get seinodes -o yaml).', helpGroup: 'PLAN' }),

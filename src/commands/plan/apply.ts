@@ -27,6 +27,7 @@ ${PLAN_EXIT_CODES}`;
     'gitops-repo': Flags.string({ description: 'Commit the rendered tasks to this git work tree instead of applying them.', helpGroup: 'GITOPS' }),
     'gitops-path': Flags.string({ description: 'Directory inside the repository.', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
     'gitops-flavor': Flags.option({ options: ['plain', 'argocd', 'flux'] as const, default: 'plain', helpGroup: 'GITOPS', description: 'Ordering annotations for the GitOps engine.' })(),
+    'gitops-branch': Flags.string({ description: 'Commit on this branch, for a pull request (required when the plan has an approval step: the review is the approval).', helpGroup: 'GITOPS', dependsOn: ['gitops-repo'] }),
     'gitops-accept-unordered': Flags.boolean({ description: 'With --gitops-flavor plain: commit a plan with several steps or a maxParallel anyway, every task at once.', helpGroup: 'GITOPS' }),
     fleet: Flags.string({ description: 'With --gitops-repo and no cluster: a YAML file of SeiNodes for forEach selectors.', helpGroup: 'GITOPS' }),
   };
@@ -47,6 +48,7 @@ ${PLAN_EXIT_CODES}`;
         path: flags['gitops-path']!,
         flavor: flags['gitops-flavor'],
         acceptUnordered: flags['gitops-accept-unordered'],
+        ...(flags['gitops-branch'] ? { branch: flags['gitops-branch'] } : {}),
       });
       for (const note of result.notes) this.logToStderr(note);
       process.stdout.write(`${JSON.stringify(result.commit, null, flags.output === 'json' ? 2 : undefined)}\n`);

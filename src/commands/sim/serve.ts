@@ -8,7 +8,7 @@ export default class SimServe extends SeiCommand {
 
 Serves https on 127.0.0.1 with a self-signed certificate and a bearer token (both go into the
 kubeconfig written by --kubeconfig-out; the token is never printed). Real kubectl works against it.
-Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, crd, fleet, validators} goes to stdout.
+Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, crd, nodes, fleet, validators} goes to stdout (counted in the store, seed and state dir included). Without --kubeconfig-out the kubeconfig goes to <state-dir>/kubeconfig, else a new temp directory; its path is printed.
 
 ${EXIT_CODES_HELP}`;
   static override examples = [
@@ -57,8 +57,8 @@ ${EXIT_CODES_HELP}`;
         signal: controller.signal,
         onReady: (ready) => {
           if (flags.output === 'json') process.stdout.write(`${JSON.stringify(ready)}\n`);
-          this.logToStderr(`simulated cluster serving at ${ready.url} (crd ${ready.crd}, namespace ${ready.namespace}, fleet ${ready.fleet}, validators ${ready.validators})`);
-          if (ready.kubeconfig) this.logToStderr(`kubeconfig: ${ready.kubeconfig}  (kubectl --kubeconfig ${ready.kubeconfig} get seinodes)`);
+          this.logToStderr(`simulated cluster serving at ${ready.url} (crd ${ready.crd}, namespace ${ready.namespace}, ${ready.nodes} SeiNode${ready.nodes === 1 ? '' : 's'}, ${ready.validators} of them validator${ready.validators === 1 ? '' : 's'})`);
+          this.logToStderr(`kubeconfig: ${ready.kubeconfig}  (kubectl --kubeconfig ${ready.kubeconfig} get seinodes -n ${ready.namespace}; or export KUBECONFIG=${ready.kubeconfig})`);
           this.logToStderr('Press Ctrl-C to stop.');
         },
       },
