@@ -9,6 +9,7 @@
  * Must not: write to the cluster, print, or poll.
  */
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
+import { waitDeadline } from './wait-deadline.js';
 
 export interface PlannedTask {
   type: string;
@@ -155,30 +156,20 @@ export interface FollowObjectRequest<R> {
   onDeleted?: (object: KubeObject) => R | undefined;
 }
 
-const ONE_WEEK_MS = 7 * 24 * 3_600_000;
-
 /** Follows one object (fieldSelector metadata.name) on one resumable watch until decided. */
 export async function followObject<R>(client: ClusterClient, request: FollowObjectRequest<R>): Promise<FollowOutcome<R>> {
-  const internal = new AbortController();
-  let ended: 'timeout' | 'interrupted' | undefined;
   let outcome: FollowOutcome<R> | undefined;
   let last: KubeObject | undefined;
-  const onAbort = () => {
-    ended ??= 'interrupted';
-    internal.abort();
-  };
-  if (request.signal?.aborted) onAbort();
-  request.signal?.addEventListener('abort', onAbort, { once: true });
-  const timeoutMs = request.timeoutMs < 0 ? ONE_WEEK_MS : request.timeoutMs;
-  const timer = timeoutMs > 0 ? setTimeout(() => { ended ??= 'timeout'; internal.abort(); }, timeoutMs) : undefined;
+  const deadline = waitDeadline(request.signal, request.timeoutMs);
+  const timeoutMs = deadline.timeoutMs;
   try {
-    if (!internal.signal.aborted) {
+    if (!deadline.signal.aborted) {
       await client.watch({
         apiVersion: request.apiVersion,
         kind: request.kind,
         namespace: request.namespace,
         fieldSelector: `metadata.name=${request.name}`,
-        signal: internal.signal,
+        signal: deadline.signal,
         onEvent: (event) => {
           if (outcome || event.object.metadata.name !== request.name) return outcome ? 'stop' : undefined;
           if (event.type === 'DELETED') {
@@ -202,7 +193,7 @@ export async function followObject<R>(client: ClusterClient, request: FollowObje
             return 'stop';
           }
           if (timeoutMs === 0) {
-            ended ??= 'timeout';
+            deadline.expire();
             return 'stop';
           }
           return undefined;
@@ -210,11 +201,10 @@ export async function followObject<R>(client: ClusterClient, request: FollowObje
       });
     }
   } finally {
-    clearTimeout(timer);
-    request.signal?.removeEventListener('abort', onAbort);
+    deadline.dispose();
   }
   if (outcome) return outcome;
-  return { kind: ended ?? 'timeout', ...(last ? { object: last } : {}) };
+  return { kind: deadline.ended() ?? 'timeout', ...(last ? { object: last } : {}) };
 }
 
 /**

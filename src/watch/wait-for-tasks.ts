@@ -10,14 +10,13 @@
  * is fixed by the first list (as kubectl wait); tasks created later are ignored.
  * Must not: write to the cluster, print, or poll.
  */
-import { setLongTimeout } from '../domain/timers.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import type { TaskOutcome, TaskVerdict, WaitRequest } from './types.js';
 import { satisfies, taskVerdict } from './verdict.js';
+import { waitDeadline } from './wait-deadline.js';
 
 export const TASK_API = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' } as const;
-const ONE_WEEK_MS = 7 * 24 * 3_600_000;
 
 export function watchScope(request: Pick<WaitRequest, 'names' | 'labelSelector'>): { labelSelector?: string; fieldSelector?: string } {
   if (request.labelSelector) return { labelSelector: request.labelSelector };
@@ -57,31 +56,17 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
   };
   const allDecided = () => synced && undecided === 0;
 
-  const internal = new AbortController();
-  let ended: 'timeout' | 'interrupted' | undefined;
-  const onAbort = () => {
-    ended ??= 'interrupted';
-    internal.abort();
-  };
-  if (request.signal?.aborted) onAbort();
-  request.signal?.addEventListener('abort', onAbort, { once: true });
-  const timeoutMs = request.timeoutMs < 0 ? ONE_WEEK_MS : request.timeoutMs;
-  // Chained past 2^31 ms: a long --timeout (or one derived from a large timeoutSeconds) waits.
-  const timer =
-    timeoutMs > 0
-      ? setLongTimeout(() => {
-          ended ??= 'timeout';
-          internal.abort();
-        }, timeoutMs)
-      : undefined;
+  // Ctrl-C or --timeout, chained past 2^31 ms: a long --timeout (or one derived from a large timeoutSeconds) waits.
+  const deadline = waitDeadline(request.signal, request.timeoutMs);
+  const timeoutMs = deadline.timeoutMs;
 
   try {
-    if (!internal.signal.aborted) {
+    if (!deadline.signal.aborted) {
       await client.watch({
         ...TASK_API,
         namespace: request.namespace,
         ...watchScope(request),
-        signal: internal.signal,
+        signal: deadline.signal,
         onEvent: (event) => {
           const object = event.object;
           const name = object.metadata.name ?? '';
@@ -117,7 +102,7 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
           if (allDecided()) return 'stop';
           // --timeout=0: one look at the listed state, as kubectl wait.
           if (timeoutMs === 0) {
-            ended ??= 'timeout';
+            deadline.expire();
             return 'stop';
           }
           return undefined;
@@ -125,15 +110,14 @@ export async function waitForTasks(client: ClusterClient, request: WaitRequest):
       });
     }
   } finally {
-    timer?.clear();
-    request.signal?.removeEventListener('abort', onAbort);
+    deadline.dispose();
   }
 
   for (const name of followed) {
     if (verdicts.has(name)) continue;
     const object = last.get(name);
     const pending = object ? taskVerdict(object, { for: request.for, minGeneration: request.minGeneration?.[name] }) : undefined;
-    if (ended === 'interrupted') {
+    if (deadline.ended() === 'interrupted') {
       finish(name, 'Interrupted', 'Interrupted', `stopped waiting; the task keeps running (re-attach: kubectl sei task wait ${name} -n ${request.namespace})`);
     } else {
       const waited = timeoutMs === 0 ? 'checked once' : `timed out after ${formatMs(timeoutMs)}`;

@@ -49,3 +49,37 @@ describe('setLongTimeout', () => {
     expect(clampDelay(1500)).toBe(1500);
   });
 });
+
+// Every wait in src/watch (task waits, and the node-plan / workflow follower that had a plain
+// setTimeout) ends through waitDeadline: a 597 h --timeout must not end the wait at once.
+describe('waitDeadline', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a --timeout past 2^31 ms aborts only when it has passed, as a timeout', async () => {
+    const { waitDeadline } = await import('../../src/watch/wait-deadline.js');
+    const ms = 597 * 3600_000;
+    const deadline = waitDeadline(undefined, ms);
+    vi.advanceTimersByTime(MAX_TIMER_MS + 1);
+    expect(deadline.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(ms - MAX_TIMER_MS - 1);
+    expect(deadline.signal.aborted).toBe(true);
+    expect(deadline.ended()).toBe('timeout');
+    deadline.dispose();
+  });
+
+  it("the caller's signal ends it as interrupted, and dispose leaves no timer behind", async () => {
+    const { waitDeadline } = await import('../../src/watch/wait-deadline.js');
+    const caller = new AbortController();
+    const deadline = waitDeadline(caller.signal, 30_000);
+    caller.abort();
+    expect(deadline.signal.aborted).toBe(true);
+    expect(deadline.ended()).toBe('interrupted');
+    deadline.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
