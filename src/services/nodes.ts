@@ -17,7 +17,7 @@ import * as nodes from '../output/node-view.js';
 import type { Progress } from '../output/progress.js';
 import { condition } from '../output/task-view.js';
 import { describePlanEvent, failedTask, followObject, planOf, PlanTracker, type TaskPlan } from '../watch/follow-plan.js';
-import { closeNames } from './preflight.js';
+import { notFoundNear } from './preflight.js';
 import { eventsFor } from './workflows.js';
 import { NODE_API, WORKFLOW_API } from './workflow-preflight.js';
 import { preciseDuration } from '../output/human-duration.js';
@@ -29,15 +29,8 @@ export interface NodeQuery {
   namespace?: string;
 }
 
-async function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
-  const all = await client.list(NODE_API.apiVersion, NODE_API.kind, { namespace });
-  const close = closeNames(name, all.items.map((n) => n.metadata.name ?? ''));
-  return new SeiError(`seinodes.sei.io "${name}" not found in namespace "${namespace}"`, {
-    reason: 'NotFound',
-    exitCode: 2,
-    httpCode: 404,
-    hints: [...(close.length > 0 ? [`did you mean ${close.join(' or ')}?`] : []), `list them with: kubectl sei node get -n ${namespace}`],
-  });
+function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
+  return notFoundNear(client, { apiVersion: NODE_API.apiVersion, kind: NODE_API.kind, resource: 'seinodes.sei.io', listCommand: 'kubectl sei node get' }, name, namespace);
 }
 
 export async function getNode(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {

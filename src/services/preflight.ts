@@ -97,6 +97,21 @@ export function closeNames(wanted: string, names: readonly string[], max = 3): s
     .map(({ name }) => name);
 }
 
+/**
+ * kubectl's NotFound for a named object (`<resource> "NAME" not found in namespace "NS"`, exit 2),
+ * with the closest names in the namespace and the command that lists them.
+ */
+export async function notFoundNear(client: ClusterClient, ref: { apiVersion: string; kind: string; resource: string; listCommand: string }, name: string, namespace: string): Promise<SeiError> {
+  const all = await client.list(ref.apiVersion, ref.kind, { namespace });
+  const close = closeNames(name, all.items.map((item) => item.metadata.name ?? ''));
+  return new SeiError(`${ref.resource} "${name}" not found in namespace "${namespace}"`, {
+    reason: 'NotFound',
+    exitCode: 2,
+    httpCode: 404,
+    hints: [...(close.length > 0 ? [`did you mean ${close.join(' or ')}?`] : []), `list them with: ${ref.listCommand} -n ${namespace}`],
+  });
+}
+
 export async function requireNode(client: ClusterClient, node: string, namespace: string): Promise<KubeObject> {
   const found = await client.get({ apiVersion: TASK_API_VERSION, kind: 'SeiNode', name: node, namespace });
   if (found) return found;

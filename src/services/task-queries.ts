@@ -6,7 +6,7 @@ import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import type { Catalog } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as view from '../output/task-view.js';
-import { closeNames, TASK_API_VERSION, TASK_KIND } from './preflight.js';
+import { notFoundNear, TASK_API_VERSION, TASK_KIND } from './preflight.js';
 
 export interface TaskQuery {
   names?: string[];
@@ -17,15 +17,8 @@ export interface TaskQuery {
   namespace?: string;
 }
 
-async function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
-  const all = await client.list(TASK_API_VERSION, TASK_KIND, { namespace });
-  const close = closeNames(name, all.items.map((t) => t.metadata.name ?? ''));
-  return new SeiError(`seinodetasks.sei.io "${name}" not found in namespace "${namespace}"`, {
-    reason: 'NotFound',
-    exitCode: 2,
-    httpCode: 404,
-    hints: [...(close.length > 0 ? [`did you mean ${close.join(' or ')}?`] : []), `list them with: kubectl sei task get -n ${namespace}`],
-  });
+function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
+  return notFoundNear(client, { apiVersion: TASK_API_VERSION, kind: TASK_KIND, resource: 'seinodetasks.sei.io', listCommand: 'kubectl sei task get' }, name, namespace);
 }
 
 /** What a watch or list of SeiNodeTasks names. */

@@ -13,7 +13,7 @@ import { SeiError } from '../errors/sei-error.js';
 import * as nodes from '../output/node-view.js';
 import type { Progress } from '../output/progress.js';
 import type { TaskVerdict } from '../watch/types.js';
-import { closeNames, requireNode } from './preflight.js';
+import { notFoundNear, requireNode } from './preflight.js';
 import { followWorkflows } from './follow-workflows.js';
 import { FORCE_DELETE_ANNOTATION, NODE_API, preflightWorkflow, WORKFLOW_API, WORKFLOW_FINALIZER, workflowsOnNode } from './workflow-preflight.js';
 import { validateWorkflowObjects, type ObjectToValidate } from './validate-objects.js';
@@ -187,15 +187,8 @@ export interface WorkflowQuery {
   node?: string;
 }
 
-async function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
-  const all = await client.list(WORKFLOW_API.apiVersion, WORKFLOW_API.kind, { namespace });
-  const close = closeNames(name, all.items.map((w) => w.metadata.name ?? ''));
-  return new SeiError(`seinodetaskworkflows.sei.io "${name}" not found in namespace "${namespace}"`, {
-    reason: 'NotFound',
-    exitCode: 2,
-    httpCode: 404,
-    hints: [...(close.length > 0 ? [`did you mean ${close.join(' or ')}?`] : []), `list them with: kubectl sei workflow get -n ${namespace}`],
-  });
+function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
+  return notFoundNear(client, { apiVersion: WORKFLOW_API.apiVersion, kind: WORKFLOW_API.kind, resource: 'seinodetaskworkflows.sei.io', listCommand: 'kubectl sei workflow get' }, name, namespace);
 }
 
 export async function getWorkflow(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
