@@ -35,15 +35,16 @@ export interface ReadmeExample {
   background: boolean;
 }
 
-/** The README's command lines: code blocks only, `\` continuations joined, `$ ` prompts and trailing comments dropped. */
+/** The README's command lines: sh/bash blocks, and `$ ` lines of console blocks (the rest is output); `\` continuations joined, prompts and trailing comments dropped. */
 export function readmeExamples(markdown: string): ReadmeExample[] {
   const examples: ReadmeExample[] = [];
   const seen = new Set<string>();
   let block = 0;
-  for (const [, body] of markdown.matchAll(/```(?:sh|bash|console)\n([\s\S]*?)```/g)) {
+  for (const [, language, body] of markdown.matchAll(/```(sh|bash|console)\n([\s\S]*?)```/g)) {
     block++;
     const exports: string[] = [];
     for (const raw of body!.replace(/\\\n\s*/g, ' ').split('\n')) {
+      if (language === 'console' && !raw.startsWith('$ ')) continue;
       const line = raw.trim().replace(/^\$ /, '').replace(/\s+#.*$/, '').trim();
       if (/^export \w+=/.test(line)) exports.push(line);
       const background = / &$/.test(line);
@@ -78,6 +79,8 @@ let base: string;
 let dir: string;
 let pathDir: string;
 const servers = new Map<Example, { child: ChildProcess; closed: Promise<number | null> }>();
+/** Every line still running (a failed step's line among them), ended with the walk. */
+const running = new Set<ChildProcess>();
 /** `<cluster>/<namespace>` → the id its last `plan apply` printed. */
 const planIds = new Map<string, string>();
 
@@ -130,6 +133,8 @@ function start(example: Example, line: string): { child: ChildProcess; output: (
       watcher.resolve();
     }
   };
+  running.add(child);
+  child.on('close', () => running.delete(child));
   child.stdout!.on('data', take);
   child.stderr!.on('data', take);
   const closed = new Promise<number | null>((resolve, reject) => {
@@ -213,6 +218,7 @@ afterAll(async () => {
     interrupt(child);
     await closed;
   }
+  for (const child of running) if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
   await Promise.all([seedCluster?.stop(), latestCluster?.stop()]);
   if (base) rmSync(base, { recursive: true, force: true });
   console.info(`README examples: ${toRun.length} of ${examples.length} run, ${skipped.length} skipped${skipped.map((e) => `\n  ${e.line}\n    because ${e.rule?.skip}`).join('')}`);
