@@ -11,7 +11,7 @@
 // test/fixtures/readme-examples.ts says which lines exit non-zero by design, what their output
 // must show, and which few cannot run here and why; any other line must exit 0.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -273,6 +273,8 @@ describe('README examples run as written against the sim', () => {
       interrupt(run.child);
     }
     const code = await run.closed;
+    // README_WALK_LOG=FILE keeps every line's output, to read what the README's commands print.
+    if (process.env['README_WALK_LOG']) appendFileSync(process.env['README_WALK_LOG'], `$ ${line}\n${run.output()}→ exit ${code}\n\n`);
     expect(code, `${line}\n${run.output()}`).toBe(rule?.exit ?? 0);
     if (rule?.output) expect(run.output()).toMatch(rule.output);
     if (/\bplan apply\b/.test(line)) {
