@@ -99,6 +99,54 @@ function clientNodeGeneratedCodeIsPure() {
   };
 }
 
+/**
+ * client-node's KubeConfig (config.js) and Watch (watch.js) import, at the top of the module,
+ * libraries that only some calls use: node-fetch with whatwg-url (applyToFetchOptions, the
+ * generated API clients), the generated API configuration, and the SOCKS/HTTP proxy agents
+ * (a cluster with proxy-url). Evaluating them was a third of a cluster command's start-up. Each
+ * import listed here is replaced by a module whose exports load the real one on first call
+ * (`new` included), so the code means the same and pays only when a call needs it. The names
+ * and where they live are facts of client-node 1.3 (its dist/config.js, dist/watch.js,
+ * dist/gen/http/http.js); the build fails if one is missing, so an upgrade cannot silently
+ * turn a lazy import into undefined.
+ */
+const LAZY_IMPORTS = {
+  'config.js': {
+    './gen/index.js': { createConfiguration: './gen/configuration.js', ServerConfiguration: './gen/servers.js' },
+    'node-fetch': { Headers: 'node-fetch' },
+    'socks-proxy-agent': { SocksProxyAgent: 'socks-proxy-agent' },
+    hpagent: { HttpProxyAgent: 'hpagent', HttpsProxyAgent: 'hpagent' },
+  },
+  'watch.js': { 'node-fetch': { default: 'node-fetch' } },
+  'gen/http/http.js': { './isomorphic-fetch.js': { IsomorphicFetchHttpLibrary: './isomorphic-fetch.js' } },
+};
+
+function clientNodeImportsOnFirstUse() {
+  const clientNodeDist = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/](.+)$/;
+  return {
+    name: 'client-node-imports-on-first-use',
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, (args) => {
+        const importer = clientNodeDist.exec(args.importer)?.[1]?.split(sep).join('/');
+        const exportsFrom = importer === undefined ? undefined : LAZY_IMPORTS[importer]?.[args.path];
+        if (!exportsFrom) return undefined;
+        return { path: `${importer}:${args.path}`, namespace: 'lazy-import', pluginData: { exportsFrom, resolveDir: args.resolveDir } };
+      });
+      builder.onLoad({ filter: /.*/, namespace: 'lazy-import' }, async ({ pluginData: { exportsFrom, resolveDir } }) => {
+        const lines = [];
+        for (const [name, from] of Object.entries(exportsFrom)) {
+          const resolved = await builder.resolve(from, { kind: 'require-call', resolveDir });
+          if (resolved.errors.length > 0) throw new Error(`bundle: lazy import ${from} does not resolve`);
+          const real = `require(${JSON.stringify(from)})${name === 'default' ? '.default' : `.${name}`}`;
+          const head = name === 'default' ? 'export default function lazyDefault' : `export function ${name}`;
+          lines.push(`${head}(...args) { const real = ${real}; if (typeof real !== 'function') throw new Error('client-node: ${name} is not in ${from}'); return new.target ? new real(...args) : real(...args); }`);
+        }
+        return { contents: lines.join('\n'), resolveDir, loader: 'js' };
+      });
+    },
+  };
+}
+
 /** `kubectl sei version`: the commit and its date, so a rebuild of one commit is byte-identical. */
 function buildInfo() {
   const git = (...args) => {
@@ -117,34 +165,48 @@ function buildInfo() {
 }
 
 rmSync(OUT, { recursive: true, force: true });
-const OUTFILE = join(OUT, 'cli.cjs');
-await build({
-  entryPoints: [ENTRY],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: OUTFILE,
-  external,
-  logLevel: 'warning',
-  // Comments and indentation are a third of the file; names stay, for stack traces and oclif.
-  minifyWhitespace: true,
-  // import() of an external becomes require(): inside the code-cached vm.Script Node 20 has no
-  // loader for import(), and every external here can be required.
-  supported: { 'dynamic-import': false },
-  // Every module's import.meta.url is the bundle's own URL, one directory below dist/ as each
-  // module's was.
-  define: { 'import.meta.url': '__seiBundleUrl', __SEI_BUILD_INFO__: JSON.stringify(buildInfo()) },
-  banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure()],
-});
-const bundled = readFileSync(OUTFILE, 'utf8');
-// A dynamic import() left in the bundle would fail at run time inside the code-cached script.
-if (/[^\w$.]import\(\s*["'`]/.test(bundled)) throw new Error(`bundle: ${relative(ROOT, OUTFILE)} still contains a dynamic import()`);
-// esbuild escapes non-ASCII everywhere but in regular expression literals (a few libraries use
-// "µs" or "\u009b" there); \uXXXX means the same character in a regex, a string or a name, and
-// an ASCII file is read by a plain byte copy instead of a UTF-8 decode on every start.
-writeFileSync(OUTFILE, bundled.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+const BUILD_INFO = buildInfo();
+// For scripts/release.mjs, whose executable entry (src/launch/sea-main.ts) answers --version too.
+writeFileSync(join(DIST, 'build-info.json'), `${JSON.stringify(BUILD_INFO)}\n`);
+/**
+ * Three bundles: cli.cjs (oclif and every command), quick.cjs (the fast path of src/cli/quick.ts:
+ * --version, version and the get commands without oclif) and launch.cjs (the bin's few lines
+ * that pick one, src/launch/launch.ts). The fast path's code is also in cli.cjs: each bundle
+ * is whole, so the full CLI never loads the fast path's file.
+ */
+async function bundle(entry, name) {
+  const outfile = join(OUT, name);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    external,
+    logLevel: 'warning',
+    // Comments and indentation are a third of the file; names stay, for stack traces and oclif.
+    minifyWhitespace: true,
+    // import() of an external becomes require(): inside the code-cached vm.Script Node 20 has no
+    // loader for import(), and every external here can be required.
+    supported: { 'dynamic-import': false },
+    // Every module's import.meta.url is the bundle's own URL, one directory below dist/ as each
+    // module's was.
+    define: { 'import.meta.url': '__seiBundleUrl', __SEI_BUILD_INFO__: JSON.stringify(BUILD_INFO) },
+    banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure(), clientNodeImportsOnFirstUse()],
+  });
+  const bundled = readFileSync(outfile, 'utf8');
+  // A dynamic import() left in the bundle would fail at run time inside the code-cached script.
+  if (/[^\w$.]import\(\s*["'`]/.test(bundled)) throw new Error(`bundle: ${relative(ROOT, outfile)} still contains a dynamic import()`);
+  // esbuild escapes non-ASCII everywhere but in regular expression literals (a few libraries use
+  // "µs" or "\u009b" there); \uXXXX means the same character in a regex, a string or a name, and
+  // an ASCII file is read by a plain byte copy instead of a UTF-8 decode on every start.
+  writeFileSync(outfile, bundled.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+await bundle(ENTRY, 'cli.cjs');
+await bundle(join(DIST, 'cli', 'quick.js'), 'quick.cjs');
+await bundle(join(DIST, 'launch', 'launch.js'), 'launch.cjs');
 rmSync(ENTRY);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
@@ -156,4 +218,4 @@ writeFileSync(join(DIST, 'crd-cache.json'), `${JSON.stringify(await buildCrdCach
 const templateCache = buildTemplateCache(join(ROOT, 'templates', 'tasks'));
 Object.assign(templateCache.templates, buildTemplateCache(join(ROOT, 'templates', 'workflows')).templates);
 writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(templateCache)}\n`);
-process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUTFILE)}\n`);
+process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/{cli,quick,launch}.cjs\n`);

@@ -181,6 +181,7 @@ export async function runWorkflow(render: Omit<RenderWorkflowInput, 'namespace'>
 export interface WorkflowQuery {
   names?: string[];
   labelSelector?: string;
+  fieldSelector?: string;
   allNamespaces?: boolean;
   namespace?: string;
   /** Only workflows targeting this node. */
@@ -207,6 +208,7 @@ export async function listWorkflows(client: ClusterClient, query: WorkflowQuery)
   const list = await client.list(WORKFLOW_API.apiVersion, WORKFLOW_API.kind, {
     ...(query.allNamespaces ? { namespace: '' } : { namespace }),
     ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+    ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
   });
   return list.items
     .filter((w) => !query.node || nodes.workflowTarget(w) === query.node)
