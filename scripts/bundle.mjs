@@ -100,47 +100,64 @@ function clientNodeGeneratedCodeIsPure() {
 }
 
 /**
- * client-node's KubeConfig (config.js) and Watch (watch.js) import, at the top of the module,
- * libraries that only some calls use: node-fetch with whatwg-url (applyToFetchOptions, the
- * generated API clients), the generated API configuration, and the SOCKS/HTTP proxy agents
- * (a cluster with proxy-url). Evaluating them was a third of a cluster command's start-up. Each
- * import listed here is replaced by a module whose exports load the real one on first call
- * (`new` included), so the code means the same and pays only when a call needs it. The names
- * and where they live are facts of client-node 1.3 (its dist/config.js, dist/watch.js,
- * dist/gen/http/http.js); the build fails if one is missing, so an upgrade cannot silently
- * turn a lazy import into undefined.
+ * Imports evaluated at start-up that only some calls use. client-node's KubeConfig (config.js)
+ * and Watch (watch.js) import at the top of the module node-fetch with whatwg-url
+ * (applyToFetchOptions, the generated API clients), the generated API configuration, js-yaml
+ * (loadFromString), the SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client and
+ * jsonpath-plus (the oidc, azure and gcp auth providers); our kubectl printers need jsonpath-plus
+ * only for -o jsonpath and --sort-by. Evaluating them was a third of a cluster command's
+ * start-up. Each import listed here, from the module whose path ends as the key, is replaced by
+ * a module whose exports load the real one on first call (`new` included; `default.load` is a
+ * default-exported object's method), so the code means the same and pays only when a call
+ * needs it. Where the names live are facts of client-node 1.3 and jsonpath-plus 10; the build
+ * fails if one does not resolve, and a call fails loudly if a name is gone.
  */
 const LAZY_IMPORTS = {
-  'config.js': {
+  '@kubernetes/client-node/dist/config.js': {
     './gen/index.js': { createConfiguration: './gen/configuration.js', ServerConfiguration: './gen/servers.js' },
     'node-fetch': { Headers: 'node-fetch' },
+    'js-yaml': { 'default.load': 'js-yaml' },
     'socks-proxy-agent': { SocksProxyAgent: 'socks-proxy-agent' },
     hpagent: { HttpProxyAgent: 'hpagent', HttpsProxyAgent: 'hpagent' },
   },
-  'watch.js': { 'node-fetch': { default: 'node-fetch' } },
-  'gen/http/http.js': { './isomorphic-fetch.js': { IsomorphicFetchHttpLibrary: './isomorphic-fetch.js' } },
+  '@kubernetes/client-node/dist/watch.js': { 'node-fetch': { default: 'node-fetch' } },
+  '@kubernetes/client-node/dist/gen/http/http.js': { './isomorphic-fetch.js': { IsomorphicFetchHttpLibrary: './isomorphic-fetch.js' } },
+  '@kubernetes/client-node/dist/oidc_auth.js': { 'openid-client': { refreshTokenGrant: 'openid-client', discovery: 'openid-client' } },
+  '@kubernetes/client-node/dist/azure_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+  '@kubernetes/client-node/dist/gcp_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+  'output/kubectl-printers.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
 };
 
-function clientNodeImportsOnFirstUse() {
-  const clientNodeDist = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/](.+)$/;
+function importsOnFirstUse() {
+  const lazyFor = (importer) => {
+    const path = importer.split(sep).join('/');
+    return Object.entries(LAZY_IMPORTS).find(([suffix]) => path.endsWith(`/${suffix}`));
+  };
+  const call = (expression, what, from) =>
+    `{ const real = ${expression}; if (typeof real !== 'function') throw new Error('${what} is not in ${from}'); return new.target ? new real(...args) : real(...args); }`;
   return {
-    name: 'client-node-imports-on-first-use',
+    name: 'imports-on-first-use',
     setup(builder) {
       builder.onResolve({ filter: /.*/ }, (args) => {
-        const importer = clientNodeDist.exec(args.importer)?.[1]?.split(sep).join('/');
-        const exportsFrom = importer === undefined ? undefined : LAZY_IMPORTS[importer]?.[args.path];
+        const [suffix, table] = lazyFor(args.importer) ?? [];
+        const exportsFrom = table?.[args.path];
         if (!exportsFrom) return undefined;
-        return { path: `${importer}:${args.path}`, namespace: 'lazy-import', pluginData: { exportsFrom, resolveDir: args.resolveDir } };
+        return { path: `${suffix}:${args.path}`, namespace: 'lazy-import', pluginData: { exportsFrom, resolveDir: args.resolveDir } };
       });
       builder.onLoad({ filter: /.*/, namespace: 'lazy-import' }, async ({ pluginData: { exportsFrom, resolveDir } }) => {
         const lines = [];
+        const defaultMethods = [];
         for (const [name, from] of Object.entries(exportsFrom)) {
           const resolved = await builder.resolve(from, { kind: 'require-call', resolveDir });
           if (resolved.errors.length > 0) throw new Error(`bundle: lazy import ${from} does not resolve`);
-          const real = `require(${JSON.stringify(from)})${name === 'default' ? '.default' : `.${name}`}`;
-          const head = name === 'default' ? 'export default function lazyDefault' : `export function ${name}`;
-          lines.push(`${head}(...args) { const real = ${real}; if (typeof real !== 'function') throw new Error('client-node: ${name} is not in ${from}'); return new.target ? new real(...args) : real(...args); }`);
+          const module = `require(${JSON.stringify(from)})`;
+          if (name.startsWith('default.')) {
+            const method = name.slice('default.'.length);
+            defaultMethods.push(`${method}(...args) ${call(`${module}.${method}`, name, from)}`);
+          } else if (name === 'default') lines.push(`export default function lazyDefault(...args) ${call(`${module}.default`, name, from)}`);
+          else lines.push(`export function ${name}(...args) ${call(`${module}.${name}`, name, from)}`);
         }
+        if (defaultMethods.length > 0) lines.push(`export default { ${defaultMethods.join(', ')} };`);
         return { contents: lines.join('\n'), resolveDir, loader: 'js' };
       });
     },
@@ -194,7 +211,7 @@ async function bundle(entry, name) {
     // module's was.
     define: { 'import.meta.url': '__seiBundleUrl', __SEI_BUILD_INFO__: JSON.stringify(BUILD_INFO) },
     banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure(), clientNodeImportsOnFirstUse()],
+    plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure(), importsOnFirstUse()],
   });
   const bundled = readFileSync(outfile, 'utf8');
   // A dynamic import() left in the bundle would fail at run time inside the code-cached script.

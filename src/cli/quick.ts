@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { versionText } from './version.js';
 import { CONNECTION_FLAGS, GET_FLAGS, VERSION_FLAGS, WORKFLOW_GET_FLAGS, type FlagSpecs, type GetFlagValues } from './flag-specs.js';
-import { applyFrontDoorSettings, frontDoor } from './front-door.js';
+import { applyFrontDoorSettings, frontDoor, type FrontDoorResult } from './front-door.js';
 import type { GetIo, GetResource } from './get-command.js';
 
 interface QuickCommand {
@@ -71,25 +71,37 @@ function parseExactly(args: readonly string[], specs: FlagSpecs): Parsed | undef
   return { values: parsed.values as Parsed['values'], positionals: parsed.positionals };
 }
 
+/** What the fast path would run for argv: the command, its arguments and flags; undefined declines. */
+export function planQuick(argv: readonly string[]): { id: string; args: string[]; flags: Parsed['values']; door: Extract<FrontDoorResult, { kind: 'run' }> } | undefined {
+  const door = frontDoor(argv, QUICK_COMMANDS);
+  if (door.kind !== 'run') return undefined;
+  const depth = door.argv[0] === 'version' ? 1 : 2;
+  const id = door.argv.slice(0, depth).join(':');
+  const command = QUICK_COMMANDS[id];
+  if (!command) return undefined;
+  const parsed = parseExactly(door.argv.slice(depth), command.flags);
+  if (!parsed || parsed.positionals.length > command.maxArgs) return undefined;
+  return { id, args: parsed.positionals, flags: parsed.values, door };
+}
+
 /** Answers argv if it is a fast-path command; false leaves it to the full CLI. */
 export async function runQuick(argv: readonly string[]): Promise<boolean> {
   if (process.env['KUBECTL_SEI_FAST_PATH'] === 'off') return false;
-  const door = frontDoor(argv, QUICK_COMMANDS);
-  if (door.kind !== 'run') return false;
-  const depth = door.argv[0] === 'version' ? 1 : 2;
-  const command = QUICK_COMMANDS[door.argv.slice(0, depth).join(':')];
-  if (!command) return false;
-  const parsed = parseExactly(door.argv.slice(depth), command.flags);
-  if (!parsed || parsed.positionals.length > command.maxArgs) return false;
-  await applyFrontDoorSettings(door);
+  const plan = planQuick(argv);
+  const command = plan && QUICK_COMMANDS[plan.id];
+  if (!plan || !command) return false;
+  await applyFrontDoorSettings(plan.door);
+  // `task get | head` closes stdout early: not an error, as oclif (its command.js) treats it.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   let machine = false;
   const io: GetIo = { machineOutput: (on) => (machine = on), stderr: (line) => process.stderr.write(`${line}\n`) };
   try {
-    await command.run(parsed.positionals, parsed.values, io);
+    await command.run(plan.args, plan.flags, io);
   } catch (error) {
     const [{ reportError }, { withOutageExplained }] = await Promise.all([import('../output/report-error.js'), import('../cluster/command-scope.js')]);
     process.exitCode = reportError(withOutageExplained(error), { machine }).exitCode;
   }
   return true;
 }
-
