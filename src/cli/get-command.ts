@@ -5,6 +5,7 @@
  * resources, which differ only in the row of GET_RESOURCES that says how to list them and how
  * to draw their table. The oclif commands and the fast path (quick.ts) both call runGet.
  */
+import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import { connectionOptions, GET_FORMATS, type GetFlagValues } from './flag-specs.js';
@@ -127,7 +128,7 @@ export async function runGet(resource: GetResource, names: readonly string[], fl
       synced = true;
       if (initial.length === 0 && tableLike && !template) nothing();
       else {
-        const sorted = initial.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+        const sorted = initial.sort(byStorageKey);
         // Tables print as one block; objects one by one, as kubectl get -w -o json does.
         writeStdout(tableLike || template ? print(sorted, headers, false) : sorted.map((object) => print([object], false, true)).join(''));
       }

@@ -11,6 +11,7 @@
  *   - otherwise a terminal plan is cleared on the next reconcile, with NodeUpdateInProgress
  *     False/UpdateComplete or UpdateFailed "plan <id> failed: …" (internal/planner/planner.go:211-236).
  */
+import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as nodes from '../output/node-view.js';
@@ -53,7 +54,7 @@ export async function listNodes(client: ClusterClient, query: NodeQuery): Promis
     ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
     ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
   });
-  return [...list.items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  return [...list.items].sort(byStorageKey);
 }
 
 export interface NodeDescription {
