@@ -11,7 +11,7 @@
 // test/fixtures/readme-examples.ts says which lines exit non-zero by design, what their output
 // must show, and which few cannot run here and why; any other line must exit 0.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +240,11 @@ afterAll(async () => {
 describe('README examples run as written against the sim', () => {
   it('finds the examples', () => {
     expect(examples.filter((e) => e.kubectl).length).toBeGreaterThan(60);
+  });
+
+  it('ships only input files that a README line reads', () => {
+    const named = (file: string) => examples.some((e) => new RegExp(`(^|[ =])${file.replace(/\./g, '\\.')}(/| |$)`).test(e.line));
+    expect(readdirSync(join(ROOT, 'examples')).filter((file) => !named(file))).toEqual([]);
   });
 
   it('says why each command line that is not kubectl does not run as written', () => {
