@@ -9,9 +9,11 @@
 //   the background until the block ends, then stopped with Ctrl-C;
 // - the README's example plan id stands for the id the last `plan apply` in that namespace printed.
 // test/fixtures/readme-examples.ts says which lines exit non-zero by design, what their output
-// must show, and which few cannot run here and why; any other line must exit 0.
+// must show, and, for the command lines that are not kubectl (npm, podman, …), why they cannot
+// run inside the suite and where they are covered; any other line must exit 0. The summary at
+// the end counts what ran and what did not (README_WALK_LOG=FILE keeps every line's output).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, readdirSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +73,7 @@ const skipped = examples.filter((example) => example.rule?.skip && !example.rule
 const unexplained = examples.filter((example) => !example.kubectl && !example.rule);
 
 /** Steps in README order: each example, then Ctrl-C for the servers its block started. */
-type Step = { title: string; example: Example; stop: false } | { title: string; example: Example; stop: true };
+type Step = { title: string; example: Example; stop: boolean };
 const steps: Step[] = [];
 for (const [i, example] of toRun.entries()) {
   steps.push({ title: example.rule?.instead ? `${example.line} (in part: ${example.rule.instead})` : example.line, example, stop: false });
