@@ -103,8 +103,9 @@ function clientNodeGeneratedCodeIsPure() {
  * Imports evaluated at start-up that only some calls use. client-node's KubeConfig (config.js)
  * and Watch (watch.js) import at the top of the module node-fetch with whatwg-url
  * (applyToFetchOptions, the generated API clients), the generated API configuration, js-yaml
- * (loadFromString), the SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client and
- * jsonpath-plus (the oidc, azure and gcp auth providers); our kubectl printers need jsonpath-plus
+ * (loadFromString), the SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client,
+ * jsonpath-plus and child_process (the exec, oidc, azure and gcp auth providers), readline
+ * (reading a watch stream); our kubectl printers need jsonpath-plus
  * only for -o jsonpath and --sort-by. Evaluating them was a third of a cluster command's
  * start-up. Each import listed here, from the module whose path ends as the key, is replaced by
  * a module whose exports load the real one on first call (`new` included; `default.load` is a
@@ -117,14 +118,17 @@ const LAZY_IMPORTS = {
     './gen/index.js': { createConfiguration: './gen/configuration.js', ServerConfiguration: './gen/servers.js' },
     'node-fetch': { Headers: 'node-fetch' },
     'js-yaml': { 'default.load': 'js-yaml' },
+    // Only on Windows, to find a kubeconfig inside WSL.
+    'node:child_process': { 'default.spawnSync': 'node:child_process' },
     'socks-proxy-agent': { SocksProxyAgent: 'socks-proxy-agent' },
     hpagent: { HttpProxyAgent: 'hpagent', HttpsProxyAgent: 'hpagent' },
   },
-  '@kubernetes/client-node/dist/watch.js': { 'node-fetch': { default: 'node-fetch' } },
+  '@kubernetes/client-node/dist/watch.js': { 'node-fetch': { default: 'node-fetch' }, 'node:readline': { createInterface: 'node:readline' } },
+  '@kubernetes/client-node/dist/exec_auth.js': { 'node:child_process': { 'default.spawn': 'node:child_process' } },
   '@kubernetes/client-node/dist/gen/http/http.js': { './isomorphic-fetch.js': { IsomorphicFetchHttpLibrary: './isomorphic-fetch.js' } },
   '@kubernetes/client-node/dist/oidc_auth.js': { 'openid-client': { refreshTokenGrant: 'openid-client', discovery: 'openid-client' } },
-  '@kubernetes/client-node/dist/azure_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
-  '@kubernetes/client-node/dist/gcp_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+  '@kubernetes/client-node/dist/azure_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' }, 'node:child_process': { 'default.execSync': 'node:child_process' } },
+  '@kubernetes/client-node/dist/gcp_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' }, 'node:child_process': { 'default.execSync': 'node:child_process' } },
   'output/kubectl-printers.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
 };
 

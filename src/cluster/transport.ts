@@ -275,7 +275,8 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
   // gzip as kubectl (and client-node's fetch) ask for it: large lists shrink ~10x on the wire.
   const headers: Record<string, string> = { 'Accept-Encoding': 'gzip', ...ctx.getHeaders() };
   if (typeof body === 'string') headers['Content-Length'] = String(Buffer.byteLength(body));
-  const started = performance.now();
+  // hrtime, not the `performance` global: that one loads perf_hooks on first use, ~1 ms of every command.
+  const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     // client-node types its agent loosely (http, https or a proxy agent); node:http takes all three.
     const agent = ctx.getAgent() as Agent | undefined;
@@ -294,7 +295,7 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
             const credential = headers['Authorization']?.replace(/^(Bearer|Basic)\s+/i, '');
             const redact = (value: string): string => (credential ? redactText(value, [credential]) : value);
             const responseHeaders = Object.fromEntries(Object.entries(res.headers).map(([name, value]) => [name, Array.isArray(value) ? value.map(redact) : value === undefined ? value : redact(value)]));
-            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders, responseBody: redact(text), durationMs: performance.now() - started });
+            logExchange({ method: ctx.getHttpMethod(), url: url.href, requestHeaders: headers, ...(typeof body === 'string' ? { requestBody: body } : {}), status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders, responseBody: redact(text), durationMs: Number(process.hrtime.bigint() - started) / 1e6 });
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
         });
