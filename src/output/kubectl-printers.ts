@@ -169,7 +169,11 @@ export function printCustomColumns(columns: ReadonlyArray<{ header: string; path
   return alignColumns(headers ? [columns.map((c) => c.header), ...rows] : rows);
 }
 
-/** --sort-by: kubectl sorts by the value at a JSONPath, numbers as numbers, missing first. */
+/**
+ * --sort-by: kubectl sorts by the value at a JSONPath, numbers as numbers, missing first, and
+ * strings bytewise: kubectl 1.32 lists seinodetasks t-1, t-10, t-2 (test/e2e/fast-path.test.ts
+ * compares with it), where the locale's collation would also fold case.
+ */
 export function sortObjects(objects: readonly KubeObject[], path: string): KubeObject[] {
   const keyed = objects.map((object) => ({ object, key: valueAt(path, object) }));
   return keyed
@@ -177,7 +181,8 @@ export function sortObjects(objects: readonly KubeObject[], path: string): KubeO
       if (a.key === undefined || a.key === null) return b.key === undefined || b.key === null ? 0 : -1;
       if (b.key === undefined || b.key === null) return 1;
       if (typeof a.key === 'number' && typeof b.key === 'number') return a.key - b.key;
-      return text(a.key).localeCompare(text(b.key));
+      const [left, right] = [text(a.key), text(b.key)];
+      return left < right ? -1 : left > right ? 1 : 0;
     })
     .map(({ object }) => object);
 }

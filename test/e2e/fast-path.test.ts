@@ -22,7 +22,7 @@ const task = (name: string, node: string) => ({
 beforeAll(async () => {
   requireBuiltCli();
   cluster = await startCluster({ fleet: 2, namespace: 'sei', clock: manualClock(Date.UTC(2010, 0, 1)) });
-  for (const [name, node] of [['t-1', 'node-0'], ['t-2', 'node-1'], ['t-3', 'node-0']] as const) await cluster.client.apply(task(name, node));
+  for (const [name, node] of [['t-1', 'node-0'], ['t-2', 'node-1'], ['t-3', 'node-0'], ['t-9', 'node-1'], ['t-10', 'node-0']] as const) await cluster.client.apply(task(name, node));
   await cluster.sim.settled();
 }, 60_000);
 
@@ -68,10 +68,22 @@ describe('the fast path answers as the full CLI does', () => {
     await both(withConfig);
   });
 
+  it.each([[['-o', 'name']], [['--sort-by=.metadata.name', '-o', 'name']], [['--sort-by=.spec.target.nodeRef.name', '-o', 'name']], [['-A', '-o', 'name']]])(
+    'lists in the order the real kubectl does: %j (API order, bytewise --sort-by: t-10 before t-9)',
+    async (flags) => {
+      const [ours, kubectl] = await Promise.all([
+        runCli(['task', 'get', '-n', 'sei', ...flags, '--kubeconfig', cluster.kubeconfig]),
+        runCli(['get', 'seinodetasks', '-n', 'sei', ...flags, '--kubeconfig', cluster.kubeconfig], { command: '/usr/bin/kubectl' }),
+      ]);
+      expect(kubectl.code).toBe(0);
+      expect(ours.stdout).toBe(kubectl.stdout);
+    },
+  );
+
   it('lists what the sim holds (the comparison is not between two empty answers)', async () => {
     const run = await runCli(['task', 'get', '-n', 'sei', '--kubeconfig', cluster.kubeconfig]);
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n').filter((line) => line.startsWith('t-'))).toHaveLength(3);
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('t-'))).toHaveLength(5);
     expect(run.stdout).toMatch(/\b1[5-9]y\b/);
   });
 });
