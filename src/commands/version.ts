@@ -2,10 +2,11 @@
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand } from '../cli/base-command.js';
 import { buildInfo } from '../cli/build-info.js';
+import { ExitCode, commandExitCodes } from '../errors/exit-codes.js';
 
 export default class Version extends SeiCommand {
   static override summary = 'Print the version, git commit and build date of kubectl-sei.';
-  static override description = `${Version.summary}\n\nEXIT CODES\n  0    always`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'printed'], [ExitCode.InvalidInput, 'an unknown flag or -o format']);
   static override examples = ['<%= config.bin %> version', '<%= config.bin %> version -o json'];
   static override flags = {
     output: Flags.string({ char: 'o', options: ['json', 'yaml'], description: 'Print the fields as json or yaml.' }),

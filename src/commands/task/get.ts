@@ -2,17 +2,19 @@
 // kubectl's templates (jsonpath, custom-columns), once or with -w as they change.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 import type { KubeObject } from '../../cluster/types.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 const FORMATS = ['table', 'wide', 'yaml', 'json', 'name', 'ndjson'] as const;
 type Format = (typeof FORMATS)[number];
 
 export default class TaskGet extends SeiCommand {
   static override summary = 'List SeiNodeTasks: phase, reason, target, age.';
-  static override description = `${TaskGet.summary}\n\nkubectl get's habits: -o jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=SPEC|custom-columns-file=FILE, --sort-by, --show-labels, --no-headers, --field-selector (metadata.name, metadata.namespace), -w to keep printing changes until Ctrl-C; -o yaml|json leave metadata.managedFields out unless --show-managed-fields.\n\nEXIT CODES\n  0    listed (also when nothing matched)\n  2    invalid input (a bad -o template, an unknown name)\n  4    cluster or API error`;
+  static override description = `kubectl get's habits: -o jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=SPEC|custom-columns-file=FILE, --sort-by, --show-labels, --no-headers, --field-selector (metadata.name, metadata.namespace), -w to keep printing changes until Ctrl-C; -o yaml|json leave metadata.managedFields out unless --show-managed-fields.\n\nEXIT CODES\n  0    listed (also when nothing matched)\n  2    invalid input (a bad -o template, an unknown name)\n  4    cluster or API error`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when nothing matched; -w: until Ctrl-C)'], [ExitCode.InvalidInput, 'invalid input (a bad -o template, an unknown name)'], ExitCode.ClusterError);
   static override examples = [
     '<%= config.bin %> task get -n sei',
     '<%= config.bin %> task get -A -o wide',

@@ -1,12 +1,13 @@
 // `kubectl sei workflow get [NAME…]`: list SeiNodeTaskWorkflows: kind, target, phase, reason, current step.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { outputFlag, writeStdout } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class WorkflowGet extends SeiCommand {
   static override summary = 'List SeiNodeTaskWorkflows: kind, target, phase, reason (Adopted/Failed), current plan step, age.';
-  static override description = `${WorkflowGet.summary}\n\n${EXIT_CODES_HELP}`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when nothing matched)'], [ExitCode.InvalidInput, 'invalid flags, or NAME not found'], ExitCode.ClusterError);
   static override examples = ['<%= config.bin %> workflow get -n sei', '<%= config.bin %> workflow get --node rpc-0 -n sei -o wide', '<%= config.bin %> workflow get my-wf -n sei -o yaml'];
   static override strict = false;
   static override args = { name: Args.string({ description: 'Workflow names (default: all in the namespace).' }) };
