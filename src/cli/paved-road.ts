@@ -45,7 +45,7 @@ export const PAVED_ROAD_EXIT_CODES = commandExitCodes(
   [ExitCode.Ok, 'Complete (--no-wait: applied; --dry-run: printed; --gitops-repo: committed)'],
   [ExitCode.TaskFailed, 'the task Failed (reason on stderr) or was deleted while waiting'],
   [ExitCode.InvalidInput, 'invalid parameters or flags, a preflight refusal, or a task already terminal without --replace: nothing was written'],
-  [ExitCode.Timeout, "--timeout (default: the kind's timeout + 1m) expired; the task keeps running"],
+  [ExitCode.Timeout, "--timeout expired (default: the kind's timeout + 1m); the task keeps running"],
   [ExitCode.ClusterError, 'cluster or API error (or git push failed, with --gitops-push)'],
   [ExitCode.Interrupted, 'Ctrl-C or SIGTERM while waiting: the task keeps running (re-attach with task wait)'],
 );
