@@ -163,6 +163,15 @@ current-context: x
     expect(codes('task:render')).toContain(ExitCode.InvalidInput);
   });
 
+  it('sim serve with a --kubeconfig-out it cannot write: 2 (was an internal error, exit 4, which its help does not list)', async () => {
+    // A path under a regular file cannot be created, whoever runs the test (root included).
+    const dir = mkdtempSync(join(tmpdir(), 'help-exit-codes-'));
+    writeFileSync(join(dir, 'file'), '');
+    const run = await runCli(['sim', 'serve', '--kubeconfig-out', join(dir, 'file', 'kubeconfig')]);
+    expect(run.code, run.stderr).toBe(ExitCode.InvalidInput);
+    expect(run.stderr).toMatch(/cannot write the kubeconfig to .*file\/kubeconfig \((ENOTDIR|EEXIST)\)/);
+  });
+
   it('version with an unknown -o: 2 (a parse error), listed by its help', async () => {
     const run = await runCli(['version', '-o', 'xml']);
     expect(run.code).toBe(ExitCode.InvalidInput);
