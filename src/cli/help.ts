@@ -6,13 +6,12 @@
  * one renderer for every command instead of a table pasted into each description.
  */
 import { CommandHelp, Help } from '@oclif/core/help';
-import type { Command } from '@oclif/core/command';
 import type { CommandExitCode } from '../errors/exit-codes.js';
 
-export const EXIT_CODES_HEADER = 'EXIT CODES';
+const EXIT_CODES_HEADER = 'EXIT CODES';
 
 /** The exit codes a command declared, from its class or from the oclif manifest (plain data there). */
-export function declaredExitCodes(command: object): readonly CommandExitCode[] {
+function declaredExitCodes(command: object): readonly CommandExitCode[] {
   const codes = (command as { exitCodes?: unknown }).exitCodes;
   return Array.isArray(codes) ? (codes as CommandExitCode[]) : [];
 }
@@ -40,9 +39,4 @@ export class SeiCommandHelp extends CommandHelp {
 
 export class SeiHelp extends Help {
   protected override CommandHelpClass = SeiCommandHelp;
-
-  /** The whole help of one command as `--help` prints it (tests render every command with it). */
-  override formatCommand(command: Command.Loadable): string {
-    return super.formatCommand(command);
-  }
 }
