@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, type CommandExitCode } from '../../src/errors/exit-codes.js';
-import { BIN, ROOT, requireBuiltCli, runCli } from '../support/cli.js';
+import { ROOT, requireBuiltCli, runCli } from '../support/cli.js';
 import { exitCodeBreach } from '../support/exit-code-contract.js';
 
 interface CommandClass {
@@ -44,7 +44,8 @@ async function stdoutOf(bundle: Bundle, args: readonly string[]): Promise<string
     return true;
   }) as typeof process.stdout.write;
   try {
-    await bundle.main(bundle.COMMANDS, pathToFileURL(BIN).href, args);
+    // As bin/kubectl-sei calls it: oclif finds the package from the URL of its package.json.
+    await bundle.main(bundle.COMMANDS, pathToFileURL(join(ROOT, 'package.json')).href, args);
   } finally {
     console.log = log;
     process.stdout.write = write;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { frontDoor, type CommandShape } from '../../src/cli/main.js';
+import { frontDoor, type CommandShape } from '../../src/cli/front-door.js';
 
 interface ManifestCommand extends CommandShape {
   exitCodes?: Array<{ code: number; meaning: string }>;
