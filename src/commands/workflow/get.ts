@@ -7,7 +7,7 @@ import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class WorkflowGet extends SeiCommand {
   static override summary = 'List SeiNodeTaskWorkflows: kind, target, phase, reason (Adopted/Failed), current plan step, age.';
-  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when nothing matched)'], [ExitCode.InvalidInput, 'invalid flags, or NAME not found'], ExitCode.ClusterError);
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when nothing matched; -w: until Ctrl-C)'], [ExitCode.InvalidInput, 'invalid input (a bad flag or -o template, an unknown name)'], ExitCode.ClusterError);
   static override examples = ['<%= config.bin %> workflow get -n sei', '<%= config.bin %> workflow get --node rpc-0 -n sei -o wide', '<%= config.bin %> workflow get my-wf -n sei -o yaml'];
   static completeValues = GET_COMPLETE_VALUES;
   static override strict = false;
