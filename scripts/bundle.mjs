@@ -50,7 +50,8 @@ const external = [
 
 const commandsDir = join(DIST, 'commands');
 const files = commandFiles(commandsDir).sort();
-const lines = ["export { execute } from '@oclif/core/execute';", "export { main } from './cli/main.js';"];
+// SeiHelp is oclif's helpClass (package.json oclif.helpClass names this bundle and the export).
+const lines = ["export { execute } from '@oclif/core/execute';", "export { main } from './cli/main.js';", "export { SeiHelp } from './cli/help.js';"];
 const entries = files.map((file, index) => {
   const id = relative(commandsDir, file).replace(/\.js$/, '').split(sep).join(':').replace(/:index$/, '');
   lines.push(`import C${index} from './${relative(DIST, file).split(sep).join('/')}';`);

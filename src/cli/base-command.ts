@@ -6,7 +6,7 @@
 import { Command } from '@oclif/core/command';
 import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
-import { ExitCode, exitCodeHelp } from '../errors/exit-codes.js';
+import { ExitCode, type CommandExitCode } from '../errors/exit-codes.js';
 import { reportError } from '../output/report-error.js';
 import { withOutageExplained } from '../cluster/command-scope.js';
 import { SeiError } from '../errors/sei-error.js';
@@ -48,9 +48,13 @@ export function asksForMachineOutput(argv: readonly string[]): boolean {
   return false;
 }
 
-export const EXIT_CODES_HELP = `EXIT CODES\n${exitCodeHelp()}`;
-
 export abstract class SeiCommand extends Command {
+  /**
+   * Every exit code this command can return, with what each means here (commandExitCodes):
+   * its --help lists exactly these (src/cli/help.ts), and so does the README's table.
+   */
+  static exitCodes: readonly CommandExitCode[] = [];
+
   /** Set by a command once it knows its output is for machines (-o json|yaml|ndjson|name). */
   protected machineOutput = false;
 

@@ -7,7 +7,8 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from './base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from './base-command.js';
+import { ExitCode, commandExitCodes } from '../errors/exit-codes.js';
 import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from './task-flags.js';
 import type { KubeObject } from '../cluster/types.js';
 
@@ -39,12 +40,23 @@ export const nodeArg = { node: Args.string({ required: true, description: 'The t
 /** A per-kind convenience flag and the kind parameter it sets, e.g. { image: 'image' }. */
 export type ParamFlagMap = Record<string, string>;
 
+/** Every paved-road kind command: render, preflight, apply, follow the one task to its verdict. */
+export const PAVED_ROAD_EXIT_CODES = commandExitCodes(
+  [ExitCode.Ok, 'Complete (--no-wait: applied; --dry-run: printed; --gitops-repo: committed)'],
+  [ExitCode.TaskFailed, 'the task Failed (reason on stderr) or was deleted while waiting'],
+  [ExitCode.InvalidInput, 'invalid parameters or flags, a preflight refusal, or a task already terminal without --replace: nothing was written'],
+  [ExitCode.Timeout, "--timeout expired (default: the kind's timeout + 1m); the task keeps running"],
+  [ExitCode.ClusterError, 'cluster or API error (or git push failed, with --gitops-push)'],
+  [ExitCode.Interrupted, 'Ctrl-C or SIGTERM while waiting: the task keeps running (re-attach with task wait)'],
+);
+
 export abstract class PavedRoadCommand extends SeiCommand {
   /** kebab-case catalog kind, e.g. 'restart-pod'. */
   static kindName = '';
   static paramFlags: ParamFlagMap = {};
   static override args = nodeArg;
   static override flags = pavedRoadFlags;
+  static override exitCodes = PAVED_ROAD_EXIT_CODES;
 
   async run(): Promise<void> {
     const ctor = this.constructor as typeof PavedRoadCommand;
@@ -124,4 +136,3 @@ export async function runPavedRoad(command: SeiCommand, kind: string, node: stri
   }
 }
 
-export { EXIT_CODES_HELP };

@@ -4,6 +4,7 @@
  * stdout with -o ndjson). Imports only @oclif/core and types; services load lazily.
  */
 import * as Flags from '@oclif/core/flags';
+import { ExitCode, commandExitCodes } from '../errors/exit-codes.js';
 import type { PlanEvent } from '../plan/executor.js';
 import type { Derived } from '../plan/derive.js';
 import type { PlanOutcome } from '../services/plan-run.js';
@@ -26,13 +27,15 @@ export const fleetFlags = {
   fleet: Flags.string({ description: 'A YAML file of SeiNodes (kubectl get seinodes -o yaml) for offline fan-out.' }),
 };
 
-export const PLAN_EXIT_CODES = `EXIT CODES
-  0  the plan is Complete (or render/validation succeeded)
-  1  the plan Failed (failedStep, failedIndex and failedTaskDetail on stderr) or was cancelled
-  2  invalid plan, inputs or flags; nothing was written
-  3  not finished: --timeout expired, or the run is waiting for approval (reason WaitingApproval); resume later
-  4  cluster or API error`;
-
+/** plan apply and plan resume: they run the plan and follow it to its verdict. */
+export const PLAN_RUN_EXIT_CODES = commandExitCodes(
+  [ExitCode.Ok, 'the plan is Complete (plan apply --gitops-repo: committed)'],
+  [ExitCode.TaskFailed, 'the plan Failed (failedStep, failedIndex and failedTaskDetail on stderr) or was cancelled'],
+  [ExitCode.InvalidInput, 'invalid plan, inputs or flags, or a preflight refusal: nothing was written'],
+  [ExitCode.Timeout, 'not finished: --timeout expired, or the run waits for approval (reason WaitingApproval): plan approve, then plan resume'],
+  ExitCode.ClusterError,
+  [ExitCode.Interrupted, 'Ctrl-C or SIGTERM: no new task is launched, tasks in flight keep running (plan resume continues)'],
+);
 export interface FollowView {
   onEvent: (event: PlanEvent) => void;
   onState: (derived: Derived) => void;

@@ -4,16 +4,16 @@
  * catalog -> describe -> print; heavy modules are imported inside run().
  */
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, connectionFlags, connectionOptions, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../cli/base-command.js';
+import { ExitCode, commandExitCodes } from '../errors/exit-codes.js';
 
 export default class Kinds extends SeiCommand {
   static override summary = 'List the SeiNodeTask and SeiNodeTaskWorkflow kinds, their parameters, defaults and outputs.';
   static override description = `Kinds are data: each is a template (templates/tasks/<name>.yaml.hbs), a parameter schema (schemas/kinds/<name>.schema.json) and a meta entry. --templates-dir adds or overrides kinds. Parameters marked ? are optional; "late" ones are read from the cluster right before the write. Every kind also takes timeoutSeconds, requirePhase and requirePhaseTimeout. Workflow kinds (SeiNodeTaskWorkflow, templates/workflows/) are listed after the task kinds; they take requirePhase and requirePhaseTimeout. With --from-cluster, SERVED says what the cluster's CRDs accept (no workflow CRD: a controller older than the workflow API).
 
-Outputs say which controller versions publish them: a bare name is published by both, txHash(latest) only by the latest controller (sei-k8s-controller 2d670ad), observedValue(none) by neither (the CRD declares it; nobody writes it). --from-cluster names the version the cluster runs (read from its SeiNodeTask CRD) and, with -o json|yaml, lists what it publishes per kind.
+Outputs say which controller versions publish them: a bare name is published by both, txHash(latest) only by the latest controller (sei-k8s-controller 2d670ad), observedValue(none) by neither (the CRD declares it; nobody writes it). --from-cluster names the version the cluster runs (read from its SeiNodeTask CRD) and, with -o json|yaml, lists what it publishes per kind.`;
 
-${EXIT_CODES_HELP}`;
-
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed'], [ExitCode.InvalidInput, 'invalid flags, or a kind in --templates-dir that does not load'], [ExitCode.ClusterError, '--from-cluster: cluster or API error (unreachable, 401/403, CRD missing)']);
   static override examples = [
     '<%= config.bin %> kinds',
     '<%= config.bin %> kinds -o yaml',

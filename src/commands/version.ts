@@ -2,10 +2,11 @@
 import { SeiCommand, oclifFlags } from '../cli/base-command.js';
 import { versionText } from '../cli/version.js';
 import { VERSION_FLAGS } from '../cli/flag-specs.js';
+import { ExitCode, commandExitCodes } from '../errors/exit-codes.js';
 
 export default class Version extends SeiCommand {
   static override summary = 'Print the version, git commit and build date of kubectl-sei.';
-  static override description = `${Version.summary}\n\nEXIT CODES\n  0    always`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'printed'], [ExitCode.InvalidInput, 'an unknown flag or -o format']);
   static override examples = ['<%= config.bin %> version', '<%= config.bin %> version -o json'];
   static override flags = oclifFlags(VERSION_FLAGS);
 

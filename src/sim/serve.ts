@@ -43,8 +43,7 @@ export async function serveSim(options: ServeOptions, hooks: { signal: AbortSign
     throw asInputError(error, options);
   }
   try {
-    const kubeconfig = options.kubeconfigOut ?? defaultKubeconfigPath(options);
-    sim.writeKubeconfig(kubeconfig);
+    const kubeconfig = writeKubeconfigOrRefuse(sim, options);
     // The real count, not the flag: a --seed or a --state-dir brings nodes of its own.
     const nodes = sim.store.list('seinodes');
     const validators = nodes.filter((n) => (n['spec'] as Record<string, unknown> | undefined)?.['validator'] !== undefined).length;
@@ -62,6 +61,19 @@ export async function serveSim(options: ServeOptions, hooks: { signal: AbortSign
   } finally {
     await sim.stop();
   }
+}
+
+/** The kubeconfig file, written; a path that cannot be written is bad input (exit 2), not a bug. */
+function writeKubeconfigOrRefuse(sim: RunningSim, options: ServeOptions): string {
+  let kubeconfig = options.kubeconfigOut ?? (options.stateDir ? join(options.stateDir, 'kubeconfig') : tmpdir());
+  try {
+    kubeconfig = options.kubeconfigOut ?? defaultKubeconfigPath(options);
+    sim.writeKubeconfig(kubeconfig);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw SeiError.preflight('InvalidKubeconfigOut', `cannot write the kubeconfig to ${kubeconfig} (${code})`, ['Choose a writable path for --kubeconfig-out (its directory is created when missing).']);
+  }
+  return kubeconfig;
 }
 
 function asInputError(error: unknown, options: ServeOptions): unknown {

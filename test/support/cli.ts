@@ -2,11 +2,13 @@
  * The one runner of the built CLI (bin/kubectl-sei → dist/bundle/cli.cjs) for e2e tests. Async
  * on purpose: the simulated cluster usually serves from the test process, so a synchronous
  * spawn would starve it. `npm test` builds first; run alone, an e2e file needs `npm run build`.
+ * Every run is also held to the exit codes its command's --help lists (./exit-code-contract.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitCodeBreach } from './exit-code-contract.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -63,7 +65,13 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     });
     if (options.input !== undefined) child.stdin!.end(options.input);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      // kubectl hands `kubectl sei ARGS` to the plugin with its exit code unchanged.
+      const pluginArgs = !options.command ? args : basename(options.command) === 'kubectl' && args[0] === 'sei' ? args.slice(1) : undefined;
+      const breach = pluginArgs ? exitCodeBreach(ROOT, pluginArgs, code) : undefined;
+      if (breach) reject(new Error(`${breach}\nstderr: ${stderr}`));
+      else resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

@@ -4,25 +4,23 @@
  * Thin: flags → typed options → loadCommitObjects + commitToGit → print. Git lives in src/gitops.
  */
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 /** `--push` alone means "the branch's upstream, else origin"; oclif has no optional-value flags. */
 const PUSH_DEFAULT = '@upstream';
 
 export default class GitopsCommit extends SeiCommand {
   static override summary = 'Commit validated SeiNodeTasks or a plan to a GitOps repository (ArgoCD, Flux or plain kustomize).';
-  static override description = `${GitopsCommit.summary}
-
-Writes one file per object (<path>/<name>.yaml) and keeps <path>/kustomization.yaml's resources sorted (other fields, entries and comments are kept). Only those files are committed, through a private index: other staged or unstaged work in the repository is never committed. A re-run with the same input changes nothing and makes no commit.
+  static override description = `Writes one file per object (<path>/<name>.yaml) and keeps <path>/kustomization.yaml's resources sorted (other fields, entries and comments are kept). Only those files are committed, through a private index: other staged or unstaged work in the repository is never committed. A re-run with the same input changes nothing and makes no commit.
 
 Flavors: plain (files + kustomization); argocd (argocd.argoproj.io/sync-wave per plan step, so a step starts once the previous is healthy: install the health check from \`kubectl sei gitops health --flavor argocd\`); flux (one directory and one Flux Kustomization per plan step, each dependsOn the previous with wait: true and healthCheckExprs, kustomize-controller >= 1.5). A plan step with maxParallel N is split into consecutive waves/Kustomizations of N tasks.
 
 Refused before anything is written (exit 2): invalid tasks, names that would escape --path, Secrets that are not SOPS-encrypted, uncommitted changes to the files kubectl-sei would write, a plan step that needs another step's outputs at run time.
 
-RestartPod: the pod uid is read from the cluster now (or given with --pod-uid NODE=UID) but the engine applies the task later; if the pod is replaced in between the task completes as a no-op. \`kubectl sei gitops wait\` checks for that.
+RestartPod: the pod uid is read from the cluster now (or given with --pod-uid NODE=UID) but the engine applies the task later; if the pod is replaced in between the task completes as a no-op. \`kubectl sei gitops wait\` checks for that.`;
 
-${EXIT_CODES_HELP}`;
-
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'committed, or nothing changed (no commit)'], [ExitCode.InvalidInput, 'refused before anything is written (invalid tasks, unsafe paths, plaintext Secrets, uncommitted changes), or git refused the commit'], [ExitCode.ClusterError, 'cluster or API error, or git push failed (the commit stays on the local branch)']);
   static override examples = [
     '<%= config.bin %> gitops commit -f restart.yaml --repo ~/src/sei-gitops --path clusters/dev/arctic-1/tasks',
     '<%= config.bin %> gitops commit -f refresh-peers --set chain=arctic-1 -n arctic-1 --repo . --path clusters/dev/arctic-1/tasks --flavor flux --branch sei/refresh-peers --push',

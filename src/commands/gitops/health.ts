@@ -3,19 +3,17 @@
  * GitOps engine judge a SeiNodeTask by its Ready/Failed conditions. Data on stdout only.
  */
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { SeiCommand } from '../../cli/base-command.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class GitopsHealth extends SeiCommand {
   static override summary = 'Print the health check that lets ArgoCD or Flux judge a SeiNodeTask by its Ready/Failed conditions.';
-  static override description = `${GitopsHealth.summary}
-
-Without it ArgoCD gives a SeiNodeTask no health, so sync waves do not wait for it; and Flux's kstatus never reads a Failed condition, so it calls a failed task healthy and the next step runs.
+  static override description = `Without it ArgoCD gives a SeiNodeTask no health, so sync waves do not wait for it; and Flux's kstatus never reads a Failed condition, so it calls a failed task healthy and the next step runs.
 
 argocd: an argocd-cm patch with the Lua under resource.customizations.health.sei.io_SeiNodeTask: Healthy on Ready=True, Degraded on Failed=True (reason and message), Progressing otherwise and while the status describes an older generation.
-flux: a Kustomization spec fragment with healthCheckExprs (current / inProgress / failed CEL), kustomize-controller >= 1.5 (Flux 2.5). \`gitops commit --flavor flux\` already puts it in the Kustomizations it writes.
+flux: a Kustomization spec fragment with healthCheckExprs (current / inProgress / failed CEL), kustomize-controller >= 1.5 (Flux 2.5). \`gitops commit --flavor flux\` already puts it in the Kustomizations it writes.`;
 
-${EXIT_CODES_HELP}`;
-
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'printed'], [ExitCode.InvalidInput, '--flavor missing or not argocd|flux']);
   static override examples = [
     '<%= config.bin %> gitops health --flavor argocd > sei-health.yaml && kubectl -n argocd patch configmap argocd-cm --type merge --patch-file sei-health.yaml',
     '<%= config.bin %> gitops health --flavor flux',

@@ -4,17 +4,15 @@
  * restarted their pod. Thin: flags → options → waitForCommitted → print.
  */
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class GitopsWait extends SeiCommand {
   static override summary = 'Wait until the SeiNodeTasks committed under a path exist on the cluster and reach their verdict.';
-  static override description = `${GitopsWait.summary}
+  static override description = `Reads the tasks from git (the committed tree at --ref, not the work tree), then follows them with one watch per namespace: a task not created yet is waited for (the engine applies it when it syncs), a Failed one ends the wait with its reason. Then, for each Complete RestartPod, compares status.task.restartedPodUID and the start time of the live pod NODE-0 with the task's execution and the completion of the DiscoverPeers before it: a no-op restart (the pod was replaced before the task ran, so seid never read the new peers) is reported as a warning with the command that fixes it.`;
 
-Reads the tasks from git (the committed tree at --ref, not the work tree), then follows them with one watch per namespace: a task not created yet is waited for (the engine applies it when it syncs), a Failed one ends the wait with its reason. Then, for each Complete RestartPod, compares status.task.restartedPodUID and the start time of the live pod NODE-0 with the task's execution and the completion of the DiscoverPeers before it: a no-op restart (the pod was replaced before the task ran, so seid never read the new peers) is reported as a warning with the command that fixes it.
-
-${EXIT_CODES_HELP}`;
-
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'every committed task is Complete'], [ExitCode.TaskFailed, 'a task Failed (reason on stderr) or was deleted while waiting'], [ExitCode.InvalidInput, 'invalid flags or repository, or no task of --plan-id under --path'], [ExitCode.Timeout, '--timeout (default 15m): the engine has not synced yet, or a task is still running'], ExitCode.ClusterError, [ExitCode.Interrupted, 'Ctrl-C or SIGTERM: the tasks keep running']);
   static override examples = [
     '<%= config.bin %> gitops wait --repo ~/src/sei-gitops --path clusters/dev/arctic-1/tasks --timeout 30m',
     '<%= config.bin %> gitops wait --repo . --path clusters/dev/arctic-1/tasks --plan-id 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c -o ndjson',

@@ -1,12 +1,13 @@
 // `kubectl sei node get [NAME]`: SeiNodes with phase, mode, image vs running image, plan step and adopted workflow.
 import * as Args from '@oclif/core/args';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, oclifFlags } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, oclifFlags } from '../../cli/base-command.js';
 import { GET_FLAGS, GET_COMPLETE_VALUES } from '../../cli/flag-specs.js';
 import { runGet } from '../../cli/get-command.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class NodeGet extends SeiCommand {
   static override summary = "List SeiNodes: phase, mode, image (and the running image when it differs), the controller plan's phase and current task, the adopted workflow.";
-  static override description = `${NodeGet.summary}\n\n${EXIT_CODES_HELP}`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when nothing matched; -w: until Ctrl-C)'], [ExitCode.InvalidInput, 'invalid input (a bad flag or -o template, an unknown name)'], ExitCode.ClusterError);
   static override examples = ['<%= config.bin %> node get -n sei', '<%= config.bin %> node get -l sei.io/chain-id=sei-sim -n sei -o wide', '<%= config.bin %> node get node-0 -n sei -o yaml', '<%= config.bin %> node get -A'];
   static completeValues = GET_COMPLETE_VALUES;
   static override strict = false;

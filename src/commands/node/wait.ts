@@ -1,16 +1,14 @@
 // `kubectl sei node wait NAME --for running|plan`: follow the node's plan task by task to a verdict.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class NodeWait extends SeiCommand {
   static override summary = "Follow a SeiNode's controller plan task by task until it is Running (--for running) or the plan ends (--for plan).";
-  static override description = `${NodeWait.summary}
-
---for running (default): exit 0 once the node is Running with no plan in progress. --for plan: exit 0 when the plan in progress (or the next one) completes, at once when there is none. A failed plan exits 1 naming the failed task (failedTaskIndex, failedTaskDetail) and its error; a plan that does not finish in --timeout exits 3 naming the task it stalls at.
-
-${EXIT_CODES_HELP}`;
+  static override description = `--for running (default): exit 0 once the node is Running with no plan in progress. --for plan: exit 0 when the plan in progress (or the next one) completes, at once when there is none. A failed plan exits 1 naming the failed task (failedTaskIndex, failedTaskDetail) and its error; a plan that does not finish in --timeout exits 3 naming the task it stalls at.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'Running with no plan in progress (--for running), or the plan completed (--for plan)'], [ExitCode.TaskFailed, 'the plan failed (the failed task and its error on stderr), or the node was deleted'], [ExitCode.InvalidInput, 'invalid flags, or no such SeiNode'], [ExitCode.Timeout, '--timeout (default 10m) expired: the task the plan stalls at is named'], ExitCode.ClusterError, [ExitCode.Interrupted, "Ctrl-C or SIGTERM while waiting: the node's plan goes on"]);
   static override examples = ['<%= config.bin %> node wait node-0 -n sei --timeout 10m', '<%= config.bin %> node wait node-0 -n sei --for plan -o ndjson'];
   static override args = { name: Args.string({ required: true, description: 'The SeiNode name.' }) };
   static override flags = {

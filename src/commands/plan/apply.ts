@@ -1,16 +1,13 @@
 // `kubectl sei plan apply -f PLAN`: run a plan and follow every task to the plan's verdict.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, planFileFlags, planSource } from '../../cli/plan.js';
+import { PLAN_RUN_EXIT_CODES, planFileFlags, planSource } from '../../cli/plan.js';
 
 export default class PlanApply extends SeiCommand {
   static override summary = 'Run a plan: fan out one SeiNodeTask per node, honour maxParallel, retries and approvals, follow everything to a verdict.';
-  static override description = `${PlanApply.summary}
-
-The first apply mints a plan id (a UUID) and records the run in ConfigMap sei-plan-<id>; every task is named and labelled from (plan id, step, index, attempt), so re-applying with the same --plan-id, or \`plan resume\`, continues the run without duplicates. All tasks are followed with ONE watch. An approval step pauses the run (exit 3, reason WaitingApproval) until \`plan approve\`.
-With --gitops-repo/--gitops-path the rendered tasks are committed to a GitOps repository instead of applied.
-
-${PLAN_EXIT_CODES}`;
+  static override description = `The first apply mints a plan id (a UUID) and records the run in ConfigMap sei-plan-<id>; every task is named and labelled from (plan id, step, index, attempt), so re-applying with the same --plan-id, or \`plan resume\`, continues the run without duplicates. All tasks are followed with ONE watch. An approval step pauses the run (exit 3, reason WaitingApproval) until \`plan approve\`.
+With --gitops-repo/--gitops-path the rendered tasks are committed to a GitOps repository instead of applied.`;
+  static override exitCodes = PLAN_RUN_EXIT_CODES;
   static override examples = [
     '<%= config.bin %> plan apply -f refresh-peers --set chain=arctic-1 -n arctic-1',
     '<%= config.bin %> plan apply -f upgrade.yaml --max-parallel 20 --timeout 30m -o ndjson',

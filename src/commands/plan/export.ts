@@ -1,17 +1,15 @@
 // `kubectl sei plan export -f PLAN --to argo-workflows|chaos-mesh`: the runbook as an in-cluster Workflow.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES, fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../cli/plan.js';
+import { fleetFlags, planFileFlags, planSource, fleetOrClient } from '../../cli/plan.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class PlanExport extends SeiCommand {
   static override summary = 'Export a plan as an Argo Workflows or Chaos Mesh Workflow, for fleets and schedules beyond one terminal.';
-  static override description = `${PlanExport.summary}
-
-A when is decided here from the inputs (a false step is left out, with a comment); a when that reads step outputs is refused. Template names are s<order>-<step>-<role>.
+  static override description = `A when is decided here from the inputs (a false step is left out, with a comment); a when that reads step outputs is refused. Template names are s<order>-<step>-<role>.
 argo-workflows: a DAG of resource templates (action create with generateName, labelled with {{workflow.uid}} and the retry as attempt, so resubmit and retry create new tasks; successCondition status.phase == Complete, failureCondition status.phase == Failed; activeDeadlineSeconds from the kind's timeout), fan-out with withItems, maxParallel as parallelism and failFast unless continueOnError, approvals as suspend nodes, outputs as output parameters. A RestartPod's pod UID is read by a script step (the kubectl-sei image) immediately before its resource step.
-chaos-mesh: a chain of Parallel batches (maxParallel) of Task templates, each running kubectl-sei task apply --wait of the rendered manifest in the kubectl-sei image; after each batch a gate task lets the rest of the plan run only when every task of the step is Complete (conditionalBranches on its exit code), unless continueOnError. Task pods run as the namespace's default service account.
-
-${PLAN_EXIT_CODES}`;
+chaos-mesh: a chain of Parallel batches (maxParallel) of Task templates, each running kubectl-sei task apply --wait of the rendered manifest in the kubectl-sei image; after each batch a gate task lets the rest of the plan run only when every task of the step is Complete (conditionalBranches on its exit code), unless continueOnError. Task pods run as the namespace's default service account.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'exported'], [ExitCode.InvalidInput, 'invalid plan, inputs, --fleet or flags, or a when that reads step outputs'], [ExitCode.ClusterError, 'cluster or API error reading the SeiNodes (not with --offline or --fleet)']);
   static override examples = [
     '<%= config.bin %> plan export -f refresh-peers --to argo-workflows -n arctic-1 > workflow.yaml',
     '<%= config.bin %> plan export -f refresh-peers --to chaos-mesh --offline --fleet fleet.yaml --image ghcr.io/acme/kubectl-sei:0.1.0',

@@ -1,12 +1,13 @@
 // `kubectl sei plan list [-A]`: the plan runs recorded in a namespace (or all), newest first.
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../cli/plan.js';
 import { outputFlag } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class PlanList extends SeiCommand {
   static override summary = 'List plan runs: id, plan, phase, age (newest first).';
-  static override description = `${PlanList.summary}\n\nEvery run of \`plan apply\` is a ConfigMap sei-plan-<id>; its phase is derived from its tasks as \`plan status\` derives it. Any unique prefix of a plan id (e.g. the 8 hex digits in its task names) is accepted wherever a plan id is.\n\n${PLAN_EXIT_CODES}`;
+  static override description = `Every run of \`plan apply\` is a ConfigMap sei-plan-<id>; its phase is derived from its tasks as \`plan status\` derives it. Any unique prefix of a plan id (e.g. the 8 hex digits in its task names) is accepted wherever a plan id is.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when there is no run)'], [ExitCode.InvalidInput, 'invalid flags'], ExitCode.ClusterError);
   static override examples = ['<%= config.bin %> plan list -n arctic-1', '<%= config.bin %> plan list -A -o json'];
   static override flags = {
     ...connectionFlags,

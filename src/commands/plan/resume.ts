@@ -2,11 +2,11 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../cli/plan.js';
+import { PLAN_RUN_EXIT_CODES } from '../../cli/plan.js';
 
 export default class PlanResume extends SeiCommand {
   static override summary = 'Resume a plan run after a crash, a timeout or an approval: re-derives its state from the cluster, never duplicates a task, never counts recovery as an attempt.';
-  static override description = `${PlanResume.summary}\n\n${PLAN_EXIT_CODES}`;
+  static override exitCodes = PLAN_RUN_EXIT_CODES;
   static override examples = ['<%= config.bin %> plan resume 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c -n arctic-1 --timeout 30m'];
   static override args = { planId: Args.string({ required: true, description: 'The plan id.' }) };
   static override flags = {

@@ -2,16 +2,12 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
-import { PLAN_EXIT_CODES } from '../../cli/plan.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class PlanStatus extends SeiCommand {
   static override summary = 'Show a plan run: every step with done/failed/running counts, the failed task\'s detail, or the approval it waits for.';
-  static override description = `${PlanStatus.summary}
-
-Works from any machine: the run is recovered from ConfigMap sei-plan-<id> and the tasks' sei.io/plan-* labels. With -f PLAN, the newest run of that plan in the namespace.
-Exit 0 for any readable state (use the phase field); 2 when the run is unknown; 4 on API errors.
-
-${PLAN_EXIT_CODES}`;
+  static override description = `Works from any machine: the run is recovered from ConfigMap sei-plan-<id> and the tasks' sei.io/plan-* labels. With -f PLAN, the newest run of that plan in the namespace.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'any readable state, whatever its phase (read the phase field)'], [ExitCode.InvalidInput, 'invalid flags, or no such run'], ExitCode.ClusterError);
   static override examples = ['<%= config.bin %> plan status 3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c -n arctic-1', '<%= config.bin %> plan status -f refresh-peers -n arctic-1 -o json'];
   static override args = { planId: Args.string({ description: 'The plan id printed by plan apply.', required: false }) };
   static override flags = {

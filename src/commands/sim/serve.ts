@@ -1,16 +1,14 @@
 // `kubectl sei sim serve`: run the embedded simulated cluster until SIGINT/SIGTERM.
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { SeiCommand } from '../../cli/base-command.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class SimServe extends SeiCommand {
   static override summary = 'Serve a simulated Kubernetes API with the SeiNode/SeiNodeTask controller behaviour.';
-  static override description = `${SimServe.summary}
-
-Serves https on 127.0.0.1 with a self-signed certificate and a bearer token (both go into the
+  static override description = `Serves https on 127.0.0.1 with a self-signed certificate and a bearer token (both go into the
 kubeconfig written by --kubeconfig-out; the token is never printed). Real kubectl works against it.
-Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, crd, nodes, fleet, validators} goes to stdout (counted in the store, seed and state dir included). Without --kubeconfig-out the kubeconfig goes to <state-dir>/kubeconfig, else a new temp directory; its path is printed.
-
-${EXIT_CODES_HELP}`;
+Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, crd, nodes, fleet, validators} goes to stdout (counted in the store, seed and state dir included). Without --kubeconfig-out the kubeconfig goes to <state-dir>/kubeconfig, else a new temp directory; its path is printed.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'stopped by Ctrl-C or SIGTERM'], [ExitCode.InvalidInput, 'invalid flags, --seed, --faults or --state-dir, or the port is in use']);
   static override examples = [
     '<%= config.bin %> sim serve --fleet 3 --kubeconfig-out ./sim.kubeconfig',
     'kubectl --kubeconfig ./sim.kubeconfig get seinodes -n sei',

@@ -1,11 +1,13 @@
 // `kubectl sei task apply -f FILE|DIR|-`: validate every document, preflight, server-side apply, optionally wait.
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class TaskApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTask manifests: validate ALL first (nothing is written unless every document is valid), preflight, server-side apply.';
-  static override description = `${TaskApply.summary}\n\nServer-side apply with field manager kubectl-sei. A same-named task that is still running is attached to, not duplicated; one already terminal is refused (tasks are apply-once by name) unless --replace. A RestartPod's spec.restartPod.podUID is kept as written, with a warning when it is not the live pod's UID (the paved road \`task restart-pod\` reads it for you).\n\n${EXIT_CODES_HELP}`;
+  static override description = `Server-side apply with field manager kubectl-sei. A same-named task that is still running is attached to, not duplicated; one already terminal is refused (tasks are apply-once by name) unless --replace. A RestartPod's spec.restartPod.podUID is kept as written, with a warning when it is not the live pod's UID (the paved road \`task restart-pod\` reads it for you).`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'applied (with --wait: every task Complete)'], [ExitCode.TaskFailed, '--wait: a task Failed (reason on stderr) or was deleted while waiting'], [ExitCode.InvalidInput, 'invalid manifests, a preflight refusal, or a task already terminal without --replace: nothing was written'], [ExitCode.Timeout, '--wait: --timeout (default 10m) expired; the tasks keep running'], ExitCode.ClusterError, [ExitCode.Interrupted, 'Ctrl-C or SIGTERM while waiting: the tasks keep running (re-attach with task wait)']);
   static override examples = [
     '<%= config.bin %> task apply -f task.yaml -n sei',
     '<%= config.bin %> task apply -f tasks/ -n sei --wait --timeout 10m',

@@ -1,10 +1,10 @@
 // `kubectl sei task await-height NODE`: the await-nodes-at-height paved road (render, validate, preflight, apply, wait).
 import * as Flags from '@oclif/core/flags';
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class AwaitHeight extends PavedRoadCommand {
   static override summary = "Wait until a node reaches a block height.";
-  static override description = `${AwaitHeight.summary}\n\nRenders the await-nodes-at-height template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the await-nodes-at-height template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task await-height node-0 -n sei --height 1200000 --env-file out.env",
   ];

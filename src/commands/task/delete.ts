@@ -1,12 +1,14 @@
 // `kubectl sei task delete NAME… | -l SELECTOR`: remove tasks (terminal tasks are never pruned by the controller).
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { outputFlag, writeStdout } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class TaskDelete extends SeiCommand {
   static override summary = 'Delete SeiNodeTasks. Delete is not abort: work already submitted to the sidecar goes on.';
-  static override description = `${TaskDelete.summary}\n\nThe controller has no cancel: deleting a task that is not finished removes its record only. The node's sidecar still runs what was submitted (a gov transaction is still broadcast; an AwaitCondition with action SIGTERM_SEID still restarts seid at its height), and creating the same name again is a new task that runs again (a duplicate proposal or vote, a second SIGTERM). A warning says so for every unfinished task.\n\n${EXIT_CODES_HELP}`;
+  static override description = `The controller has no cancel: deleting a task that is not finished removes its record only. The node's sidecar still runs what was submitted (a gov transaction is still broadcast; an AwaitCondition with action SIGTERM_SEID still restarts seid at its height), and creating the same name again is a new task that runs again (a duplicate proposal or vote, a second SIGTERM). A warning says so for every unfinished task.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'deleted (or not found, with --ignore-not-found)'], [ExitCode.InvalidInput, 'invalid flags, or a task not found'], ExitCode.ClusterError);
   static override examples = ['<%= config.bin %> task delete my-task -n sei', '<%= config.bin %> task delete -l sei.io/node=node-0 -n sei'];
   static override strict = false;
   static override args = { name: Args.string({ description: 'Task names (or -l).' }) };

@@ -1,9 +1,9 @@
 // `kubectl sei task discover-peers NODE`: the discover-peers paved road (render, validate, preflight, apply, wait).
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class DiscoverPeers extends PavedRoadCommand {
   static override summary = "Re-resolve a node's spec.peers into config.toml (seid reads it on its next restart: prefer refresh-peers).";
-  static override description = `${DiscoverPeers.summary}\n\nRenders the discover-peers template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the discover-peers template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task discover-peers node-1 -n sei",
     "<%= config.bin %> task discover-peers node-1 -n sei --no-wait",

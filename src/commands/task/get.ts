@@ -4,10 +4,12 @@ import * as Args from '@oclif/core/args';
 import { SeiCommand, connectionFlags, oclifFlags } from '../../cli/base-command.js';
 import { GET_FLAGS, GET_COMPLETE_VALUES } from '../../cli/flag-specs.js';
 import { runGet } from '../../cli/get-command.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class TaskGet extends SeiCommand {
   static override summary = 'List SeiNodeTasks: phase, reason, target, age.';
-  static override description = `${TaskGet.summary}\n\nkubectl get's habits: -o jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=SPEC|custom-columns-file=FILE, --sort-by, --show-labels, --no-headers, --field-selector (metadata.name, metadata.namespace), -w to keep printing changes until Ctrl-C; -o yaml|json leave metadata.managedFields out unless --show-managed-fields.\n\nEXIT CODES\n  0    listed (also when nothing matched)\n  2    invalid input (a bad -o template, an unknown name)\n  4    cluster or API error`;
+  static override description = `kubectl get's habits: -o jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=SPEC|custom-columns-file=FILE, --sort-by, --show-labels, --no-headers, --field-selector (metadata.name, metadata.namespace), -w to keep printing changes until Ctrl-C; -o yaml|json leave metadata.managedFields out unless --show-managed-fields.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'listed (also when nothing matched; -w: until Ctrl-C)'], [ExitCode.InvalidInput, 'invalid input (a bad flag or -o template, an unknown name)'], ExitCode.ClusterError);
   static override examples = [
     '<%= config.bin %> task get -n sei',
     '<%= config.bin %> task get -A -o wide',

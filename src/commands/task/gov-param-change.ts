@@ -1,10 +1,10 @@
 // `kubectl sei task gov-param-change NODE`: the gov-param-change paved road (render, validate, preflight, apply, wait).
 import * as Flags from '@oclif/core/flags';
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class GovParamChange extends PavedRoadCommand {
   static override summary = "Submit a parameter-change governance proposal (later controller API).";
-  static override description = `${GovParamChange.summary}\n\nRenders the gov-param-change template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the gov-param-change template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task gov-param-change node-0 -n sei --chain-id arctic-1 --title 'raise max validators' --summary '...' --subspace staking --key MaxValidators --value 60 --deposit 10000000usei --fees 20000usei --gas 300000",
   ];

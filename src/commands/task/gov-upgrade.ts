@@ -1,10 +1,10 @@
 // `kubectl sei task gov-upgrade NODE`: the gov-software-upgrade paved road (render, validate, preflight, apply, wait).
 import * as Flags from '@oclif/core/flags';
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class GovUpgrade extends PavedRoadCommand {
   static override summary = "Submit a software-upgrade governance proposal from the node's key; its proposalId feeds gov-vote.";
-  static override description = `${GovUpgrade.summary}\n\nRenders the gov-software-upgrade template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the gov-software-upgrade template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task gov-upgrade node-0 -n sei --chain-id arctic-1 --title v6.1 --summary 'upgrade to v6.1' --upgrade-name v6.1.0 --upgrade-height 1500000 --deposit 10000000usei --fees 20000usei --gas 500000 --output-env PROPOSAL_ID={.status.outputs.govSoftwareUpgrade.proposalId} --env-file gov.env",
     "<%= config.bin %> task gov-upgrade node-0 -n sei --values upgrade.yaml --env-file gov.env",

@@ -1,10 +1,10 @@
 // `kubectl sei task gov-vote NODE`: the gov-vote paved road (render, validate, preflight, apply, wait).
 import * as Flags from '@oclif/core/flags';
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class GovVote extends PavedRoadCommand {
   static override summary = "Vote on a governance proposal from the node's key.";
-  static override description = `${GovVote.summary}\n\nRenders the gov-vote template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the gov-vote template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task gov-vote node-1 -n sei --chain-id arctic-1 --proposal-id 7 --option yes --fees 20000usei --gas 200000",
   ];

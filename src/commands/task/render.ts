@@ -5,8 +5,9 @@
  */
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { SeiCommand } from '../../cli/base-command.js';
 import { kindOfCommand } from '../../cli/paved-road-kind.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class TaskRender extends SeiCommand {
   static override summary = 'Render a SeiNodeTask from its kind template (offline) and print it.';
@@ -14,10 +15,9 @@ export default class TaskRender extends SeiCommand {
 
 Offline there is no cluster: RestartPod's podUID must be given (kubectl get pod NODE-0 -o jsonpath='{.metadata.uid}'); the paved road \`kubectl sei task restart-pod NODE\` reads it right before the write. Without -n the task has no metadata.namespace: \`task apply\` and kubectl put it in the context's namespace.
 
-Default names: <node>-<kind>-<hash of the params> (re-running the same operation finds the same task, which is apply-once), or <node>-<kind>-<UTC timestamp>-<random tag> for kinds meant to be repeated (restart-pod, restart-seid, discover-peers), so two runs in the same second never collide. --name overrides.
+Default names: <node>-<kind>-<hash of the params> (re-running the same operation finds the same task, which is apply-once), or <node>-<kind>-<UTC timestamp>-<random tag> for kinds meant to be repeated (restart-pod, restart-seid, discover-peers), so two runs in the same second never collide. --name overrides.`;
 
-${EXIT_CODES_HELP}`;
-
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'printed'], [ExitCode.InvalidInput, 'unknown kind, invalid parameters, or a result the CRD refuses']);
   static override examples = [
     '<%= config.bin %> task render restart-pod --node node-0 --set podUID=0f3c2a9e-6d1b-4c0e-9a57-2b8e51f0c001',
     '<%= config.bin %> task render gov-vote --node validator-0 --set chainId=arctic-1 --set proposalId=3 --set option=yes --set fees=4000usei --set gas=200000',

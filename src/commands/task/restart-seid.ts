@@ -1,9 +1,9 @@
 // `kubectl sei task restart-seid NODE`: the restart-seid paved road (render, validate, preflight, apply, wait).
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class RestartSeid extends PavedRoadCommand {
   static override summary = "Restart the seid process inside the node's pod (later controller API; the pod UID stays).";
-  static override description = `${RestartSeid.summary}\n\nRenders the restart-seid template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the restart-seid template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task restart-seid node-0 -n sei",
   ];

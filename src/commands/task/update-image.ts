@@ -1,10 +1,10 @@
 // `kubectl sei task update-image NODE`: the update-node-image paved road (render, validate, preflight, apply, wait).
 import * as Flags from '@oclif/core/flags';
-import { EXIT_CODES_HELP, PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
+import { PavedRoadCommand, pavedRoadFlags } from '../../cli/paved-road.js';
 
 export default class UpdateImage extends PavedRoadCommand {
   static override summary = "Roll a node to a new seid image and wait until it runs it.";
-  static override description = `${UpdateImage.summary}\n\nRenders the update-node-image template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Renders the update-node-image template, validates it as the API server would, runs the preflight checks, server-side applies it (field manager kubectl-sei) and follows its conditions to a verdict.`;
   static override examples = [
     "<%= config.bin %> task update-image node-0 -n sei --image ghcr.io/sei-protocol/seid:v6.1.0",
   ];

@@ -4,16 +4,16 @@
  * validateFiles -> print. Exit 0 when every document is valid, else 2.
  */
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, connectionFlags, connectionOptions, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class TaskValidate extends SeiCommand {
   static override summary = 'Validate SeiNodeTask manifests as the apiserver would (OpenAPI v3 + CEL), offline.';
   static override description = `Every error is printed as file:line:column: field.path: message. With -o text the errors go to stdout (one per line, for grep and editors) and the summary to stderr; with -o json stdout holds the full report and a failure ends stderr with a metav1.Status.
 
---crd auto (the default) checks each SeiNodeTask against the API its spec.kind belongs to: restart-pod and discover-peers against the seed-era CRD, mark-ready, gov-param-change and restart-seid against the later one, kinds both have against seed. --schema-from-cluster validates against the CRD the cluster actually serves instead.
+--crd auto (the default) checks each SeiNodeTask against the API its spec.kind belongs to: restart-pod and discover-peers against the seed-era CRD, mark-ready, gov-param-change and restart-seid against the later one, kinds both have against seed. --schema-from-cluster validates against the CRD the cluster actually serves instead.`;
 
-${EXIT_CODES_HELP}`;
-
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'every document is valid'], [ExitCode.InvalidInput, 'a document is invalid (every error is printed), or an input cannot be read'], [ExitCode.ClusterError, '--schema-from-cluster: cluster or API error']);
   static override examples = [
     '<%= config.bin %> task validate -f restart.yaml',
     '<%= config.bin %> task validate -f ./tasks/ --recursive',

@@ -1,14 +1,16 @@
 // `kubectl sei task wait NAME… | -l SELECTOR`: follow tasks to their verdicts with one watch.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { interruptSignal, ndjsonWriter, outputFlag, reattachFlags, timeoutFlag, writeStdout } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
 import type { ClusterClient } from '../../cluster/types.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class TaskWait extends SeiCommand {
   static override summary = 'Wait for SeiNodeTasks to be Ready (Complete), Failed, or either; ends on whichever verdict comes first.';
-  static override description = `${TaskWait.summary}\n\nUnlike kubectl wait --for=condition=Ready, a task that Failed ends the wait at once (exit 1) instead of waiting out the timeout, and a verdict counts only once status.observedGeneration reached metadata.generation. One watch connection whatever the number of tasks.\n\n--for ready (default): exit 0 when Complete, 1 when Failed. --for failed: exit 0 when Failed, 1 when Complete. --for terminal: exit 0 when Complete, 1 when Failed (same as ready, named for scripts). kubectl's spellings work too: --for=condition=Ready (or Complete) and --for=condition=Failed; --for=delete waits until the tasks are gone. --all waits for every task in the namespace.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Unlike kubectl wait --for=condition=Ready, a task that Failed ends the wait at once (exit 1) instead of waiting out the timeout, and a verdict counts only once status.observedGeneration reached metadata.generation. One watch connection whatever the number of tasks.\n\n--for ready (default): exit 0 when Complete, 1 when Failed. --for failed: exit 0 when Failed, 1 when Complete. --for terminal: exit 0 when Complete, 1 when Failed (same as ready, named for scripts). kubectl's spellings work too: --for=condition=Ready (or Complete) and --for=condition=Failed; --for=delete waits until the tasks are gone. --all waits for every task in the namespace.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'every task reached the --for verdict (--for delete: gone)'], [ExitCode.TaskFailed, 'a task reached the other verdict (Failed; Complete with --for failed) or was deleted'], [ExitCode.InvalidInput, 'invalid flags, or a named task does not exist'], [ExitCode.Timeout, '--timeout (default 30s) expired; the tasks keep running'], ExitCode.ClusterError, [ExitCode.Interrupted, 'Ctrl-C or SIGTERM: the tasks keep running']);
   static override examples = [
     '<%= config.bin %> task wait node-0-restart-pod-20260101t120000-3f9a1c -n sei',
     '<%= config.bin %> task wait -l sei.io/node=node-0 -n sei --timeout 5m',

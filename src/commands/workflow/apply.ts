@@ -1,11 +1,13 @@
 // `kubectl sei workflow apply -f FILE|DIR|-`: validate all, preflight all, confirm, server-side apply, follow.
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags } from '../../cli/base-command.js';
 import { workflowRunFlags } from '../../cli/workflow-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class WorkflowApply extends SeiCommand {
   static override summary = 'Apply SeiNodeTaskWorkflow manifests: validate all, preflight all, confirm, server-side apply, follow to a verdict.';
-  static override description = `${WorkflowApply.summary}\n\nNothing is written unless every document is valid and passes preflight. A workflow wipes its node's data: type the node's name on a terminal, or pass --yes. A same-named workflow still running is followed, not duplicated; one that already ran is refused (workflows are apply-once: choose a new name).\n\n${EXIT_CODES_HELP}`;
+  static override description = `Nothing is written unless every document is valid and passes preflight. A workflow wipes its node's data: type the node's name on a terminal, or pass --yes. A same-named workflow still running is followed, not duplicated; one that already ran is refused (workflows are apply-once: choose a new name).`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'Complete (--no-wait: applied; --dry-run: printed)'], [ExitCode.TaskFailed, "a workflow Failed (reason and the failing step's error on stderr) or was deleted"], [ExitCode.InvalidInput, 'invalid manifests, a preflight refusal, no confirmation (--yes), or a name that already ran: nothing was written'], [ExitCode.Timeout, '--timeout expired; the workflows keep running'], ExitCode.ClusterError, [ExitCode.Interrupted, 'Ctrl-C or SIGTERM while waiting: the workflows keep running (re-attach with workflow wait)']);
   static override examples = [
     '<%= config.bin %> workflow apply -f rpc-0-migrate.yaml -n sei --yes',
     '<%= config.bin %> workflow apply -f workflows/ -n sei --dry-run=server',

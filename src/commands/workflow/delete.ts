@@ -1,18 +1,16 @@
 // `kubectl sei workflow delete NAME [--force]`: delete a workflow; say what its finalizer hold means; --force releases the node.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { outputFlag, writeStdout } from '../../cli/task-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class WorkflowDelete extends SeiCommand {
   static override summary = 'Delete a SeiNodeTaskWorkflow. An adopted one stays Terminating, holding its node, until --force.';
-  static override description = `${WorkflowDelete.summary}
+  static override description = `The SeiNode controller puts a finalizer (sei.io/seinodetaskworkflow-finalizer) on a workflow it adopts. Deleting it asks the controller to release the node, which it refuses while it cannot verify the node's data is safe (today: always): the workflow stays Terminating and the node held (Warning event WorkflowDeleteHeld).
 
-The SeiNode controller puts a finalizer (sei.io/seinodetaskworkflow-finalizer) on a workflow it adopts. Deleting it asks the controller to release the node, which it refuses while it cannot verify the node's data is safe (today: always): the workflow stays Terminating and the node held (Warning event WorkflowDeleteHeld).
-
---force sets sei.io/force-delete-workflow=<reason> and deletes: the controller then releases the node WITHOUT data verification — seid may start on a partly reset data directory. It needs confirmation: type the node's name on a terminal, or --yes in scripts. On a paused node nothing is released until it is unpaused (the command refuses and says so).
-
-${EXIT_CODES_HELP}`;
+--force sets sei.io/force-delete-workflow=<reason> and deletes: the controller then releases the node WITHOUT data verification — seid may start on a partly reset data directory. It needs confirmation: type the node's name on a terminal, or --yes in scripts. On a paused node nothing is released until it is unpaused (the command refuses and says so).`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'deleted (or left Terminating, held by its finalizer; --force: released)'], [ExitCode.InvalidInput, 'invalid flags, no such workflow, a paused node, or --force without confirmation'], ExitCode.ClusterError);
   static override examples = [
     '<%= config.bin %> workflow delete rpc-0-state-sync-1a2b3c4d -n sei',
     '<%= config.bin %> workflow delete rpc-0-state-sync-1a2b3c4d -n sei --force --reason "re-running after fixing the snapshot peers" --yes',

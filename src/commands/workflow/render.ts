@@ -1,12 +1,14 @@
 // `kubectl sei workflow render <kind> --node NODE`: offline, prints the SeiNodeTaskWorkflow that `workflow apply` would send.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { SeiCommand } from '../../cli/base-command.js';
 import { stateSyncFlags, stateSyncSet } from '../../cli/workflow-flags.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class WorkflowRender extends SeiCommand {
   static override summary = 'Render a SeiNodeTaskWorkflow from its kind template (offline), validated against the CRD, and print it.';
-  static override description = `${WorkflowRender.summary}\n\nWorkflow kinds are data (templates/workflows/<kind>.yaml.hbs, schemas/workflows/<kind>.schema.json): \`kubectl sei kinds\` lists them. The state-sync flags (--migration, --backend, --rpc-servers, --require-phase) set its parameters; --set sets any parameter. Without -n the workflow has no metadata.namespace.\n\n${EXIT_CODES_HELP}`;
+  static override description = `Workflow kinds are data (templates/workflows/<kind>.yaml.hbs, schemas/workflows/<kind>.schema.json): \`kubectl sei kinds\` lists them. The state-sync flags (--migration, --backend, --rpc-servers, --require-phase) set its parameters; --set sets any parameter. Without -n the workflow has no metadata.namespace.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'printed'], [ExitCode.InvalidInput, 'unknown kind, invalid parameters, or a result the CRD refuses']);
   static override examples = [
     '<%= config.bin %> workflow render state-sync --node rpc-0 --migration giga-store --backend rocksdb',
     '<%= config.bin %> workflow render state-sync --node rpc-0 --rpc-servers a:26657 --rpc-servers b:26657 -n sei -o json',

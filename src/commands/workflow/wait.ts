@@ -1,13 +1,15 @@
 // `kubectl sei workflow wait NAME…`: follow workflows to their verdicts, narrating the recipe's steps.
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { SeiCommand, EXIT_CODES_HELP, connectionFlags, connectionOptions } from '../../cli/base-command.js';
+import { SeiCommand, connectionFlags, connectionOptions } from '../../cli/base-command.js';
 import { interruptSignal, ndjsonWriter, outputFlag, timeoutFlag } from '../../cli/task-flags.js';
 import { SeiError } from '../../errors/sei-error.js';
+import { ExitCode, commandExitCodes } from '../../errors/exit-codes.js';
 
 export default class WorkflowWait extends SeiCommand {
   static override summary = 'Wait for SeiNodeTaskWorkflows to complete or fail, narrating the Adopted reasons and the plan step by step.';
-  static override description = `${WorkflowWait.summary}\n\n--for ready (default): exit 0 when Complete, 1 when Failed (with the reason and the failing step's error). --for failed: the opposite. --for terminal: like ready.\n\n${EXIT_CODES_HELP}`;
+  static override description = `--for ready (default): exit 0 when Complete, 1 when Failed (with the reason and the failing step's error). --for failed: the opposite. --for terminal: like ready.`;
+  static override exitCodes = commandExitCodes([ExitCode.Ok, 'every workflow reached the --for verdict (Complete by default)'], [ExitCode.TaskFailed, "a workflow reached the other verdict (Failed, with the failing step's error) or was deleted"], [ExitCode.InvalidInput, 'invalid flags, or a named workflow does not exist'], [ExitCode.Timeout, '--timeout (default 30s) expired; the workflows keep running'], ExitCode.ClusterError, [ExitCode.Interrupted, 'Ctrl-C or SIGTERM: the workflows keep running']);
   static override examples = ['<%= config.bin %> workflow wait rpc-0-state-sync-1a2b3c4d -n sei --timeout 30m', '<%= config.bin %> workflow wait my-wf -n sei -o ndjson'];
   static override strict = false;
   static override args = { name: Args.string({ description: 'Workflow names.' }) };
