@@ -1,0 +1,191 @@
+// Progress of every wait through the built binary (src/output/progress.ts, the one reporter):
+// the elapsed time on every status line, the node's current height against the target on
+// await-height, the items in flight on plan apply, in a terminal (a real pseudo-terminal from
+// util-linux `script`) and without one (CI lines, one per state change); and -v=6/9 logging the
+// watch streams. Every assertion is on content, never on timing: the runs end on events (a task
+// deleted, a line seen), and the elapsed time is matched by its format only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, requireBuiltCli, runCli } from '../support/cli.js';
+import { fleetNode, NS, seiNode } from '../support/builders.js';
+import { startCluster, waitForPods, type TestCluster } from '../support/cluster.js';
+import type { KubeObject } from '../../src/cluster/types.js';
+
+const ELAPSED = String.raw`\[\d+(?:s|m\d*s?|h\d*m?|d)? elapsed\]`;
+/** A block time no test outlives: the node's height stays at its initial height. */
+const FROZEN = { 'sim.sei.io/block-time-ms': '3600000000', 'sim.sei.io/initial-height': '1000' };
+
+/** Everything a terminal shows, without colours and cursor movements. */
+function screenText(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  return raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
+}
+
+interface PtyRun {
+  code: number | null;
+  raw: string;
+}
+
+/**
+ * Runs the CLI in a pseudo-terminal of 160 columns (script -qfec; `stty` sizes it, as a real
+ * terminal is sized), with CI unset; `onOutput` sees everything so far and may act on it.
+ */
+function runInPty(args: readonly string[], onOutput: (screen: string) => void, env: NodeJS.ProcessEnv = {}): Promise<PtyRun> {
+  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete environment['CI'];
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn('script', ['-qfec', `stty cols 160 rows 40; exec ${quoted}`, '/dev/null'], { env: environment, stdio: ['pipe', 'pipe', 'pipe'] });
+    let raw = '';
+    const take = (chunk: Buffer) => {
+      raw += chunk.toString();
+      onOutput(screenText(raw));
+    };
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, raw }));
+  });
+}
+
+const TASKS = { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTask' };
+
+describe('progress of every wait (built binary)', () => {
+  let cluster: TestCluster;
+  let dir: string;
+  beforeAll(async () => {
+    requireBuiltCli();
+    dir = mkdtempSync(join(tmpdir(), 'sei-progress-'));
+    const fleet: KubeObject[] = [
+      seiNode('node-0'),
+      seiNode('tall', { annotations: FROZEN }),
+      fleetNode('pa-0', { annotations: FROZEN, labels: { 'sei.io/role': 'progress' } }),
+      fleetNode('pa-1', { annotations: FROZEN, labels: { 'sei.io/role': 'progress' } }),
+      fleetNode('pa-2', { annotations: FROZEN, labels: { 'sei.io/role': 'progress' } }),
+    ];
+    cluster = await startCluster({ namespace: NS, seedObjects: fleet }, (client) => waitForPods(client, ['node-0', 'tall', 'pa-0', 'pa-1', 'pa-2']));
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Deletes the one task named `prefix…` once: ends a wait on an event instead of a clock. */
+  const deleteTask = async (prefix: string): Promise<void> => {
+    const tasks = await cluster.client.list(TASKS.apiVersion, TASKS.kind, { namespace: NS });
+    for (const task of tasks.items) if (task.metadata.name?.startsWith(prefix)) await cluster.client.delete({ ...TASKS, namespace: NS, name: task.metadata.name });
+  };
+
+  it('await-height without a terminal: one line per state change with the current height against the target and the elapsed time', async () => {
+    let ended = false;
+    const run = await runCli(['task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', 'tall-plain', '--kubeconfig', cluster.kubeconfig], {
+      onStderr: (stderr) => {
+        if (!ended && /height 1000\/1200/.test(stderr)) {
+          ended = true;
+          void deleteTask('tall-plain');
+        }
+      },
+    });
+    // The task deleted under the wait: exit 1, and stdout stays clean of progress.
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^tall-plain: \\w+.*, height 1000/1200 ${ELAPSED}$`, 'm'));
+    // A line per change, not per tick: no status line repeats.
+    const statusLines = run.stderr.split('\n').filter((l) => l.startsWith('tall-plain:'));
+    const withoutClock = statusLines.map((l) => l.replace(new RegExp(` ${ELAPSED}$`), ''));
+    expect(new Set(withoutClock).size).toBe(withoutClock.length);
+  });
+
+  it('await-height in a terminal: the spinner shows the height against the target and the elapsed time; NO_COLOR draws no colour', async () => {
+    let ended = false;
+    const run = await runInPty(['task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', 'tall-pty', '--kubeconfig', cluster.kubeconfig], (screen) => {
+      if (!ended && /height 1000\/1200 \[\d+s elapsed\]/.test(screen)) {
+        ended = true;
+        void deleteTask('tall-pty');
+      }
+    }, { NO_COLOR: '1' });
+    const screen = screenText(run.raw);
+    expect(run.code, screen).toBe(1);
+    expect(screen).toMatch(new RegExp(`tall-pty: \\w+.*, height 1000/1200 ${ELAPSED}`));
+    expect(screen).toMatch(/✖ tall-pty Deleted/);
+    // eslint-disable-next-line no-control-regex
+    expect(run.raw).not.toMatch(/\x1b\[[0-9;]*m/);
+  });
+
+  it('restart-pod without a terminal: pod milestones and status lines carry the elapsed time; -o json keeps stdout machine-readable', async () => {
+    const run = await runCli(['task', 'restart-pod', 'node-0', '-n', NS, '-o', 'json', '--kubeconfig', cluster.kubeconfig]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'SeiNodeTask', status: { phase: 'Complete' } });
+    expect(run.stderr).toMatch(new RegExp(`^pod node-0-0 deleted \\(uid [^)]+\\), waiting for replacement ${ELAPSED}$`, 'm'));
+    expect(run.stderr).toMatch(new RegExp(`^pod node-0-0 Ready \\(uid [^)]+\\) ${ELAPSED}$`, 'm'));
+    expect(run.stderr).toMatch(/^✔ node-0-restart-pod-\S+ Complete/m);
+  });
+
+  it('plan apply without a terminal: a line per step change naming the items in flight (node and task)', async () => {
+    const plan = join(dir, 'in-flight.yaml');
+    writeFileSync(plan, `apiVersion: cli.sei.io/v1alpha1
+kind: SeiTaskPlan
+metadata:
+  name: in-flight
+spec:
+  steps:
+    - id: climb
+      kind: AwaitNodesAtHeight
+      forEach: {selector: {matchLabels: {sei.io/role: progress}}}
+      maxParallel: 2
+      params: {targetHeight: 999999999}
+`);
+    let sent = false;
+    const run = await runCli(['plan', 'apply', '-f', plan, '-n', NS, '--kubeconfig', cluster.kubeconfig], {
+      onStderr: (stderr, child) => {
+        if (!sent && /running: pa-\d \(\S+\), pa-\d \(\S+\)/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(new RegExp(`^climb: running 0/3 done, 0 failed, 2 running: pa-0 \\(in-flight-[0-9a-f]+-climb-0\\), pa-1 \\(in-flight-[0-9a-f]+-climb-1\\) ${ELAPSED}$`, 'm'));
+  });
+
+  it('plan apply in a terminal: the spinner lists each step with its items in flight and the elapsed time', async () => {
+    const plan = join(dir, 'in-flight-pty.yaml');
+    writeFileSync(plan, `apiVersion: cli.sei.io/v1alpha1
+kind: SeiTaskPlan
+metadata:
+  name: in-flight-pty
+spec:
+  steps:
+    - id: climb
+      kind: AwaitNodesAtHeight
+      forEach: {nodes: [pa-2]}
+      params: {targetHeight: 999999998}
+`);
+    let ended = false;
+    const run = await runInPty(['plan', 'apply', '-f', plan, '-n', NS, '--kubeconfig', cluster.kubeconfig], (screen) => {
+      if (!ended && /climb: running 0\/1 done, 0 failed, 1 running: pa-2 \(in-flight-pty-\S+\)/.test(screen)) {
+        ended = true;
+        // The plan fails on its deleted task: the run ends on that event.
+        void deleteTask('in-flight-pty-');
+      }
+    });
+    const screen = screenText(run.raw);
+    expect(screen).toMatch(new RegExp(`plan in-flight-pty [0-9a-f]{8}: Running ${ELAPSED}\\n\\s+climb: running 0/1 done, 0 failed, 1 running: pa-2 \\(in-flight-pty-[0-9a-f]+-climb-0\\)`));
+    expect(run.code, screen).not.toBe(0);
+  });
+
+  it('-v=6 logs the watch streams as kubectl does (GET ?watch=true, status, duration); -v=9 their events', async () => {
+    const six = await runCli(['-v=6', 'task', 'restart-pod', 'node-0', '-n', NS, '--kubeconfig', cluster.kubeconfig]);
+    expect(six.code, six.stderr).toBe(0);
+    expect(six.stderr).toMatch(/round_trippers: GET https:\/\/127\.0\.0\.1:\d+\/apis\/sei\.io\/v1alpha1\/namespaces\/sei\/seinodetasks\?[^ ]*watch=true[^ ]* 200 OK in \d+ milliseconds/);
+    expect(six.stderr).toMatch(/round_trippers: GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/sei\/pods\?[^ ]*watch=true[^ ]* 200 OK in \d+ milliseconds/);
+    expect(six.stderr).not.toMatch(/watch: /);
+    const nine = await runCli(['-v=9', 'task', 'restart-pod', 'node-0', '-n', NS, '--kubeconfig', cluster.kubeconfig]);
+    expect(nine.code, nine.stderr).toBe(0);
+    expect(nine.stderr).toMatch(/watch: event MODIFIED SeiNodeTask sei\/node-0-restart-pod-\S+ resourceVersion=\d+/);
+    expect(nine.stderr).toMatch(/round_trippers:\s+Authorization: Bearer <masked>/);
+  });
+});
