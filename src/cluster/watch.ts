@@ -50,7 +50,7 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
   const { transport } = source;
   const context: RequestContext = { ...source.context, server: transport.server };
   const known = new Map<string, KubeObject>();
-  const watcher = new Watch(source.kubeConfig);
+  const watcher = new Watch(trimmedCredentials(source.kubeConfig));
   let stopped = false;
   let resourceVersion = '';
 
@@ -242,12 +242,8 @@ function streamLog(source: StreamSource, query: Record<string, string | number |
   };
   const headers: Promise<Record<string, string>> =
     httpLogLevel() >= 8
-      ? source.kubeConfig.applyToFetchOptions({}).then(
-          (options) => {
-            const out: Record<string, string> = {};
-            (options.headers as Headers | undefined)?.forEach((value, name) => (out[name] = value));
-            return out;
-          },
+      ? (trimmedCredentials(source.kubeConfig).applyToFetchOptions as (options: object) => Promise<Record<string, unknown>>)({}).then(
+          (options) => ({ ...(options['headers'] as Record<string, string> | undefined) }),
           () => ({}),
         )
       : Promise.resolve({});
@@ -271,6 +267,30 @@ function streamLog(source: StreamSource, query: Record<string, string | number |
       write(() => logStreamEnd(url, ms, events, why));
     },
   };
+}
+
+/**
+ * The kubeconfig as client-node's Watch reads it, with the Authorization header trimmed: a token
+ * file written by `echo` ends with a newline, which client-go trims (transport/token_source.go,
+ * strings.TrimSpace) and the Transport trims for every other request; sent as is, the stream is
+ * refused before it leaves ("not a legal HTTP header value") and the wait never sees an event.
+ */
+function trimmedCredentials(kubeConfig: KubeConfig): KubeConfig {
+  // client-node's own applyToFetchOptions puts the header in node-fetch's Headers, which throws
+  // on the newline before anything could trim it: the same steps, with the values trimmed.
+  const applyToFetchOptions = async (options: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const applied: { headers?: Record<string, unknown>; auth?: string; agent?: unknown; method?: string; timeout?: number } = { ...options };
+    await kubeConfig.applyToHTTPSOptions(applied as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(applied.headers ?? {})) {
+      if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value).trim();
+      else if (Array.isArray(value)) headers[name] = value.map((v) => String(v).trim()).join(', ');
+    }
+    if (applied.auth) headers['Authorization'] = `Basic ${Buffer.from(applied.auth).toString('base64')}`;
+    return { agent: applied.agent, headers, method: applied.method, timeout: applied.timeout };
+  };
+  // Watch reads getCurrentCluster and applyToFetchOptions; everything else stays the kubeconfig's own.
+  return Object.assign(Object.create(kubeConfig) as KubeConfig, { applyToFetchOptions });
 }
 
 /** The URL client-node's Watch requests (its own construction: server + path, watch=true, then the query). */

@@ -61,7 +61,7 @@ export async function narratePodRestart(client: ClusterClient, namespace: string
  * The live status line of the tasks followed, with the current height of each node a task waits
  * on to reach a height (one poller per node, from the first such task seen until the wait ends).
  */
-function followHeights(client: ClusterClient, namespace: string, progress: Progress) {
+export function followHeights(client: ClusterClient, namespace: string, progress: Progress) {
   const abort = new AbortController();
   const pollers = new Map<string, Promise<void>>();
   const heights = new Map<string, number>();
