@@ -99,6 +99,71 @@ function clientNodeGeneratedCodeIsPure() {
   };
 }
 
+/**
+ * Imports evaluated at start-up that only some calls use. client-node's KubeConfig (config.js)
+ * and Watch (watch.js) import at the top of the module node-fetch with whatwg-url
+ * (applyToFetchOptions, the generated API clients), the generated API configuration, js-yaml
+ * (loadFromString), the SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client and
+ * jsonpath-plus (the oidc, azure and gcp auth providers); our kubectl printers need jsonpath-plus
+ * only for -o jsonpath and --sort-by. Evaluating them was a third of a cluster command's
+ * start-up. Each import listed here, from the module whose path ends as the key, is replaced by
+ * a module whose exports load the real one on first call (`new` included; `default.load` is a
+ * default-exported object's method), so the code means the same and pays only when a call
+ * needs it. Where the names live are facts of client-node 1.3 and jsonpath-plus 10; the build
+ * fails if one does not resolve, and a call fails loudly if a name is gone.
+ */
+const LAZY_IMPORTS = {
+  '@kubernetes/client-node/dist/config.js': {
+    './gen/index.js': { createConfiguration: './gen/configuration.js', ServerConfiguration: './gen/servers.js' },
+    'node-fetch': { Headers: 'node-fetch' },
+    'js-yaml': { 'default.load': 'js-yaml' },
+    'socks-proxy-agent': { SocksProxyAgent: 'socks-proxy-agent' },
+    hpagent: { HttpProxyAgent: 'hpagent', HttpsProxyAgent: 'hpagent' },
+  },
+  '@kubernetes/client-node/dist/watch.js': { 'node-fetch': { default: 'node-fetch' } },
+  '@kubernetes/client-node/dist/gen/http/http.js': { './isomorphic-fetch.js': { IsomorphicFetchHttpLibrary: './isomorphic-fetch.js' } },
+  '@kubernetes/client-node/dist/oidc_auth.js': { 'openid-client': { refreshTokenGrant: 'openid-client', discovery: 'openid-client' } },
+  '@kubernetes/client-node/dist/azure_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+  '@kubernetes/client-node/dist/gcp_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+  'output/kubectl-printers.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+};
+
+function importsOnFirstUse() {
+  const lazyFor = (importer) => {
+    const path = importer.split(sep).join('/');
+    return Object.entries(LAZY_IMPORTS).find(([suffix]) => path.endsWith(`/${suffix}`));
+  };
+  const call = (expression, what, from) =>
+    `{ const real = ${expression}; if (typeof real !== 'function') throw new Error('${what} is not in ${from}'); return new.target ? new real(...args) : real(...args); }`;
+  return {
+    name: 'imports-on-first-use',
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, (args) => {
+        const [suffix, table] = lazyFor(args.importer) ?? [];
+        const exportsFrom = table?.[args.path];
+        if (!exportsFrom) return undefined;
+        return { path: `${suffix}:${args.path}`, namespace: 'lazy-import', pluginData: { exportsFrom, resolveDir: args.resolveDir } };
+      });
+      builder.onLoad({ filter: /.*/, namespace: 'lazy-import' }, async ({ pluginData: { exportsFrom, resolveDir } }) => {
+        const lines = [];
+        const defaultMethods = [];
+        for (const [name, from] of Object.entries(exportsFrom)) {
+          const resolved = await builder.resolve(from, { kind: 'require-call', resolveDir });
+          if (resolved.errors.length > 0) throw new Error(`bundle: lazy import ${from} does not resolve`);
+          const module = `require(${JSON.stringify(from)})`;
+          if (name.startsWith('default.')) {
+            const method = name.slice('default.'.length);
+            defaultMethods.push(`${method}(...args) ${call(`${module}.${method}`, name, from)}`);
+          } else if (name === 'default') lines.push(`export default function lazyDefault(...args) ${call(`${module}.default`, name, from)}`);
+          else lines.push(`export function ${name}(...args) ${call(`${module}.${name}`, name, from)}`);
+        }
+        if (defaultMethods.length > 0) lines.push(`export default { ${defaultMethods.join(', ')} };`);
+        return { contents: lines.join('\n'), resolveDir, loader: 'js' };
+      });
+    },
+  };
+}
+
 /** `kubectl sei version`: the commit and its date, so a rebuild of one commit is byte-identical. */
 function buildInfo() {
   const git = (...args) => {
@@ -117,34 +182,48 @@ function buildInfo() {
 }
 
 rmSync(OUT, { recursive: true, force: true });
-const OUTFILE = join(OUT, 'cli.cjs');
-await build({
-  entryPoints: [ENTRY],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: OUTFILE,
-  external,
-  logLevel: 'warning',
-  // Comments and indentation are a third of the file; names stay, for stack traces and oclif.
-  minifyWhitespace: true,
-  // import() of an external becomes require(): inside the code-cached vm.Script Node 20 has no
-  // loader for import(), and every external here can be required.
-  supported: { 'dynamic-import': false },
-  // Every module's import.meta.url is the bundle's own URL, one directory below dist/ as each
-  // module's was.
-  define: { 'import.meta.url': '__seiBundleUrl', __SEI_BUILD_INFO__: JSON.stringify(buildInfo()) },
-  banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure()],
-});
-const bundled = readFileSync(OUTFILE, 'utf8');
-// A dynamic import() left in the bundle would fail at run time inside the code-cached script.
-if (/[^\w$.]import\(\s*["'`]/.test(bundled)) throw new Error(`bundle: ${relative(ROOT, OUTFILE)} still contains a dynamic import()`);
-// esbuild escapes non-ASCII everywhere but in regular expression literals (a few libraries use
-// "µs" or "\u009b" there); \uXXXX means the same character in a regex, a string or a name, and
-// an ASCII file is read by a plain byte copy instead of a UTF-8 decode on every start.
-writeFileSync(OUTFILE, bundled.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+const BUILD_INFO = buildInfo();
+// For scripts/release.mjs, whose executable entry (src/launch/sea-main.ts) answers --version too.
+writeFileSync(join(DIST, 'build-info.json'), `${JSON.stringify(BUILD_INFO)}\n`);
+/**
+ * Three bundles: cli.cjs (oclif and every command), quick.cjs (the fast path of src/cli/quick.ts:
+ * --version, version and the get commands without oclif) and launch.cjs (the bin's few lines
+ * that pick one, src/launch/launch.ts). The fast path's code is also in cli.cjs: each bundle
+ * is whole, so the full CLI never loads the fast path's file.
+ */
+async function bundle(entry, name) {
+  const outfile = join(OUT, name);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    external,
+    logLevel: 'warning',
+    // Comments and indentation are a third of the file; names stay, for stack traces and oclif.
+    minifyWhitespace: true,
+    // import() of an external becomes require(): inside the code-cached vm.Script Node 20 has no
+    // loader for import(), and every external here can be required.
+    supported: { 'dynamic-import': false },
+    // Every module's import.meta.url is the bundle's own URL, one directory below dist/ as each
+    // module's was.
+    define: { 'import.meta.url': '__seiBundleUrl', __SEI_BUILD_INFO__: JSON.stringify(BUILD_INFO) },
+    banner: { js: "var __seiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [missingRelativeImportsStayExternal(), clientNodeGeneratedCodeIsPure(), importsOnFirstUse()],
+  });
+  const bundled = readFileSync(outfile, 'utf8');
+  // A dynamic import() left in the bundle would fail at run time inside the code-cached script.
+  if (/[^\w$.]import\(\s*["'`]/.test(bundled)) throw new Error(`bundle: ${relative(ROOT, outfile)} still contains a dynamic import()`);
+  // esbuild escapes non-ASCII everywhere but in regular expression literals (a few libraries use
+  // "µs" or "\u009b" there); \uXXXX means the same character in a regex, a string or a name, and
+  // an ASCII file is read by a plain byte copy instead of a UTF-8 decode on every start.
+  writeFileSync(outfile, bundled.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+await bundle(ENTRY, 'cli.cjs');
+await bundle(join(DIST, 'cli', 'quick.js'), 'quick.cjs');
+await bundle(join(DIST, 'launch', 'launch.js'), 'launch.cjs');
 rmSync(ENTRY);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
@@ -156,4 +235,4 @@ writeFileSync(join(DIST, 'crd-cache.json'), `${JSON.stringify(await buildCrdCach
 const templateCache = buildTemplateCache(join(ROOT, 'templates', 'tasks'));
 Object.assign(templateCache.templates, buildTemplateCache(join(ROOT, 'templates', 'workflows')).templates);
 writeFileSync(join(DIST, 'template-cache.json'), `${JSON.stringify(templateCache)}\n`);
-process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUTFILE)}\n`);
+process.stderr.write(`bundled ${files.length} commands into ${relative(ROOT, OUT)}/{cli,quick,launch}.cjs\n`);

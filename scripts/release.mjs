@@ -81,20 +81,22 @@ async function stagePackage() {
   rmSync(WORK, { recursive: true, force: true });
   const stage = join(WORK, 'package');
   mkdirSync(join(stage, 'dist', 'bundle'), { recursive: true });
-  // Everything inside: the npm bundle leaves ajv, simple-git, ... to node_modules.
-  await build({
-    entryPoints: [join(ROOT, 'dist', 'bundle', 'cli.cjs')],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    outfile: join(stage, 'dist', 'bundle', 'cli.cjs'),
-    external: ['typescript'],
-    minifyWhitespace: true,
-    logLevel: 'warning',
-  });
-  const bundled = readFileSync(join(stage, 'dist', 'bundle', 'cli.cjs'), 'utf8');
-  writeFileSync(join(stage, 'dist', 'bundle', 'cli.cjs'), bundled.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  // Everything inside: the npm bundles leave ajv, simple-git, ... to node_modules.
+  for (const name of ['cli.cjs', 'quick.cjs']) {
+    const outfile = join(stage, 'dist', 'bundle', name);
+    await build({
+      entryPoints: [join(ROOT, 'dist', 'bundle', name)],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outfile,
+      external: ['typescript'],
+      minifyWhitespace: true,
+      logLevel: 'warning',
+    });
+    writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
   for (const file of ['crd-cache.json', 'template-cache.json']) copyFileSync(join(ROOT, 'dist', file), join(stage, 'dist', file));
   for (const dir of ['templates', 'schemas']) cpSync(join(ROOT, dir), join(stage, dir), { recursive: true });
   copyFileSync(join(ROOT, 'oclif.manifest.json'), join(stage, 'oclif.manifest.json'));
@@ -116,6 +118,7 @@ async function stagePackage() {
     platform: 'node',
     target: 'node20',
     outfile: join(WORK, 'sea-main.cjs'),
+    define: { __SEI_BUILD_INFO__: readFileSync(join(ROOT, 'dist', 'build-info.json'), 'utf8').trim() },
     logLevel: 'warning',
   });
   const assets = Object.fromEntries([['package-index.json', join(WORK, 'package-index.json')], ...packaged.map((file) => [file, join(stage, file)])]);

@@ -10,40 +10,28 @@ import { ExitCode, exitCodeHelp } from '../errors/exit-codes.js';
 import { reportError } from '../output/report-error.js';
 import { withOutageExplained } from '../cluster/command-scope.js';
 import { SeiError } from '../errors/sei-error.js';
-import type { ConnectionOptions } from '../cluster/types.js';
+import type { BooleanFlag, OptionFlag } from '@oclif/core/interfaces';
+import { CONNECTION_FLAGS, type FlagSpecs } from './flag-specs.js';
 
-export const connectionFlags = {
-  kubeconfig: Flags.string({ description: 'Path to the kubeconfig file (only this file; no KUBECONFIG merge).', helpGroup: 'CLUSTER' }),
-  context: Flags.string({ description: 'The kubeconfig context to use.', helpGroup: 'CLUSTER' }),
-  cluster: Flags.string({ description: 'The kubeconfig cluster to use.', helpGroup: 'CLUSTER' }),
-  user: Flags.string({ description: 'The kubeconfig user to use.', helpGroup: 'CLUSTER' }),
-  namespace: Flags.string({ char: 'n', description: 'Namespace (default: the context\'s namespace, else "default").', helpGroup: 'CLUSTER' }),
-  'request-timeout': Flags.string({ description: 'Per-request timeout, e.g. 30s (0 = none).', helpGroup: 'CLUSTER' }),
-  as: Flags.string({ description: 'Username to impersonate for the operation (kubectl --as).', helpGroup: 'CLUSTER' }),
-};
+export { connectionOptions, type ConnectionFlagValues } from './flag-specs.js';
 
-/** The parsed values of connectionFlags. */
-export interface ConnectionFlagValues {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  cluster?: string | undefined;
-  user?: string | undefined;
-  namespace?: string | undefined;
-  'request-timeout'?: string | undefined;
-  as?: string | undefined;
+/** oclif's flag for each spec of flag-specs.ts, typed as the spec says. */
+export type OclifFlagsOf<T extends FlagSpecs> = { [K in keyof T]: T[K]['type'] extends 'boolean' ? BooleanFlag<boolean> : OptionFlag<string | undefined> };
+
+export function oclifFlags<T extends FlagSpecs>(specs: T): OclifFlagsOf<T> {
+  const built: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const common = {
+      description: spec.description,
+      ...(spec.char ? { char: spec.char as 'n' } : {}),
+      ...(spec.helpGroup ? { helpGroup: spec.helpGroup } : {}),
+    };
+    built[name] = spec.type === 'boolean' ? Flags.boolean(common) : Flags.string({ ...common, ...(spec.options ? { options: [...spec.options] } : {}) });
+  }
+  return built as OclifFlagsOf<T>;
 }
 
-export function connectionOptions(flags: ConnectionFlagValues): ConnectionOptions {
-  return {
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    cluster: flags.cluster,
-    user: flags.user,
-    namespace: flags.namespace,
-    requestTimeout: flags['request-timeout'],
-    as: flags.as,
-  };
-}
+export const connectionFlags = oclifFlags(CONNECTION_FLAGS);
 
 const MACHINE_FORMATS = new Set(['json', 'yaml', 'ndjson', 'name']);
 
@@ -65,6 +53,11 @@ export const EXIT_CODES_HELP = `EXIT CODES\n${exitCodeHelp()}`;
 export abstract class SeiCommand extends Command {
   /** Set by a command once it knows its output is for machines (-o json|yaml|ndjson|name). */
   protected machineOutput = false;
+
+  /** What a use-case reports besides stdout (get-command.ts GetIo): machine output's Status line, stderr lines. */
+  protected get reporter(): { machineOutput(machine: boolean): void; stderr(line: string): void } {
+    return { machineOutput: (machine) => (this.machineOutput = machine), stderr: (line) => this.logToStderr(line) };
+  }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     // oclif's own exit (this.exit) and parse errors keep their meaning; parse errors are exit 2.

@@ -10,7 +10,7 @@
  * command takes a node, SeiNodeTask names where it takes tasks and plan ids where it takes a
  * plan. A cluster that cannot be reached completes nothing rather than printing an error.
  */
-import type { CommandShape } from './main.js';
+import type { CommandShape } from './front-door.js';
 
 /** cobra's ShellCompDirective values. */
 const NO_FILE = 4;

@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 // Deep path: the package root also loads informers, exec, cp, metrics... (see transport.ts).
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ExitCode } from '../errors/exit-codes.js';
 import { SeiError } from '../errors/sei-error.js';
@@ -281,7 +282,9 @@ function resolve(raw: RawKubeconfig, options: ConnectionOptions, source: string)
   };
   const kubeConfig = new KubeConfig();
   try {
-    kubeConfig.loadFromString(JSON.stringify(effective));
+    // What loadFromString does after its YAML parse, without the second parse of a document
+    // this file already parsed (client-node 1.3 dist/config.js loadFromString).
+    kubeConfig.loadFromOptions({ clusters: newClusters(effective.clusters), contexts: newContexts(effective.contexts), users: newUsers(effective.users), currentContext: effective['current-context'] });
   } catch (error) {
     // client-node's message may quote entries; report only that the shape was wrong.
     throw new SeiError(`kubeconfig ${source}: context "${effectiveName}" is malformed (${error instanceof Error ? error.name : 'error'})`, {

@@ -14,16 +14,11 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { requireWithCodeCache } from './code-cache.js';
+import { launch } from './launch.js';
 
 interface SeaApi {
   getAsset(key: string): ArrayBuffer;
   getAsset(key: string, encoding: string): string;
-}
-
-interface CliModule {
-  main(commands: unknown, dir: string, argv?: readonly string[]): Promise<void>;
-  COMMANDS: unknown;
 }
 
 /** The asset listing every packaged file; written by scripts/release.mjs. */
@@ -75,8 +70,7 @@ async function start(): Promise<void> {
   // node:sea exists only inside an executable; required by name so bundlers leave it alone.
   const sea = require('node:sea') as SeaApi;
   const root = unpacked(sea);
-  const { exports: cli } = requireWithCodeCache<CliModule>(join(root, 'dist', 'bundle', 'cli.cjs'));
-  await cli.main(cli.COMMANDS, pathToFileURL(join(root, 'bin', 'kubectl-sei')).href);
+  await launch(root, pathToFileURL(join(root, 'bin', 'kubectl-sei')).href, process.argv.slice(2));
 }
 
 start().catch((error: unknown) => {

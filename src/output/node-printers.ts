@@ -8,7 +8,7 @@ import type { KubeObject } from '../cluster/types.js';
 import { humanDuration } from './human-duration.js';
 import { failedTask, planOf, type TaskPlan } from '../watch/follow-plan.js';
 import * as nodes from './node-view.js';
-import { alignColumns, type TableOptions } from './printers.js';
+import { alignColumns, tableText, type TableOptions } from './printers.js';
 import * as view from './task-view.js';
 
 function field(label: string, value: unknown): string {
@@ -45,7 +45,7 @@ export function nodeTable(objects: readonly KubeObject[], options: TableOptions 
     if (options.allNamespaces) row.unshift(node.metadata.namespace ?? '');
     return row;
   });
-  return alignColumns([header, ...rows]);
+  return tableText(header, rows, objects, options);
 }
 
 export function workflowTable(objects: readonly KubeObject[], options: TableOptions = {}): string {
@@ -66,7 +66,7 @@ export function workflowTable(objects: readonly KubeObject[], options: TableOpti
     if (options.allNamespaces) row.unshift(w.metadata.namespace ?? '');
     return row;
   });
-  return alignColumns([header, ...rows]);
+  return tableText(header, rows, objects, options);
 }
 
 /** The controller plan as a table: index, task type, status, retries n/max, submitted, error. */

@@ -49,11 +49,16 @@ export function taskTable(objects: readonly KubeObject[], options: TableOptions 
       row.push(view.taskId(object) || '<none>', String(object.metadata.generation ?? ''), observed === undefined ? '<none>' : String(observed), oneLine(view.message(object)) || '<none>');
     }
     if (options.allNamespaces) row.unshift(object.metadata.namespace ?? '');
-    if (options.showLabels) row.push(labelsText(object));
     return row;
   });
-  if (options.showLabels) header.push('LABELS');
-  return alignColumns(options.noHeaders ? rows : [header, ...rows]);
+  return tableText(header, rows, objects, options);
+}
+
+/** One table's text with kubectl get's --show-labels (a LABELS column last) and --no-headers. */
+export function tableText(header: readonly string[], rows: readonly (readonly string[])[], objects: readonly KubeObject[], options: TableOptions): string {
+  const labelled = options.showLabels ? rows.map((row, i) => [...row, objects[i] ? labelsText(objects[i]) : '<none>']) : rows;
+  const head = options.showLabels ? [...header, 'LABELS'] : header;
+  return alignColumns(options.noHeaders ? labelled : [head, ...labelled]);
 }
 
 function oneLine(text: string): string {

@@ -11,6 +11,7 @@
  *   - otherwise a terminal plan is cleared on the next reconcile, with NodeUpdateInProgress
  *     False/UpdateComplete or UpdateFailed "plan <id> failed: …" (internal/planner/planner.go:211-236).
  */
+import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as nodes from '../output/node-view.js';
@@ -23,8 +24,10 @@ import { NODE_API, WORKFLOW_API } from './workflow-preflight.js';
 import { preciseDuration } from '../output/human-duration.js';
 
 export interface NodeQuery {
-  name?: string;
+  /** Named nodes in order (every name must exist). */
+  names?: string[];
   labelSelector?: string;
+  fieldSelector?: string;
   allNamespaces?: boolean;
   namespace?: string;
 }
@@ -41,12 +44,17 @@ export async function getNode(client: ClusterClient, name: string, namespace = c
 
 export async function listNodes(client: ClusterClient, query: NodeQuery): Promise<KubeObject[]> {
   const namespace = query.namespace ?? client.namespace;
-  if (query.name) return [await getNode(client, query.name, namespace)];
+  if (query.names && query.names.length > 0) {
+    const result: KubeObject[] = [];
+    for (const name of query.names) result.push(await getNode(client, name, namespace));
+    return result;
+  }
   const list = await client.list(NODE_API.apiVersion, NODE_API.kind, {
     ...(query.allNamespaces ? { namespace: '' } : { namespace }),
     ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+    ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
   });
-  return [...list.items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  return [...list.items].sort(byStorageKey);
 }
 
 export interface NodeDescription {

@@ -2,6 +2,7 @@
  * Reading and deleting SeiNodeTasks for `task get|describe|delete`: one list or get per call,
  * NotFound turned into a refusal that suggests close names. It never creates or patches.
  */
+import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import type { Catalog } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
@@ -53,7 +54,7 @@ export async function listTasks(client: ClusterClient, query: TaskQuery): Promis
     ...(query.allNamespaces ? { namespace: '' } : { namespace }),
     ...selectors(query),
   });
-  return [...list.items].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  return [...list.items].sort(byStorageKey);
 }
 
 export interface DeleteResult {

@@ -7,6 +7,7 @@
  * where delete explains the finalizer hold and --force sets sei.io/force-delete-workflow.
  * The caller (a thin command) prints and maps the verdict to an exit code.
  */
+import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 import type { Catalog, KindSpec } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
@@ -181,6 +182,7 @@ export async function runWorkflow(render: Omit<RenderWorkflowInput, 'namespace'>
 export interface WorkflowQuery {
   names?: string[];
   labelSelector?: string;
+  fieldSelector?: string;
   allNamespaces?: boolean;
   namespace?: string;
   /** Only workflows targeting this node. */
@@ -207,10 +209,11 @@ export async function listWorkflows(client: ClusterClient, query: WorkflowQuery)
   const list = await client.list(WORKFLOW_API.apiVersion, WORKFLOW_API.kind, {
     ...(query.allNamespaces ? { namespace: '' } : { namespace }),
     ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+    ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
   });
   return list.items
     .filter((w) => !query.node || nodes.workflowTarget(w) === query.node)
-    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    .sort(byStorageKey);
 }
 
 /** A workflow with its target node and the events about it, for `workflow describe`. */

@@ -12,7 +12,8 @@ import path from 'node:path';
 export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   errors: [],
   domain: ['errors'],
-  launch: [],
+  // The launcher answers --version itself: only the build's facts (domain/build-info.ts).
+  launch: ['domain'],
   cluster: ['domain', 'errors'],
   validate: ['domain', 'errors'],
   catalog: ['cluster', 'validate', 'domain', 'errors'],
