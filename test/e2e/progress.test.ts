@@ -253,3 +253,49 @@ spec:
     expect(nine.stderr).toMatch(/round_trippers:\s+authorization: Bearer <masked>/i);
   });
 });
+
+describe('progress of workflow wait (built binary, later controller API)', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    requireBuiltCli();
+    // rpc-1's plans stall at reset-data (sim knob): the first workflow stays adopted, a second queues.
+    const rpc = seiNode('rpc-1', { annotations: { 'sim.sei.io/stall-plan-task': 'reset-data' } });
+    cluster = await startCluster({ namespace: NS, crd: 'latest', seedObjects: [rpc] }, (client) => waitForPods(client, ['rpc-1']));
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('workflow wait: the adopted workflow and the one queued behind it both carry the elapsed time', async () => {
+    const witnesses = ['--rpc-servers', 'rpc-a.sei.svc:26657', '--rpc-servers', 'rpc-b.sei.svc:26657'];
+    const base = ['-n', NS, '--kubeconfig', cluster.kubeconfig];
+    for (const name of ['wf-first', 'wf-second']) {
+      const created = await runCli(['workflow', 'state-sync', 'rpc-1', ...witnesses, '--yes', '--no-wait', '--name', name, ...base]);
+      expect(created.code, created.stderr).toBe(0);
+    }
+    let deleted = false;
+    const waited = await runCli(['workflow', 'wait', 'wf-second', '--timeout', '10m', ...base], {
+      onStderr: (stderr) => {
+        if (!deleted && /^wf-second: .*elapsed\]$/m.test(stderr)) {
+          deleted = true;
+          // Nobody adopted it: deleting it ends the wait on that event.
+          void runCli(['workflow', 'delete', 'wf-second', ...base]);
+        }
+      },
+    });
+    expect(waited.code, waited.stderr).not.toBe(0);
+    expect(waited.stderr).toMatch(new RegExp(`^wf-second: .* ${ELAPSED}$`, 'm'));
+    let released = false;
+    const first = await runCli(['workflow', 'wait', 'wf-first', '--timeout', '10m', ...base], {
+      onStderr: (stderr, child) => {
+        // The adopted form (phase and plan summary): the controller may not have written a status at the first line.
+        if (!released && /^wf-first: \w+ \(.*\) \[.*elapsed\]$/m.test(stderr)) {
+          released = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toMatch(new RegExp(`^wf-first: \\w+ \\(.*\\) ${ELAPSED}$`, 'm'));
+  });
+});
