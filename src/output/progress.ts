@@ -3,14 +3,19 @@
  * TTY, plain lines otherwise, then exactly one ✔/✖ verdict line. Every live status carries the
  * time elapsed since the reporter started ("[12s elapsed]", humanDuration): in a TTY the spinner
  * text ticks once a second; without one a line is printed only when the status itself changes
- * (a line per state change, never per tick, so CI logs do not flood).
+ * (a line per state change, never per tick, so CI logs do not flood; a figure that moves on its
+ * own, like a height, at most once a minute).
  * Never writes to stdout; never shows a spinner without a TTY. ora is loaded lazily, only for a TTY.
  */
 import { humanDuration } from './human-duration.js';
 
 export interface Progress {
-  /** The live status; in a TTY it replaces the spinner text, otherwise prints when changed. */
-  update(text: string): void;
+  /**
+   * The live status; in a TTY it replaces the spinner text, otherwise prints when changed.
+   * `live` is a figure that moves on its own (a node's height): shown after the status, and
+   * without a TTY printed at once when it first appears, then at most once every LIVE_LINE_MS.
+   */
+  update(text: string, live?: string): void;
   /** A state change that stays visible (pod replaced, plan step advanced), stamped with the elapsed time. */
   event(text: string): void;
   /** A one-off note (warning, object created) that must stay visible, printed as is. */
@@ -39,6 +44,13 @@ interface Spinner {
   fail(text?: string): Spinner;
   clear(): Spinner;
   render(): Spinner;
+}
+
+/** Without a TTY, a moving figure alone (the height) prints at most this often: a CI log gets a line a minute, not one per poll. */
+export const LIVE_LINE_MS = 60_000;
+
+function shown(text: string, live: string | undefined): string {
+  return live ? `${text}, ${live}` : text;
 }
 
 /** Terraform's wording ("Still creating... [10s elapsed]"), which operators already read at a glance. */
@@ -96,8 +108,8 @@ export async function createProgress(options: ProgressOptions = {}): Promise<Pro
     spinner.render();
   };
   return {
-    update(text) {
-      status = text;
+    update(text, live) {
+      status = shown(text, live);
       ensure();
       render();
     },
@@ -131,11 +143,18 @@ export async function createProgress(options: ProgressOptions = {}): Promise<Pro
 export function plainProgress(stream: NodeJS.WritableStream, quiet = false, now: () => number = Date.now): Progress {
   const started = now();
   let last = '';
+  let lastLive: string | undefined;
+  let printedAt = Number.NEGATIVE_INFINITY;
   return {
-    update(text) {
-      if (quiet || text === last) return;
+    update(text, live) {
+      if (quiet) return;
+      const changed = text !== last || (live !== undefined && lastLive === undefined);
+      const moved = live !== lastLive && now() - printedAt >= LIVE_LINE_MS;
+      if (!changed && !moved) return;
       last = text;
-      stream.write(`${withElapsed(text, now() - started)}\n`);
+      lastLive = live;
+      printedAt = now();
+      stream.write(`${withElapsed(shown(text, live), printedAt - started)}\n`);
     },
     event(text) {
       stream.write(`${text} ${elapsedTag(now() - started)}\n`);
@@ -157,7 +176,7 @@ export function plainProgress(stream: NodeJS.WritableStream, quiet = false, now:
 export function silentProgress(sink: string[] = []): Progress & { lines: string[] } {
   return {
     lines: sink,
-    update: (text) => void sink.push(text),
+    update: (text, live) => void sink.push(shown(text, live)),
     event: (text) => void sink.push(text),
     note: (text) => void sink.push(text),
     succeed: (text) => void sink.push(`✔ ${text}`),

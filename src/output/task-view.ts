@@ -119,9 +119,16 @@ export function targetHeight(object: KubeObject): number | undefined {
  * current height when known, "?" when it cannot be read).
  */
 export function progressText(object: KubeObject, currentHeight?: number): string {
+  const { status, live } = progressParts(object, currentHeight);
+  return live ? `${status}, ${live}` : status;
+}
+
+/** The status line in two parts: what changes with the task's state, and the height that moves on its own (Progress.update). */
+export function progressParts(object: KubeObject, currentHeight?: number): { status: string; live?: string } {
   const target = targetHeight(object);
-  const height = target === undefined ? '' : `, height ${currentHeight ?? '?'}/${target}`;
-  return `${phaseText(object)}${height}`;
+  if (target === undefined) return { status: phaseText(object) };
+  if (currentHeight === undefined) return { status: `${phaseText(object)}, height ?/${target}` };
+  return { status: phaseText(object), live: `height ${currentHeight}/${target}` };
 }
 
 function phaseText(object: KubeObject): string {

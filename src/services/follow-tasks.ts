@@ -68,7 +68,8 @@ export function followHeights(client: ClusterClient, namespace: string, progress
   let shown: KubeObject | undefined;
   const show = (object: KubeObject): void => {
     shown = object;
-    progress.update(view.progressText(object, heights.get(view.targetNode(object))));
+    const { status, live } = view.progressParts(object, heights.get(view.targetNode(object)));
+    progress.update(status, live);
   };
   return {
     observe(object: KubeObject): void {

@@ -3,7 +3,7 @@
 // items in flight, and the -v log lines of a watch stream (credentials masked at every level).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
-import { progressText, targetHeight } from '../../src/output/task-view.js';
+import { progressParts, progressText, targetHeight } from '../../src/output/task-view.js';
 import { latestHeight } from '../../src/services/node-height.js';
 import { inFlight, stepLine } from '../../src/output/plan-view.js';
 import { enableHttpLog, logStreamEnd, logStreamEvent, logStreamOpen } from '../../src/cluster/http-log.js';
@@ -30,6 +30,9 @@ describe('the height a task waits for', () => {
     expect(progressText(waiting, 1000)).toBe('t: Running, height 1000/1200');
     expect(progressText(waiting)).toBe('t: Running, height ?/1200');
     expect(progressText(task({ kind: 'RestartPod' }), 1000)).toBe('t: Running');
+    // The height is the part that moves on its own (throttled without a terminal); "?" is part of the state.
+    expect(progressParts(waiting, 1000)).toEqual({ status: 't: Running', live: 'height 1000/1200' });
+    expect(progressParts(waiting)).toEqual({ status: 't: Running, height ?/1200' });
   });
 
   it('latestHeight reads sync_info.latest_block_height (Tendermint sends int64 as a string)', () => {

@@ -101,6 +101,26 @@ describe('progress', () => {
     expect(out).toBe('x: Pending [0s elapsed]\nx: Running [12s elapsed]\npod x-0 Ready [2m42s elapsed]\nWarning: plain\n✔ x Complete\n');
   });
 
+  it('without a TTY a moving figure (a height) prints when it first appears, then at most once a minute; a state change at once', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (c: Buffer) => (out += c.toString()));
+    let clock = 0;
+    const progress = await createProgress({ stream, tty: false, now: () => clock });
+    progress.update('t: Running, height ?/1200');
+    progress.update('t: Running', 'height 1000/1200');
+    clock += 5_000;
+    progress.update('t: Running', 'height 1012/1200');
+    clock += 55_000;
+    progress.update('t: Running', 'height 1150/1200');
+    clock += 5_000;
+    progress.update('t: Running', 'height 1162/1200');
+    progress.update('t: Failed (Timeout)', 'height 1162/1200');
+    expect(out).toBe(
+      ['t: Running, height ?/1200 [0s elapsed]', 't: Running, height 1000/1200 [0s elapsed]', 't: Running, height 1150/1200 [60s elapsed]', 't: Failed (Timeout), height 1162/1200 [65s elapsed]', ''].join('\n'),
+    );
+  });
+
   it('a multi-line status carries the elapsed time on its first line', () => {
     expect(withElapsed('plan p 1234: Running\n  a: running', 61_000)).toBe('plan p 1234: Running [61s elapsed]\n  a: running');
     expect(elapsedTag(3 * 3_600_000 + 5 * 60_000)).toBe('[3h5m elapsed]');
