@@ -44,22 +44,30 @@ export interface FollowView {
   note: (text: string) => void;
 }
 
-/** One live view for a run; NDJSON events go to stdout, people's lines to stderr. */
+/**
+ * One live view for a run; NDJSON events go to stdout, people's lines to stderr. In a terminal
+ * the spinner shows every started step with its items in flight; without one, a line is printed
+ * for each step whose status changed (state, counts or the items in flight), never per tick.
+ */
 export async function followView(ndjson: boolean): Promise<FollowView> {
-  const { createProgress } = await import('../output/progress.js');
-  const { progressLines } = await import('../output/plan-view.js');
-  const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
+  const { createProgress, progressIsLive } = await import('../output/progress.js');
+  const { progressLines, activeSteps, stepLine } = await import('../output/plan-view.js');
+  const live = progressIsLive();
   const progress = await createProgress();
+  const told = new Map<string, string>();
   return {
     onEvent(event) {
       if (ndjson) process.stdout.write(`${JSON.stringify(event)}\n`);
-      if (!tty && event.event === 'step' && event.state !== 'pending') {
-        progress.note(`${event.step}: ${event.state} ${event.done}/${event.total} done, ${event.failed} failed${event.running ? `, ${event.running} running` : ''}`);
-      }
-      if (event.event === 'retry') progress.note(`${event.step}[${event.index}] ${event.node}: retry ${event.nextAttempt} at ${event.at}`);
+      if (event.event === 'retry') progress.event(`${event.step}[${event.index}] ${event.node}: retry ${event.nextAttempt} at ${event.at}`);
     },
     onState(derived) {
-      if (tty) progress.update(progressLines(derived));
+      if (live) return progress.update(progressLines(derived));
+      for (const step of activeSteps(derived)) {
+        const line = stepLine(step);
+        if (told.get(step.id) === line) continue;
+        told.set(step.id, line);
+        progress.event(line);
+      }
     },
     finish(verdict) {
       const text = `plan ${verdict.planName} ${verdict.planId}: ${verdict.phase} (${verdict.tasks.created} tasks)`;

@@ -89,6 +89,18 @@ class Client implements ClusterClient {
     return withType(response.body as T, ref.apiVersion, ref.kind);
   }
 
+  async podProxyGet(namespace: string, pod: string, port: number, path: string, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.transport.request({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/${path}`,
+      // Not there, not allowed or not answering: the caller goes without (no retries on a poll).
+      accept: [403, 404, 500, 502, 503],
+      context: { verb: 'get', what: `pods/proxy "${pod}:${port}/${path}"`, group: '', kind: 'Pod' },
+      ...(signal ? { signal } : {}),
+    });
+    return response.status === 200 ? response.body : undefined;
+  }
+
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<ListResult<T>> {
     const info = await this.resources.resolve(apiVersion, kind);
     // An empty namespace lists across all namespaces, as kubectl -A.

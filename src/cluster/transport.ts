@@ -135,6 +135,11 @@ export class Transport {
   /** Credentials this process has sent (bearer tokens, basic auth), to scrub from errors. */
   private readonly secrets = new Set<string>();
 
+  /** Text for a log with every credential this process has sent replaced by [redacted]. */
+  redact(text: string): string {
+    return redactText(text, this.secrets);
+  }
+
   /** Every SeiError leaving the cluster layer goes through here. */
   scrub(error: unknown): unknown {
     return error instanceof SeiError ? redactSecrets(error, this.secrets) : error;

@@ -106,6 +106,12 @@ export interface ClusterClient {
   apply<T extends KubeObject = KubeObject>(object: KubeObject, options?: ApplyOptions): Promise<T>;
   delete(ref: ObjectRef): Promise<boolean>;
   watch<T extends KubeObject = KubeObject>(request: WatchRequest<T>): Promise<void>;
+  /**
+   * GET through the apiserver's pod proxy (/api/v1/namespaces/NS/pods/POD:PORT/proxy/PATH), as
+   * `kubectl get --raw` does; the parsed answer, or undefined when the pod, the port or the
+   * permission (pods/proxy) is not there. One attempt: a caller that polls asks again anyway.
+   */
+  podProxyGet(namespace: string, pod: string, port: number, path: string, signal?: AbortSignal): Promise<unknown>;
   /** The CRD the cluster serves (cached per cluster), or undefined when not installed. */
   servedCrd(name: string): Promise<KubeObject | undefined>;
   /** Request and watch-connection counters, for benchmarks and efficiency tests. */

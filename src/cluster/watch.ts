@@ -13,6 +13,7 @@ import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { SeiError } from '../errors/sei-error.js';
 import { asStatus, isTlsFailure, networkCode, statusError, transportError, transportTrouble, type RequestContext } from './errors.js';
 import { backoffDelay, sleep, type Transport } from './transport.js';
+import { httpLogLevel, logStreamEnd, logStreamEvent, logStreamOpen } from './http-log.js';
 import type { KubeObject, ListResult, WatchEvent, WatchRequest } from './types.js';
 
 export interface StreamSource {
@@ -49,7 +50,7 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
   const { transport } = source;
   const context: RequestContext = { ...source.context, server: transport.server };
   const known = new Map<string, KubeObject>();
-  const watcher = new Watch(source.kubeConfig);
+  const watcher = new Watch(trimmedCredentials(source.kubeConfig));
   let stopped = false;
   let resourceVersion = '';
 
@@ -90,9 +91,12 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
       let controller: AbortController | undefined;
       let settled = false;
       let events = 0;
+      const query = { ...source.query, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: source.timeoutSeconds ?? 300 + Math.floor(Math.random() * 300) };
+      const logged = httpLogLevel() >= 6 ? streamLog(source, query) : undefined;
       const finish = (end: StreamEnd) => {
         if (settled) return;
         settled = true;
+        logged?.ended(events, end);
         request.signal?.removeEventListener('abort', onAbort);
         commandSignal().removeEventListener('abort', onAbort);
         controller?.abort();
@@ -107,6 +111,7 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
       transport.stats.requests++;
       const onLine = (type: string, object: KubeObject) => {
         if (settled) return;
+        logged?.event(type, object);
         try {
           if (type === 'ERROR') {
             const status = asStatus(object);
@@ -143,6 +148,7 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
           return finish({ kind: 'closed', progressed: events > 0 || Date.now() - openedAt >= (source.healthyStreamMs ?? 1_000) });
         }
         const status = (error as { statusCode?: unknown }).statusCode;
+        logged?.answered(typeof status === 'number' ? status : undefined, error instanceof Error ? error.message : '');
         if (status === 410) return finish({ kind: 'gone', progressed: events > 0 });
         finish({ kind: 'failed', error, status: typeof status === 'number' ? status : undefined, progressed: events > 0 });
       };
@@ -151,15 +157,20 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
           source.path,
           // timeoutSeconds as client-go's reflector: 5–10 min, so a stream silently dead behind a
           // proxy is replaced, and many clients do not reconnect in lockstep.
-          { ...source.query, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: source.timeoutSeconds ?? 300 + Math.floor(Math.random() * 300) },
+          query,
           onLine as (type: string, object: unknown) => void,
           onDone,
         )
         .then((opened) => {
+          // client-node resolves once the response headers are in (a non-200 has called onDone already).
+          logged?.answered(200, 'OK');
           controller = opened;
           if (settled) opened.abort();
         })
-        .catch((error: unknown) => finish({ kind: 'failed', error }));
+        .catch((error: unknown) => {
+          logged?.answered(undefined, '');
+          finish({ kind: 'failed', error });
+        });
     });
 
   try {
@@ -213,6 +224,81 @@ async function watchLoop<T extends KubeObject>(source: StreamSource, request: Wa
     if (failures >= transport.retry.attempts && !commandHasDeadline()) throw failure(end, context);
     await sleep(backoffDelay(transport.retry, Math.min(failures - 1, 16)), request.signal);
   }
+}
+
+/**
+ * The -v=6/8/9 log of one stream (src/cluster/http-log.ts): its GET line once the server
+ * answered, its events, its end. Events and the request headers are logged with the
+ * credentials this process sends redacted or masked.
+ */
+function streamLog(source: StreamSource, query: Record<string, string | number | boolean | undefined>) {
+  const started = performance.now();
+  const url = watchUrl(source.kubeConfig, source.path, query);
+  let told = false;
+  // Lines are written in order even while the request headers (at -v=8) are still being read.
+  let written: Promise<unknown> = Promise.resolve();
+  const write = (line: () => void): void => {
+    written = written.then(line);
+  };
+  const headers: Promise<Record<string, string>> =
+    httpLogLevel() >= 8
+      ? (trimmedCredentials(source.kubeConfig).applyToFetchOptions as (options: object) => Promise<Record<string, unknown>>)({}).then(
+          (options) => ({ ...(options['headers'] as Record<string, string> | undefined) }),
+          () => ({}),
+        )
+      : Promise.resolve({});
+  return {
+    answered(status: number | undefined, statusText: string): void {
+      if (told) return;
+      told = true;
+      const durationMs = performance.now() - started;
+      // The headers are read concurrently (an exec plugin may take a moment); the line keeps the answer's time.
+      write(() => headers.then((requestHeaders) => logStreamOpen({ url, requestHeaders, ...(status !== undefined ? { status } : {}), statusText, durationMs })));
+    },
+    event(type: string, object: KubeObject | undefined): void {
+      if (httpLogLevel() < 9) return;
+      const body = source.transport.redact(JSON.stringify({ type, object }));
+      write(() => logStreamEvent(type, object, body));
+    },
+    ended(events: number, end: StreamEnd): void {
+      if (!told) return;
+      const why = end.kind === 'failed' ? `failed: ${source.transport.redact(end.error instanceof Error ? end.error.message : String(end.status ?? 'error'))}` : end.kind === 'gone' ? '410 Gone' : end.kind;
+      const ms = performance.now() - started;
+      write(() => logStreamEnd(url, ms, events, why));
+    },
+  };
+}
+
+/**
+ * The kubeconfig as client-node's Watch reads it, with the Authorization header trimmed: a token
+ * file written by `echo` ends with a newline, which client-go trims (transport/token_source.go,
+ * strings.TrimSpace) and the Transport trims for every other request; sent as is, the stream is
+ * refused before it leaves ("not a legal HTTP header value") and the wait never sees an event.
+ */
+function trimmedCredentials(kubeConfig: KubeConfig): KubeConfig {
+  // client-node's own applyToFetchOptions puts the header in node-fetch's Headers, which throws
+  // on the newline before anything could trim it: the same steps, with the values trimmed.
+  const applyToFetchOptions = async (options: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const applied: { headers?: Record<string, unknown>; auth?: string; agent?: unknown; method?: string; timeout?: number } = { ...options };
+    await kubeConfig.applyToHTTPSOptions(applied as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(applied.headers ?? {})) {
+      if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value).trim();
+      else if (Array.isArray(value)) headers[name] = value.map((v) => String(v).trim()).join(', ');
+    }
+    if (applied.auth) headers['Authorization'] = `Basic ${Buffer.from(applied.auth).toString('base64')}`;
+    return { agent: applied.agent, headers, method: applied.method, timeout: applied.timeout };
+  };
+  // Watch reads getCurrentCluster and applyToFetchOptions; everything else stays the kubeconfig's own.
+  return Object.assign(Object.create(kubeConfig) as KubeConfig, { applyToFetchOptions });
+}
+
+/** The URL client-node's Watch requests (its own construction: server + path, watch=true, then the query). */
+function watchUrl(kubeConfig: KubeConfig, path: string, query: Record<string, string | number | boolean | undefined>): string {
+  const url = new URL(`${kubeConfig.getCurrentCluster()?.server ?? ''}${path}`);
+  url.searchParams.set('watch', 'true');
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+  return url.href;
 }
 
 class CallbackError extends Error {

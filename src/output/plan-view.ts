@@ -6,7 +6,7 @@ import { maxOf } from '../domain/arrays.js';
 import { toSafeYaml } from '../domain/yaml.js';
 import type { Derived } from '../plan/derive.js';
 import type { SimulationResult } from '../plan/simulate.js';
-import type { PlanVerdict } from '../plan/types.js';
+import type { PlanVerdict, StepStatus } from '../plan/types.js';
 
 export function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => maxOf(rows.map((r) => (r[i] ?? '').length)));
@@ -45,16 +45,33 @@ export function simulationTable(result: SimulationResult): string {
   return columns(rows) + `\n${sum.pending} pending, ${sum.skipped} skipped, ${sum['requires-approval']} requires-approval, ${sum.blocked} blocked\n`;
 }
 
-/** One line per step that has started, with counts; the plan phase first. */
+/** How many in-flight items a status line names before it says "+N more". */
+const IN_FLIGHT_SHOWN = 4;
+
+/** The items of a step in flight now, by node and task name: "node-0 (node-0-discover-peers-1a2b3c4d)". */
+export function inFlight(step: StepStatus): string {
+  const running = step.items.filter((i) => i.state === 'running');
+  const named = running.slice(0, IN_FLIGHT_SHOWN).map((i) => (i.taskName ? `${i.node} (${i.taskName})` : i.node));
+  return [...named, ...(running.length > IN_FLIGHT_SHOWN ? [`+${running.length - IN_FLIGHT_SHOWN} more`] : [])].join(', ');
+}
+
+/** A step's live status: counts, then what is in flight. */
+export function stepLine(step: StepStatus): string {
+  const c = step.counts;
+  if (step.state === 'waiting-approval') return `${step.id}: waiting for approval`;
+  if (step.state === 'approved' || step.state === 'skipped') return `${step.id}: ${step.state}`;
+  const flying = inFlight(step);
+  return `${step.id}: ${step.state} ${c.done}/${c.total} done, ${c.failed} failed${c.running ? `, ${c.running} running` : ''}${flying ? `: ${flying}` : ''}`;
+}
+
+/** The steps that have started (anything else is not worth a line yet). */
+export function activeSteps(d: Derived): StepStatus[] {
+  return d.verdict.steps.filter((s) => s.state !== 'pending' || s.counts.done + s.counts.failed + s.counts.running > 0);
+}
+
+/** One line per step that has started, with counts and items in flight; the plan phase first. */
 export function progressLines(d: Derived): string {
-  const active = d.verdict.steps.filter((s) => s.state !== 'pending' || s.counts.done + s.counts.failed + s.counts.running > 0);
-  const lines = active.map((s) => {
-    const c = s.counts;
-    if (s.state === 'waiting-approval') return `  ${s.id}: waiting for approval`;
-    if (s.state === 'approved' || s.state === 'skipped') return `  ${s.id}: ${s.state}`;
-    return `  ${s.id}: ${c.done}/${c.total} done, ${c.failed} failed${c.running ? `, ${c.running} running` : ''}`;
-  });
-  return [`plan ${d.verdict.planName} ${d.verdict.planId.slice(0, 8)}: ${d.verdict.phase}`, ...lines].join('\n');
+  return [`plan ${d.verdict.planName} ${d.verdict.planId.slice(0, 8)}: ${d.verdict.phase}`, ...activeSteps(d).map((s) => `  ${stepLine(s)}`)].join('\n');
 }
 
 export function toYaml(value: unknown): string {

@@ -92,8 +92,46 @@ export function ageMs(object: KubeObject, now = Date.now()): number | undefined 
   return created ? now - Date.parse(created) : undefined;
 }
 
-/** One line of live progress, e.g. "node-0-restart-pod-x: Pending — waiting for node-0 to reach Running (PhaseNotMet)". */
-export function progressText(object: KubeObject): string {
+/**
+ * Where a kind keeps the height it waits for (spec.kind → path under spec). The controller
+ * publishes no current height while such a task runs (status.outputs is written on Complete
+ * only, and awaitNodesAtHeight.currentHeight by no version: upstream
+ * internal/controller/nodetask/controller.go:407 populateOutputs (2d670ad)), so the current
+ * height is read from the node itself (services/node-height.ts).
+ */
+const TARGET_HEIGHT: Readonly<Record<string, readonly string[]>> = {
+  AwaitNodesAtHeight: ['awaitNodesAtHeight', 'targetHeight'],
+  AwaitCondition: ['awaitCondition', 'height', 'targetHeight'],
+};
+
+/** The block height the task waits for, when its kind waits for one. */
+export function targetHeight(object: KubeObject): number | undefined {
+  const path = TARGET_HEIGHT[str(spec(object)['kind']) ?? ''];
+  if (!path) return undefined;
+  const value = path.reduce<unknown>((at, key) => record(at)[key], spec(object));
+  const height = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+  return height !== undefined && Number.isFinite(height) ? height : undefined;
+}
+
+/**
+ * One line of live progress, e.g. "node-0-restart-pod-x: Pending, waiting for node-0 to reach
+ * Running (PhaseNotMet)"; a task that waits for a height adds ", height 1000/1200" (the node's
+ * current height when known, "?" when it cannot be read).
+ */
+export function progressText(object: KubeObject, currentHeight?: number): string {
+  const { status, live } = progressParts(object, currentHeight);
+  return live ? `${status}, ${live}` : status;
+}
+
+/** The status line in two parts: what changes with the task's state, and the height that moves on its own (Progress.update). */
+export function progressParts(object: KubeObject, currentHeight?: number): { status: string; live?: string } {
+  const target = targetHeight(object);
+  if (target === undefined) return { status: phaseText(object) };
+  if (currentHeight === undefined) return { status: `${phaseText(object)}, height ?/${target}` };
+  return { status: phaseText(object), live: `height ${currentHeight}/${target}` };
+}
+
+function phaseText(object: KubeObject): string {
   const name = object.metadata.name ?? '';
   const p = phase(object);
   const target = condition(object, 'TargetReady');

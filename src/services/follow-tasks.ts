@@ -13,6 +13,7 @@ import { catchUpPod, followPod, type PodMilestone } from '../watch/follow-pod.js
 import { preciseDuration } from '../output/human-duration.js';
 import { TASK_REASONS } from '../domain/task-reasons.js';
 import type { AppliedTask } from './apply-tasks.js';
+import { pollNodeHeight } from './node-height.js';
 
 export interface FollowOptions {
   namespace: string;
@@ -34,9 +35,9 @@ export interface FollowOptions {
 function podNarration(podName: string, previousUid: string, progress: Progress): (milestone: PodMilestone, pod: KubeObject) => void {
   return (milestone, pod) => {
     const uid = pod.metadata.uid ?? '';
-    if (milestone === 'deleted') progress.note(`pod ${podName} deleted (uid ${previousUid}), waiting for replacement`);
-    else if (milestone === 'replaced') progress.note(`pod ${podName} replaced (uid ${uid}), waiting for Ready`);
-    else progress.note(`pod ${podName} Ready (uid ${uid})`);
+    if (milestone === 'deleted') progress.event(`pod ${podName} deleted (uid ${previousUid}), waiting for replacement`);
+    else if (milestone === 'replaced') progress.event(`pod ${podName} replaced (uid ${uid}), waiting for Ready`);
+    else progress.event(`pod ${podName} Ready (uid ${uid})`);
   };
 }
 
@@ -54,6 +55,42 @@ export async function narratePodRestart(client: ClusterClient, namespace: string
   } catch (error) {
     if (!signal.aborted || settled()) progress.note(`(stopped following pod ${name}: ${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+/**
+ * The live status line of the tasks followed, with the current height of each node a task waits
+ * on to reach a height (one poller per node, from the first such task seen until the wait ends).
+ */
+export function followHeights(client: ClusterClient, namespace: string, progress: Progress) {
+  const abort = new AbortController();
+  const pollers = new Map<string, Promise<void>>();
+  const heights = new Map<string, number>();
+  let shown: KubeObject | undefined;
+  const show = (object: KubeObject): void => {
+    shown = object;
+    const { status, live } = view.progressParts(object, heights.get(view.targetNode(object)));
+    progress.update(status, live);
+  };
+  return {
+    observe(object: KubeObject): void {
+      if (view.isTerminal(object)) return;
+      show(object);
+      const node = view.targetNode(object);
+      if (view.targetHeight(object) === undefined || !node || pollers.has(node)) return;
+      pollers.set(
+        node,
+        pollNodeHeight(client, object.metadata.namespace ?? namespace, node, (height) => {
+          if (heights.get(node) === height) return;
+          heights.set(node, height);
+          if (shown && view.targetNode(shown) === node && !abort.signal.aborted) show(shown);
+        }, abort.signal),
+      );
+    },
+    async stop(): Promise<void> {
+      abort.abort();
+      await Promise.all(pollers.values());
+    },
+  };
 }
 
 export function verdictLine(verdict: TaskVerdict): string {
@@ -79,6 +116,7 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
   const nodePlan = options.followNodePlan
     ? import('./nodes.js').then(({ narrateNodePlan }) => narrateNodePlan(client, options.namespace, options.followNodePlan!.node, options.progress, planAbort.signal))
     : undefined;
+  const heights = followHeights(client, options.namespace, options.progress);
   const many = (options.names?.length ?? 0) !== 1;
   const printVerdict = (verdict: TaskVerdict): void => {
     if (verdict.outcome === 'Complete') options.progress.succeed(verdictLine(verdict));
@@ -96,7 +134,7 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
       ...(options.minGeneration ? { minGeneration: options.minGeneration } : {}),
       onObject: (object) => {
         options.onObject?.(object);
-        if (!view.isTerminal(object)) options.progress.update(view.progressText(object));
+        heights.observe(object);
       },
       onVerdict: (verdict) => {
         if (pod || nodePlan) deferred.push(verdict);
@@ -116,6 +154,7 @@ export async function followTasks(client: ClusterClient, options: FollowOptions)
   } finally {
     podAbort.abort();
     planAbort.abort();
+    await heights.stop();
     await nodePlan;
     await pod;
     deferred.forEach(printVerdict);

@@ -93,7 +93,7 @@ async function followOne(client: ClusterClient, name: string, options: FollowWor
     const text = waitingText(object, holder);
     if (text !== lastWaiting && !nodes.isWorkflowTerminal(object)) {
       lastWaiting = text;
-      options.progress.note(text);
+      options.progress.event(text);
     }
   };
   const pendingReads: Promise<void>[] = [];
@@ -108,7 +108,7 @@ async function followOne(client: ClusterClient, name: string, options: FollowWor
       options.onObject?.(object);
       for (const event of tracker.observe(object)) {
         const line = describePlanEvent(event);
-        if (line) options.progress.note(line);
+        if (line) options.progress.event(line);
       }
       latest = object;
       const adopted = condition(object, 'Adopted');

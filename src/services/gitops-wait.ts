@@ -40,7 +40,7 @@ export interface GitopsWaitResult {
 }
 
 export async function waitForCommitted(options: GitopsWaitOptions): Promise<GitopsWaitResult> {
-  const [{ waitForTasks }, { verdictLine, verdictsToError }, view, { loadCatalog }, { restartKinds }] = await Promise.all([
+  const [{ waitForTasks }, { verdictLine, verdictsToError, followHeights }, view, { loadCatalog }, { restartKinds }] = await Promise.all([
     import('../watch/wait-for-tasks.js'),
     import('./follow-tasks.js'),
     import('../output/task-view.js'),
@@ -65,6 +65,7 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
 
   const live = new Map<string, KubeObject>();
   const many = tasks.length > 1;
+  const heights = followHeights(options.client, options.client.namespace, options.progress);
   const perNamespace = await Promise.all(
     [...byNamespace].map(async ([namespace, names]) => {
       const verdicts = await waitForTasks(options.client, {
@@ -78,7 +79,7 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
         onObject: (object) => {
           live.set(`${namespace}/${object.metadata.name}`, object);
           options.onObject?.(object);
-          if (!view.isTerminal(object)) options.progress.update(view.progressText(object));
+          heights.observe(object);
         },
         onVerdict: (verdict) => {
           if (verdict.outcome === 'Complete') options.progress.succeed(verdictLine(verdict));
@@ -89,7 +90,7 @@ export async function waitForCommitted(options: GitopsWaitOptions): Promise<Gito
       });
       return { namespace, verdicts };
     }),
-  );
+  ).finally(() => heights.stop());
   options.progress.stop();
   const verdicts = perNamespace.flatMap((p) => p.verdicts);
 

@@ -170,7 +170,7 @@ export async function waitNode(client: ClusterClient, options: WaitNodeOptions):
       if (options.narrate === false) return;
       for (const event of tracker.observe(object)) {
         const line = describePlanEvent(event);
-        if (line) options.progress.note(line);
+        if (line) options.progress.event(line);
       }
     },
     decide: (object) => nodeDecision(object, options.for, tracker.lastSeen),
@@ -250,7 +250,7 @@ export async function narrateNodePlan(client: ClusterClient, namespace: string, 
         last = object;
         for (const event of tracker.observe(object)) {
           const line = describePlanEvent(event);
-          if (line) progress.note(line);
+          if (line) progress.event(line);
           if (event.type === 'plan-failed') failure = `update plan failed at ${failedTaskText(planFailure(event.plan) ?? { type: '?' })}`;
         }
         const update = condition(object, 'NodeUpdateInProgress');

@@ -31,12 +31,44 @@ function cli(args: string[]): Promise<Ran> {
   });
 }
 
-/** How the server answers: a list, or an error whose message is every header it received. */
-let answer: 200 | 401 | 403 | 503 = 200;
+/**
+ * How the server answers: a list, or an error whose message is every header it received;
+ * 'watch': a list of one Running task, and a watch stream whose event completes it with every
+ * header in an annotation (printed by nothing but the -v=9 event lines, which must redact it);
+ * 'watch-403': the same list, and the watch refused with the headers in its message.
+ */
+let answer: 200 | 401 | 403 | 503 | 'watch' | 'watch-403' = 200;
+
+function echoTask(headers: string, done: boolean): Record<string, unknown> {
+  return {
+    apiVersion: 'sei.io/v1alpha1',
+    kind: 'SeiNodeTask',
+    metadata: { name: 'echo-task', namespace: 'sei', uid: 'u-1', generation: 1, resourceVersion: done ? '3' : '2', annotations: { echo: headers } },
+    spec: { kind: 'MarkReady', target: { nodeRef: { name: 'node-0' } }, markReady: {} },
+    status: done
+      ? { observedGeneration: 1, phase: 'Complete', conditions: [{ type: 'Ready', status: 'True', reason: 'TaskComplete', lastTransitionTime: '2026-01-01T00:00:00Z' }] }
+      : { observedGeneration: 1, phase: 'Running', conditions: [] },
+  };
+}
 
 function echo(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('content-type', 'application/json');
   const headers = JSON.stringify(req.headers);
+  if (answer === 'watch' || answer === 'watch-403') {
+    res.setHeader('x-echo', headers);
+    const watching = new URL(req.url ?? '/', 'http://x').searchParams.get('watch') === 'true';
+    if (!watching) {
+      res.end(JSON.stringify({ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNodeTaskList', metadata: { resourceVersion: '2' }, items: [echoTask(headers, false)] }));
+      return;
+    }
+    if (answer === 'watch-403') {
+      res.statusCode = 403;
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 403, reason: 'Forbidden', message: `you sent ${headers}` }));
+      return;
+    }
+    res.end(`${JSON.stringify({ type: 'MODIFIED', object: echoTask(headers, true) })}\n`);
+    return;
+  }
   // Echoed in a response header too (what -v=8 prints), and in every error message.
   res.setHeader('x-echo', headers);
   if (answer === 200) {
@@ -101,6 +133,10 @@ current-context: x
       { answer: 401, args: ['-v=9', 'task', 'get', '-o', 'json'], code: 4 },
       { answer: 403, args: ['task', 'get', 'some-task', '-o', 'yaml'], code: 4 },
       { answer: 503, args: ['-v=9', 'task', 'get', '--request-timeout', '1s', '-o', 'json'], code: 4 },
+      // Watch streams: their -v=6/8/9 lines (request headers, events echoing the headers) and a refused watch.
+      { answer: 'watch', args: ['-v=9', 'task', 'wait', 'echo-task', '-n', 'sei'], ...(authenticates ? { code: 0 } : {}) },
+      { answer: 'watch', args: ['-v=8', 'task', 'wait', 'echo-task', '-n', 'sei', '-o', 'name'], ...(authenticates ? { code: 0 } : {}) },
+      { answer: 'watch-403', args: ['-v=9', 'task', 'wait', 'echo-task', '-n', 'sei'], code: 4 },
     ];
     for (const run of runs) {
       answer = run.answer;
@@ -108,6 +144,10 @@ current-context: x
       if (run.code !== undefined) expect(r.code, `${run.args.join(' ')} → ${r.out}`).toBe(run.code);
       else expect(r.code, r.out).not.toBe(0);
       for (const form of forms) expect(r.out, `${name}: ${run.args.join(' ')} (answer ${run.answer})`).not.toContain(form);
+      // The watch runs did log their stream, so the scan above covered its lines.
+      if (run.answer === 'watch' && authenticates) expect(r.out).toMatch(/round_trippers: GET http:\/\/127\.0\.0\.1:\d+\/apis\/sei\.io\/v1alpha1\/namespaces\/sei\/seinodetasks\?\S*watch=true\S* 200 OK in \d+ milliseconds/);
+      if (run.answer === 'watch' && authenticates && run.args[0] === '-v=9') expect(r.out).toMatch(/watch: event MODIFIED SeiNodeTask sei\/echo-task/);
+      if (run.answer === 'watch-403' && authenticates) expect(r.out).toMatch(/watch=true\S* 403 Forbidden in \d+ milliseconds/);
     }
   }, 120_000);
 });

@@ -56,7 +56,7 @@ afterEach(() => repo.cleanup());
 
 function recorder(): Progress & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, update: () => undefined, note: (t) => lines.push(t), succeed: (t) => lines.push(`✔ ${t}`), fail: (t) => lines.push(`✖ ${t}`), stop: () => undefined };
+  return { lines, update: () => undefined, event: (t) => lines.push(t), note: (t) => lines.push(t), succeed: (t) => lines.push(`✔ ${t}`), fail: (t) => lines.push(`✖ ${t}`), stop: () => undefined };
 }
 
 // Async: the sim serves from this process, so a blocking child would starve it.

@@ -52,6 +52,7 @@ function recorder(): Progress & { lines: string[]; line(match: RegExp): Promise<
       else waiters.push({ match, resolve });
     }),
     update: () => undefined,
+    event: push,
     note: push,
     succeed: (t) => push(`✔ ${t}`),
     fail: (t) => push(`✖ ${t}`),

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { alignColumns, formatObjects, isMachineFormat, taskTable } from '../../src/output/printers.js';
-import { createProgress, plainProgress } from '../../src/output/progress.js';
+import { createProgress, elapsedTag, plainProgress, withElapsed } from '../../src/output/progress.js';
 import { describeTask, nextSteps } from '../../src/output/describe.js';
 import { closeNames, servedKinds } from '../../src/services/preflight.js';
 import { defaultWaitTimeoutMs } from '../../src/services/run-task.js';
@@ -83,16 +83,47 @@ describe('describe', () => {
 });
 
 describe('progress', () => {
-  it('without a TTY prints each distinct status once, then one verdict line', async () => {
+  it('without a TTY prints each distinct status once with the elapsed time then, events stamped too, then one verdict line', async () => {
     const stream = new PassThrough();
     let out = '';
     stream.on('data', (c: Buffer) => (out += c.toString()));
-    const progress = await createProgress({ stream, tty: false });
+    let clock = 1_000_000;
+    const progress = await createProgress({ stream, tty: false, now: () => clock });
     progress.update('x: Pending');
+    clock += 12_000;
+    // The same status after time passed: no new line (a line per change, never per tick).
     progress.update('x: Pending');
     progress.update('x: Running');
+    clock += 150_000;
+    progress.event('pod x-0 Ready');
+    progress.note('Warning: plain');
     progress.succeed('x Complete');
-    expect(out).toBe('x: Pending\nx: Running\n✔ x Complete\n');
+    expect(out).toBe('x: Pending [0s elapsed]\nx: Running [12s elapsed]\npod x-0 Ready [2m42s elapsed]\nWarning: plain\n✔ x Complete\n');
+  });
+
+  it('without a TTY a moving figure (a height) prints when it first appears, then at most once a minute; a state change at once', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (c: Buffer) => (out += c.toString()));
+    let clock = 0;
+    const progress = await createProgress({ stream, tty: false, now: () => clock });
+    progress.update('t: Running, height ?/1200');
+    progress.update('t: Running', 'height 1000/1200');
+    clock += 5_000;
+    progress.update('t: Running', 'height 1012/1200');
+    clock += 55_000;
+    progress.update('t: Running', 'height 1150/1200');
+    clock += 5_000;
+    progress.update('t: Running', 'height 1162/1200');
+    progress.update('t: Failed (Timeout)', 'height 1162/1200');
+    expect(out).toBe(
+      ['t: Running, height ?/1200 [0s elapsed]', 't: Running, height 1000/1200 [0s elapsed]', 't: Running, height 1150/1200 [60s elapsed]', 't: Failed (Timeout), height 1162/1200 [65s elapsed]', ''].join('\n'),
+    );
+  });
+
+  it('a multi-line status carries the elapsed time on its first line', () => {
+    expect(withElapsed('plan p 1234: Running\n  a: running', 61_000)).toBe('plan p 1234: Running [61s elapsed]\n  a: running');
+    expect(elapsedTag(3 * 3_600_000 + 5 * 60_000)).toBe('[3h5m elapsed]');
   });
 
   it('in a TTY draws a spinner and ends with exactly one ✖ line', async () => {
@@ -102,13 +133,15 @@ describe('progress', () => {
     const saved = process.env['CI'];
     delete process.env['CI'];
     try {
-      const progress = await createProgress({ stream, tty: true });
+      let clock = 0;
+      const progress = await createProgress({ stream, tty: true, now: () => clock });
+      clock = 7_000;
       progress.update('waiting for node-0 to reach Running');
       progress.fail('x Failed Timeout');
     } finally {
       if (saved !== undefined) process.env['CI'] = saved;
     }
-    expect(out).toContain('waiting for node-0 to reach Running');
+    expect(out).toContain('waiting for node-0 to reach Running [7s elapsed]');
     expect(out.match(/✖ x Failed Timeout/g)).toHaveLength(1);
   });
 

@@ -17,7 +17,9 @@ export type Route =
   | { kind: 'discovery'; path: string }
   | { kind: 'sim'; path: string }
   | { kind: 'openapi'; path: string }
-  | { kind: 'resource'; request: ResourceRequest };
+  | { kind: 'resource'; request: ResourceRequest }
+  /** /api/v1/namespaces/NS/pods/NAME[:PORT]/proxy/PATH */
+  | { kind: 'pod-proxy'; namespace: string; pod: string; port: string | undefined; path: string };
 
 export function route(pathname: string, registry: ResourceRegistry): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -44,6 +46,10 @@ export function route(pathname: string, registry: ResourceRegistry): Route {
     throw Errors.pathNotFound();
   }
   if (rest.length === 0) return { kind: 'discovery', path };
+  if (group === '' && version === 'v1' && rest[0] === 'namespaces' && rest[2] === 'pods' && rest[4] === 'proxy' && rest[1] && rest[3]) {
+    const [pod, port] = rest[3].split(':');
+    return { kind: 'pod-proxy', namespace: rest[1], pod: pod ?? '', port, path: rest.slice(5).join('/') };
+  }
 
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3 && registry.find(group, version, rest[2]!)?.namespaced) {

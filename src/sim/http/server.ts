@@ -17,6 +17,7 @@ import type { SchemaValidator } from '../admission/admission.js';
 import { FaultInjector, validateFaultConfig } from '../faults.js';
 import type { OpenApiProvider } from './openapi.js';
 import { createRestHandler } from './rest.js';
+import { podProxy } from './pod-proxy.js';
 import { bool } from './request-params.js';
 
 export interface ApiServerOptions {
@@ -168,6 +169,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       }
       case 'resource':
         return resource(target.request, req, res, q, isWatch, decision.gone);
+      case 'pod-proxy':
+        req.resume();
+        return sendJson(res, 200, podProxy(options.store, target, (options.now ?? Date.now)()));
     }
   }
 
