@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeBreach } from '../support/exit-code-contract.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -27,7 +28,12 @@ function cli(args: string[]): Promise<Ran> {
   child.stderr.on('data', (d: Buffer) => (out += d));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
+    // Held to the exit codes the command's --help lists, as every runCli run is.
+    child.on('close', (code) => {
+      const breach = exitCodeBreach(ROOT, args, code);
+      if (breach) reject(new Error(`${breach}\noutput: ${out}`));
+      else resolve({ code, out });
+    });
   });
 }
 

@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NS, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { exitCodeBreach } from '../support/exit-code-contract.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -36,7 +37,13 @@ function run(args: string[], options: { command?: string; onStdout?: (text: stri
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // Held to the exit codes the command's --help lists, as every runCli run is (kubectl passes the plugin's code on).
+    const pluginArgs = !options.command ? args : options.command === KUBECTL && args[0] === 'sei' ? args.slice(1) : undefined;
+    child.on('close', (code) => {
+      const breach = pluginArgs ? exitCodeBreach(ROOT, pluginArgs, code) : undefined;
+      if (breach) reject(new Error(`${breach}\nstderr: ${stderr}`));
+      else resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -9,6 +9,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NS, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { exitCodeBreach } from '../support/exit-code-contract.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -37,7 +38,12 @@ function run(args: string[], options: { via?: 'bin' | 'kubectl'; onStderr?: (tex
       options.onStderr?.(stderr, child);
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // Held to the exit codes the command's --help lists, as every runCli run is (kubectl passes the plugin's code on).
+    child.on('close', (code) => {
+      const breach = exitCodeBreach(ROOT, args, code);
+      if (breach) reject(new Error(`${breach}\nstderr: ${stderr}`));
+      else resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NS, planFleet } from '../support/builders.js';
 import { startPlanCluster, type PlanCluster } from '../support/cluster.js';
+import { exitCodeBreach } from '../support/exit-code-contract.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubectl-sei');
@@ -29,7 +30,12 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Ran> } {
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
   const done = new Promise<Ran>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // Held to the exit codes the command's --help lists, as every runCli run is.
+    child.on('close', (code) => {
+      const breach = exitCodeBreach(ROOT, args, code);
+      if (breach) reject(new Error(`${breach}\nstderr: ${stderr}`));
+      else resolve({ code, stdout, stderr });
+    });
   });
   return { child, done };
 }
