@@ -92,6 +92,24 @@ describe('kubectl sei gitops (built CLI)', () => {
     expect(waited.stderr).not.toMatch(/timed out/i);
   });
 
+  it('Ctrl-C during gitops wait stops waiting with the re-attach line (exit 130), as every wait does', async () => {
+    const pending = 'clusters/dev/arctic-1/interrupted';
+    const file = path.join(dir, 'interrupted.yaml');
+    writeFileSync(file, stringify(task('cli-interrupted-discover', 'node-0')));
+    expect((await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', pending, '--flavor', 'plain'])).code).toBe(0);
+    let sent = false;
+    const waited = await runCli(['gitops', 'wait', '--repo', repo.work, '--path', pending, '--kubeconfig', kubeconfig, '--timeout', '10m'], {
+      onStderr: (stderr, child) => {
+        if (!sent && stderr.includes('waiting for 1 SeiNodeTask')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(waited.code, waited.stderr).toBe(130);
+    expect(waited.stderr).toContain('kubectl sei task wait cli-interrupted-discover -n arctic-1');
+  });
+
   it('plan apply --gitops-repo keeps an approval meaningful: refused on a direct commit (exit 2, nothing written), committed on --gitops-branch (issue 12 trap 8)', async () => {
     const planFile = path.join(dir, 'approved.yaml');
     writeFileSync(planFile, 'apiVersion: cli.sei.io/v1alpha1\nkind: SeiTaskPlan\nmetadata: {name: approved}\nspec:\n  steps:\n    - id: check\n      approval: {message: "look first"}\n    - id: discover\n      kind: DiscoverPeers\n      forEach: {nodes: [node-0]}\n');

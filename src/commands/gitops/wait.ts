@@ -43,6 +43,8 @@ export default class GitopsWait extends SeiCommand {
     const progress = await createProgress();
     const interrupt = interruptSignal();
     try {
+      // Ctrl-C/SIGTERM end the wait with the re-attach line (exit 130), as every wait does.
+      interrupt.arm(true);
       const result = await waitForCommitted({
         repo: flags.repo,
         path: flags.path,
