@@ -83,6 +83,8 @@ current-context: silent
     it.each([
       ['task wait', ['task', 'wait', 'some-task', '--timeout', '2s']],
       ['task restart-pod', ['task', 'restart-pod', 'node-00', '--timeout', '2s']],
+      ['node wait', ['node', 'wait', 'node-00', '--timeout', '2s']],
+      ['workflow wait', ['workflow', 'wait', 'some-workflow', '--timeout', '2s']],
       ['plan apply', ['plan', 'apply', '-f', join(FIXTURES, 'restarts.yaml'), '--timeout', '2s']],
       ['plan resume', ['plan', 'resume', '3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7a8b9c', '--timeout', '2s']],
     ])('%s --timeout 2s ends with exit 3 (Timeout)', async (_name, args) => {

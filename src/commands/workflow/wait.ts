@@ -36,13 +36,17 @@ export default class WorkflowWait extends SeiCommand {
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
     const interrupt = interruptSignal();
+    const timeoutMs = parseDuration(flags.timeout ?? '30s');
+    // --timeout bounds the whole command, requests to a server that never answers included.
+    const { commandDeadline } = await import('../../cluster/command-scope.js');
+    const deadline = commandDeadline(timeoutMs, `workflow wait did not end within --timeout ${flags.timeout ?? '30s'} (the API server did not answer); the workflows keep running`);
     try {
       interrupt.arm(true);
       const verdicts = await followWorkflows(client, {
         namespace: client.namespace,
         names,
         for: waitFor,
-        timeoutMs: parseDuration(flags.timeout ?? '30s'),
+        timeoutMs,
         signal: interrupt.signal,
         progress,
         ...(flags.output === 'ndjson' ? { onObject: ndjsonWriter() } : {}),
@@ -56,6 +60,7 @@ export default class WorkflowWait extends SeiCommand {
         ...(error ? { error } : {}),
       });
     } finally {
+      deadline.clear();
       interrupt.dispose();
     }
   }
