@@ -3,7 +3,9 @@
 //             simulated cluster holding 200 tasks (target ≤ 1.5 × kubectl);
 // - offline:  `--version` and `task render restart-pod` vs `node -e 0` (target --version ≤ 1.3 ×);
 // each for the npm package (bin/kubectl-sei) and, when `npm run release` has built it, the
-// linux-amd64 release executable (release/work/linux-amd64/kubectl-sei). Runs are interleaved
+// linux-amd64 release executable (release/work/linux-amd64/kubectl-sei); and the floor of any
+// Node.js program for the same request (bench/https-floor.cjs: node:https alone, no library, no
+// kubeconfig parsing), to show how much of the gap to kubectl is Node's own. Runs are interleaved
 // and the figure is the median of RUNS, so machine noise hits every variant alike. The sim runs
 // in a worker (timedRun blocks this thread). Nothing here gates a test.
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -23,6 +25,7 @@ async function simWorker({ kubeconfig }) {
   const seedObjects = [{ apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', metadata: { name: 'node-0', namespace: 'sei' }, spec: { chainId: 'bench-1', image: 'ghcr.io/sei-protocol/seid:v6.0.0', fullNode: {} } }];
   const sim = await startSim({ seedObjects, namespace: 'sei' });
   sim.writeKubeconfig(kubeconfig);
+  parentPort.postMessage({ type: 'identity', url: sim.url, ca: sim.caPem, token: sim.token });
   for (let i = 0; i < TASKS; i++) {
     sim.store.create('seinodetasks', {
       apiVersion: 'sei.io/v1alpha1',
@@ -43,13 +46,16 @@ async function simWorker({ kubeconfig }) {
 export async function run() {
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'bench-plugin-')), 'kubeconfig');
   const worker = new Worker(new URL(import.meta.url), { workerData: { kubeconfig } });
+  const identity = nextMessage(worker, 'identity');
   await nextMessage(worker, 'ready');
+  const { url, ca, token } = await identity;
   try {
     const node = process.execPath;
     const k = ['--kubeconfig', kubeconfig, '-n', 'sei'];
     const variants = {
       'node -e 0': [node, ['-e', '0']],
       'kubectl get seinodetasks': ['/usr/bin/kubectl', ['get', 'seinodetasks', ...k]],
+      'node https GET (floor)': [node, [join(ROOT, 'bench', 'https-floor.cjs'), JSON.stringify({ url, ca, token })]],
       'package --version': [BIN, ['--version']],
       'package task render': [BIN, ['task', 'render', 'restart-pod', '--node', 'node-0', '--set', 'podUID=x']],
       'package task get': [BIN, ['task', 'get', ...k]],
@@ -70,6 +76,7 @@ export async function run() {
     const vs = (name, base) => (ms[name] === undefined ? undefined : round(ms[name] / ms[base]));
     const ratios = {
       'package task get / kubectl get': vs('package task get', 'kubectl get seinodetasks'),
+      'node https GET (floor) / kubectl get': vs('node https GET (floor)', 'kubectl get seinodetasks'),
       'package --version / node -e 0': vs('package --version', 'node -e 0'),
       'package task render / node -e 0': vs('package task render', 'node -e 0'),
       'release task get / kubectl get': vs('release task get', 'kubectl get seinodetasks'),
