@@ -23,6 +23,7 @@ export function oclifFlags<T extends FlagSpecs>(specs: T): OclifFlagsOf<T> {
   for (const [name, spec] of Object.entries(specs)) {
     const common = {
       description: spec.description,
+      // oclif types `char` as a union of letters; a spec's char is one letter by construction.
       ...(spec.char ? { char: spec.char as 'n' } : {}),
       ...(spec.helpGroup ? { helpGroup: spec.helpGroup } : {}),
     };

@@ -1,13 +1,14 @@
 /**
  * The fast path: the commands operators type most, answered without loading oclif or the full
- * CLI bundle (dist/bundle/quick.cjs, half of cli.cjs; `--version` is answered even before, in
- * src/launch/launch.ts). `version` and `task|node|workflow get` run here when their arguments are ones this parser reads exactly as
- * oclif does: flags from the same specs (flag-specs.ts), each given once, in the plain forms
- * (`--flag value`, `--flag=value`, `-f value`, `-fvalue`), with nothing it does not know (`-h`,
- * an unknown flag, `--`, `-o=json`, grouped short flags). Anything else returns false and the
- * full CLI answers it, so the fast path can decline but never answer differently: both paths
- * call the same use-case (runGet, versionText), and test/e2e/fast-path.test.ts compares them.
- * KUBECTL_SEI_FAST_PATH=off turns it off.
+ * CLI bundle (dist/bundle/quick.cjs, half the size of cli.cjs; `--version` is answered even
+ * earlier, in src/launch/launch.ts). `version` and `task|node|workflow get` run here when their
+ * arguments are ones this parser reads exactly as oclif does: flags from the same specs
+ * (flag-specs.ts), each given once, in the plain forms (`--flag value`, `--flag=value`,
+ * `-f value`, `-fvalue`), with nothing it does not know (`-h`, an unknown flag, `--`, `-o=json`,
+ * grouped short flags). Anything else returns false and the full CLI answers it, so the fast
+ * path can decline but never answer differently: both paths call the same use-case (runGet,
+ * versionText), and test/e2e/fast-path.test.ts compares them. KUBECTL_SEI_FAST_PATH=off turns
+ * it off.
  */
 import { parseArgs } from 'node:util';
 import { versionText } from './version.js';

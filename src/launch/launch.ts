@@ -28,13 +28,28 @@ interface CliModule {
 export async function launch(root: string, dir: string, rawArgv: readonly string[], completion = false): Promise<void> {
   const argv = launcherArgs(rawArgv);
   if (!completion && argv.length === 1 && argv[0] === '--version') {
-    writeSync(1, `${userAgent()}\n`);
+    writeLine(`${userAgent()}\n`);
     return;
   }
   const bundle = (name: string) => join(root, 'dist', 'bundle', name);
   if (!completion && (await requireWithCodeCache<QuickModule>(bundle('quick.cjs')).exports.runQuick(argv))) return;
   const { exports: cli } = requireWithCodeCache<CliModule>(bundle('cli.cjs'));
   await cli.main(cli.COMMANDS, dir, completion ? ['__complete', ...argv] : argv);
+}
+
+/**
+ * One short line to stdout without creating process.stdout (a stream, ~2 ms): a closed pipe
+ * (`--version | true`) is not an error, as oclif treats it, and a non-blocking pipe that is full
+ * gets the stream after all.
+ */
+function writeLine(text: string): void {
+  try {
+    writeSync(1, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') process.stdout.write(text);
+    else if (code !== 'EPIPE') throw error;
+  }
 }
 
 /**

@@ -4,10 +4,11 @@
 // full oclif CLI), and both answers must be byte-identical: stdout, stderr and the exit code,
 // success and failure alike. planQuick shows each case really takes the fast path.
 // The sim's manual clock starts in 2010, so every AGE column reads the same years in both runs.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planQuick } from '../../src/cli/quick.js';
 import { manualClock } from '../../src/sim/clock.js';
-import { requireBuiltCli, runCli } from '../support/cli.js';
+import { BIN, requireBuiltCli, runCli } from '../support/cli.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;
@@ -85,5 +86,15 @@ describe('the fast path answers as the full CLI does', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n').filter((line) => line.startsWith('t-'))).toHaveLength(5);
     expect(run.stdout).toMatch(/\b1[5-9]y\b/);
+  });
+});
+
+describe('a closed stdout (`kubectl sei --version | true`) is not an error', () => {
+  // The pipe's read end is closed before the CLI starts, so its write meets EPIPE every time.
+  const CLOSED_PIPE = 'import os, subprocess, sys\nr, w = os.pipe()\nos.close(r)\nrun = subprocess.run([sys.argv[1], *sys.argv[2:]], stdout=w, stderr=subprocess.PIPE)\nprint(run.returncode)\nsys.stderr.write(run.stderr.decode())';
+  it.each([[['--version']], [['version']], [['task', 'render', 'restart-pod', '--node', 'node-0', '--set', 'podUID=x']]])('%j exits 0 without a stack trace', (args) => {
+    const result = spawnSync('python3', ['-c', CLOSED_PIPE, process.execPath, BIN, ...args], { encoding: 'utf8' });
+    expect(result.stdout.trim(), result.stderr).toBe('0');
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
   });
 });
