@@ -20,32 +20,39 @@ export interface GetQuery {
   node?: string;
 }
 
+type Table = (objects: readonly KubeObject[], options: TableOptions) => string;
+
 /** What differs between the resources: how to list them, how to watch them, their table. */
 interface GetBehaviour {
   ref: { apiVersion: string; kind: string };
   list(client: ClusterClient, query: GetQuery): Promise<KubeObject[]>;
-  table(objects: readonly KubeObject[], options: TableOptions): string;
+  /** Loaded while the list request is in flight: only the request is on the way to the answer. */
+  table(): Promise<Table>;
   /** Whether a watched object belongs in the output (what the list filters beyond the selectors). */
   keeps?(object: KubeObject, query: GetQuery): boolean;
 }
 
 export const GET_RESOURCES = {
   task: async (): Promise<GetBehaviour> => {
-    const [{ listTasks, TASK_LIST_REF }, { taskTable }] = await Promise.all([import('../services/task-queries.js'), import('../output/printers.js')]);
-    return { ref: TASK_LIST_REF, list: listTasks, table: taskTable };
+    const { listTasks, TASK_LIST_REF } = await import('../services/task-queries.js');
+    return { ref: TASK_LIST_REF, list: listTasks, table: async () => (await import('../output/printers.js')).taskTable };
   },
   node: async (): Promise<GetBehaviour> => {
-    const [{ listNodes }, { NODE_API }, { nodeTable }] = await Promise.all([import('../services/nodes.js'), import('../services/workflow-preflight.js'), import('../output/node-printers.js')]);
-    return { ref: NODE_API, list: listNodes, table: nodeTable };
+    const [{ listNodes }, { NODE_API }] = await Promise.all([import('../services/nodes.js'), import('../services/workflow-preflight.js')]);
+    return { ref: NODE_API, list: listNodes, table: async () => (await import('../output/node-printers.js')).nodeTable };
   },
   workflow: async (): Promise<GetBehaviour> => {
-    const [{ listWorkflows }, { WORKFLOW_API }, { workflowTable }, { workflowTarget }] = await Promise.all([
+    const [{ listWorkflows }, { WORKFLOW_API }, { workflowTarget }] = await Promise.all([
       import('../services/workflows.js'),
       import('../services/workflow-preflight.js'),
-      import('../output/node-printers.js'),
       import('../output/node-view.js'),
     ]);
-    return { ref: WORKFLOW_API, list: listWorkflows, table: workflowTable, keeps: (object, query) => !query.node || workflowTarget(object) === query.node };
+    return {
+      ref: WORKFLOW_API,
+      list: listWorkflows,
+      table: async () => (await import('../output/node-printers.js')).workflowTable,
+      keeps: (object, query) => !query.node || workflowTarget(object) === query.node,
+    };
   },
 } as const;
 
@@ -56,6 +63,8 @@ export interface GetIo {
   /** Called once the output format is known: machine formats end a failure with a Status line. */
   machineOutput(machine: boolean): void;
   stderr(line: string): void;
+  /** Called while the list request is in flight: whatever stdout needs before the first write. */
+  prepareStdout?(): void;
 }
 
 function writeStdout(text: string): void {
@@ -71,8 +80,15 @@ export async function runGet(resource: GetResource, names: readonly string[], fl
   }
   const format = (template ? 'table' : output) as (typeof GET_FORMATS)[number];
   io.machineOutput(template !== undefined || (format !== 'table' && format !== 'wide'));
-  const [{ connect }, behaviour, { formatObjects }] = await Promise.all([import('../cluster/index.js'), GET_RESOURCES[resource](), import('../output/printers.js')]);
+  const [{ connect }, behaviour] = await Promise.all([import('../cluster/index.js'), GET_RESOURCES[resource]()]);
   const client = await connect(connectionOptions(flags));
+  // What only printing needs is loaded while the first request is in flight (GetBehaviour.table).
+  let formatObjects: (typeof import('../output/printers.js'))['formatObjects'] | undefined;
+  let table: Table | undefined;
+  const prepareOutput = async (): Promise<void> => {
+    [{ formatObjects }, table] = await Promise.all([import('../output/printers.js'), behaviour.table()]);
+    io.prepareStdout?.();
+  };
   const allNamespaces = flags['all-namespaces'] === true;
   const clean = (objects: readonly KubeObject[]) => (flags['show-managed-fields'] ? [...objects] : objects.map(printers.withoutManagedFields));
   const print = (objects: readonly KubeObject[], headers: boolean, single: boolean): string => {
@@ -82,7 +98,8 @@ export async function runGet(resource: GetResource, names: readonly string[], fl
       return printers.printJsonPath(template.template, root);
     }
     if (template?.kind === 'custom-columns') return shown.length === 0 ? '' : printers.printCustomColumns(template.columns, shown, headers);
-    return formatObjects(shown, format, { single, allNamespaces, noHeaders: !headers, showLabels: flags['show-labels'] === true, table: behaviour.table });
+    if (!formatObjects || !table) throw new Error('get: printing before prepareOutput');
+    return formatObjects(shown, format, { single, allNamespaces, noHeaders: !headers, showLabels: flags['show-labels'] === true, table });
   };
   const query: GetQuery = {
     ...(names.length > 0 ? { names: [...names] } : {}),
@@ -94,12 +111,14 @@ export async function runGet(resource: GetResource, names: readonly string[], fl
   const tableLike = format === 'table' || format === 'wide';
   const nothing = () => io.stderr(allNamespaces ? 'No resources found' : `No resources found in ${client.namespace} namespace.`);
   if (!flags.watch) {
-    const objects = await behaviour.list(client, query);
+    const listing = behaviour.list(client, query);
+    const [objects] = await Promise.all([listing, prepareOutput()]);
     if (objects.length === 0 && tableLike && !template) return nothing();
     writeStdout(print(objects, !flags['no-headers'], names.length === 1));
     return;
   }
   // -w: the list as usual, then one line (or object) per change, like kubectl get -w.
+  await prepareOutput();
   const wanted = new Set(names);
   const initial: KubeObject[] = [];
   let synced = false;

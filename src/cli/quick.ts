@@ -35,8 +35,10 @@ const QUICK_COMMANDS: Readonly<Record<string, QuickCommand>> = {
   version: {
     flags: VERSION_FLAGS,
     maxArgs: 0,
-    run: async (_args, flags) => {
-      process.stdout.write(await versionText(flags['output'] as 'json' | 'yaml' | undefined));
+    run: async (_args, flags, io) => {
+      const text = await versionText(flags['output'] as 'json' | 'yaml' | undefined);
+      io.prepareStdout?.();
+      process.stdout.write(text);
     },
   },
 };
@@ -92,12 +94,19 @@ export async function runQuick(argv: readonly string[]): Promise<boolean> {
   const command = plan && QUICK_COMMANDS[plan.id];
   if (!plan || !command) return false;
   await applyFrontDoorSettings(plan.door);
+  let epipeIgnored = false;
   // `task get | head` closes stdout early: not an error, as oclif (its command.js) treats it.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
+  // Installed when the output is prepared (creating process.stdout is ~2 ms, better spent while
+  // a request is in flight), and at the latest before the command writes.
+  const prepareStdout = (): void => {
+    if (epipeIgnored) return;
+    epipeIgnored = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  };
   let machine = false;
-  const io: GetIo = { machineOutput: (on) => (machine = on), stderr: (line) => process.stderr.write(`${line}\n`) };
+  const io: GetIo = { machineOutput: (on) => (machine = on), stderr: (line) => process.stderr.write(`${line}\n`), prepareStdout };
   try {
     await command.run(plan.args, plan.flags, io);
   } catch (error) {

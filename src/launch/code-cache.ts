@@ -68,6 +68,12 @@ export interface CachedLoad<T> {
   exports: T;
   /** 'accepted' when V8 used the cache, else why it compiled from source. */
   cache: 'accepted' | 'rejected' | 'missing';
+  /**
+   * Do not write this run's cache at exit: the run did not use the bundle the way its commands
+   * do (the fast path declined), and a cache written now would hold only the functions of that
+   * detour and be accepted, half empty, by every later run.
+   */
+  skipCacheWrite(): void;
 }
 
 /**
@@ -91,6 +97,7 @@ export function requireWithCodeCache<T>(bundle: string): CachedLoad<T> {
   }
   module.loaded = true;
   // At exit the cache also holds every function this run compiled lazily, not just the top level.
-  if (cache !== 'accepted') process.once('exit', () => writeCodeCache(script, bundle, cachePath));
-  return { exports: module.exports as T, cache };
+  const write = (): void => writeCodeCache(script, bundle, cachePath);
+  if (cache !== 'accepted') process.once('exit', write);
+  return { exports: module.exports as T, cache, skipCacheWrite: () => void process.off('exit', write) };
 }

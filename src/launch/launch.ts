@@ -32,7 +32,11 @@ export async function launch(root: string, dir: string, rawArgv: readonly string
     return;
   }
   const bundle = (name: string) => join(root, 'dist', 'bundle', name);
-  if (!completion && (await requireWithCodeCache<QuickModule>(bundle('quick.cjs')).exports.runQuick(argv))) return;
+  if (!completion) {
+    const quick = requireWithCodeCache<QuickModule>(bundle('quick.cjs'));
+    if (await quick.exports.runQuick(argv)) return;
+    quick.skipCacheWrite();
+  }
   const { exports: cli } = requireWithCodeCache<CliModule>(bundle('cli.cjs'));
   await cli.main(cli.COMMANDS, dir, completion ? ['__complete', ...argv] : argv);
 }

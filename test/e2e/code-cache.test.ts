@@ -13,11 +13,12 @@ let dir: string;
 let bundle: string;
 
 /** Loads `bundle` the way bin/kubectl-sei does and prints what happened, as JSON. */
-function load(file = bundle): { cache: string; value: unknown; sameInstance: boolean } {
+function load(file = bundle, skipCacheWrite = false): { cache: string; value: unknown; sameInstance: boolean } {
   const script = `
     import { createRequire } from 'node:module';
     const { requireWithCodeCache } = await import(${JSON.stringify(LAUNCHER)});
     const loaded = requireWithCodeCache(${JSON.stringify(file)});
+    if (${skipCacheWrite}) loaded.skipCacheWrite();
     const again = createRequire(import.meta.url)(${JSON.stringify(file)});
     console.log(JSON.stringify({ cache: loaded.cache, value: loaded.exports.value(), sameInstance: again === loaded.exports }));`;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
@@ -36,6 +37,21 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('requireWithCodeCache', () => {
+  it('writes no cache for a run that skipped it (the fast path declined: its cache would hold only the detour)', () => {
+    const own = mkdtempSync(join(tmpdir(), 'code-cache-skip-'));
+    const other = join(own, 'quick.cjs');
+    writeFileSync(other, 'exports.value = () => 1;\n');
+    const written = (): string[] => readdirSync(own).filter((name) => name.endsWith('.v8cache'));
+    try {
+      expect(load(other, true).cache).toBe('missing');
+      expect(written()).toEqual([]);
+      expect(load(other).cache).toBe('missing');
+      expect(written()).toHaveLength(1);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('compiles from source the first time and writes the cache at exit; the next process uses it', () => {
     const first = load();
     expect(first.cache).toBe('missing');
