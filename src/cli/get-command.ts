@@ -9,6 +9,7 @@ import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import { connectionOptions, GET_FORMATS, type GetFlagValues } from './flag-specs.js';
+import { writeStdout } from './stdout.js';
 import type { TableOptions } from '../output/printers.js';
 
 export interface GetQuery {
@@ -65,10 +66,6 @@ export interface GetIo {
   stderr(line: string): void;
   /** Called while the list request is in flight: whatever stdout needs before the first write. */
   prepareStdout?(): void;
-}
-
-function writeStdout(text: string): void {
-  if (text) process.stdout.write(text);
 }
 
 export async function runGet(resource: GetResource, names: readonly string[], flags: GetFlagValues, io: GetIo): Promise<void> {

@@ -58,10 +58,7 @@ export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void
   };
 }
 
-/** Writes data to stdout (never progress): objects, names, env lines. */
-export function writeStdout(text: string): void {
-  if (text) process.stdout.write(text);
-}
+export { writeStdout } from './stdout.js';
 
 export function ndjsonWriter(): (object: KubeObject) => void {
   return (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
