@@ -11,15 +11,10 @@ import { SeiError } from '../errors/sei-error.js';
 import { connectionOptions, GET_FORMATS, type GetFlagValues } from './flag-specs.js';
 import { writeStdout } from './stdout.js';
 import type { TableOptions } from '../output/printers.js';
+import type { ObjectQuery } from '../services/named-objects.js';
 
-export interface GetQuery {
-  names?: string[];
-  labelSelector?: string;
-  fieldSelector?: string;
-  allNamespaces?: boolean;
-  /** workflow get --node */
-  node?: string;
-}
+/** What the get commands ask for; `node` is workflow get --node. */
+export type GetQuery = ObjectQuery & { node?: string };
 
 type Table = (objects: readonly KubeObject[], options: TableOptions) => string;
 

@@ -11,50 +11,28 @@
  *   - otherwise a terminal plan is cleared on the next reconcile, with NodeUpdateInProgress
  *     False/UpdateComplete or UpdateFailed "plan <id> failed: …" (internal/planner/planner.go:211-236).
  */
-import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as nodes from '../output/node-view.js';
 import type { Progress } from '../output/progress.js';
 import { condition } from '../output/task-view.js';
 import { describePlanEvent, failedTask, followObject, planOf, PlanTracker, type TaskPlan } from '../watch/follow-plan.js';
+import { getNamed, listNamed, type NamedResource, type ObjectQuery } from './named-objects.js';
 import { notFoundNear } from './preflight.js';
 import { eventsFor } from './workflows.js';
 import { NODE_API, WORKFLOW_API } from './workflow-preflight.js';
 import { preciseDuration } from '../output/human-duration.js';
 
-export interface NodeQuery {
-  /** Named nodes in order (every name must exist). */
-  names?: string[];
-  labelSelector?: string;
-  fieldSelector?: string;
-  allNamespaces?: boolean;
-  namespace?: string;
+/** SeiNodes as their reads name them. */
+const NODE_RESOURCE: NamedResource = { ...NODE_API, resource: 'seinodes.sei.io', listCommand: 'kubectl sei node get' };
+
+export function getNode(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
+  return getNamed(client, NODE_RESOURCE, name, namespace);
 }
 
-function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
-  return notFoundNear(client, { apiVersion: NODE_API.apiVersion, kind: NODE_API.kind, resource: 'seinodes.sei.io', listCommand: 'kubectl sei node get' }, name, namespace);
-}
-
-export async function getNode(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
-  const found = await client.get({ ...NODE_API, name, namespace });
-  if (!found) throw await notFound(client, name, namespace);
-  return found;
-}
-
-export async function listNodes(client: ClusterClient, query: NodeQuery): Promise<KubeObject[]> {
-  const namespace = query.namespace ?? client.namespace;
-  if (query.names && query.names.length > 0) {
-    const result: KubeObject[] = [];
-    for (const name of query.names) result.push(await getNode(client, name, namespace));
-    return result;
-  }
-  const list = await client.list(NODE_API.apiVersion, NODE_API.kind, {
-    ...(query.allNamespaces ? { namespace: '' } : { namespace }),
-    ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
-    ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
-  });
-  return [...list.items].sort(byStorageKey);
+/** Named nodes in order (every name must exist), or all matching the selectors. */
+export function listNodes(client: ClusterClient, query: ObjectQuery): Promise<KubeObject[]> {
+  return listNamed(client, NODE_RESOURCE, query);
 }
 
 export interface NodeDescription {
@@ -180,7 +158,7 @@ export async function waitNode(client: ClusterClient, options: WaitNodeOptions):
     case 'decided':
       return { ...base, ...outcome.result, object: outcome.object };
     case 'not-found':
-      throw await notFound(client, options.name, namespace);
+      throw await notFoundNear(client, NODE_RESOURCE, options.name, namespace);
     case 'deleted':
       return { ...base, outcome: 'Deleted', reason: 'Deleted', message: `SeiNode ${namespace}/${options.name} was deleted while waiting`, ...(outcome.object ? { object: outcome.object } : {}) };
     case 'interrupted':

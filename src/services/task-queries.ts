@@ -2,59 +2,42 @@
  * Reading and deleting SeiNodeTasks for `task get|describe|delete`: one list or get per call,
  * NotFound turned into a refusal that suggests close names. It never creates or patches.
  */
-import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, KubeObject } from '../cluster/types.js';
 import type { Catalog } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as view from '../output/task-view.js';
+import { getNamed, listSelected, type NamedResource, type ObjectQuery } from './named-objects.js';
 import { notFoundNear, TASK_API_VERSION, TASK_KIND } from './preflight.js';
 
-export interface TaskQuery {
-  names?: string[];
-  labelSelector?: string;
-  fieldSelector?: string;
-  /** -A: every namespace. */
-  allNamespaces?: boolean;
-  namespace?: string;
-}
+/** What `task get|delete` ask for. */
+export type TaskQuery = ObjectQuery;
 
-function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
-  return notFoundNear(client, { apiVersion: TASK_API_VERSION, kind: TASK_KIND, resource: 'seinodetasks.sei.io', listCommand: 'kubectl sei task get' }, name, namespace);
-}
+/** SeiNodeTasks as their reads name them. */
+const TASK_RESOURCE: NamedResource = { apiVersion: TASK_API_VERSION, kind: TASK_KIND, resource: 'seinodetasks.sei.io', listCommand: 'kubectl sei task get' };
 
 /** What a watch or list of SeiNodeTasks names. */
 export const TASK_LIST_REF = { apiVersion: TASK_API_VERSION, kind: TASK_KIND } as const;
 
-function selectors(query: TaskQuery): { labelSelector?: string; fieldSelector?: string } {
-  return { ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}), ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}) };
+export function getTask(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
+  return getNamed(client, TASK_RESOURCE, name, namespace);
 }
 
-export async function getTask(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
-  const found = await client.get({ apiVersion: TASK_API_VERSION, kind: TASK_KIND, name, namespace });
-  if (!found) throw await notFound(client, name, namespace);
-  return found;
-}
-
-/** Named tasks in order (every name must exist), or all matching the selector, sorted by namespace/name. */
+/**
+ * Named tasks in order (every name must exist), or all matching the selector, in the API
+ * server's order. Several names are one list filtered by the selectors, not a get each.
+ */
 export async function listTasks(client: ClusterClient, query: TaskQuery): Promise<KubeObject[]> {
   const namespace = query.namespace ?? client.namespace;
-  if (query.names && query.names.length > 0) {
-    if (query.names.length === 1) return [await getTask(client, query.names[0] as string, namespace)];
-    const all = await client.list(TASK_API_VERSION, TASK_KIND, { namespace, ...selectors(query) });
-    const byName = new Map(all.items.map((t) => [t.metadata.name ?? '', t]));
-    const result: KubeObject[] = [];
-    for (const name of query.names) {
-      const task = byName.get(name);
-      if (!task) throw await notFound(client, name, namespace);
-      result.push(task);
-    }
-    return result;
+  if (!query.names || query.names.length === 0) return listSelected(client, TASK_RESOURCE, query);
+  if (query.names.length === 1) return [await getTask(client, query.names[0] as string, namespace)];
+  const byName = new Map((await listSelected(client, TASK_RESOURCE, { ...query, allNamespaces: false, namespace })).map((t) => [t.metadata.name ?? '', t]));
+  const result: KubeObject[] = [];
+  for (const name of query.names) {
+    const task = byName.get(name);
+    if (!task) throw await notFoundNear(client, TASK_RESOURCE, name, namespace);
+    result.push(task);
   }
-  const list = await client.list(TASK_API_VERSION, TASK_KIND, {
-    ...(query.allNamespaces ? { namespace: '' } : { namespace }),
-    ...selectors(query),
-  });
-  return [...list.items].sort(byStorageKey);
+  return result;
 }
 
 export interface DeleteResult {

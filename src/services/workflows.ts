@@ -7,14 +7,14 @@
  * where delete explains the finalizer hold and --force sets sei.io/force-delete-workflow.
  * The caller (a thin command) prints and maps the verdict to an exit code.
  */
-import { byStorageKey } from '../cluster/order.js';
 import type { ClusterClient, ConnectionOptions, KubeObject } from '../cluster/types.js';
 import type { Catalog, KindSpec } from '../catalog/types.js';
 import { SeiError } from '../errors/sei-error.js';
 import * as nodes from '../output/node-view.js';
 import type { Progress } from '../output/progress.js';
 import type { TaskVerdict } from '../watch/types.js';
-import { notFoundNear, requireNode } from './preflight.js';
+import { getNamed, listNamed, type NamedResource, type ObjectQuery } from './named-objects.js';
+import { requireNode } from './preflight.js';
 import { followWorkflows } from './follow-workflows.js';
 import { FORCE_DELETE_ANNOTATION, NODE_API, preflightWorkflow, WORKFLOW_API, WORKFLOW_FINALIZER, workflowsOnNode } from './workflow-preflight.js';
 import { validateWorkflowObjects, type ObjectToValidate } from './validate-objects.js';
@@ -179,41 +179,22 @@ export async function runWorkflow(render: Omit<RenderWorkflowInput, 'namespace'>
 
 // --- queries ------------------------------------------------------------------------------
 
-export interface WorkflowQuery {
-  names?: string[];
-  labelSelector?: string;
-  fieldSelector?: string;
-  allNamespaces?: boolean;
-  namespace?: string;
+export interface WorkflowQuery extends ObjectQuery {
   /** Only workflows targeting this node. */
   node?: string;
 }
 
-function notFound(client: ClusterClient, name: string, namespace: string): Promise<SeiError> {
-  return notFoundNear(client, { apiVersion: WORKFLOW_API.apiVersion, kind: WORKFLOW_API.kind, resource: 'seinodetaskworkflows.sei.io', listCommand: 'kubectl sei workflow get' }, name, namespace);
+/** SeiNodeTaskWorkflows as their reads name them. */
+const WORKFLOW_RESOURCE: NamedResource = { ...WORKFLOW_API, resource: 'seinodetaskworkflows.sei.io', listCommand: 'kubectl sei workflow get' };
+
+export function getWorkflow(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
+  return getNamed(client, WORKFLOW_RESOURCE, name, namespace);
 }
 
-export async function getWorkflow(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
-  const found = await client.get({ ...WORKFLOW_API, name, namespace });
-  if (!found) throw await notFound(client, name, namespace);
-  return found;
-}
-
+/** Named workflows in order (every name must exist), or all matching the selectors and --node. */
 export async function listWorkflows(client: ClusterClient, query: WorkflowQuery): Promise<KubeObject[]> {
-  const namespace = query.namespace ?? client.namespace;
-  if (query.names && query.names.length > 0) {
-    const result: KubeObject[] = [];
-    for (const name of query.names) result.push(await getWorkflow(client, name, namespace));
-    return result;
-  }
-  const list = await client.list(WORKFLOW_API.apiVersion, WORKFLOW_API.kind, {
-    ...(query.allNamespaces ? { namespace: '' } : { namespace }),
-    ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
-    ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
-  });
-  return list.items
-    .filter((w) => !query.node || nodes.workflowTarget(w) === query.node)
-    .sort(byStorageKey);
+  const found = await listNamed(client, WORKFLOW_RESOURCE, query);
+  return query.names && query.names.length > 0 ? found : found.filter((w) => !query.node || nodes.workflowTarget(w) === query.node);
 }
 
 /** A workflow with its target node and the events about it, for `workflow describe`. */
