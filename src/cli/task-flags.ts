@@ -6,6 +6,7 @@
 import * as Flags from '@oclif/core/flags';
 import { ExitCode } from '../errors/exit-codes.js';
 import type { KubeObject } from '../cluster/types.js';
+import { commandDeadline, endCommand, interruptedError } from '../cluster/command-scope.js';
 
 /** -o with its formats as the flag's type (no cast at the use). */
 export const outputFlag = <const T extends readonly string[]>(formats: T, description?: string) =>
@@ -27,8 +28,11 @@ export const INTERRUPTED_EXIT = ExitCode.Interrupted;
  * Ctrl-C handling. Before the wait is armed (render, preflight, the write), Ctrl-C exits at once
  * with 130, as any command would. While waiting (armed), the first Ctrl-C aborts the signal so
  * the caller can say how to re-attach (the task keeps running); a second one exits at once.
+ * With `deadline`, --timeout also bounds the whole command until dispose, requests to a server
+ * that never answers included (command-scope.ts commandDeadline: exit 3 with `message`).
  */
-export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void; dispose: () => void } {
+export function interruptSignal(deadline?: { ms: number; message: string }): { signal: AbortSignal; arm(on: boolean): void; dispose: () => void } {
+  const bound = deadline ? commandDeadline(deadline.ms, deadline.message) : undefined;
   const controller = new AbortController();
   let armed = false;
   let backstop: NodeJS.Timeout | undefined;
@@ -40,7 +44,7 @@ export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void
     controller.abort();
     // The command reports its own way out first; whatever is still pending after that (a
     // request to a server that never answers) is ended so SIGTERM always ends the command.
-    backstop = setTimeout(() => void import('../cluster/command-scope.js').then((m) => m.endCommand(m.interruptedError())), 2_000);
+    backstop = setTimeout(() => endCommand(interruptedError()), 2_000);
     backstop.unref();
   };
   process.on('SIGINT', onSignal);
@@ -51,6 +55,7 @@ export function interruptSignal(): { signal: AbortSignal; arm(on: boolean): void
       armed = on;
     },
     dispose: () => {
+      bound?.clear();
       if (backstop) clearTimeout(backstop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -41,10 +41,7 @@ export default class GitopsWait extends SeiCommand {
     const timeoutMs = parseDuration(flags.timeout ?? '15m');
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
-    const interrupt = interruptSignal();
-    // --timeout bounds the whole command, requests to a server that never answers included.
-    const { commandDeadline } = await import('../../cluster/command-scope.js');
-    const deadline = commandDeadline(timeoutMs, `gitops wait did not end within --timeout ${flags.timeout ?? '15m'} (the API server did not answer); the committed tasks keep running`);
+    const interrupt = interruptSignal({ ms: timeoutMs, message: `gitops wait did not end within --timeout ${flags.timeout ?? '15m'} (the API server did not answer); the committed tasks keep running` });
     try {
       // Ctrl-C/SIGTERM end the wait with the re-attach line (exit 130), as every wait does.
       interrupt.arm(true);
@@ -61,7 +58,6 @@ export default class GitopsWait extends SeiCommand {
       });
       await finishTaskWait({ verdicts: result.verdicts, namespace: client.namespace, output: flags.output, error: result.error });
     } finally {
-      deadline.clear();
       interrupt.dispose();
     }
   }

@@ -30,11 +30,8 @@ export default class NodeWait extends SeiCommand {
     ]);
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
-    const interrupt = interruptSignal();
     const timeoutMs = parseDuration(flags.timeout ?? '10m');
-    // --timeout bounds the whole command, requests to a server that never answers included.
-    const { commandDeadline } = await import('../../cluster/command-scope.js');
-    const deadline = commandDeadline(timeoutMs, `node wait did not end within --timeout ${flags.timeout ?? '10m'} (the API server did not answer); the node keeps going`);
+    const interrupt = interruptSignal({ ms: timeoutMs, message: `node wait did not end within --timeout ${flags.timeout ?? '10m'} (the API server did not answer); the node keeps going` });
     try {
       interrupt.arm(true);
       const verdict = await waitNode(client, {
@@ -56,7 +53,6 @@ export default class NodeWait extends SeiCommand {
         ...(error ? { error } : {}),
       });
     } finally {
-      deadline.clear();
       interrupt.dispose();
     }
   }

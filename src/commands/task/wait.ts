@@ -60,10 +60,7 @@ export default class TaskWait extends SeiCommand {
     }
     if (waitFor === 'delete') return this.waitForDelete(client, names, flags, timeoutMs);
     const progress = await createProgress();
-    const interrupt = interruptSignal();
-    // --timeout bounds the whole command, requests to a server that never answers included.
-    const { commandDeadline } = await import('../../cluster/command-scope.js');
-    const deadline = commandDeadline(timeoutMs, `task wait did not end within --timeout ${flags.timeout ?? '30s'} (the API server did not answer); the tasks keep running`);
+    const interrupt = interruptSignal({ ms: timeoutMs, message: `task wait did not end within --timeout ${flags.timeout ?? '30s'} (the API server did not answer); the tasks keep running` });
     try {
       interrupt.arm(true);
       const verdicts = await followTasks(client, {
@@ -79,7 +76,6 @@ export default class TaskWait extends SeiCommand {
       const hintFlags = [...reattachFlags(flags, timeoutMs), ...(waitFor === 'ready' ? [] : ['--for', waitFor])];
       await finishTaskWait({ verdicts, namespace: client.namespace, output: flags.output, single: names.length === 1 && !flags.all, waitFor, reattachFlags: hintFlags });
     } finally {
-      deadline.clear();
       interrupt.dispose();
     }
   }

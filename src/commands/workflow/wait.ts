@@ -35,11 +35,8 @@ export default class WorkflowWait extends SeiCommand {
     const waitFor = flags.for;
     const client = await connect(connectionOptions(flags));
     const progress = await createProgress();
-    const interrupt = interruptSignal();
     const timeoutMs = parseDuration(flags.timeout ?? '30s');
-    // --timeout bounds the whole command, requests to a server that never answers included.
-    const { commandDeadline } = await import('../../cluster/command-scope.js');
-    const deadline = commandDeadline(timeoutMs, `workflow wait did not end within --timeout ${flags.timeout ?? '30s'} (the API server did not answer); the workflows keep running`);
+    const interrupt = interruptSignal({ ms: timeoutMs, message: `workflow wait did not end within --timeout ${flags.timeout ?? '30s'} (the API server did not answer); the workflows keep running` });
     try {
       interrupt.arm(true);
       const verdicts = await followWorkflows(client, {
@@ -60,7 +57,6 @@ export default class WorkflowWait extends SeiCommand {
         ...(error ? { error } : {}),
       });
     } finally {
-      deadline.clear();
       interrupt.dispose();
     }
   }
