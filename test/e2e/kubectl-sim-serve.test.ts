@@ -31,26 +31,27 @@ function serve(args: string[]): Promise<Served> {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // Ready when both pipes have delivered their ready lines: they are separate pipes, so the
+  // stdout line can arrive before the stderr lines written just before it.
   return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (out.includes('\n')) {
-        clearInterval(poll);
-        resolve({
-          child,
-          ready: JSON.parse(out.split('\n')[0]!),
-          stdout: () => out,
-          stderr: () => err,
-          stop: async () => {
-            if (child.exitCode === null) child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(poll);
-      reject(new Error(`sim serve exited with ${code}: ${err}`));
-    });
+    const check = () => {
+      if (!out.includes('\n') || !err.includes('Press Ctrl-C to stop.')) return;
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      resolve({
+        child,
+        ready: JSON.parse(out.split('\n')[0]!),
+        stdout: () => out,
+        stderr: () => err,
+        stop: async () => {
+          if (child.exitCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    void exited.then((code) => reject(new Error(`sim serve exited with ${code}: ${err}`)));
   });
 }
 

@@ -54,10 +54,11 @@ Human text goes to stderr; with -o json one line {url, kubeconfig, namespace, cr
       {
         signal: controller.signal,
         onReady: (ready) => {
-          if (flags.output === 'json') process.stdout.write(`${JSON.stringify(ready)}\n`);
           this.logToStderr(`simulated cluster serving at ${ready.url} (crd ${ready.crd}, namespace ${ready.namespace}, ${ready.nodes} SeiNode${ready.nodes === 1 ? '' : 's'}, ${ready.validators} of them validator${ready.validators === 1 ? '' : 's'})`);
           this.logToStderr(`kubeconfig: ${ready.kubeconfig}  (kubectl --kubeconfig ${ready.kubeconfig} get seinodes -n ${ready.namespace}; or export KUBECONFIG=${ready.kubeconfig})`);
           this.logToStderr('Press Ctrl-C to stop.');
+          // Last, so a script that waits for the ready line finds the human lines already written.
+          if (flags.output === 'json') process.stdout.write(`${JSON.stringify(ready)}\n`);
         },
       },
     );
