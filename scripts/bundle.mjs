@@ -31,7 +31,7 @@ const ENTRY = join(DIST, 'bundle-entry.js');
  * only: required through Node's require(esm), its namespace would be mistaken for the default
  * export, so it is bundled (evaluated only when a spinner is drawn).
  */
-const BUNDLED = new Set(['@oclif/core', 'yaml', 'handlebars', 'fastest-levenshtein', '@marcbachmann/cel-js', '@kubernetes/client-node', 'ora']);
+const BUNDLED = new Set(['@oclif/core', 'yaml', 'js-yaml', 'handlebars', 'fastest-levenshtein', '@marcbachmann/cel-js', '@kubernetes/client-node', 'ora']);
 
 function commandFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -103,8 +103,8 @@ function clientNodeGeneratedCodeIsPure() {
 /**
  * Imports evaluated at start-up that only some calls use. client-node's KubeConfig (config.js)
  * and Watch (watch.js) import at the top of the module node-fetch with whatwg-url
- * (applyToFetchOptions, the generated API clients), the generated API configuration, js-yaml
- * (loadFromString), the SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client,
+ * (applyToFetchOptions, the generated API clients), the generated API configuration, the
+ * SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client,
  * jsonpath-plus and child_process (the exec, oidc, azure and gcp auth providers), readline
  * (reading a watch stream); our kubectl printers need jsonpath-plus
  * only for -o jsonpath and --sort-by. Evaluating them was a third of a cluster command's
@@ -118,7 +118,6 @@ const LAZY_IMPORTS = {
   '@kubernetes/client-node/dist/config.js': {
     './gen/index.js': { createConfiguration: './gen/configuration.js', ServerConfiguration: './gen/servers.js' },
     'node-fetch': { Headers: 'node-fetch' },
-    'js-yaml': { 'default.load': 'js-yaml' },
     // Only on Windows, to find a kubeconfig inside WSL.
     'node:child_process': { 'default.spawnSync': 'node:child_process' },
     'socks-proxy-agent': { SocksProxyAgent: 'socks-proxy-agent' },

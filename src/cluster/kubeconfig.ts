@@ -14,9 +14,9 @@ import path from 'node:path';
 // Deep path: the package root also loads informers, exec, cp, metrics... (see transport.ts).
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
-import { LineCounter, parseDocument } from 'yaml';
 import { ExitCode } from '../errors/exit-codes.js';
 import { SeiError } from '../errors/sei-error.js';
+import { readYaml } from './kubeconfig-yaml.js';
 import type { ConnectionOptions } from './types.js';
 
 /** Where configuration comes from; injectable so tests never read the real home or /var/run. */
@@ -136,22 +136,19 @@ function readKubeconfigFile(file: string): Record<string, unknown> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new SeiError(`cannot read kubeconfig ${file}: ${code}`, { reason: 'KubeconfigNotFound', exitCode: ExitCode.InvalidInput });
   }
-  // Only the error code and position are reported: yaml's own messages quote the offending line,
-  // which may hold a token.
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { prettyErrors: false, lineCounter });
-  const problem = document.errors[0];
-  if (problem) {
-    const at = lineCounter.linePos(problem.pos[0]);
-    const where = at ? `${file}:${at.line}:${at.col}` : file;
-    throw new SeiError(`kubeconfig ${where} is not valid YAML (${problem.code})`, {
+  const read = readYaml(text);
+  if ('problem' in read) {
+    // Only yaml's error code and the position: its messages quote the line, which may hold a token.
+    const { line, col, code } = read.problem;
+    const where = line === undefined ? file : `${file}:${line}:${col}`;
+    throw new SeiError(`kubeconfig ${where} is not valid YAML (${code})`, {
       reason: 'InvalidKubeconfig',
       exitCode: ExitCode.InvalidInput,
       hints: [`fix the YAML at ${where}`],
     });
   }
-  const value: unknown = document.toJS();
-  if (value === null || value === undefined) return {};
+  const { value } = read;
+  if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw invalidFile(file, 'the document must be a mapping');
   return value as Record<string, unknown>;
 }
