@@ -107,7 +107,8 @@ function clientNodeGeneratedCodeIsPure() {
  * SOCKS/HTTP proxy agents (a cluster with proxy-url), openid-client,
  * jsonpath-plus and child_process (the exec, oidc, azure and gcp auth providers), readline
  * (reading a watch stream); our kubectl printers need jsonpath-plus
- * only for -o jsonpath and --sort-by. Evaluating them was a third of a cluster command's
+ * only for -o jsonpath and --sort-by, and the kubeconfig reader needs yaml only for a file
+ * js-yaml refused. Evaluating them was a third of a cluster command's
  * start-up. Each import listed here, from the module whose path ends as the key, is replaced by
  * a module whose exports load the real one on first call (`new` included; `default.load` is a
  * default-exported object's method), so the code means the same and pays only when a call
@@ -130,6 +131,8 @@ const LAZY_IMPORTS = {
   '@kubernetes/client-node/dist/azure_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' }, 'node:child_process': { 'default.execSync': 'node:child_process' } },
   '@kubernetes/client-node/dist/gcp_auth.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' }, 'node:child_process': { 'default.execSync': 'node:child_process' } },
   'output/kubectl-printers.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
+  // yaml only explains a kubeconfig js-yaml refused; evaluating its ~100 modules cost every get.
+  'cluster/kubeconfig-yaml.js': { yaml: { LineCounter: 'yaml', parseDocument: 'yaml' } },
 };
 
 function importsOnFirstUse() {
