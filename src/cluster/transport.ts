@@ -14,7 +14,6 @@
  */
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { gunzip as zlibGunzip } from 'node:zlib';
 // Types from the package root (erased at run time); values by deep path, see the header.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext as ClientRequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
@@ -311,9 +310,10 @@ function exchange(ctx: ClientRequestContext, signal: AbortSignal | undefined): P
   });
 }
 
+/** node:zlib loads on the first compressed answer: an API server compresses only large ones. */
 function gunzip(data: Buffer | undefined, done: (error: Error | null, inflated?: Buffer) => void): void {
   if (data === undefined || data.length === 0) return done(null);
-  zlibGunzip(data, done);
+  import('node:zlib').then(({ gunzip: inflate }) => inflate(data, done), done);
 }
 
 let warnedNodeDebug = false;

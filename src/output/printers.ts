@@ -21,10 +21,33 @@ export function isMachineFormat(format: string | undefined): boolean {
 export function alignColumns(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  const cellWidths = rows.map((row) => row.map((cell, i) => {
+    const width = codePoints(cell);
+    if (width > (widths[i] ?? 0)) widths[i] = width;
+    return width;
+  }));
   return rows
-    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length + 3))).join('').trimEnd())
+    .map((row, r) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - cellWidths[r]![i]! + 3))).join('').trimEnd())
     .join('\n') + '\n';
+}
+
+/**
+ * A cell's width as kubectl's tabwriter counts it: code points (Go runes), a surrogate pair once.
+ * Counted in a loop: spreading every cell into an array was most of printing a long list.
+ */
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 export interface TableOptions {

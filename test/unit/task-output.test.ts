@@ -33,6 +33,10 @@ describe('printers', () => {
     expect(alignColumns([['A', 'BB'], ['CCC', 'D']])).toBe('A     BB\nCCC   D\n');
   });
 
+  it('counts a cell\'s width in code points, as kubectl\'s tabwriter counts runes (an emoji is two UTF-16 units, one rune)', () => {
+    expect(alignColumns([['😀x', 'B'], ['é', 'D'], ['\ud83d', 'E']])).toBe('😀x   B\né    D\n\ud83d    E\n');
+  });
+
   it.each([
     ['table', /^NAME\s+KIND\s+NODE\s+PHASE\s+REASON\s+AGE\n/],
     ['wide', /^NAME\s+KIND\s+NODE\s+PHASE\s+REASON\s+AGE\s+TASK-ID\s+GEN\s+OBSERVED\s+MESSAGE\n/],
