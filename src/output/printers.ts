@@ -31,11 +31,15 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
     .join('\n') + '\n';
 }
 
+const HIGH_SURROGATE = /[\ud800-\udbff]/;
+
 /**
  * A cell's width as kubectl's tabwriter counts it: code points (Go runes), a surrogate pair once.
- * Counted in a loop: spreading every cell into an array was most of printing a long list.
+ * Most cells have no surrogate and are their length; spreading every cell into an array, or
+ * walking it character by character in still-cold code, was most of printing a long list.
  */
 function codePoints(text: string): number {
+  if (!HIGH_SURROGATE.test(text)) return text.length;
   let count = text.length;
   for (let i = 0; i < text.length - 1; i++) {
     const unit = text.charCodeAt(i);
