@@ -15,6 +15,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -133,7 +134,23 @@ const LAZY_IMPORTS = {
   'output/kubectl-printers.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
   // yaml only explains a kubeconfig js-yaml refused; evaluating its ~100 modules cost every get.
   'cluster/kubeconfig-yaml.js': { yaml: { LineCounter: 'yaml', parseDocument: 'yaml' } },
+  // node-fetch 2 takes Node's own URL when there is one (lib/index.js: `Url.URL || whatwgUrl.URL`).
+  'node-fetch/lib/index.js': { 'whatwg-url': { URL: 'whatwg-url' } },
 };
+
+/**
+ * Lazily imported libraries that no common command runs, each kept out of cli.cjs and quick.cjs
+ * in its own file, dist/bundle/apart/NAME.cjs: every start reads, copies and hashes every byte
+ * of its bundle (V8's compilation cache keys on the whole source), used or not, ~2 ms per MB.
+ * whatwg-url (with its 260 kB Unicode table) is node-fetch's fallback for a Node without URL;
+ * openid-client serves oidc users, socks-proxy-agent SOCKS proxies. The build loads each file
+ * and fails if a name the bundles call is missing from it.
+ */
+const APART = new Set(['whatwg-url', 'openid-client', 'socks-proxy-agent']);
+/** Resolved entry of each library in APART, as the bundles' importers resolve it. */
+const apartEntries = new Map();
+const apartNames = new Map();
+const apartFile = (name) => `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.cjs`;
 
 function importsOnFirstUse() {
   const lazyFor = (importer) => {
@@ -157,7 +174,13 @@ function importsOnFirstUse() {
         for (const [name, from] of Object.entries(exportsFrom)) {
           const resolved = await builder.resolve(from, { kind: 'require-call', resolveDir });
           if (resolved.errors.length > 0) throw new Error(`bundle: lazy import ${from} does not resolve`);
-          const module = `require(${JSON.stringify(from)})`;
+          let module = `require(${JSON.stringify(from)})`;
+          if (APART.has(from)) {
+            if (apartEntries.has(from) && apartEntries.get(from) !== resolved.path) throw new Error(`bundle: ${from} resolves to two files`);
+            apartEntries.set(from, resolved.path);
+            apartNames.set(from, [...(apartNames.get(from) ?? []), name.replace(/^default\./, '')]);
+            module = `require(require("node:path").join(__dirname, "apart", ${JSON.stringify(apartFile(from))}))`;
+          }
           if (name.startsWith('default.')) {
             const method = name.slice('default.'.length);
             defaultMethods.push(`${method}(...args) ${call(`${module}.${method}`, name, from)}`);
@@ -209,6 +232,8 @@ async function bundle(entry, name) {
     outfile,
     external,
     logLevel: 'warning',
+    // The APART libraries are required by a computed path on purpose.
+    logOverride: { 'unsupported-require-call': 'silent' },
     // Comments and indentation are a third of the file; names stay, for stack traces and oclif.
     minifyWhitespace: true,
     // import() of an external becomes require(): inside the code-cached vm.Script Node 20 has no
@@ -232,6 +257,15 @@ await bundle(ENTRY, 'cli.cjs');
 await bundle(join(DIST, 'cli', 'quick.js'), 'quick.cjs');
 await bundle(join(DIST, 'launch', 'launch.js'), 'launch.cjs');
 rmSync(ENTRY);
+for (const [name, entry] of apartEntries) {
+  const outfile = join(OUT, 'apart', apartFile(name));
+  await build({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile, external, logLevel: 'warning', minifyWhitespace: true });
+  const loaded = createRequire(import.meta.url)(outfile);
+  for (const exported of apartNames.get(name)) {
+    if (typeof loaded[exported] !== 'function') throw new Error(`bundle: ${relative(ROOT, outfile)} has no function ${exported}`);
+  }
+}
+if (apartEntries.size !== APART.size) throw new Error(`bundle: APART lists ${[...APART].filter((name) => !apartEntries.has(name)).join(', ')}, which no lazy import names`);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
 const { buildTemplateCache } = await import(pathToFileURL(join(DIST, 'render', 'templates.js')).href);

@@ -97,6 +97,8 @@ async function stagePackage() {
     });
     writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
+  // The libraries no common command loads (scripts/bundle.mjs APART) are self-contained already.
+  cpSync(join(ROOT, 'dist', 'bundle', 'apart'), join(stage, 'dist', 'bundle', 'apart'), { recursive: true });
   for (const file of ['crd-cache.json', 'template-cache.json']) copyFileSync(join(ROOT, 'dist', file), join(stage, 'dist', file));
   for (const dir of ['templates', 'schemas']) cpSync(join(ROOT, dir), join(stage, dir), { recursive: true });
   copyFileSync(join(ROOT, 'oclif.manifest.json'), join(stage, 'oclif.manifest.json'));

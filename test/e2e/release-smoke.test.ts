@@ -93,4 +93,14 @@ describe('release executable (linux-amd64, krew layout, no node on PATH)', () =>
     expect(discover.code).toBe(0);
     expect(readFileSync(envFile, 'utf8')).toMatch(/^TASK=/m);
   });
+
+  it('unpacks the libraries kept apart from the bundles (oidc, SOCKS proxies) beside them', () => {
+    if (whyNot) return void console.warn(`skipped: ${whyNot}`);
+    const cache = join(home, '.cache', 'kubectl-sei');
+    const [build] = readdirSync(cache).filter((name) => existsSync(join(cache, name, '.complete')));
+    expect(build).toBeDefined();
+    const apart = readdirSync(join(ROOT, 'dist', 'bundle', 'apart')).sort();
+    expect(apart).toContain('openid-client.cjs');
+    expect(readdirSync(join(cache, build!, 'dist', 'bundle', 'apart')).sort()).toEqual(apart);
+  });
 });
