@@ -39,7 +39,7 @@ export const GET_RESOURCES = {
   },
   workflow: async (): Promise<GetBehaviour> => {
     const [{ listWorkflows }, { WORKFLOW_API }, { workflowTarget }] = await Promise.all([
-      import('../services/workflows.js'),
+      import('../services/workflow-queries.js'),
       import('../services/workflow-preflight.js'),
       import('../output/node-view.js'),
     ]);

@@ -13,7 +13,7 @@ import { SeiError } from '../errors/sei-error.js';
 import * as nodes from '../output/node-view.js';
 import type { Progress } from '../output/progress.js';
 import type { TaskVerdict } from '../watch/types.js';
-import { getNamed, listNamed, type NamedResource, type ObjectQuery } from './named-objects.js';
+import { getWorkflow } from './workflow-queries.js';
 import { requireNode } from './preflight.js';
 import { followWorkflows } from './follow-workflows.js';
 import { FORCE_DELETE_ANNOTATION, NODE_API, preflightWorkflow, WORKFLOW_API, WORKFLOW_FINALIZER, workflowsOnNode } from './workflow-preflight.js';
@@ -175,26 +175,6 @@ export async function runWorkflow(render: Omit<RenderWorkflowInput, 'namespace'>
   const { spec, object } = await renderWorkflow({ ...render, namespace });
   const result = await applyWorkflows([{ object }], { ...options, ...(client ? { client } : {}), namespace });
   return { ...result, spec };
-}
-
-// --- queries ------------------------------------------------------------------------------
-
-export interface WorkflowQuery extends ObjectQuery {
-  /** Only workflows targeting this node. */
-  node?: string;
-}
-
-/** SeiNodeTaskWorkflows as their reads name them. */
-const WORKFLOW_RESOURCE: NamedResource = { ...WORKFLOW_API, resource: 'seinodetaskworkflows.sei.io', listCommand: 'kubectl sei workflow get' };
-
-export function getWorkflow(client: ClusterClient, name: string, namespace = client.namespace): Promise<KubeObject> {
-  return getNamed(client, WORKFLOW_RESOURCE, name, namespace);
-}
-
-/** Named workflows in order (every name must exist), or all matching the selectors and --node. */
-export async function listWorkflows(client: ClusterClient, query: WorkflowQuery): Promise<KubeObject[]> {
-  const found = await listNamed(client, WORKFLOW_RESOURCE, query);
-  return query.names && query.names.length > 0 ? found : found.filter((w) => !query.node || nodes.workflowTarget(w) === query.node);
 }
 
 /** A workflow with its target node and the events about it, for `workflow describe`. */
