@@ -64,10 +64,14 @@ export interface GetIo {
 }
 
 export async function runGet(resource: GetResource, names: readonly string[], flags: GetFlagValues, io: GetIo): Promise<void> {
-  const printers = await import('../output/kubectl-printers.js');
   const output = flags.output ?? 'table';
-  const template = printers.isTemplateOutput(output) ? printers.parseTemplateOutput(output) : undefined;
-  if (!template && !(GET_FORMATS as readonly string[]).includes(output)) {
+  const plain = (GET_FORMATS as readonly string[]).includes(output);
+  type KubectlPrinters = typeof import('../output/kubectl-printers.js');
+  // A template is read and checked before any request, as kubectl does; the plain formats need
+  // the printers only once the answer is in, so they load while the request is in flight.
+  let printers: KubectlPrinters | undefined = plain ? undefined : await import('../output/kubectl-printers.js');
+  const template = printers?.isTemplateOutput(output) ? printers.parseTemplateOutput(output) : undefined;
+  if (!template && !plain) {
     throw SeiError.invalid(`unable to match a printer suitable for the output format "${output}"`, [], [`allowed formats are: ${GET_FORMATS.join(', ')}, jsonpath, jsonpath-file, custom-columns, custom-columns-file`]);
   }
   const format = (template ? 'table' : output) as (typeof GET_FORMATS)[number];
@@ -78,19 +82,19 @@ export async function runGet(resource: GetResource, names: readonly string[], fl
   let formatObjects: (typeof import('../output/printers.js'))['formatObjects'] | undefined;
   let table: Table | undefined;
   const prepareOutput = async (): Promise<void> => {
-    [{ formatObjects }, table] = await Promise.all([import('../output/printers.js'), behaviour.table()]);
+    [{ formatObjects }, table, printers] = await Promise.all([import('../output/printers.js'), behaviour.table(), printers ?? import('../output/kubectl-printers.js')]);
     io.prepareStdout?.();
   };
   const allNamespaces = flags['all-namespaces'] === true;
-  const clean = (objects: readonly KubeObject[]) => (flags['show-managed-fields'] ? [...objects] : objects.map(printers.withoutManagedFields));
   const print = (objects: readonly KubeObject[], headers: boolean, single: boolean): string => {
-    const shown = clean(flags['sort-by'] ? printers.sortObjects(objects, flags['sort-by']) : objects);
+    if (!printers || !formatObjects || !table) throw new Error('get: printing before prepareOutput');
+    const sorted = flags['sort-by'] ? printers.sortObjects(objects, flags['sort-by']) : objects;
+    const shown = flags['show-managed-fields'] ? [...sorted] : sorted.map(printers.withoutManagedFields);
     if (template?.kind === 'jsonpath') {
       const root = single && shown.length === 1 ? shown[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: shown };
       return printers.printJsonPath(template.template, root);
     }
     if (template?.kind === 'custom-columns') return shown.length === 0 ? '' : printers.printCustomColumns(template.columns, shown, headers);
-    if (!formatObjects || !table) throw new Error('get: printing before prepareOutput');
     return formatObjects(shown, format, { single, allNamespaces, noHeaders: !headers, showLabels: flags['show-labels'] === true, table });
   };
   const query: GetQuery = {
