@@ -134,6 +134,8 @@ const LAZY_IMPORTS = {
   'output/kubectl-printers.js': { 'jsonpath-plus': { JSONPath: 'jsonpath-plus' } },
   // yaml only explains a kubeconfig js-yaml refused; evaluating its ~100 modules cost every get.
   'cluster/kubeconfig-yaml.js': { yaml: { LineCounter: 'yaml', parseDocument: 'yaml' } },
+  // node describe's recipe block; `node get` prints no YAML.
+  'output/node-printers.js': { yaml: { stringify: 'yaml' } },
   // node-fetch 2 takes Node's own URL when there is one (lib/index.js: `Url.URL || whatwgUrl.URL`).
   'node-fetch/lib/index.js': { 'whatwg-url': { URL: 'whatwg-url' } },
 };

@@ -131,6 +131,10 @@ describe('workflow state-sync writes, and kubectl sees it', () => {
     expect(listed.stdout).toMatch(/rpc-1-first\s+StateSync\s+rpc-1/);
     const yaml = await kubectl(['get', 'seinodetaskworkflow', 'rpc-1-first', '-n', NS, '-o', 'jsonpath={.spec.stateSync.migration.gigaStore.backend}']);
     expect(yaml.stdout).toBe('pebbledb');
+    // The recipe is printed as YAML by a yaml loaded on first use (scripts/bundle.mjs LAZY_IMPORTS).
+    const described = await cli(['workflow', 'describe', 'rpc-1-first']);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/Recipe \(spec\.stateSync\):\n[\s\S]*backend: pebbledb/);
     const second = await cli(['workflow', 'state-sync', 'rpc-1', ...WITNESSES, '--yes', '--no-wait', '--name', 'rpc-1-second']);
     expect(second.code, second.stderr).toBe(0);
     // rpc-1's plans stall at reset-data (sim knob), so the first stays adopted and the second waits.
