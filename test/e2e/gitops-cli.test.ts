@@ -85,8 +85,10 @@ describe('kubectl sei gitops (built CLI)', () => {
     writeFileSync(file, stringify(task('cli-unsynced-discover', 'node-0')));
     const committed = await cli(['gitops', 'commit', '-f', file, '--repo', repo.work, '--path', unsynced, '--flavor', 'plain']);
     expect(committed.code, committed.stderr).toBe(0);
-    // Nothing applies it: the task can never appear, so the --timeout only bounds the wait.
-    const waited = await cli(['gitops', 'wait', '--repo', repo.work, '--path', unsynced, '--kubeconfig', kubeconfig, '--timeout', '1s']);
+    // Nothing applies it: the task can never appear. --timeout 0 looks once, so no deadline runs:
+    // with a real one, git reads slower than its 1 s grace let the command's --timeout backstop
+    // ("did not end within --timeout") answer before the wait's own verdict.
+    const waited = await cli(['gitops', 'wait', '--repo', repo.work, '--path', unsynced, '--kubeconfig', kubeconfig, '--timeout', '0']);
     expect(waited.code).toBe(3);
     expect(waited.stderr).toContain('the GitOps engine has not synced yet: none of the 1 SeiNodeTask committed under');
     expect(waited.stderr).not.toMatch(/timed out/i);
@@ -205,7 +207,8 @@ describe('kubectl sei gitops (built CLI)', () => {
   });
 
   it('wait on a path with nothing committed: exit 2', async () => {
-    const nothing = await cli(['gitops', 'wait', '--repo', repo.work, '--path', 'clusters/none', '--kubeconfig', kubeconfig, '--timeout', '1s']);
+    // No --timeout: the answer comes from git, and a 1 s one could end a slow git read first (exit 3).
+    const nothing = await cli(['gitops', 'wait', '--repo', repo.work, '--path', 'clusters/none', '--kubeconfig', kubeconfig]);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/no SeiNodeTask is committed under clusters\/none/);
   });

@@ -30,7 +30,9 @@ function serve(args: string[]): Promise<Served> {
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // 'close', not 'exit': only then have both pipes delivered what the child wrote before exiting
+  // (the tests read its last stderr line after stop()).
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   // Ready when both pipes have delivered their ready lines: they are separate pipes, so the
   // stdout line can arrive before the stderr lines written just before it.
   return new Promise((resolve, reject) => {

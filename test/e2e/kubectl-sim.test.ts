@@ -118,17 +118,23 @@ spec:
 
   it('get seinodetasks -w streams a change as it happens', async () => {
     const child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'seinodetasks', '-n', 'sei', '-w']);
+    // One reader of the pipe: a listener per wait would append every later chunk once per wait,
+    // splicing a line kubectl wrote in two reads into a duplicated mess.
     let out = '';
+    const checks = new Set<() => void>();
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const check of [...checks]) check();
+    });
     const saw = (text: string) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (out.includes(text)) resolve();
+          if (!out.includes(text)) return;
+          checks.delete(check);
+          resolve();
         };
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          check();
-        });
-        child.on('exit', () => reject(new Error(`kubectl -w exited before printing ${text}: ${out}`)));
+        checks.add(check);
+        child.on('close', () => reject(new Error(`kubectl -w exited before printing ${text}: ${out}`)));
         check();
       });
     try {

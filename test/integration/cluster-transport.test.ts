@@ -163,11 +163,12 @@ describe('what can heal keeps the capped backoff', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
     const budget = 100_000;
-    const client = await connect({ kubeconfig: kubeconfigFor(url), requestTimeout: '300ms' }, { retry: { attempts: budget, baseMs: 20, capMs: 20 } });
+    // Long enough that a loaded machine still answers a 503 and retries before the deadline.
+    const client = await connect({ kubeconfig: kubeconfigFor(url), requestTimeout: '2s' }, { retry: { attempts: budget, baseMs: 20, capMs: 20 } });
     const error = await failure(() => client.get(NODE));
     // The deadline ends the retries: reason Timeout, saying what the attempts met.
     expect(error).toMatchObject({ reason: 'Timeout', exitCode: 4 });
-    expect(error.message).toContain(`on ${url} timed out after 300 ms (--request-timeout); before that: get seinodes.sei.io "node-0" failed on ${url}: HTTP 503`);
+    expect(error.message).toContain(`on ${url} timed out after 2000 ms (--request-timeout); before that: get seinodes.sei.io "node-0" failed on ${url}: HTTP 503`);
     expect(client.stats.requests).toBeGreaterThan(1);
     expect(client.stats.requests).toBeLessThan(budget);
     // The attempt the deadline cut may not have reached the server yet.
@@ -266,7 +267,8 @@ describe('a --timeout that ends during an outage', () => {
       http.close(() => resolve());
       http.closeAllConnections();
     });
-    const deadline = commandDeadline(300, 'timed out waiting for node-0', 0);
+    // Long enough that a loaded machine still meets a refused connection before the deadline.
+    const deadline = commandDeadline(2_000, 'timed out waiting for node-0', 0);
     try {
       // Exit 3, not 4: the retries went on past the 3 attempts until the deadline ended them.
       const error = withOutageExplained(await failure(() => client.get(NODE)));

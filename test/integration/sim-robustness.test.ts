@@ -4,7 +4,7 @@
  * run time through /sim/faults, and a state dir carries objects and resourceVersions across a
  * restart.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -177,13 +177,15 @@ describe('fault injection', () => {
   it('applies closeWatchAfterEvents to streams that were already open', async () => {
     const kc = kubeConfig(sim);
     const seen: string[] = [];
-    let ended = false;
+    let ended!: () => void;
+    // The stream's end is an event: wait for it, not for a polling deadline.
+    const closed = new Promise<void>((resolve) => (ended = resolve));
     const from = sim.store.currentResourceVersion();
-    const ctl = await new k8s.Watch(kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: from }, (type: string) => seen.push(type), () => (ended = true));
+    const ctl = await new k8s.Watch(kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: from }, (type: string) => seen.push(type), () => ended());
     try {
       sim.setFaults({ closeWatchAfterEvents: 2 });
       for (let i = 0; i < 4; i++) await raw(sim, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { body: cm(`open-${i}`) });
-      await vi.waitFor(() => expect(ended).toBe(true));
+      await closed;
       expect(seen).toEqual(['ADDED', 'ADDED']);
     } finally {
       sim.setFaults({});

@@ -147,14 +147,16 @@ describe('task wait', () => {
     const path = file('many.yaml', names.map((n) => task(n, 'DiscoverPeers', 'booting', '  discoverPeers: {}\n')).join('---\n'));
     await applyDocuments(await readTaskDocuments([path]), { client: cluster.client, catalog, progress: silentProgress() });
     const before = cluster.client.stats.watchConnections;
-    const verdicts = await followTasks(cluster.client, { namespace: NS, names, timeoutMs: 400, progress: silentProgress() });
+    // The timeout must outlast the list and the opening of the watch, or no connection is made to count.
+    const verdicts = await followTasks(cluster.client, { namespace: NS, names, timeoutMs: 2_000, progress: silentProgress() });
     expect(verdicts.map((v) => v.outcome)).toEqual(names.map(() => 'Timeout'));
     expect(cluster.client.stats.watchConnections - before).toBe(1);
     expect(verdictsToError(verdicts, NS)?.message).toContain('12 SeiNodeTasks');
   });
 
   it('a missing name is NotFound (exit 2), not a timeout', async () => {
-    const verdicts = await followTasks(cluster.client, { namespace: NS, names: ['no-such-task'], timeoutMs: 5_000, progress: silentProgress() });
+    // NotFound is the first list's answer; the timeout only has to outlast that list.
+    const verdicts = await followTasks(cluster.client, { namespace: NS, names: ['no-such-task'], timeoutMs: 30_000, progress: silentProgress() });
     expect(verdictsToError(verdicts, NS)?.reason).toBe('NotFound');
     expect(verdictsToError(verdicts, NS)?.exitCode).toBe(2);
   });

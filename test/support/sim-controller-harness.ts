@@ -31,7 +31,8 @@ export function startHarness(options: { crd?: CrdFlavor; stateDir?: string; stor
   const harness: Harness = {
     store,
     controller,
-    until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    // 30 s: a loaded 2-core runner can take several seconds for a 50-task wait; still under the 60 s test timeout.
+    until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         let off = () => {};
         const timer = setTimeout(() => {
