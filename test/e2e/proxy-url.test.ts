@@ -98,26 +98,20 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-it.each([
+const PATHS = [
   ['the fast path', {}],
   ['the full CLI', { KUBECTL_SEI_FAST_PATH: 'off' }],
-])('node get with a proxy-url goes through the proxy (%s)', async (_name, env) => {
-  const before = tunnels.length;
-  const run = await runCli(['node', 'get', '-n', 'sei', '-o', 'name', '--kubeconfig', proxiedKubeconfig], { env });
-  expect(run.code, run.stderr).toBe(0);
-  expect(run.stdout).toBe('seinode.sei.io/node-0\n');
-  const server = new URL(cluster.sim.url);
-  expect(tunnels.slice(before)).toContain(`${server.hostname}:${server.port}`);
-});
+] as const;
+const PROXIES = [
+  { proxy: 'an HTTP CONNECT proxy', kubeconfig: () => proxiedKubeconfig, targets: tunnels },
+  { proxy: 'a SOCKS5 proxy (agent in dist/bundle/apart/)', kubeconfig: () => socksKubeconfig, targets: socksTargets },
+];
 
-it.each([
-  ['the fast path', {}],
-  ['the full CLI', { KUBECTL_SEI_FAST_PATH: 'off' }],
-])('node get with a socks5:// proxy-url goes through the SOCKS proxy (%s)', async (_name, env) => {
-  const before = socksTargets.length;
-  const run = await runCli(['node', 'get', '-n', 'sei', '-o', 'name', '--kubeconfig', socksKubeconfig], { env });
+it.each(PROXIES.flatMap((proxy) => PATHS.map(([path, env]) => ({ ...proxy, path, env }))))('node get with a proxy-url goes through $proxy ($path)', async ({ kubeconfig, targets, env }) => {
+  const before = targets.length;
+  const run = await runCli(['node', 'get', '-n', 'sei', '-o', 'name', '--kubeconfig', kubeconfig()], { env });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toBe('seinode.sei.io/node-0\n');
   const server = new URL(cluster.sim.url);
-  expect(socksTargets.slice(before)).toContain(`${server.hostname}:${server.port}`);
+  expect(targets.slice(before)).toContain(`${server.hostname}:${server.port}`);
 });
