@@ -192,7 +192,8 @@ describe('errors name the problem and the fix, never a credential', () => {
     });
     const file = `${fixture.kubeconfig}.closed`;
     writeFileSync(file, readFileSync(fixture.kubeconfig, 'utf8').replace(fixture.sim.url, `http://127.0.0.1:${port}`));
-    const closed = await connect({ kubeconfig: file }, { retry: { attempts: 2, baseMs: 1, capMs: 2 } });
+    // Counted, not timed: no 1.5 s unreachable budget for a stalled machine to spend before the second attempt.
+    const closed = await connect({ kubeconfig: file }, { retry: { attempts: 2, baseMs: 1, capMs: 2, unreachableBudgetMs: Number.POSITIVE_INFINITY } });
     const error = await failure(() => closed.get({ ...TASK, name: 'x' }));
     expect(error).toMatchObject({ reason: 'ServiceUnavailable', exitCode: 4 });
     expect(error.message).toBe(`cannot reach the API server at http://127.0.0.1:${port}: connection refused`);

@@ -88,7 +88,9 @@ describe('a server that never answered fails fast', () => {
     { scenario: 'connection refused (https)', scheme: 'https' },
   ])('$scenario: 3 attempts with the default policy, then 1 per later request', async ({ scheme }) => {
     const server = `${scheme}://127.0.0.1:${await closedPort()}`;
-    const client = await connect({ kubeconfig: kubeconfigFor(server) });
+    // The default policy without its 1.5 s budget (wall time): a stalled machine would spend it
+    // between two attempts and stop the count early.
+    const client = await connect({ kubeconfig: kubeconfigFor(server) }, { retry: { unreachableBudgetMs: Number.POSITIVE_INFINITY } });
     const error = await failure(() => client.get(NODE));
     expect(error).toMatchObject({ reason: 'ServiceUnavailable', exitCode: 4, httpCode: 503 });
     expect(error.message).toBe(`cannot reach the API server at ${server}: connection refused`);
@@ -112,7 +114,7 @@ describe('a server that never answered fails fast', () => {
   });
 
   it('unreachableAttempts is capped by attempts', async () => {
-    const client = await connect({ kubeconfig: kubeconfigFor(`http://127.0.0.1:${await closedPort()}`) }, { retry: { attempts: 2, baseMs: 1, capMs: 2, unreachableAttempts: 5 } });
+    const client = await connect({ kubeconfig: kubeconfigFor(`http://127.0.0.1:${await closedPort()}`) }, { retry: { attempts: 2, baseMs: 1, capMs: 2, unreachableAttempts: 5, unreachableBudgetMs: Number.POSITIVE_INFINITY } });
     await failure(() => client.get(NODE));
     expect(client.stats.requests).toBe(2);
   });
