@@ -149,9 +149,8 @@ const LAZY_IMPORTS = {
  * and fails if a name the bundles call is missing from it.
  */
 const APART = new Set(['whatwg-url', 'openid-client', 'socks-proxy-agent']);
-/** Resolved entry of each library in APART, as the bundles' importers resolve it. */
-const apartEntries = new Map();
-const apartNames = new Map();
+/** Each library in APART: its entry as the bundles' importers resolve it, and the names they call. */
+const apartUses = new Map();
 const apartFile = (name) => `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.cjs`;
 
 function importsOnFirstUse() {
@@ -178,9 +177,10 @@ function importsOnFirstUse() {
           if (resolved.errors.length > 0) throw new Error(`bundle: lazy import ${from} does not resolve`);
           let module = `require(${JSON.stringify(from)})`;
           if (APART.has(from)) {
-            if (apartEntries.has(from) && apartEntries.get(from) !== resolved.path) throw new Error(`bundle: ${from} resolves to two files`);
-            apartEntries.set(from, resolved.path);
-            apartNames.set(from, [...(apartNames.get(from) ?? []), name.replace(/^default\./, '')]);
+            const use = apartUses.get(from) ?? { entry: resolved.path, names: new Set() };
+            if (use.entry !== resolved.path) throw new Error(`bundle: ${from} resolves to two files`);
+            use.names.add(name.replace(/^default\./, ''));
+            apartUses.set(from, use);
             module = `require(require("node:path").join(__dirname, "apart", ${JSON.stringify(apartFile(from))}))`;
           }
           if (name.startsWith('default.')) {
@@ -259,15 +259,15 @@ await bundle(ENTRY, 'cli.cjs');
 await bundle(join(DIST, 'cli', 'quick.js'), 'quick.cjs');
 await bundle(join(DIST, 'launch', 'launch.js'), 'launch.cjs');
 rmSync(ENTRY);
-for (const [name, entry] of apartEntries) {
+for (const [name, { entry, names }] of apartUses) {
   const outfile = join(OUT, 'apart', apartFile(name));
   await build({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile, external, logLevel: 'warning', minifyWhitespace: true });
   const loaded = createRequire(import.meta.url)(outfile);
-  for (const exported of apartNames.get(name)) {
+  for (const exported of names) {
     if (typeof loaded[exported] !== 'function') throw new Error(`bundle: ${relative(ROOT, outfile)} has no function ${exported}`);
   }
 }
-if (apartEntries.size !== APART.size) throw new Error(`bundle: APART lists ${[...APART].filter((name) => !apartEntries.has(name)).join(', ')}, which no lazy import names`);
+if (apartUses.size !== APART.size) throw new Error(`bundle: APART lists ${[...APART].filter((name) => !apartUses.has(name)).join(', ')}, which no lazy import names`);
 
 // Precompiled built-in templates: `task render` then loads only the Handlebars runtime.
 const { buildTemplateCache } = await import(pathToFileURL(join(DIST, 'render', 'templates.js')).href);
