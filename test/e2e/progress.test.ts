@@ -81,15 +81,19 @@ describe('progress of every wait (built binary)', () => {
     for (const task of tasks.items) if (task.metadata.name?.startsWith(prefix)) await cluster.client.delete({ ...TASKS, namespace: NS, name: task.metadata.name });
   };
 
-  it('await-height without a terminal: one line per state change with the current height against the target and the elapsed time', async () => {
+  /** An output callback that deletes the task named `prefix…` the first time the output matches `seen`. */
+  const deleteTaskOnceSeen = (seen: RegExp, prefix: string) => {
     let ended = false;
+    return (output: string): void => {
+      if (ended || !seen.test(output)) return;
+      ended = true;
+      void deleteTask(prefix);
+    };
+  };
+
+  it('await-height without a terminal: one line per state change with the current height against the target and the elapsed time', async () => {
     const run = await runCli(['task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', 'tall-plain', '--kubeconfig', cluster.kubeconfig], {
-      onStderr: (stderr) => {
-        if (!ended && /height 1000\/1200/.test(stderr)) {
-          ended = true;
-          void deleteTask('tall-plain');
-        }
-      },
+      onStderr: deleteTaskOnceSeen(/height 1000\/1200/, 'tall-plain'),
     });
     // The task deleted under the wait: exit 1, and stdout stays clean of progress.
     expect(run.code, run.stderr).toBe(1);
@@ -102,13 +106,7 @@ describe('progress of every wait (built binary)', () => {
   });
 
   it('await-height in a terminal: the spinner shows the height against the target and the elapsed time; NO_COLOR draws no colour', async () => {
-    let ended = false;
-    const run = await runInPty(['task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', 'tall-pty', '--kubeconfig', cluster.kubeconfig], (screen) => {
-      if (!ended && /height 1000\/1200 \[\d+s elapsed\]/.test(screen)) {
-        ended = true;
-        void deleteTask('tall-pty');
-      }
-    }, { NO_COLOR: '1' });
+    const run = await runInPty(['task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', 'tall-pty', '--kubeconfig', cluster.kubeconfig], deleteTaskOnceSeen(/height 1000\/1200 \[\d+s elapsed\]/, 'tall-pty'), { NO_COLOR: '1' });
     const screen = screenText(run.raw);
     expect(run.code, screen).toBe(1);
     expect(screen).toMatch(new RegExp(`tall-pty: \\w+.*, height 1000/1200 ${ELAPSED}`));
@@ -122,29 +120,14 @@ describe('progress of every wait (built binary)', () => {
     const rendered = await runCli(['task', 'render', 'await-nodes-at-height', '--node', 'tall', '--set', 'targetHeight=1300', '--name', 'tall-apply', '-n', NS]);
     expect(rendered.code, rendered.stderr).toBe(0);
     writeFileSync(manifest, rendered.stdout);
-    let ended = false;
-    const applied = await runCli(['task', 'apply', '-f', manifest, '--wait', '--kubeconfig', cluster.kubeconfig], {
-      onStderr: (stderr) => {
-        if (!ended && /tall-apply: .*height 1000\/1300 \[/.test(stderr)) {
-          ended = true;
-          void deleteTask('tall-apply');
-        }
-      },
-    });
+    const atHeight = /tall-apply: .*height 1000\/1300 \[/;
+    const applied = await runCli(['task', 'apply', '-f', manifest, '--wait', '--kubeconfig', cluster.kubeconfig], { onStderr: deleteTaskOnceSeen(atHeight, 'tall-apply') });
     expect(applied.code, applied.stderr).toBe(1);
     expect(applied.stderr).toMatch(new RegExp(`^tall-apply: \\w+.*, height 1000/1300 ${ELAPSED}$`, 'm'));
 
     const created = await runCli(['task', 'apply', '-f', manifest, '--kubeconfig', cluster.kubeconfig]);
     expect(created.code, created.stderr).toBe(0);
-    ended = false;
-    const waited = await runCli(['task', 'wait', 'tall-apply', '-n', NS, '--timeout', '10m', '--kubeconfig', cluster.kubeconfig], {
-      onStderr: (stderr) => {
-        if (!ended && /tall-apply: .*height 1000\/1300 \[/.test(stderr)) {
-          ended = true;
-          void deleteTask('tall-apply');
-        }
-      },
-    });
+    const waited = await runCli(['task', 'wait', 'tall-apply', '-n', NS, '--timeout', '10m', '--kubeconfig', cluster.kubeconfig], { onStderr: deleteTaskOnceSeen(atHeight, 'tall-apply') });
     expect(waited.code, waited.stderr).toBe(1);
     expect(waited.stderr).toMatch(new RegExp(`^tall-apply: \\w+.*, height 1000/1300 ${ELAPSED}$`, 'm'));
   });
@@ -213,14 +196,8 @@ spec:
       forEach: {nodes: [pa-2]}
       params: {targetHeight: 999999998}
 `);
-    let ended = false;
-    const run = await runInPty(['plan', 'apply', '-f', plan, '-n', NS, '--kubeconfig', cluster.kubeconfig], (screen) => {
-      if (!ended && /climb: running 0\/1 done, 0 failed, 1 running: pa-2 \(in-flight-pty-\S+\)/.test(screen)) {
-        ended = true;
-        // The plan fails on its deleted task: the run ends on that event.
-        void deleteTask('in-flight-pty-');
-      }
-    });
+    // The plan fails on its deleted task: the run ends on that event.
+    const run = await runInPty(['plan', 'apply', '-f', plan, '-n', NS, '--kubeconfig', cluster.kubeconfig], deleteTaskOnceSeen(/climb: running 0\/1 done, 0 failed, 1 running: pa-2 \(in-flight-pty-\S+\)/, 'in-flight-pty-'));
     const screen = screenText(run.raw);
     expect(screen).toMatch(new RegExp(`plan in-flight-pty [0-9a-f]{8}: Running ${ELAPSED}\\n\\s+climb: running 0/1 done, 0 failed, 1 running: pa-2 \\(in-flight-pty-[0-9a-f]+-climb-0\\)`));
     expect(run.code, screen).not.toBe(0);
@@ -229,17 +206,10 @@ spec:
   it('-v=6 logs the watch streams as kubectl does (GET ?watch=true, status, duration); -v=9 their events', async () => {
     // A task that never finishes on its own: its stream is certainly opened, and its deletion
     // (after the height line is seen) certainly arrives as a watch event.
-    const run = (verbosity: string, name: string) => {
-      let ended = false;
-      return runCli([verbosity, 'task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', name, '--kubeconfig', cluster.kubeconfig], {
-        onStderr: (stderr) => {
-          if (!ended && /height 1000\/1200/.test(stderr)) {
-            ended = true;
-            void deleteTask(name);
-          }
-        },
+    const run = (verbosity: string, name: string) =>
+      runCli([verbosity, 'task', 'await-height', 'tall', '-n', NS, '--height', '1200', '--name', name, '--kubeconfig', cluster.kubeconfig], {
+        onStderr: deleteTaskOnceSeen(/height 1000\/1200/, name),
       });
-    };
     const six = await run('-v=6', 'tall-v6');
     expect(six.code, six.stderr).toBe(1);
     expect(six.stderr).toMatch(/round_trippers: GET https:\/\/127\.0\.0\.1:\d+\/apis\/sei\.io\/v1alpha1\/namespaces\/sei\/seinodetasks\?[^ ]*watch=true[^ ]* 200 OK in \d+ milliseconds/);
